@@ -1,0 +1,70 @@
+# ktgs — the two commands a newcomer needs are `make run` and `make test` (see README).
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+export UV_PYTHON_DOWNLOADS := never
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+# Test environment: PostgreSQL and Redis on this machine (scripts/test-services.sh).
+TEST_DATABASE_URL ?= postgres://ktgs:ktgs@127.0.0.1:5432/ktgs
+TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
+PYTEST_ARGS ?=
+
+.PHONY: run test bench venv deps-run deps-dev messages lint typecheck lock seed clean-var
+
+$(PY):
+	@command -v $(PYTHON) >/dev/null || { echo "ktgs needs $(PYTHON)"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip uv || true
+
+venv: $(PY)
+
+# Install the pinned packages with uv when it works, plain pip otherwise.
+define install_lock
+	$(VENV)/bin/uv pip sync --python $(PY) $(1) -q 2>/dev/null || $(PY) -m pip install -q -r $(1)
+endef
+
+deps-run: $(PY)
+	@scripts/system-packages.sh run
+	@$(call install_lock,requirements/base.txt)
+
+deps-dev: $(PY)
+	@scripts/system-packages.sh test
+	@$(call install_lock,requirements/dev.txt)
+
+messages: $(PY)
+	@DJANGO_DEBUG=1 $(PY) manage.py compilemessages --ignore '.venv' -v 0
+
+# make run: the embedded default — SQLite, filesystem broker, mail to files, all under var/.
+run: export DJANGO_DEBUG ?= 1
+run: deps-run messages
+	@mkdir -p var/static var/mail var/broker/queue var/broker/processed var/broker/control
+	$(PY) manage.py migrate --no-input -v 0
+	$(PY) manage.py seed_demo
+	@echo ""
+	@echo "ktgs is starting on http://127.0.0.1:$(PORT)/  (Ctrl+C stops web and worker)"
+	@echo ""
+	$(VENV)/bin/honcho start -f Procfile -p $(PORT)
+
+# make test: the whole suite on PostgreSQL, with Redis, a real Celery worker, SMTP, Chromium.
+test: export DATABASE_URL := $(TEST_DATABASE_URL)
+test: export CELERY_BROKER_URL := $(TEST_REDIS_URL)
+test: export DJANGO_DEBUG := 1
+test: deps-dev messages
+	@mkdir -p var/static
+	@scripts/test-services.sh
+	$(VENV)/bin/pytest --create-db $(PYTEST_ARGS)
+
+lint: $(PY)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+typecheck: $(PY)
+	DJANGO_DEBUG=1 $(VENV)/bin/mypy ktgs plans cases reports
+
+# Recompile the pinned lock files from requirements/*.in.
+lock: $(PY)
+	cd requirements && ../$(VENV)/bin/uv pip compile --python-version 3.11 base.in -o base.txt -q
+	cd requirements && ../$(VENV)/bin/uv pip compile --python-version 3.11 dev.in -o dev.txt -q

@@ -1,0 +1,149 @@
+"""The core every app depends on: the organisation tree, users and their roles."""
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+from treebeard.mp_tree import MP_Node
+
+
+class User(AbstractUser):
+    """A person who signs in. Which units they see comes from their roles."""
+
+    language = models.CharField(
+        _("ngôn ngữ giao diện"),
+        max_length=8,
+        choices=settings.LANGUAGES,
+        default="vi",
+    )
+    digest_enabled = models.BooleanField(_("nhận thư tổng hợp hằng tuần"), default=True)
+
+    class Meta:
+        verbose_name = _("người dùng")
+        verbose_name_plural = _("người dùng")
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.username
+
+
+class Organization(MP_Node):
+    """One party organisation (tổ chức đảng) in the national tree.
+
+    The tree is stored twice on purpose: `parent` for plain joins and integrity, and
+    treebeard's materialised `path` (4 characters per level) so that a subtree is one
+    `path LIKE 'prefix%'` query and the ancestors are the prefixes of a path. Both are
+    maintained together by ktgs.services; never write `path` or `parent` directly.
+    """
+
+    class Level(models.TextChoices):
+        CENTRAL = "central", _("Trung ương")
+        PROVINCIAL = "provincial", _("Đảng bộ trực thuộc Trung ương")
+        UPPER_GRASSROOTS = "upper_grassroots", _("Cấp trên trực tiếp cơ sở")
+        GRASSROOTS = "grassroots", _("Tổ chức cơ sở đảng")
+        PARTIAL = "partial", _("Đảng bộ bộ phận")
+        CELL = "cell", _("Chi bộ trực thuộc")
+
+    steplen = 4
+
+    code = models.CharField(_("mã đơn vị"), max_length=32, unique=True)
+    name = models.CharField(_("tên"), max_length=255)
+    short_name = models.CharField(_("tên viết tắt"), max_length=64, blank=True)
+    level = models.CharField(_("cấp"), max_length=20, choices=Level.choices)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("đơn vị cấp trên"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children_set",
+    )
+    member_count = models.PositiveIntegerField(_("số đảng viên"), default=0)
+    committee_member_count = models.PositiveIntegerField(_("số cấp ủy viên"), default=0)
+    valid_from = models.DateField(_("hiệu lực từ"), null=True, blank=True)
+    valid_to = models.DateField(_("hiệu lực đến"), null=True, blank=True)
+    successor = models.ForeignKey(
+        "self",
+        verbose_name=_("đơn vị kế thừa"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="predecessors",
+    )
+
+    history = HistoricalRecords(excluded_fields=["path", "depth", "numchild"])
+
+    class Meta:
+        verbose_name = _("tổ chức đảng")
+        verbose_name_plural = _("tổ chức đảng")
+        indexes = [
+            # Subtree queries are `path LIKE 'prefix%'`; on PostgreSQL a btree index only
+            # serves LIKE under the C collation or with varchar_pattern_ops (ignored on
+            # SQLite, whose default BINARY collation already allows it).
+            models.Index(
+                fields=["path"], name="org_path_prefix_idx", opclasses=["varchar_pattern_ops"]
+            ),
+            models.Index(fields=["parent", "name"], name="org_parent_name_idx"),
+            models.Index(fields=["level"], name="org_level_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(valid_to__isnull=True)
+                | models.Q(valid_from__isnull=True)
+                | models.Q(valid_to__gte=models.F("valid_from")),
+                name="org_valid_range",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(committee_member_count__lte=models.F("member_count"))
+                | models.Q(member_count=0),
+                name="org_committee_le_members",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("organization_detail", args=[self.pk])
+
+    def is_valid_on(self, day) -> bool:
+        """Whether the unit existed on `day` (valid_from/valid_to are inclusive)."""
+        return (self.valid_from is None or self.valid_from <= day) and (
+            self.valid_to is None or day <= self.valid_to
+        )
+
+    def ancestor_paths(self) -> list[str]:
+        """Paths of every ancestor, root first (not including this unit)."""
+        step = self.steplen
+        return [self.path[:i] for i in range(step, len(self.path), step)]
+
+
+class Role(models.Model):
+    """A user's role on one unit; it reaches the unit's whole subtree."""
+
+    class Kind(models.TextChoices):
+        STAFF = "staff", _("Cán bộ nhập liệu")
+        LEADER = "leader", _("Lãnh đạo")
+        ADMIN = "admin", _("Quản trị")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="roles"
+    )
+    organization = models.ForeignKey(
+        Organization, verbose_name=_("đơn vị"), on_delete=models.CASCADE, related_name="roles"
+    )
+    kind = models.CharField(_("vai trò"), max_length=10, choices=Kind.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("vai trò")
+        verbose_name_plural = _("vai trò")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "organization", "kind"], name="role_unique_per_unit"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.get_kind_display()} · {self.organization}"

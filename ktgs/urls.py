@@ -1,0 +1,21 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from ktgs import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("profile/", views.profile, name="profile"),
+    path("organizations/search/", views.organization_search, name="organization_search"),
+    path("organizations/<int:pk>/", views.organization_detail, name="organization_detail"),
+    path(
+        "organizations/<int:pk>/children/",
+        views.organization_children,
+        name="organization_children",
+    ),
+    path("healthz", views.healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,101 @@
+"""The shared cast: a small tree and one user per role.
+
+    Ban Chấp hành Trung ương (root)                       admin: `admin`
+    └── Tỉnh ủy Thử Nghiệm (P)                            leader: `leader_p`
+        ├── Đảng ủy Khối A (A)                            staff: `staff_a`
+        │   ├── Đảng bộ cơ sở A1
+        │   │   └── Chi bộ A1a
+        │   └── Chi bộ cơ sở A2
+        └── Đảng ủy xã B (B, A's sibling)                 leader: `leader_b`
+            └── Chi bộ B1
+    `outsider` holds no role.
+"""
+
+from dataclasses import dataclass
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+from ktgs import services
+from ktgs.models import Organization, Role, User
+from tests.factories import OrganizationFactory, UserFactory
+
+L = Organization.Level
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _suite_settings():
+    # Hashing real passwords costs ~0.3 s a login; the suite logs in hundreds of times.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _postgresql_only(request):
+    """The suite runs on the production engine; `make test` provides it."""
+    if "django_db_setup" in request.fixturenames and connection.vendor != "postgresql":
+        pytest.exit("ktgs tests run on PostgreSQL: use `make test` (DATABASE_URL=postgres://…)", 2)
+
+
+@dataclass
+class Tree:
+    root: Organization
+    province: Organization
+    a: Organization
+    a1: Organization
+    a1a: Organization
+    a2: Organization
+    b: Organization
+    b1: Organization
+
+    def all(self) -> list[Organization]:
+        return [self.root, self.province, self.a, self.a1, self.a1a, self.a2, self.b, self.b1]
+
+
+@dataclass
+class Cast:
+    admin: User
+    staff_a: User
+    leader_p: User
+    leader_b: User
+    outsider: User
+
+
+@pytest.fixture
+def tree(db) -> Tree:
+    root = OrganizationFactory(code="TW", name="Ban Chấp hành Trung ương", level=L.CENTRAL,
+                               member_count=0, committee_member_count=0)
+    province = OrganizationFactory(parent=root, code="TN", name="Tỉnh ủy Thử Nghiệm",
+                                   level=L.PROVINCIAL, member_count=0, committee_member_count=0)
+    a = OrganizationFactory(parent=province, code="TN-A", name="Đảng ủy Khối A",
+                            level=L.UPPER_GRASSROOTS, member_count=0, committee_member_count=0)
+    a1 = OrganizationFactory(parent=a, code="TN-A1", name="Đảng bộ cơ sở A1", level=L.GRASSROOTS,
+                             member_count=120, committee_member_count=9)
+    a1a = OrganizationFactory(parent=a1, code="TN-A1a", name="Chi bộ A1a", level=L.CELL,
+                              member_count=25, committee_member_count=3)
+    a2 = OrganizationFactory(parent=a, code="TN-A2", name="Chi bộ cơ sở A2", level=L.GRASSROOTS,
+                             member_count=18, committee_member_count=3)
+    b = OrganizationFactory(parent=province, code="TN-B", name="Đảng ủy xã B",
+                            level=L.GRASSROOTS, member_count=300, committee_member_count=15)
+    b1 = OrganizationFactory(parent=b, code="TN-B1", name="Chi bộ B1", level=L.CELL,
+                             member_count=30, committee_member_count=3)
+    # Re-read: adding children changed numchild on the parents.
+    units = [Organization.objects.get(pk=u.pk) for u in (root, province, a, a1, a1a, a2, b, b1)]
+    return Tree(*units)
+
+
+@pytest.fixture
+def cast(tree: Tree) -> Cast:
+    def user(name: str, unit: Organization | None, kind: str | None) -> User:
+        person = UserFactory(username=name)
+        if unit is not None and kind is not None:
+            services.grant_role(user=person, organization=unit, kind=kind)
+        return person
+
+    return Cast(
+        admin=user("admin", tree.root, Role.Kind.ADMIN),
+        staff_a=user("staff_a", tree.a, Role.Kind.STAFF),
+        leader_p=user("leader_p", tree.province, Role.Kind.LEADER),
+        leader_b=user("leader_b", tree.b, Role.Kind.LEADER),
+        outsider=user("outsider", None, None),
+    )
