@@ -1,0 +1,204 @@
+"""Cases (cuộc kiểm tra / cuộc giám sát), their subjects and discipline decisions."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from ktgs.models import Organization
+from plans.models import ActivityKind, Body, Target, Versioned
+
+
+class Case(Versioned):
+    """One inspection or supervision actually carried out. It fulfils at most one target;
+    with none it is *arising* (phát sinh). It counts toward completion from `concluded` on,
+    as of `concluded_on` (the date of the conclusion notice)."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Dự thảo")
+        DECIDED = "decided", _("Đã có quyết định")
+        IN_PROGRESS = "in_progress", _("Đang tiến hành")
+        CONCLUDED = "concluded", _("Đã kết luận")
+        CLOSED = "closed", _("Đã kết thúc")
+        CANCELLED = "cancelled", _("Đã hủy")
+
+    # The only moves allowed; services check them (cases.services.change_status).
+    TRANSITIONS: dict[str, tuple[str, ...]] = {
+        Status.DRAFT: (Status.DECIDED, Status.CANCELLED),
+        Status.DECIDED: (Status.IN_PROGRESS, Status.CANCELLED),
+        Status.IN_PROGRESS: (Status.CONCLUDED, Status.CANCELLED),
+        Status.CONCLUDED: (Status.CLOSED,),
+        Status.CLOSED: (),
+        Status.CANCELLED: (),
+    }
+    COUNTING = (Status.CONCLUDED, Status.CLOSED)
+
+    organization = models.ForeignKey(
+        Organization, verbose_name=_("đơn vị tiến hành"), on_delete=models.PROTECT,
+        related_name="cases",
+    )
+    body = models.CharField(_("chủ thể"), max_length=24, choices=Body.choices)
+    kind = models.CharField(_("loại"), max_length=32, choices=ActivityKind.choices)
+    year = models.PositiveSmallIntegerField(_("năm"))
+    target = models.ForeignKey(
+        Target, verbose_name=_("thực hiện chỉ tiêu"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="cases",
+    )
+    title = models.CharField(_("nội dung"), max_length=255)
+    # Decision (quyết định kiểm tra/giám sát): number split like plans' documents.
+    decision_number = models.CharField(_("số quyết định"), max_length=64, blank=True)
+    decision_serial = models.CharField(max_length=16, blank=True, editable=False)
+    decision_issuer = models.CharField(max_length=48, blank=True, editable=False)
+    decided_on = models.DateField(_("ngày quyết định"), null=True, blank=True)
+    work_starts_on = models.DateField(_("bắt đầu làm việc"), null=True, blank=True)
+    work_ends_on = models.DateField(_("kết thúc làm việc"), null=True, blank=True)
+    status = models.CharField(
+        _("trạng thái"), max_length=12, choices=Status.choices, default=Status.DRAFT
+    )
+    # Conclusion (kết luận / thông báo kết luận).
+    concluded_on = models.DateField(_("ngày thông báo kết luận"), null=True, blank=True)
+    conclusion_number = models.CharField(_("số thông báo kết luận"), max_length=64, blank=True)
+    violation_found = models.BooleanField(_("có vi phạm"), null=True, blank=True)
+    shortcomings_found = models.BooleanField(_("có khuyết điểm"), null=True, blank=True)
+    summary = models.TextField(_("tóm tắt kết luận"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("cuộc kiểm tra, giám sát")
+        verbose_name_plural = _("cuộc kiểm tra, giám sát")
+        ordering = ["-year", "-decided_on", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(work_ends_on__isnull=True)
+                | models.Q(work_starts_on__isnull=True)
+                | models.Q(work_ends_on__gte=models.F("work_starts_on")),
+                name="case_work_period_ordered",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status__in=["concluded", "closed"])
+                | models.Q(concluded_on__isnull=False),
+                name="case_counting_has_conclusion_date",
+            ),
+        ]
+        indexes = [
+            # The leaf aggregate of the progress engine: concluded cases per (unit, kind).
+            models.Index(fields=["organization", "year", "kind"], name="case_org_year_kind_idx"),
+            models.Index(fields=["target", "status"], name="case_target_status_idx"),
+            models.Index(
+                fields=["decision_issuer", "decision_serial", "year"], name="case_decision_idx"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("cases:detail", args=[self.pk])
+
+    @property
+    def is_arising(self) -> bool:
+        return self.target_id is None
+
+    @property
+    def counts_toward_completion(self) -> bool:
+        return self.status in self.COUNTING
+
+
+class CaseSubject(models.Model):
+    """Who or what a case inspects: a unit from the tree, or a member by name and position
+    (no other personal data is kept)."""
+
+    class Kind(models.TextChoices):
+        ORGANIZATION = "organization", _("Tổ chức đảng")
+        MEMBER = "member", _("Đảng viên")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="subjects")
+    kind = models.CharField(_("loại đối tượng"), max_length=12, choices=Kind.choices)
+    organization = models.ForeignKey(
+        Organization, verbose_name=_("tổ chức đảng"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="inspected_in",
+    )
+    member_name = models.CharField(_("họ tên"), max_length=120, blank=True)
+    member_position = models.CharField(_("chức vụ"), max_length=160, blank=True)
+    is_committee_member = models.BooleanField(_("là cấp ủy viên"), default=False)
+    is_head = models.BooleanField(_("là người đứng đầu"), default=False)
+    is_probationary = models.BooleanField(_("đảng viên dự bị"), default=False)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("đối tượng kiểm tra, giám sát")
+        verbose_name_plural = _("đối tượng kiểm tra, giám sát")
+        ordering = ["case", "kind", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(models.Q(kind="organization") & models.Q(organization__isnull=False))
+                | (models.Q(kind="member") & ~models.Q(member_name="")),
+                name="subject_kind_has_identity",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        if self.kind == self.Kind.ORGANIZATION and self.organization_id:
+            return str(self.organization)
+        return f"{self.member_name} ({self.member_position})" if self.member_position else (
+            self.member_name
+        )
+
+
+class DisciplineDecision(models.Model):
+    """A discipline decision (thi hành kỷ luật) on one subject of a case."""
+
+    class Form(models.TextChoices):
+        REPRIMAND = "reprimand", _("Khiển trách")
+        WARNING = "warning", _("Cảnh cáo")
+        REMOVAL_FROM_POST = "removal_from_post", _("Cách chức")
+        EXPULSION = "expulsion", _("Khai trừ")
+        DISSOLUTION = "dissolution", _("Giải tán")
+        STRUCK_OFF = "struck_off", _("Xóa tên")
+
+    # Which forms fit which subject (Điều lệ Đảng; GLOSSARY discipline forms).
+    FORMS_FOR_MEMBER = (Form.REPRIMAND, Form.WARNING, Form.REMOVAL_FROM_POST, Form.EXPULSION)
+    FORMS_FOR_PROBATIONARY = (Form.REPRIMAND, Form.WARNING)
+    FORMS_FOR_ORGANIZATION = (Form.REPRIMAND, Form.WARNING, Form.DISSOLUTION)
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="disciplines")
+    subject = models.ForeignKey(
+        CaseSubject, verbose_name=_("đối tượng"), on_delete=models.CASCADE,
+        related_name="disciplines",
+    )
+    form = models.CharField(_("hình thức"), max_length=20, choices=Form.choices)
+    decision_number = models.CharField(_("số quyết định"), max_length=64)
+    decision_serial = models.CharField(max_length=16, editable=False)
+    decision_issuer = models.CharField(max_length=48, editable=False)
+    decided_on = models.DateField(_("ngày quyết định"))
+    deciding_organization = models.ForeignKey(
+        Organization, verbose_name=_("đơn vị quyết định"), on_delete=models.PROTECT,
+        related_name="discipline_decisions",
+    )
+    deciding_body = models.CharField(_("cơ quan quyết định"), max_length=24, choices=Body.choices)
+    is_committee_member = models.BooleanField(_("là cấp ủy viên"), default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("quyết định kỷ luật")
+        verbose_name_plural = _("quyết định kỷ luật")
+        ordering = ["decided_on", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["subject", "form", "decision_number"], name="discipline_once_per_subject"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_form_display()} · {self.subject}"
