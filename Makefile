@@ -12,7 +12,7 @@ TEST_DATABASE_URL ?= postgres://ktgs:ktgs@127.0.0.1:5432/ktgs
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 PYTEST_ARGS ?=
 
-.PHONY: run test bench venv deps-run deps-dev messages lint typecheck lock seed clean-var
+.PHONY: run test bench venv deps-run deps-dev messages makemessages lint typecheck lock seed clean-var
 
 $(PY):
 	@command -v $(PYTHON) >/dev/null || { echo "ktgs needs $(PYTHON)"; exit 1; }
@@ -36,6 +36,11 @@ deps-dev: $(PY)
 
 messages: $(PY)
 	@DJANGO_DEBUG=1 $(PY) manage.py compilemessages --ignore '.venv' -v 0
+
+# Refresh locale/*/django.po from the source; then translate every new msgid in the en
+# catalogue (the msgids are Vietnamese) and run `make messages`.
+makemessages: $(PY)
+	DJANGO_DEBUG=1 $(PY) manage.py makemessages -l en -l vi --ignore .venv --ignore var --no-location
 
 # make run: the embedded default — SQLite, filesystem broker, mail to files, all under var/.
 run: export DJANGO_DEBUG ?= 1

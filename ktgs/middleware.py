@@ -19,8 +19,11 @@ class UserLanguageMiddleware:
         language = settings.LANGUAGE_CODE
         if user is not None and user.is_authenticated and user.language:
             language = user.language
-        translation.activate(language)
-        request.LANGUAGE_CODE = translation.get_language()
-        response = self.get_response(request)
+        # override, not activate: the language is put back after the response, so one
+        # English user's request never leaks into whatever the thread does next (a test,
+        # a task run eagerly in the same process).
+        with translation.override(language):
+            request.LANGUAGE_CODE = translation.get_language()
+            response = self.get_response(request)
         response.headers.setdefault("Content-Language", request.LANGUAGE_CODE)
         return response

@@ -3,10 +3,17 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from ktgs import views
+from ktgs.forms import LoginForm
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path(
+        "login/",
+        auth_views.LoginView.as_view(
+            authentication_form=LoginForm, redirect_authenticated_user=True
+        ),
+        name="login",
+    ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("profile/", views.profile, name="profile"),
     path("organizations/search/", views.organization_search, name="organization_search"),
