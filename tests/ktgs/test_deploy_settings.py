@@ -1,0 +1,110 @@
+"""Production settings: `check --deploy` is clean, secrets are required, CSP is on."""
+
+import os
+import secrets
+import subprocess
+import sys
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from django.urls import reverse
+
+BASE_DIR = Path(__file__).resolve().parents[2]
+
+
+def manage(*args: str, **env: str) -> subprocess.CompletedProcess:
+    environment = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "AXES_"))}
+    environment.update(env)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=BASE_DIR,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_production_settings_pass_check_deploy_without_a_warning():
+    result = manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        DJANGO_DEBUG="0",
+        DJANGO_SECRET_KEY=secrets.token_urlsafe(45),  # 60 characters
+        DJANGO_ALLOWED_HOSTS="ktgs.example.test",
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues" in result.stdout
+    assert "WARNING" not in result.stdout + result.stderr
+
+
+def test_production_refuses_to_start_without_a_secret_key():
+    result = manage("check", DJANGO_DEBUG="0", DJANGO_ALLOWED_HOSTS="ktgs.example.test")
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert "DJANGO_SECRET_KEY" in result.stderr
+
+
+class InlineCode(HTMLParser):
+    """Collects what a strict CSP (no 'unsafe-inline') would block."""
+
+    def __init__(self):
+        super().__init__()
+        self.found: list[str] = []
+        self.scripts = 0
+
+    def handle_starttag(self, tag, attrs):
+        names = dict(attrs)
+        if tag == "script":
+            self.scripts += 1
+            if not names.get("src"):
+                self.found.append("inline <script>")
+        if tag == "style":
+            self.found.append("<style>")
+        if "style" in names:
+            self.found.append(f"style= on <{tag}>")
+        self.found += [f"{n}= on <{tag}>" for n in names if n.startswith("on")]
+        if any((v or "").strip().lower().startswith("javascript:") for v in names.values()):
+            self.found.append(f"javascript: URL on <{tag}>")
+
+
+def inline_code(html: str) -> InlineCode:
+    parser = InlineCode()
+    parser.feed(html)
+    return parser
+
+
+def test_the_login_page_carries_a_strict_content_security_policy(client, db):
+    response = client.get(reverse("login"))
+    policy = response.headers["Content-Security-Policy"]
+    directives = {d.split()[0]: d.split()[1:] for d in policy.split(";") if d.strip()}
+    assert directives["default-src"] == ["'self'"]
+    assert "'unsafe-inline'" not in directives["script-src"]
+    assert "'unsafe-eval'" not in directives["script-src"]
+    assert "'unsafe-inline'" not in directives["style-src"]
+    assert directives["frame-ancestors"] == ["'none'"]
+    assert response.headers["X-Frame-Options"] == "DENY"
+
+
+@pytest.mark.parametrize("logged_in", [False, True])
+def test_our_pages_have_no_inline_script_or_style(client, cast, tree, logged_in):
+    if logged_in:
+        client.force_login(cast.leader_p)
+        url = reverse("organization_detail", args=[tree.province.pk])
+    else:
+        url = reverse("login")
+    found = inline_code(client.get(url).content.decode())
+    assert found.scripts >= 1  # htmx, from a file
+    assert found.found == []
+
+
+def test_the_lockout_page_has_no_inline_code_either(client, cast):
+    from django.conf import settings
+
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        response = client.post(reverse("login"), {"username": "leader_p", "password": "sai"})
+    assert response.status_code == 429
+    assert inline_code(response.content.decode()).found == []
