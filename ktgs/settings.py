@@ -9,6 +9,7 @@ for a secret.
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -187,7 +188,18 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
-CELERY_BEAT_SCHEDULE: dict = {}
+# Each entry expires before its next run, so a worker that was down does not replay a
+# backlog of nightly jobs.
+CELERY_BEAT_SCHEDULE: dict = {
+    "progress-nightly": {
+        "task": "reports.tasks.nightly_progress",
+        "schedule": crontab(hour=0, minute=30),
+        "options": {"expires": 20 * 3600},
+    },
+}
+# The dashboard calls a unit lagging when it is more than this many cases behind the
+# linear schedule (reminder rules carry their own tolerance).
+KTGS_LAG_TOLERANCE_CASES = env.str("KTGS_LAG_TOLERANCE_CASES", default="1")
 
 # --- Email --------------------------------------------------------------------------
 # Embedded default: one file per message under var/mail/. Production: EMAIL_URL

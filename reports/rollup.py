@@ -1,0 +1,437 @@
+"""Maintains the roll-up table (reports.models.ProgressRow).
+
+Two ways in, one arithmetic (reports.progress):
+
+* `refresh_units(unit_ids, today)` — incremental, after a write: recompute the *own*
+  figures of the touched units, then add the difference to the *subtree* figures of each
+  unit and its ancestors (≤ depth rows per year and kind). Nothing else is re-aggregated.
+* `rebuild(today)` — full: the leaf figures of every unit in a few grouped queries, rolled
+  up over the tree in one pass (deepest units first), compared with the table, and only the
+  rows that differ written. Run nightly by beat (as a check: a difference is a bug and is
+  logged as an error) and on demand (`manage.py rebuild_progress`).
+
+Both read the leaf figures through the same function (`leaf_figures`), so they agree by
+construction; tests/reports/test_rollup.py checks that they do after random writes.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from fractions import Fraction
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Count, Q
+
+from cases.models import Case, CaseSubject
+from ktgs.models import Organization
+from plans.models import Programme, Target
+from reports import progress
+from reports.models import ALL_KINDS, FIGURES, ProgressRow
+
+logger = logging.getLogger(__name__)
+
+COUNTED_PROGRAMME_STATUSES = (Programme.Status.ISSUED, Programme.Status.CLOSED)
+EXPECTED_PLACES = Decimal("0.0001")
+
+Key = tuple[int, int, str]  # (organization id, year, kind)
+
+
+def lag_tolerance_cases() -> Decimal:
+    """How far behind the linear schedule (in cases) a unit may be before the dashboard
+    calls it lagging; reminder rules (reports.reminders) set their own."""
+    return Decimal(str(getattr(settings, "KTGS_LAG_TOLERANCE_CASES", "1")))
+
+
+@dataclass
+class Own:
+    """A unit's own figures for one year and kind (or all kinds)."""
+
+    quantity: int = 0
+    capped_done: int = 0
+    done: int = 0
+    arising: int = 0
+    units_with_targets: int = 0
+    units_completed: int = 0
+    units_lagging: int = 0
+    expected: Decimal = Decimal(0)
+
+    def values(self) -> tuple:
+        return (*(getattr(self, name) for name in FIGURES), self.expected)
+
+    def is_empty(self) -> bool:
+        return not any(self.values())
+
+
+@dataclass
+class Leaf:
+    """Everything the engine reads for a set of units: targets with their done counts,
+    and arising cases. Built by `leaf_figures`."""
+
+    targets: dict[tuple[int, int], list[progress.TargetFigures]] = field(
+        default_factory=lambda: defaultdict(list)
+    )  # (unit, year) -> targets
+    arising: dict[Key, int] = field(default_factory=lambda: defaultdict(int))
+
+
+def _target_year(scope: str, programme_year: int, due_on: date) -> int:
+    # An annual programme's targets belong to its year; a term programme's to the year
+    # they fall due in.
+    return programme_year if scope == Programme.Scope.YEAR else due_on.year
+
+
+def leaf_figures(today: date, unit_ids: Iterable[int] | None = None) -> Leaf:
+    """The leaf aggregate: targets in force today (issued or closed programmes) with the
+    count each has done, and arising cases per (unit, year, kind). Four grouped queries,
+    restricted to `unit_ids` when given."""
+    units = None if unit_ids is None else sorted(set(unit_ids))
+    in_force = (Q(added_by__isnull=True) | Q(added_by__effective_on__lte=today)) & (
+        Q(removed_by__isnull=True) | Q(removed_by__effective_on__gt=today)
+    )
+    targets = Target.objects.filter(in_force, programme__status__in=COUNTED_PROGRAMME_STATUSES)
+    counting = Q(status__in=Case.COUNTING, concluded_on__lte=today)
+    cases = Case.objects.filter(counting)
+    if units is not None:
+        targets = targets.filter(organization_id__in=units)
+
+    target_rows = list(
+        targets.values_list(
+            "id", "organization_id", "kind", "counts", "quantity", "due_on",
+            "programme__starts_on", "programme__year", "programme__scope",
+        )
+    )
+    target_ids = [row[0] for row in target_rows]
+
+    # Done per target: cases, or subjects of the kind the target counts.
+    done_cases: dict[int, int] = {}
+    done_subjects: dict[int, dict[str, int]] = {}
+    if target_ids:
+        scoped_cases = cases.filter(target__isnull=False)
+        if units is not None:
+            scoped_cases = scoped_cases.filter(target_id__in=target_ids)
+        done_cases = dict(
+            scoped_cases.values("target_id").annotate(n=Count("id")).values_list("target_id", "n")
+        )
+        subject_targets = {row[0] for row in target_rows if row[3] != Target.Counts.CASES}
+        if subject_targets:
+            subjects = CaseSubject.objects.filter(
+                case__in=scoped_cases.filter(target__counts__in=[
+                    Target.Counts.ORGANIZATIONS, Target.Counts.MEMBERS,
+                    Target.Counts.COMMITTEE_MEMBERS,
+                ])
+            )
+            for target_id, orgs, members, committee in subjects.values(
+                "case__target_id"
+            ).annotate(
+                orgs=Count("id", filter=Q(kind=CaseSubject.Kind.ORGANIZATION)),
+                members=Count("id", filter=Q(kind=CaseSubject.Kind.MEMBER)),
+                committee=Count(
+                    "id", filter=Q(kind=CaseSubject.Kind.MEMBER, is_committee_member=True)
+                ),
+            ).values_list("case__target_id", "orgs", "members", "committee"):
+                done_subjects[target_id] = {
+                    Target.Counts.ORGANIZATIONS: orgs,
+                    Target.Counts.MEMBERS: members,
+                    Target.Counts.COMMITTEE_MEMBERS: committee,
+                }
+
+    leaf = Leaf()
+    for tid, unit, kind, counts, quantity, due_on, starts_on, p_year, scope in target_rows:
+        done = (
+            done_cases.get(tid, 0)
+            if counts == Target.Counts.CASES
+            else done_subjects.get(tid, {}).get(counts, 0)
+        )
+        year = _target_year(scope, p_year, due_on)
+        leaf.targets[(unit, year)].append(
+            progress.TargetFigures(
+                target_id=tid, unit_id=unit, kind=kind, quantity=quantity, done=done,
+                start=starts_on, due=due_on, counts=counts,
+            )
+        )
+
+    arising = cases.filter(target__isnull=True)
+    if units is not None:
+        arising = arising.filter(organization_id__in=units)
+    for unit, year, kind, n in (
+        arising.values("organization_id", "year", "kind")
+        .annotate(n=Count("id"))
+        .values_list("organization_id", "year", "kind", "n")
+    ):
+        leaf.arising[(unit, year, kind)] += n
+    return leaf
+
+
+def own_figures(leaf: Leaf, today: date) -> dict[Key, Own]:
+    """Each unit's own figures per (year, kind) and for all kinds (kind ""), computed by
+    reports.progress from the leaf aggregate."""
+    tolerance = lag_tolerance_cases()
+    result: dict[Key, Own] = {}
+
+    def one(targets: list[progress.TargetFigures], arising: int) -> Own:
+        rollup = progress.rollup_targets(
+            targets, arising, today=today, tolerance_cases=tolerance
+        )
+        expected = sum((t.expected(today) for t in targets), Fraction(0))
+        return Own(
+            quantity=rollup.quantity_total,
+            capped_done=rollup.capped_done_total,
+            done=rollup.done_total,
+            arising=rollup.arising,
+            units_with_targets=rollup.units_with_targets,
+            units_completed=rollup.units_completed,
+            units_lagging=rollup.units_lagging,
+            expected=_decimal(expected),
+        )
+
+    years: dict[tuple[int, int], set[str]] = defaultdict(set)
+    for (unit, year), targets in leaf.targets.items():
+        years[(unit, year)].update(t.kind for t in targets)
+    for unit, year, kind in leaf.arising:
+        years[(unit, year)].add(kind)
+
+    for (unit, year), kinds in years.items():
+        targets = leaf.targets.get((unit, year), [])
+        by_kind: dict[str, list[progress.TargetFigures]] = defaultdict(list)
+        for target in targets:
+            by_kind[target.kind].append(target)
+        total_arising = 0
+        for kind in kinds:
+            arising = leaf.arising.get((unit, year, kind), 0)
+            total_arising += arising
+            result[(unit, year, kind)] = one(by_kind.get(kind, []), arising)
+        result[(unit, year, ALL_KINDS)] = one(targets, total_arising)
+    return result
+
+
+def _decimal(value: Fraction) -> Decimal:
+    return (Decimal(value.numerator) / Decimal(value.denominator)).quantize(EXPECTED_PLACES)
+
+
+# --- full rebuild ---------------------------------------------------------------------
+
+
+@dataclass
+class RebuildResult:
+    rows: int
+    inserted: int
+    updated: int
+    deleted: int
+
+    @property
+    def changed(self) -> int:
+        return self.inserted + self.updated + self.deleted
+
+
+def compute_table(today: date) -> dict[Key, tuple[Own, Own]]:
+    """(own, subtree) figures for every row the table should hold, from scratch."""
+    own = own_figures(leaf_figures(today), today)
+    parent_of: dict[int, int | None] = dict(
+        Organization.objects.values_list("id", "parent_id").iterator(chunk_size=20000)
+    )
+    depth_of: dict[int, int] = dict(
+        Organization.objects.values_list("id", "depth").iterator(chunk_size=20000)
+    )
+    sub: dict[Key, Own] = {}
+    for (unit, year, kind), figures in own.items():
+        _add(sub.setdefault((unit, year, kind), Own()), figures)
+    # Deepest level first, so a unit's subtree total is complete before it is added to its
+    # parent (which sits one level up and is processed after).
+    by_depth: dict[int, set[Key]] = defaultdict(set)
+    for key in sub:
+        by_depth[depth_of[key[0]]].add(key)
+    for depth in range(max(by_depth, default=0), 1, -1):
+        for key in by_depth[depth]:
+            parent = parent_of[key[0]]
+            if parent is None:
+                continue
+            parent_key = (parent, key[1], key[2])
+            if parent_key not in sub:
+                sub[parent_key] = Own()
+                by_depth[depth - 1].add(parent_key)
+            _add(sub[parent_key], sub[key])
+    return {key: (own.get(key, Own()), figures) for key, figures in sub.items()
+            if not figures.is_empty()}
+
+
+def _add(total: Own, other: Own, sign: int = 1) -> None:
+    for name in (*FIGURES, "expected"):
+        setattr(total, name, getattr(total, name) + sign * getattr(other, name))
+
+
+def _row_values(row: ProgressRow) -> tuple[Own, Own]:
+    own = Own(**{name: getattr(row, f"own_{name}") for name in (*FIGURES, "expected")})
+    sub = Own(**{name: getattr(row, f"sub_{name}") for name in (*FIGURES, "expected")})
+    return own, sub
+
+
+def _apply(row: ProgressRow, own: Own, sub: Own, today: date) -> None:
+    for name in (*FIGURES, "expected"):
+        setattr(row, f"own_{name}", getattr(own, name))
+        setattr(row, f"sub_{name}", getattr(sub, name))
+    row.computed_on = today
+
+
+@transaction.atomic
+def rebuild(today: date, *, check: bool = False) -> RebuildResult:
+    """Recompute the whole table and write only the rows that differ.
+
+    With `check`, every difference is logged as an error: the incremental maintenance
+    should have left the table exactly as a rebuild computes it (after the day's expected
+    figures, which move with the date, are taken into account by refreshing)."""
+    wanted = compute_table(today)
+    existing = {(r.organization_id, r.year, r.kind): r for r in ProgressRow.objects.all()}
+    to_insert, to_update = [], []
+    for key, (own, sub) in wanted.items():
+        row = existing.pop(key, None)
+        if row is None:
+            row = ProgressRow(organization_id=key[0], year=key[1], kind=key[2])
+            _apply(row, own, sub, today)
+            to_insert.append(row)
+            if check:
+                logger.error("progress row missing from the incremental table: %s", key)
+        elif _row_values(row) != (own, sub):
+            if check:
+                logger.error("progress row differs: %s: table %s, rebuild %s",
+                             key, _row_values(row), (own, sub))
+            _apply(row, own, sub, today)
+            to_update.append(row)
+    stale_ids = [row.pk for row in existing.values()]
+    if check and stale_ids:
+        logger.error("progress rows that should not exist: %d", len(stale_ids))
+    columns = [f"{p}_{n}" for p in ("own", "sub") for n in (*FIGURES, "expected")]
+    ProgressRow.objects.bulk_create(to_insert, batch_size=5000)
+    ProgressRow.objects.bulk_update(to_update, [*columns, "computed_on"], batch_size=5000)
+    for start in range(0, len(stale_ids), 5000):
+        ProgressRow.objects.filter(pk__in=stale_ids[start : start + 5000]).delete()
+    return RebuildResult(
+        rows=len(wanted), inserted=len(to_insert), updated=len(to_update), deleted=len(stale_ids)
+    )
+
+
+# --- incremental ----------------------------------------------------------------------
+
+
+@transaction.atomic
+def refresh_units(unit_ids: Iterable[int], today: date) -> int:
+    """Bring the rows of `unit_ids` and of their ancestors up to date after a write.
+
+    Returns the number of (unit, year, kind) own rows whose figures changed."""
+    units = sorted(set(unit_ids))
+    if not units:
+        return 0
+    # One lock per touched unit, always in id order: two refreshes of the same unit wait
+    # for each other (the second then reads the first one's committed figures), and two
+    # refreshes of different units never deadlock on their shared ancestors' rows below.
+    paths = dict(
+        Organization.objects.select_for_update()
+        .filter(pk__in=units)
+        .order_by("pk")
+        .values_list("pk", "path")
+    )
+    new_own = own_figures(leaf_figures(today, units), today)
+    old_rows = {
+        (r.organization_id, r.year, r.kind): r
+        for r in ProgressRow.objects.filter(organization_id__in=units)
+    }
+    deltas: dict[Key, Own] = {}
+    for key in set(new_own) | set(old_rows):
+        new = new_own.get(key, Own())
+        old = _row_values(old_rows[key])[0] if key in old_rows else Own()
+        if new.values() != old.values():
+            delta = Own()
+            _add(delta, new)
+            _add(delta, old, sign=-1)
+            deltas[key] = delta
+    if not deltas:
+        return 0
+
+    step = Organization.steplen
+    chains: dict[int, list[str]] = {
+        unit: [path[:i] for i in range(step, len(path) + 1, step)] for unit, path in paths.items()
+    }
+    all_paths = {p for chain in chains.values() for p in chain}
+    id_of = dict(Organization.objects.filter(path__in=all_paths).values_list("path", "pk"))
+
+    # Make sure every row the deltas touch exists, then lock them in a fixed order.
+    needed = {
+        (id_of[p], year, kind)
+        for (unit, year, kind) in deltas
+        for p in chains[unit]
+    }
+    ProgressRow.objects.bulk_create(
+        [ProgressRow(organization_id=u, year=y, kind=k, computed_on=today) for u, y, k in needed],
+        ignore_conflicts=True,
+    )
+    touched_units = sorted({u for u, _, _ in needed})
+    rows = {
+        (r.organization_id, r.year, r.kind): r
+        for r in ProgressRow.objects.select_for_update()
+        .filter(organization_id__in=touched_units, year__in={y for _, y, _ in needed})
+        .order_by("organization_id", "year", "kind")
+    }
+    changed: dict[Key, ProgressRow] = {}
+    for (unit, year, kind), delta in deltas.items():
+        own_row = rows[(unit, year, kind)]
+        for name in (*FIGURES, "expected"):
+            setattr(own_row, f"own_{name}", getattr(own_row, f"own_{name}") + getattr(delta, name))
+        changed[(unit, year, kind)] = own_row
+        for path in chains[unit]:
+            row = rows[(id_of[path], year, kind)]
+            for name in (*FIGURES, "expected"):
+                setattr(row, f"sub_{name}", getattr(row, f"sub_{name}") + getattr(delta, name))
+            row.computed_on = today
+            changed[(row.organization_id, year, kind)] = row
+    columns = [f"{p}_{n}" for p in ("own", "sub") for n in (*FIGURES, "expected")]
+    ProgressRow.objects.bulk_update(list(changed.values()), [*columns, "computed_on"])
+    # A row whose subtree no longer has anything is dropped, as a rebuild would not make it.
+    empty = Q(**{f"sub_{name}": 0 for name in FIGURES}, sub_expected=0)
+    ProgressRow.objects.filter(empty, pk__in=[r.pk for r in changed.values()]).delete()
+    return len(deltas)
+
+
+@transaction.atomic
+def move_subtree_totals(*, unit_id: int, old_ancestor_ids: Iterable[int], today: date) -> None:
+    """After a unit moved under another parent: its subtree totals leave the old
+    ancestors and join the new ones. The moved subtree's own rows do not change."""
+    unit = Organization.objects.get(pk=unit_id)
+    new_ancestor_ids = list(
+        Organization.objects.filter(path__in=unit.ancestor_paths()).values_list("pk", flat=True)
+    )
+    for row in ProgressRow.objects.filter(organization_id=unit_id):
+        _, sub = _row_values(row)
+        for ancestor_id, sign in [*((a, -1) for a in old_ancestor_ids),
+                                  *((a, +1) for a in new_ancestor_ids)]:
+            _shift(ancestor_id, row.year, row.kind, sub, sign, today)
+
+
+def _shift(unit_id: int, year: int, kind: str, figures: Own, sign: int, today: date) -> None:
+    ProgressRow.objects.get_or_create(
+        organization_id=unit_id, year=year, kind=kind, defaults={"computed_on": today}
+    )
+    row = ProgressRow.objects.select_for_update().get(
+        organization_id=unit_id, year=year, kind=kind
+    )
+    for name in (*FIGURES, "expected"):
+        setattr(row, f"sub_{name}", getattr(row, f"sub_{name}") + sign * getattr(figures, name))
+    row.computed_on = today
+    if all(getattr(row, f"sub_{name}") == 0 for name in (*FIGURES, "expected")):
+        row.delete()
+    else:
+        row.save()
+
+
+def nightly(today: date) -> tuple[RebuildResult, RebuildResult]:
+    """The nightly job. During the day every row was maintained as of that day, so a
+    rebuild as of yesterday must find nothing to change (a check: any difference is logged
+    as an error); then a rebuild as of today moves the date-dependent figures (expected,
+    lagging, amendments and conclusions that take effect today)."""
+    from datetime import timedelta
+
+    checked = rebuild(today - timedelta(days=1), check=True)
+    return checked, rebuild(today)
