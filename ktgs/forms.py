@@ -3,6 +3,7 @@
 from django import forms
 from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
+from django.core.validators import FileExtensionValidator
 from django.utils.translation import gettext_lazy as _
 
 
@@ -20,3 +21,18 @@ class LoginForm(AuthenticationForm):
         ),
         "inactive": _("Tài khoản này đã bị khóa. Hãy liên hệ quản trị viên."),
     }
+
+
+class OrganizationImportForm(forms.Form):
+    MAX_SIZE = 20 * 1024 * 1024  # a national file of ~300k rows is ~15 MB as CSV
+
+    file = forms.FileField(
+        label=_("Tệp danh sách đơn vị (.xlsx hoặc .csv)"),
+        validators=[FileExtensionValidator(["xlsx", "csv"])],
+    )
+
+    def clean_file(self):
+        uploaded = self.cleaned_data["file"]
+        if uploaded.size > self.MAX_SIZE:
+            raise forms.ValidationError(_("Tệp quá lớn (tối đa 20 MB)."))
+        return uploaded

@@ -147,3 +147,55 @@ class Role(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.get_kind_display()} · {self.organization}"
+
+
+class OrganizationImport(models.Model):
+    """One upload of the organisation tree (CSV or XLSX) and what came of it.
+
+    The file is kept so that a failed import can be looked at again; the work runs in the
+    worker (ktgs.tasks.run_organization_import) and writes all or nothing.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Đang chờ xử lý")
+        RUNNING = "running", _("Đang xử lý")
+        DONE = "done", _("Hoàn tất")
+        FAILED = "failed", _("Không thành công")
+
+    file = models.FileField(_("tệp"), upload_to="imports/")
+    original_name = models.CharField(_("tên tệp"), max_length=255, blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người tải lên"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="organization_imports",
+    )
+    created_at = models.DateTimeField(_("thời điểm tải lên"), auto_now_add=True)
+    started_at = models.DateTimeField(_("bắt đầu xử lý"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("xử lý xong"), null=True, blank=True)
+    status = models.CharField(
+        _("trạng thái"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    created_count = models.PositiveIntegerField(_("số đơn vị tạo mới"), default=0)
+    updated_count = models.PositiveIntegerField(_("số đơn vị cập nhật"), default=0)
+    moved_count = models.PositiveIntegerField(_("số đơn vị chuyển cấp trên"), default=0)
+    unchanged_count = models.PositiveIntegerField(_("số đơn vị không đổi"), default=0)
+    # [{"row": 3, "column": "Cấp", "reason": "…"}]; row is None for a file-level problem.
+    errors = models.JSONField(_("lỗi"), default=list, blank=True)
+
+    class Meta:
+        verbose_name = _("lần nhập cây tổ chức")
+        verbose_name_plural = _("lần nhập cây tổ chức")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.original_name or self.file.name} · {self.get_status_display()}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("organization_import_detail", args=[self.pk])
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in {self.Status.DONE, self.Status.FAILED}

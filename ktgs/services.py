@@ -3,10 +3,17 @@ call these; `path` and `parent` are only ever changed here, together."""
 
 from __future__ import annotations
 
+import logging
+
+from celery import current_app
 from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from ktgs.access import forget_roles
-from ktgs.models import Organization, Role, User
+from ktgs.models import Organization, OrganizationImport, Role, User
+
+logger = logging.getLogger(__name__)
 
 ORGANIZATION_FIELDS = (
     "code",
@@ -57,17 +64,28 @@ def update_organization(*, organization: Organization, **fields) -> Organization
 def move_organization(*, organization: Organization, new_parent: Organization) -> Organization:
     """Put a unit (with its whole subtree) under another parent.
 
-    treebeard rewrites the paths of the moved subtree; the parent FK follows. Callers that
-    keep derived figures per subtree (reports) must refresh the old and new ancestors.
+    treebeard rewrites the paths of the moved subtree; the parent FK follows. The subtree's
+    progress figures leave the old ancestors and join the new ones through the task
+    `reports.tasks.move_progress`, enqueued by name on commit (the core never imports
+    reports).
     """
     if new_parent.path.startswith(organization.path):
         raise ValueError("cannot move a unit under itself or its own descendant")
     if organization.parent_id == new_parent.pk:
         return organization
+    old_ancestor_ids = list(
+        Organization.objects.filter(path__in=organization.ancestor_paths()).values_list(
+            "pk", flat=True
+        )
+    )
     Organization.objects.move(organization, new_parent, pos="last-child")
     organization.refresh_from_db()
     organization.parent = new_parent
     organization.save(update_fields=["parent"])
+    unit_id = organization.pk
+    transaction.on_commit(
+        lambda: current_app.send_task("reports.tasks.move_progress", args=[unit_id, old_ancestor_ids])
+    )
     return organization
 
 
@@ -90,3 +108,70 @@ def set_user_language(*, user: User, language: str) -> User:
     user.full_clean(exclude=["password"])
     user.save(update_fields=["language"])
     return user
+
+
+@transaction.atomic
+def start_organization_import(*, user: User, uploaded_file) -> OrganizationImport:
+    """Keep the uploaded file and hand the import to the worker once the row is committed
+    (a worker that picked it up earlier would not find the row)."""
+    from ktgs import tasks
+
+    record = OrganizationImport(
+        file=uploaded_file,
+        original_name=(getattr(uploaded_file, "name", "") or "")[:255],
+        uploaded_by=user,
+    )
+    record.full_clean()
+    record.save()
+    tasks.run_organization_import.delay_on_commit(record.pk)
+    return record
+
+
+def run_organization_import(*, import_id: int) -> OrganizationImport | None:
+    """Run an uploaded import and record its outcome; None when the row is gone.
+
+    Not one transaction on purpose: the "running" status is committed first so the page
+    shows it, and the import itself is all-or-nothing in its own transaction. Running an
+    import again (a redelivered task) is harmless: the same file changes nothing twice.
+    """
+    from ktgs.organization_import import RowError, import_organizations
+
+    claimed = OrganizationImport.objects.filter(
+        pk=import_id,
+        status__in=[OrganizationImport.Status.PENDING, OrganizationImport.Status.RUNNING],
+    ).update(status=OrganizationImport.Status.RUNNING, started_at=timezone.now())
+    record = OrganizationImport.objects.filter(pk=import_id).first()
+    if record is None or not claimed:
+        return record
+    try:
+        with record.file.open("rb") as handle:
+            result = import_organizations(
+                handle, name=record.original_name or record.file.name, user=record.uploaded_by
+            )
+    except Exception as exc:  # the row must not stay "running" whatever went wrong
+        logger.exception("organisation import %s failed", import_id)
+        errors = [RowError(None, "", _("Lỗi khi xử lý tệp: %(e)s") % {"e": exc})]
+        record.status = OrganizationImport.Status.FAILED
+    else:
+        errors = result.errors
+        record.status = (
+            OrganizationImport.Status.DONE if result.ok else OrganizationImport.Status.FAILED
+        )
+        record.created_count = result.created
+        record.updated_count = result.updated
+        record.moved_count = result.moved
+        record.unchanged_count = result.unchanged
+    record.errors = [error.as_dict() for error in errors]
+    record.finished_at = timezone.now()
+    record.save(
+        update_fields=[
+            "status",
+            "created_count",
+            "updated_count",
+            "moved_count",
+            "unchanged_count",
+            "errors",
+            "finished_at",
+        ]
+    )
+    return record

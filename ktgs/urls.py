@@ -17,6 +17,12 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("profile/", views.profile, name="profile"),
     path("organizations/search/", views.organization_search, name="organization_search"),
+    path("organizations/import/", views.organization_import_new, name="organization_import"),
+    path(
+        "organizations/import/<int:pk>/",
+        views.organization_import_detail,
+        name="organization_import_detail",
+    ),
     path("organizations/<int:pk>/", views.organization_detail, name="organization_detail"),
     path(
         "organizations/<int:pk>/children/",

@@ -4,13 +4,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.paginator import Paginator
 from django.db import connection
-from django.http import HttpResponse
-from django.shortcuts import redirect, render
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from ktgs import access, queries, services
-from ktgs.forms import LanguageForm
+from ktgs.forms import LanguageForm, OrganizationImportForm
+from ktgs.models import OrganizationImport
 
 CHILDREN_PER_PAGE = 100
 
@@ -83,3 +84,42 @@ def healthz(request):
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     return HttpResponse("ok", content_type="text/plain")
+
+
+def _imports_for(user):
+    """Imports an administrator may look at: their own uploads (a superuser sees all)."""
+    if not access.is_admin(user):
+        raise Http404
+    imports = OrganizationImport.objects.select_related("uploaded_by")
+    return imports if user.is_superuser else imports.filter(uploaded_by=user)
+
+
+@require_http_methods(["GET", "POST"])
+def organization_import_new(request):
+    recent = _imports_for(request.user)
+    if request.method == "POST":
+        form = OrganizationImportForm(request.POST, request.FILES)
+        if form.is_valid():
+            record = services.start_organization_import(
+                user=request.user, uploaded_file=form.cleaned_data["file"]
+            )
+            return redirect(record)
+    else:
+        form = OrganizationImportForm()
+    return render(
+        request,
+        "ktgs/organization_import_form.html",
+        {"form": form, "recent": list(recent[:10])},
+    )
+
+
+@require_GET
+def organization_import_detail(request, pk: int):
+    """The import's status; while it runs, htmx polls this view for the status partial."""
+    record = get_object_or_404(_imports_for(request.user), pk=pk)
+    template = (
+        "ktgs/partials/organization_import_status.html"
+        if request.htmx
+        else "ktgs/organization_import_detail.html"
+    )
+    return render(request, template, {"record": record})
