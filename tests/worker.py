@@ -1,0 +1,147 @@
+"""A real Celery worker for tests where a task's delivery matters.
+
+Import the fixture into a test module (`from tests.worker import celery_worker_process`)
+and mark the test `@pytest.mark.worker` and `@pytest.mark.django_db(transaction=True)`:
+the worker is another process, so it only sees rows the test has committed.
+
+The worker consumes the default queue of the broker in settings (CELERY_BROKER_URL: a
+Redis database of its own per test run) and works on the *test* database. To give it more
+environment (an SMTP port for reminder tests, say), override `celery_worker_env` in the
+test module:
+
+    @pytest.fixture
+    def celery_worker_env(smtp_server):
+        return {"EMAIL_URL": f"smtp://127.0.0.1:{smtp_server.port}"}
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+from django.conf import settings as django_settings
+from django.db import connection
+
+STARTUP_TIMEOUT = 30  # seconds for the worker to say "ready"
+STOP_TIMEOUT = 15  # seconds for a warm shutdown before it is killed
+
+
+@dataclass
+class WorkerProcess:
+    process: subprocess.Popen
+    log_path: Path
+
+    def log(self) -> str:
+        try:
+            return self.log_path.read_text(errors="replace")
+        except FileNotFoundError:
+            return ""
+
+    def wait_for(self, condition, *, timeout: float = 30, interval: float = 0.2, what: str = ""):
+        """Poll `condition()` until it returns something truthy; fail with the worker's log
+        (not hang) when it does not within `timeout` seconds or the worker died."""
+        deadline = time.monotonic() + timeout
+        while True:
+            value = condition()
+            if value:
+                return value
+            if self.process.poll() is not None:
+                pytest.fail(
+                    f"celery worker exited ({self.process.returncode}) while waiting for "
+                    f"{what or condition}:\n{self.log()}"
+                )
+            if time.monotonic() > deadline:
+                pytest.fail(f"timed out after {timeout} s waiting for {what or condition}; "
+                            f"worker log:\n{self.log()}")  # fmt: skip
+            time.sleep(interval)
+
+
+def test_database_url() -> str:
+    """DATABASE_URL of the database this test runs on (the test_… one pytest-django made)."""
+    db = connection.settings_dict
+    user, password = quote(db["USER"] or "", safe=""), quote(db["PASSWORD"] or "", safe="")
+    credentials = f"{user}:{password}@" if user else ""
+    host, port = db["HOST"] or "127.0.0.1", db["PORT"] or 5432
+    return f"postgres://{credentials}{host}:{port}/{quote(db['NAME'], safe='')}"
+
+
+test_database_url.__test__ = False  # a helper, not a test, despite its name
+
+
+def _stop(process: subprocess.Popen) -> None:
+    if process.poll() is not None:
+        return
+    process.send_signal(signal.SIGTERM)  # warm shutdown: finish the current task
+    try:
+        process.wait(timeout=STOP_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=STOP_TIMEOUT)
+
+
+@pytest.fixture
+def celery_worker_env() -> dict[str, str]:
+    """Extra environment for the worker; override it in a test module."""
+    return {}
+
+
+@pytest.fixture
+def celery_worker_process(transactional_db, celery_worker_env, settings, tmp_path):
+    """Start `celery -A ktgs worker --pool solo` on the test database, wait until it is
+    ready, and always stop it afterwards (before the database is flushed)."""
+    broker = django_settings.CELERY_BROKER_URL
+    if not broker.startswith(("redis://", "rediss://")):
+        pytest.fail(f"the worker tests need CELERY_BROKER_URL=redis://… (got {broker!r})")
+    if django_settings.CELERY_TASK_ALWAYS_EAGER:
+        pytest.fail("CELERY_TASK_ALWAYS_EAGER is on: tasks would never reach the worker")
+
+    # The worker's var/ (media, mail files) is the test's too, so files the test writes
+    # (uploads) are the files the worker reads.
+    var_dir = tmp_path / "worker-var"
+    (var_dir / "media").mkdir(parents=True)
+    settings.MEDIA_ROOT = var_dir / "media"
+
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "ktgs.settings",
+        "DJANGO_DEBUG": "1",
+        "DATABASE_URL": test_database_url(),
+        "CELERY_BROKER_URL": broker,
+        "CELERY_TASK_ALWAYS_EAGER": "0",
+        "KTGS_VAR_DIR": str(var_dir),
+        "PYTHONUNBUFFERED": "1",
+        **celery_worker_env,
+    }
+    node = f"pytest-{uuid.uuid4().hex[:8]}@%h"
+    command = [
+        sys.executable, "-m", "celery", "-A", "ktgs", "worker",
+        "--pool", "solo", "--concurrency", "1", "--loglevel", "INFO", "--hostname", node,
+        # Nothing to synchronise with: skip the start-up chatter with other workers.
+        "--without-gossip", "--without-mingle", "--without-heartbeat",
+    ]  # fmt: skip
+    log_path = tmp_path / "celery-worker.log"
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(
+            command,
+            cwd=django_settings.BASE_DIR,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+        )
+    worker = WorkerProcess(process, log_path)
+    try:
+        worker.wait_for(
+            lambda: " ready." in worker.log(), timeout=STARTUP_TIMEOUT, what="the worker to start"
+        )
+        yield worker
+    finally:
+        _stop(process)
