@@ -217,9 +217,7 @@ def _check_decision_number(
     if cases.exists() or disciplines.exists():
         raise ValidationError(
             {
-                field: _g(
-                    "Số quyết định %(number)s đã được %(issuer)s dùng trong năm %(year)s."
-                )
+                field: _g("Số quyết định %(number)s đã được %(issuer)s dùng trong năm %(year)s.")
                 % {"number": parsed.text, "issuer": parsed.issuer, "year": year}
             },
             code="duplicate_number",
@@ -335,8 +333,10 @@ def _lock(case: Case, version: int | None) -> Case:
     if version is not None and int(version) != current.version:
         changes, who = changes_since(current, int(version))
         raise StaleObjectError(
-            _("Người khác đã sửa cuộc kiểm tra, giám sát này sau khi bạn mở trang. "
-              "Hãy xem các thay đổi dưới đây rồi lưu lại nếu vẫn muốn."),
+            _(
+                "Người khác đã sửa cuộc kiểm tra, giám sát này sau khi bạn mở trang. "
+                "Hãy xem các thay đổi dưới đây rồi lưu lại nếu vẫn muốn."
+            ),
             changes=changes,
             changed_by=who,
             current_version=current.version,
@@ -445,7 +445,9 @@ def case_history(case: Case) -> list[dict]:
 def _resolve_target(case: Case, target) -> None:
     if target is AUTO:
         case.target = propose_target(
-            organization=case.organization, kind=case.kind, year=case.year,
+            organization=case.organization,
+            kind=case.kind,
+            year=case.year,
             on=reference_date(case),
         )
     else:
@@ -472,8 +474,14 @@ def record_case(
     (unit, kind, year) if there is exactly one; None records it as arising."""
     _check_writable(user, organization)
     case = Case(
-        organization=organization, body=body, kind=kind, title=title, year=year,
-        decided_on=decided_on, work_starts_on=work_starts_on, work_ends_on=work_ends_on,
+        organization=organization,
+        body=body,
+        kind=kind,
+        title=title,
+        year=year,
+        decided_on=decided_on,
+        work_starts_on=work_starts_on,
+        work_ends_on=work_ends_on,
         created_by=user,
     )
     case.decision_number, case.decision_serial, case.decision_issuer = _check_decision_number(
@@ -537,8 +545,10 @@ def update_case(*, user, case: Case, version: int, **fields) -> Case:
             current.decision_serial,
             current.decision_issuer,
         ) = _check_decision_number(
-            field="decision_number", number=current.decision_number,
-            decided_on=current.decided_on, exclude_case=current.pk,
+            field="decision_number",
+            number=current.decision_number,
+            decided_on=current.decided_on,
+            exclude_case=current.pk,
         )
         changed += ["decision_serial", "decision_issuer"]
     _check_dates(current)
@@ -618,8 +628,10 @@ def conclude_case(
         raise ValidationError({"status": message}, code="not_decided")
     if current.status not in (Case.Status.IN_PROGRESS, Case.Status.CONCLUDED):
         raise ValidationError(
-            {"status": _g("Không thể kết luận một cuộc ở trạng thái “%(status)s”.")
-             % {"status": current.get_status_display()}},
+            {
+                "status": _g("Không thể kết luận một cuộc ở trạng thái “%(status)s”.")
+                % {"status": current.get_status_display()}
+            },
             code="transition",
         )
     if concluded_on is None:
@@ -638,9 +650,16 @@ def conclude_case(
     _check_dates(current)
     current.full_clean(exclude=["target"])
     _bump(
-        current, user,
-        ["concluded_on", "conclusion_number", "violation_found", "shortcomings_found",
-         "summary", "status"],
+        current,
+        user,
+        [
+            "concluded_on",
+            "conclusion_number",
+            "violation_found",
+            "shortcomings_found",
+            "summary",
+            "status",
+        ],
     )
     enqueue_progress_refresh([current.organization_id])
     return current
@@ -747,9 +766,15 @@ def add_discipline(
         field="decision_number", number=decision_number, decided_on=decided_on
     )
     decision = DisciplineDecision(
-        case=current, subject=subject, form=form, decision_number=text,
-        decision_serial=serial, decision_issuer=issuer, decided_on=decided_on,
-        deciding_organization=deciding_organization, deciding_body=deciding_body,
+        case=current,
+        subject=subject,
+        form=form,
+        decision_number=text,
+        decision_serial=serial,
+        decision_issuer=issuer,
+        decided_on=decided_on,
+        deciding_organization=deciding_organization,
+        deciding_body=deciding_body,
         is_committee_member=(
             subject.is_committee_member if is_committee_member is None else is_committee_member
         ),

@@ -29,6 +29,7 @@ urlpatterns = [
         views.organization_children,
         name="organization_children",
     ),
+    path("cases/", include("cases.urls")),
     path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
 ]

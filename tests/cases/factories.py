@@ -32,14 +32,24 @@ def make_programme(
     }
     defaults.update(fields)
     return Programme.objects.create(
-        organization=organization, year=year, status=status, doc_number=parsed.text,
-        doc_serial=parsed.serial, doc_type=parsed.type, doc_issuer=parsed.issuer,
-        doc_year=year, **defaults,
+        organization=organization,
+        year=year,
+        status=status,
+        doc_number=parsed.text,
+        doc_serial=parsed.serial,
+        doc_type=parsed.type,
+        doc_issuer=parsed.issuer,
+        doc_year=year,
+        **defaults,
     )
 
 
 def make_target(
-    organization, *, programme=None, kind=ActivityKind.INSPECTION_COMPLIANCE, quantity=1,
+    organization,
+    *,
+    programme=None,
+    kind=ActivityKind.INSPECTION_COMPLIANCE,
+    quantity=1,
     **fields,
 ) -> Target:
     programme = programme or make_programme(organization)
@@ -77,7 +87,12 @@ def concluded(user, organization, **overrides) -> Case:
     case = record(user, organization, **overrides)
     case = advance(user, case, Case.Status.DECIDED, Case.Status.IN_PROGRESS)
     return services.conclude_case(
-        user=user, case=case, version=case.version, concluded_on=datetime.date(YEAR, 4, 15),
-        conclusion_number=doc_number("TB"), violation_found=False, shortcomings_found=True,
+        user=user,
+        case=case,
+        version=case.version,
+        concluded_on=datetime.date(YEAR, 4, 15),
+        conclusion_number=doc_number("TB"),
+        violation_found=False,
+        shortcomings_found=True,
         summary="Đơn vị thực hiện cơ bản tốt; còn một số khuyết điểm.",
     )

@@ -13,14 +13,23 @@ from tests.cases.factories import YEAR, advance, concluded, doc_number, make_tar
 S = Case.Status
 
 
-def test_record_case_saves_the_case_and_its_subjects(cast, tree, django_capture_on_commit_callbacks):
+def test_record_case_saves_the_case_and_its_subjects(
+    cast, tree, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks() as callbacks:
         case = record(
-            cast.staff_a, tree.a, decision_number="12-QĐ/ĐUK",
+            cast.staff_a,
+            tree.a,
+            decision_number="12-QĐ/ĐUK",
             subjects=[
                 {"kind": "organization", "organization": tree.a1},
-                {"kind": "member", "member_name": "Nguyễn Văn Thử", "member_position": "Bí thư",
-                 "is_committee_member": True, "is_head": True},
+                {
+                    "kind": "member",
+                    "member_name": "Nguyễn Văn Thử",
+                    "member_position": "Bí thư",
+                    "is_committee_member": True,
+                    "is_head": True,
+                },
             ],
         )
     assert case.status == S.DRAFT and case.version == 1
@@ -40,7 +49,10 @@ def test_record_case_refuses_a_unit_outside_the_users_reach(cast, tree):
 def test_update_case_changes_fields_and_bumps_the_version(cast, tree):
     case = record(cast.staff_a, tree.a)
     updated = services.update_case(
-        user=cast.staff_a, case=case, version=1, title="Nội dung mới",
+        user=cast.staff_a,
+        case=case,
+        version=1,
+        title="Nội dung mới",
         work_ends_on=datetime.date(YEAR, 3, 25),
     )
     assert updated.version == 2
@@ -77,7 +89,11 @@ def test_conclude_case_records_the_conclusion(cast, tree):
 def test_add_update_and_remove_subject(cast, tree):
     case = record(cast.staff_a, tree.a)
     subject = services.add_subject(
-        user=cast.staff_a, case=case, version=1, kind="member", member_name="Trần Thị Mẫu",
+        user=cast.staff_a,
+        case=case,
+        version=1,
+        kind="member",
+        member_name="Trần Thị Mẫu",
         member_position="Chi ủy viên",
     )
     assert Case.objects.get(pk=case.pk).version == 2
@@ -92,7 +108,10 @@ def test_add_update_and_remove_subject(cast, tree):
 def test_organization_subject_keeps_no_member_data(cast, tree):
     case = record(cast.staff_a, tree.a)
     subject = services.add_subject(
-        user=cast.staff_a, case=case, kind="organization", organization=tree.a2,
+        user=cast.staff_a,
+        case=case,
+        kind="organization",
+        organization=tree.a2,
         member_name="bỏ qua",
     )
     assert subject.member_name == ""
@@ -100,14 +119,20 @@ def test_organization_subject_keeps_no_member_data(cast, tree):
 
 def test_add_discipline_on_a_concluded_case(cast, tree):
     case = concluded(
-        cast.staff_a, tree.a,
+        cast.staff_a,
+        tree.a,
         subjects=[{"kind": "member", "member_name": "Lê Văn Giả", "is_committee_member": True}],
     )
     subject = case.subjects.get()
     decision = services.add_discipline(
-        user=cast.staff_a, case=case, subject=subject, form=DisciplineDecision.Form.WARNING,
-        decision_number=doc_number(), decided_on=datetime.date(YEAR, 5, 2),
-        deciding_organization=tree.a, deciding_body=Body.INSPECTION_COMMISSION,
+        user=cast.staff_a,
+        case=case,
+        subject=subject,
+        form=DisciplineDecision.Form.WARNING,
+        decision_number=doc_number(),
+        decided_on=datetime.date(YEAR, 5, 2),
+        deciding_organization=tree.a,
+        deciding_body=Body.INSPECTION_COMMISSION,
     )
     assert decision.is_committee_member is True  # taken from the subject
     assert decision.history.get().history_user == cast.staff_a
@@ -117,9 +142,13 @@ def test_add_discipline_before_the_conclusion_is_refused(cast, tree):
     case = record(cast.staff_a, tree.a, subjects=[{"kind": "member", "member_name": "Lê Văn Giả"}])
     with pytest.raises(ValidationError) as error:
         services.add_discipline(
-            user=cast.staff_a, case=case, subject=case.subjects.get(),
-            form=DisciplineDecision.Form.WARNING, decision_number=doc_number(),
-            decided_on=datetime.date(YEAR, 5, 2), deciding_organization=tree.a,
+            user=cast.staff_a,
+            case=case,
+            subject=case.subjects.get(),
+            form=DisciplineDecision.Form.WARNING,
+            decision_number=doc_number(),
+            decided_on=datetime.date(YEAR, 5, 2),
+            deciding_organization=tree.a,
             deciding_body=Body.INSPECTION_COMMISSION,
         )
     assert "kết luận" in error.value.message_dict["form"][0]
@@ -127,8 +156,7 @@ def test_add_discipline_before_the_conclusion_is_refused(cast, tree):
 
 def test_record_case_proposes_the_target_automatically(cast, tree):
     target = make_target(tree.a1, kind=ActivityKind.INSPECTION_FINANCE)
-    case = record(cast.staff_a, tree.a1, kind=ActivityKind.INSPECTION_FINANCE,
-                  target=services.AUTO)
+    case = record(cast.staff_a, tree.a1, kind=ActivityKind.INSPECTION_FINANCE, target=services.AUTO)
     assert case.target == target and not case.is_arising
 
 
@@ -143,5 +171,9 @@ def test_advance_through_every_state(cast, tree):
     case = advance(cast.staff_a, case, S.CLOSED)
     assert case.status == S.CLOSED
     assert [h.status for h in case.history.order_by("history_date")] == [
-        S.DRAFT, S.DECIDED, S.IN_PROGRESS, S.CONCLUDED, S.CLOSED
+        S.DRAFT,
+        S.DECIDED,
+        S.IN_PROGRESS,
+        S.CONCLUDED,
+        S.CLOSED,
     ]
