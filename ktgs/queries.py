@@ -16,14 +16,21 @@ def children_of(organization: Organization) -> QuerySet[Organization]:
 def breadcrumb(user: User, organization: Organization) -> list[Organization]:
     """The path from the user's outermost visible unit down to `organization`: one query
     for every ancestor (the prefixes of its path), filtered to the user's reach."""
-    paths = organization.ancestor_paths()
-    ancestors = access.scope(Organization.objects.filter(path__in=paths), user, field="")
-    return [*ancestors.order_by("depth"), organization]
+    # The unit itself is in the list so that the query runs (and costs the same) at the
+    # root too: pages built on this keep one query count at every level.
+    paths = [*organization.ancestor_paths(), organization.path]
+    return list(
+        access.scope(Organization.objects.filter(path__in=paths), user, field="").order_by(
+            "depth"
+        )
+    )
 
 
 def roles_of(user: User) -> QuerySet[Role]:
-    return Role.objects.filter(user=user).select_related("organization").order_by(
-        "organization__path", "kind"
+    return (
+        Role.objects.filter(user=user)
+        .select_related("organization")
+        .order_by("organization__path", "kind")
     )
 
 

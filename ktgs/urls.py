@@ -29,7 +29,9 @@ urlpatterns = [
         views.organization_children,
         name="organization_children",
     ),
+    path("programmes/", include("plans.urls")),
     path("cases/", include("cases.urls")),
     path("healthz", views.healthz, name="healthz"),
+    path("progress/", include("reports.urls")),
     path("admin/", admin.site.urls),
 ]

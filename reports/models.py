@@ -43,6 +43,9 @@ class ProgressRow(models.Model):
     # Σ expected-by-the-day over the unit's own targets, to 4 decimals (for display and
     # for the "expected" bar); lag itself is decided per target by reports.progress.lag.
     own_expected = models.DecimalField(max_digits=14, decimal_places=4, default=0)
+    # When the unit is lagging: why, per target (reports.progress.LagReason as dicts), so
+    # the dashboard and the reminders say it in words without reading the targets again.
+    own_lag_reasons = models.JSONField(default=list, blank=True)
 
     sub_quantity = models.PositiveIntegerField(default=0)
     sub_capped_done = models.PositiveIntegerField(default=0)

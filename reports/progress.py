@@ -24,6 +24,14 @@ from datetime import date
 from decimal import Decimal
 from fractions import Fraction
 
+from ktgs.figures import (  # noqa: F401  (display lives in the core; re-exported here)
+    NO_PERCENTAGE,
+    _is_english,
+    format_count,
+    format_percent,
+    round_percent,
+)
+
 # DESIGN.md §2 activity kinds. Kept here as plain dicts so this module needs no app; the
 # plans app's choices must use the same codes.
 ACTIVITY_KIND_LABELS: dict[str, str] = {
@@ -63,14 +71,6 @@ COUNT_UNIT_LABELS_EN: dict[str, tuple[str, str]] = {
     "organizations": ("organisation", "organisations"),
     "members": ("member", "members"),
 }
-
-NO_PERCENTAGE = "—"
-
-
-def _is_english(language: str) -> bool:
-    """`en`, `en-us`, `en_GB` are English; anything else gets the default, Vietnamese."""
-    return language.replace("_", "-").split("-")[0].lower() == "en"
-
 
 def kind_label(kind: str, language: str = "vi") -> str:
     """The activity kind's label; an unknown code is shown as itself rather than failing."""
@@ -427,53 +427,3 @@ def forecast(done: int, quantity: int, start: date, today: date, year_end: date)
         return current
     projected = Fraction(done * total_days, elapsed_days)
     return min(projected / quantity, Fraction(1))
-
-
-# --- display ----------------------------------------------------------------------------
-
-
-def _group_thousands(digits: str, separator: str) -> str:
-    head = len(digits) % 3 or 3
-    groups = [digits[:head]] + [digits[i : i + 3] for i in range(head, len(digits), 3)]
-    return separator.join(groups)
-
-
-def format_count(value: int, language: str = "vi") -> str:
-    """An integer with thousands separators: `1.234.567` (vi), `1,234,567` (en)."""
-    separator = "," if _is_english(language) else "."
-    sign = "-" if value < 0 else ""
-    return sign + _group_thousands(str(abs(value)), separator)
-
-
-def round_percent(ratio: Fraction) -> Decimal:
-    """`ratio` as a percentage rounded half-up (away from zero) to 2 decimals.
-
-    Rounded with integers on the exact fraction: dividing into a Decimal first would round
-    twice, and e.g. 12.3449999…(30 nines) would become 12.345 and then 12.35.
-    """
-    scaled = Fraction(ratio) * 10_000
-    whole, remainder = divmod(abs(scaled.numerator), scaled.denominator)
-    if 2 * remainder >= scaled.denominator:
-        whole += 1
-    sign = -1 if scaled < 0 else 1
-    return Decimal(sign * whole).scaleb(-2)
-
-
-def format_percent(ratio: Fraction | None, language: str = "vi") -> str:
-    """`57,58%`, `66,67%`, `12,50%`, `100%`, `0%`; `—` for None (no percentage).
-
-    Rule: round half-up to 2 decimals; always show 2 decimals unless the rounded value is
-    a whole number, which shows none. Vietnamese uses a decimal comma and thousands dots;
-    English (`en*`) a decimal point and thousands commas.
-    """
-    if ratio is None:
-        return NO_PERCENTAGE
-    english = _is_english(language)
-    rounded = round_percent(ratio)
-    sign = "-" if rounded < 0 else ""
-    hundredths = abs(int(rounded.scaleb(2)))
-    whole, cents = divmod(hundredths, 100)
-    text = format_count(whole, language)
-    if cents:
-        text += ("." if english else ",") + f"{cents:02d}"
-    return f"{sign}{text}%"

@@ -19,7 +19,7 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import date
 from decimal import Decimal
 from fractions import Fraction
@@ -60,6 +60,7 @@ class Own:
     units_completed: int = 0
     units_lagging: int = 0
     expected: Decimal = Decimal(0)
+    lag_reasons: list = field(default_factory=list)  # own figures only; never summed
 
     def values(self) -> tuple:
         return (*(getattr(self, name) for name in FIGURES), self.expected)
@@ -178,6 +179,10 @@ def own_figures(leaf: Leaf, today: date) -> dict[Key, Own]:
             targets, arising, today=today, tolerance_cases=tolerance
         )
         expected = sum((t.expected(today) for t in targets), Fraction(0))
+        found = (
+            progress.lag(targets, today, tolerance_cases=tolerance) if rollup.units_lagging
+            else None
+        )
         return Own(
             quantity=rollup.quantity_total,
             capped_done=rollup.capped_done_total,
@@ -187,6 +192,7 @@ def own_figures(leaf: Leaf, today: date) -> dict[Key, Own]:
             units_completed=rollup.units_completed,
             units_lagging=rollup.units_lagging,
             expected=_decimal(expected),
+            lag_reasons=[asdict(reason) for reason in found.reasons] if found else [],
         )
 
     years: dict[tuple[int, int], set[str]] = defaultdict(set)
@@ -265,7 +271,8 @@ def _add(total: Own, other: Own, sign: int = 1) -> None:
 
 
 def _row_values(row: ProgressRow) -> tuple[Own, Own]:
-    own = Own(**{name: getattr(row, f"own_{name}") for name in (*FIGURES, "expected")})
+    own = Own(**{name: getattr(row, f"own_{name}") for name in (*FIGURES, "expected")},
+              lag_reasons=row.own_lag_reasons)
     sub = Own(**{name: getattr(row, f"sub_{name}") for name in (*FIGURES, "expected")})
     return own, sub
 
@@ -274,6 +281,7 @@ def _apply(row: ProgressRow, own: Own, sub: Own, today: date) -> None:
     for name in (*FIGURES, "expected"):
         setattr(row, f"own_{name}", getattr(own, name))
         setattr(row, f"sub_{name}", getattr(sub, name))
+    row.own_lag_reasons = own.lag_reasons
     row.computed_on = today
 
 
@@ -305,6 +313,7 @@ def rebuild(today: date, *, check: bool = False) -> RebuildResult:
     if check and stale_ids:
         logger.error("progress rows that should not exist: %d", len(stale_ids))
     columns = [f"{p}_{n}" for p in ("own", "sub") for n in (*FIGURES, "expected")]
+    columns.append("own_lag_reasons")
     ProgressRow.objects.bulk_create(to_insert, batch_size=5000)
     ProgressRow.objects.bulk_update(to_update, [*columns, "computed_on"], batch_size=5000)
     for start in range(0, len(stale_ids), 5000):
@@ -340,6 +349,7 @@ def refresh_units(unit_ids: Iterable[int], today: date) -> int:
         for r in ProgressRow.objects.filter(organization_id__in=units)
     }
     deltas: dict[Key, Own] = {}
+    reasons: dict[Key, list] = {}
     for key in set(new_own) | set(old_rows):
         new = new_own.get(key, Own())
         old = _row_values(old_rows[key])[0] if key in old_rows else Own()
@@ -348,6 +358,9 @@ def refresh_units(unit_ids: Iterable[int], today: date) -> int:
             _add(delta, new)
             _add(delta, old, sign=-1)
             deltas[key] = delta
+        if new.lag_reasons != old.lag_reasons:
+            reasons[key] = new.lag_reasons
+            deltas.setdefault(key, Own())
     if not deltas:
         return 0
 
@@ -380,6 +393,8 @@ def refresh_units(unit_ids: Iterable[int], today: date) -> int:
         own_row = rows[(unit, year, kind)]
         for name in (*FIGURES, "expected"):
             setattr(own_row, f"own_{name}", getattr(own_row, f"own_{name}") + getattr(delta, name))
+        if (unit, year, kind) in reasons:
+            own_row.own_lag_reasons = reasons[(unit, year, kind)]
         changed[(unit, year, kind)] = own_row
         for path in chains[unit]:
             row = rows[(id_of[path], year, kind)]
@@ -388,7 +403,9 @@ def refresh_units(unit_ids: Iterable[int], today: date) -> int:
             row.computed_on = today
             changed[(row.organization_id, year, kind)] = row
     columns = [f"{p}_{n}" for p in ("own", "sub") for n in (*FIGURES, "expected")]
-    ProgressRow.objects.bulk_update(list(changed.values()), [*columns, "computed_on"])
+    ProgressRow.objects.bulk_update(
+        list(changed.values()), [*columns, "own_lag_reasons", "computed_on"]
+    )
     # A row whose subtree no longer has anything is dropped, as a rebuild would not make it.
     empty = Q(**{f"sub_{name}": 0 for name in FIGURES}, sub_expected=0)
     ProgressRow.objects.filter(empty, pk__in=[r.pk for r in changed.values()]).delete()

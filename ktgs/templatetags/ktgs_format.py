@@ -5,9 +5,12 @@
 """
 
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from fractions import Fraction
 
 from django import template
-from django.utils import formats
+from django.utils import formats, translation
+
+from ktgs import figures
 
 register = template.Library()
 
@@ -29,20 +32,21 @@ def _to_decimal(value) -> Decimal | None:
 
 @register.filter
 def percent(value) -> str:
-    """A ratio (0..1, more when a target is over-achieved) as a percentage.
-
-    Rounded half-up to 2 decimals, as the official reports do. Whole percentages drop the
-    decimals (`100%`, `0%`); otherwise both decimals stay (`57,50%`, never `57,5%`), so a
-    column of figures lines up and reads like the printed reports. None → `—`.
+    """A ratio (0..1, more when a target is over-achieved) as a percentage, through the one
+    function every figure uses (ktgs.figures.format_percent): rounded half-up to 2
+    decimals, whole percentages without decimals (`100%`, `0%`), otherwise both decimals
+    (`57,50%`). Accepts Fraction, Decimal, int or float (taken as written). None → `—`.
     """
     if value is None or value == "":
         return EMPTY
-    ratio = _to_decimal(value)
-    if ratio is None or not ratio.is_finite():
-        return ""
-    pct = (ratio * _HUNDRED).quantize(_CENT, rounding=ROUND_HALF_UP)
-    decimals = 0 if pct == pct.to_integral_value() else 2
-    return formats.number_format(pct, decimal_pos=decimals, use_l10n=True) + "%"
+    if isinstance(value, Fraction | int):
+        ratio = Fraction(value)
+    else:
+        amount = _to_decimal(value)
+        if amount is None or not amount.is_finite():
+            return ""
+        ratio = Fraction(amount)
+    return figures.format_percent(ratio, translation.get_language() or "vi")
 
 
 @register.filter
