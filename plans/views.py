@@ -1,0 +1,423 @@
+"""Staff pages for programmes: access → form → service → redirect, or access → query →
+render. Anything outside the user's reach answers 404; leaders read, never write."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from ktgs import access
+from ktgs.models import Organization
+from plans import forms, queries, services
+from plans.models import ActivityKind, Programme, Target
+
+PER_PAGE = 50
+KINDS = list(ActivityKind.choices)
+
+
+def _get_programme(request, pk: int, *, write: bool = False) -> Programme:
+    return access.get_object_for_user(
+        request.user, Programme.objects.select_related("organization"), pk, write=write
+    )
+
+
+def _add_errors(form, exc: ValidationError) -> None:
+    """Put a service's errors on the form's fields where it has them, on top otherwise."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+def _parse_day(text: str | None) -> datetime.date | None:
+    for fmt in ("%d/%m/%Y", "%Y-%m-%d"):
+        try:
+            return datetime.datetime.strptime((text or "").strip(), fmt).date()  # noqa: DTZ007
+        except ValueError:
+            continue
+    return None
+
+
+# --- reads ---------------------------------------------------------------------------------
+
+
+def programme_list(request):
+    year = request.GET.get("year", "").strip()
+    status = request.GET.get("status", "")
+    unit_code = request.GET.get("unit", "").strip()
+    unit = None
+    if unit_code:
+        unit = access.visible_organizations(request.user).filter(code=unit_code).first()
+    programmes = queries.visible_programmes(
+        request.user,
+        year=int(year) if year.isdigit() else None,
+        status=status if status in Programme.Status.values else None,
+        organization=unit,
+    )
+    if unit_code and unit is None:
+        programmes = programmes.none()
+    page = Paginator(programmes, PER_PAGE).get_page(request.GET.get("page"))
+    context = {
+        "page": page,
+        "programmes": list(page.object_list),
+        "year": year,
+        "status": status,
+        "unit_code": unit_code,
+        "statuses": Programme.Status.choices,
+        "can_create": bool(access.reach_paths(request.user, write=True) != []),
+    }
+    return render(request, "plans/programme_list.html", context)
+
+
+def programme_detail(request, pk: int):
+    programme = _get_programme(request, pk)
+    today = timezone.localdate()
+    on = _parse_day(request.GET.get("on")) or today
+    targets = queries.programme_targets(programme)
+    amendments = list(programme.amendments.all())
+    context = {
+        "programme": programme,
+        "on": on,
+        "rows": queries.progress_rows(targets, on),
+        "amendments": amendments,
+        "lines": queries.side_by_side(targets, amendments),
+        "history": queries.programme_history(programme, targets=targets, amendments=amendments),
+        "can_write": access.can_write(request.user, programme.organization),
+    }
+    return render(request, "plans/programme_detail.html", context)
+
+
+# --- the targets grid ---------------------------------------------------------------------
+
+
+def _extra_units(owner: Organization, codes_text: str) -> tuple[list[Organization], str]:
+    codes = [c for c in codes_text.replace(",", " ").split() if c]
+    if not codes:
+        return [], ""
+    found = list(Organization.objects.filter(code__in=codes, path__startswith=owner.path))
+    missing = sorted(set(codes) - {u.code for u in found})
+    error = ""
+    if missing:
+        error = _("Không có đơn vị mã %(codes)s thuộc %(owner)s.") % {
+            "codes": ", ".join(missing),
+            "owner": owner,
+        }
+    return found, error
+
+
+def _grid(owner: Organization, programme: Programme | None, data=None) -> dict:
+    """Rows (owner, direct children, deeper units asked for or already holding targets) ×
+    activity kinds, with the typed or saved values and server-side totals."""
+    saved: dict[tuple[int, str], int] = {}
+    holders: list[Organization] = []
+    if programme is not None:
+        for target in programme.targets.filter(
+            counts=Target.Counts.CASES,
+            member_share__isnull=True,
+            subject_organization__isnull=True,
+            subject_text="",
+            removed_by__isnull=True,
+        ).select_related("organization"):
+            saved[(target.organization_id, target.kind)] = target.quantity
+            holders.append(target.organization)
+    extra_text = (data or {}).get("extra_units", "")
+    extra, extra_error = _extra_units(owner, extra_text)
+    units = queries.grid_units(owner, [*holders, *extra])
+    errors: dict[str, str] = {}
+    cells: dict[tuple[int, str], int | None] = dict(saved)
+    if data is not None:
+        typed, errors = forms.parse_grid(data, units, ActivityKind.values)
+        cells.update(typed)
+    rows = []
+    column_totals = [0] * len(KINDS)
+    for unit in units:
+        row_cells = []
+        for i, (kind, label) in enumerate(KINDS):
+            name = forms.grid_field_name(unit.pk, kind)
+            raw = (data or {}).get(name) if data is not None and name in data else None
+            value = cells.get((unit.pk, kind))
+            row_cells.append(
+                {
+                    "name": name,
+                    "value": raw if raw is not None else (value or ""),
+                    "label": label,
+                    "error": errors.get(name, ""),
+                }
+            )
+            column_totals[i] += value or 0
+        rows.append(
+            {
+                "unit": unit,
+                "cells": row_cells,
+                "total": sum(cells.get((unit.pk, k)) or 0 for k, _l in KINDS),
+            }
+        )
+    return {
+        "kinds": KINDS,
+        "rows": rows,
+        "column_totals": column_totals,
+        "grand_total": sum(column_totals),
+        "errors": errors,
+        "extra_units": extra_text,
+        "extra_error": extra_error,
+        "cells": {key: value for key, value in cells.items() if key[0] in {u.pk for u in units}},
+    }
+
+
+@require_http_methods(["GET", "POST"])
+def programme_create(request):
+    raw_pk = request.POST.get("organization") or request.GET.get("organization")
+    if not raw_pk:
+        code = request.GET.get("code", "").strip()
+        if code:
+            unit = access.writable_organizations(request.user).filter(code=code).first()
+            if unit is not None:
+                return redirect(f"{request.path}?organization={unit.pk}")
+            messages.error(
+                request, _("Không có đơn vị mã %(code)s mà bạn được nhập liệu.") % {"code": code}
+            )
+        paths = access.reach_paths(request.user, write=True)
+        if paths is None:
+            tops = list(Organization.get_root_nodes())
+        elif not paths:
+            raise Http404
+        else:
+            tops = list(Organization.objects.filter(path__in=paths).order_by("path"))
+        return render(request, "plans/programme_pick_unit.html", {"tops": tops})
+    owner = access.get_organization_for_user(request.user, int(raw_pk), write=True)
+    data = request.POST if request.method == "POST" else None
+    form = forms.ProgrammeForm(data, initial={"year": timezone.localdate().year})
+    grid = _grid(owner, None, data)
+    if (
+        data is not None
+        and "add_rows" not in data
+        and form.is_valid()
+        and not grid["errors"]
+        and not grid["extra_error"]
+    ):
+        try:
+            with transaction.atomic():
+                programme = services.create_programme(
+                    user=request.user, organization=owner, **form.service_fields()
+                )
+                services.set_targets(programme=programme, cells=grid["cells"], user=request.user)
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("Đã tạo chương trình (dự thảo)."))
+            return redirect(programme)
+    return render(
+        request,
+        "plans/programme_form.html",
+        {"form": form, "owner": owner, "grid": grid, "creating": True},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def programme_edit(request, pk: int):
+    programme = _get_programme(request, pk, write=True)
+    if request.method == "POST":
+        form = forms.ProgrammeForm(request.POST, instance=programme)
+        if form.is_valid():
+            fields = form.service_fields()
+            try:
+                services.update_programme(
+                    programme=programme,
+                    version=form.cleaned_data.get("version"),
+                    user=request.user,
+                    **fields,
+                )
+            except ValidationError as exc:
+                _add_errors(form, exc)
+            else:
+                messages.success(request, _("Đã lưu chương trình."))
+                return redirect("plans:detail", pk=programme.pk)
+    else:
+        form = forms.ProgrammeForm(instance=programme, initial={"version": programme.version})
+    return render(
+        request,
+        "plans/programme_form.html",
+        {"form": form, "owner": programme.organization, "programme": programme},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def programme_targets(request, pk: int):
+    programme = _get_programme(request, pk, write=True)
+    data = request.POST if request.method == "POST" else None
+    grid = _grid(programme.organization, programme, data)
+    error = ""
+    if (
+        data is not None
+        and "add_rows" not in data
+        and not grid["errors"]
+        and not grid["extra_error"]
+    ):
+        due_on = _parse_day(data.get("due_on"))
+        try:
+            services.set_targets(
+                programme=programme,
+                cells=grid["cells"],
+                due_on=due_on,
+                version=data.get("version"),
+                user=request.user,
+            )
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+        else:
+            messages.success(request, _("Đã lưu chỉ tiêu."))
+            return redirect(programme)
+    return render(
+        request,
+        "plans/programme_targets.html",
+        {
+            "programme": programme,
+            "grid": grid,
+            "error": error,
+            "version": data.get("version") if data is not None else programme.version,
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def programme_quota(request, pk: int):
+    programme = _get_programme(request, pk, write=True)
+    form = forms.QuotaForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = services.apply_quota(
+                programme,
+                form.cleaned_data["level"],
+                form.cleaned_data["quota"],
+                form.cleaned_data.get("due_on"),
+                user=request.user,
+            )
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                _("Đã áp dụng cho %(units)s đơn vị: thêm %(created)s, sửa %(updated)s chỉ tiêu.")
+                % result,
+            )
+            return redirect(programme)
+    return render(request, "plans/programme_quota.html", {"programme": programme, "form": form})
+
+
+@require_http_methods(["GET", "POST"])
+def programme_copy(request, pk: int):
+    source = _get_programme(request, pk, write=True)
+    form = forms.CopyForm(request.POST or None, initial={"year": source.year + 1})
+    if request.method == "POST" and form.is_valid():
+        try:
+            programme = services.copy_programme(
+                source,
+                form.cleaned_data["year"],
+                form.cleaned_data["doc_number"],
+                form.cleaned_data["issued_on"],
+                user=request.user,
+            )
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("Đã sao chép thành chương trình dự thảo mới."))
+            return redirect("plans:targets", pk=programme.pk)
+    return render(request, "plans/programme_copy.html", {"programme": source, "form": form})
+
+
+@require_http_methods(["GET", "POST"])
+def programme_amend(request, pk: int):
+    programme = _get_programme(request, pk, write=True)
+    in_force = list(queries.targets_in_force(programme).select_related("organization"))
+    data = request.POST if request.method == "POST" else None
+    form = forms.AmendmentForm(data, initial={"version": programme.version})
+    adds = forms.AddTargetFormSet(data, prefix="add", form_kwargs={"owner": programme.organization})
+    lines, line_errors = [], {}
+    change, remove = [], []
+    for target in in_force:
+        current = (
+            f"{target.member_share.normalize():f}%" if target.member_share else str(target.quantity)
+        )
+        typed = data.get(f"qty-{target.pk}", current) if data is not None else current
+        removing = data is not None and data.get(f"remove-{target.pk}") == "on"
+        lines.append({"target": target, "value": typed, "remove": removing})
+        if data is None:
+            continue
+        if removing:
+            remove.append(target)
+            continue
+        if typed.strip() != current:
+            try:
+                value = forms.parse_quota(typed)
+            except ValidationError as exc:
+                line_errors[target.pk] = " ".join(exc.messages)
+                continue
+            if value is None:
+                remove.append(target)
+            elif isinstance(value, str):
+                change.append((target, {"member_share": value[:-1], "quantity": 1}))
+            else:
+                change.append((target, {"quantity": value, "member_share": None}))
+    for line in lines:
+        line["error"] = line_errors.get(line["target"].pk, "")
+    if data is not None and form.is_valid() and adds.is_valid() and not line_errors:
+        add = [f.target_values() for f in adds if f.has_changed() and f.cleaned_data]
+        try:
+            services.create_amendment(
+                programme=programme,
+                add=add,
+                change=change,
+                remove=remove,
+                user=request.user,
+                version=form.cleaned_data.get("version"),
+                **{
+                    k: form.cleaned_data[k]
+                    for k in ("doc_number", "issued_on", "effective_on", "summary")
+                },
+            )
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("Đã ghi văn bản điều chỉnh, bổ sung."))
+            return redirect(programme)
+    return render(
+        request,
+        "plans/programme_amend.html",
+        {
+            "programme": programme,
+            "form": form,
+            "adds": adds,
+            "lines": lines,
+        },
+    )
+
+
+def _status_action(request, pk: int, service, done_message: str):
+    programme = _get_programme(request, pk, write=True)
+    try:
+        service(programme=programme, version=request.POST.get("version"), user=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, done_message)
+    return redirect(programme)
+
+
+@require_POST
+def programme_issue(request, pk: int):
+    return _status_action(request, pk, services.issue_programme, _("Đã ban hành chương trình."))
+
+
+@require_POST
+def programme_close(request, pk: int):
+    return _status_action(request, pk, services.close_programme, _("Đã kết thúc chương trình."))

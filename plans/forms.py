@@ -1,0 +1,228 @@
+"""Forms of the staff pages. They only parse and shape input; rules live in services."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from ktgs.models import Organization
+from plans.models import ActivityKind, Amendment, Programme, Target
+
+
+class ProgrammeForm(forms.ModelForm):
+    """Header of a programme. Dates typed dd/mm/yyyy (the vi input formats)."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Programme
+        fields = [
+            "body",
+            "scope",
+            "year",
+            "end_year",
+            "title",
+            "doc_number",
+            "issued_on",
+            "starts_on",
+            "ends_on",
+        ]
+        widgets = {
+            "issued_on": forms.DateInput(attrs={"placeholder": "dd/mm/yyyy"}),
+            "starts_on": forms.DateInput(attrs={"placeholder": "dd/mm/yyyy"}),
+            "ends_on": forms.DateInput(attrs={"placeholder": "dd/mm/yyyy"}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("end_year", "starts_on", "ends_on"):
+            self.fields[name].required = False
+            self.fields[name].help_text = _("Để trống: theo năm (hoặc nhiệm kỳ 5 năm).")
+
+    def _post_clean(self):
+        # Model validation (document number, period) happens in the services, which put
+        # their errors on these same fields.
+        pass
+
+    def service_fields(self) -> dict:
+        data = dict(self.cleaned_data)
+        data.pop("version", None)
+        return data
+
+
+class CopyForm(forms.Form):
+    year = forms.IntegerField(label=_("Năm"), min_value=2000, max_value=2100)
+    doc_number = forms.CharField(label=_("Số ký hiệu"), max_length=64)
+    issued_on = forms.DateField(
+        label=_("Ngày ban hành"), widget=forms.DateInput(attrs={"placeholder": "dd/mm/yyyy"})
+    )
+
+
+def parse_quota(text: str):
+    """ "2" → 2; "30%" → "30%" (a share, kept as text for the service); "" → None."""
+    text = (text or "").strip()
+    if not text:
+        return None
+    if text.endswith("%"):
+        try:
+            share = Decimal(text[:-1].strip().replace(",", "."))
+        except InvalidOperation:
+            raise ValidationError(_("Nhập một số (ví dụ 2) hoặc một tỷ lệ (ví dụ 30%).")) from None
+        if not (0 < share <= 100):
+            raise ValidationError(_("Tỷ lệ phải lớn hơn 0% và không quá 100%."))
+        return f"{share}%"
+    try:
+        value = int(text)
+    except ValueError:
+        raise ValidationError(_("Nhập một số (ví dụ 2) hoặc một tỷ lệ (ví dụ 30%).")) from None
+    if value < 1:
+        raise ValidationError(_("Số lượng phải từ 1 trở lên."))
+    return value
+
+
+class QuotaForm(forms.Form):
+    """ "Each unit of this level below: N of each kind" — one text box per activity kind
+    accepting a number (2) or a share of members (30%)."""
+
+    level = forms.ChoiceField(
+        label=_("Áp dụng cho mỗi đơn vị cấp"), choices=Organization.Level.choices
+    )
+    due_on = forms.DateField(
+        label=_("Thời hạn"),
+        required=False,
+        widget=forms.DateInput(attrs={"placeholder": "dd/mm/yyyy"}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for kind, label in ActivityKind.choices:
+            self.fields[kind] = forms.CharField(
+                label=label,
+                required=False,
+                max_length=8,
+                widget=forms.TextInput(attrs={"size": 5, "inputmode": "decimal"}),
+            )
+
+    def kind_fields(self):
+        return [self[kind] for kind in ActivityKind.values]
+
+    def clean(self):
+        data = super().clean()
+        quota = {}
+        for kind in ActivityKind.values:
+            try:
+                value = parse_quota(data.get(kind, ""))
+            except ValidationError as exc:
+                self.add_error(kind, exc)
+                continue
+            if value is not None:
+                quota[kind] = value
+        if not quota and not self.errors:
+            raise ValidationError(_("Hãy nhập ít nhất một chỉ tiêu."))
+        data["quota"] = quota
+        return data
+
+
+class AmendmentForm(forms.ModelForm):
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Amendment
+        fields = ["doc_number", "issued_on", "effective_on", "summary"]
+        widgets = {
+            "issued_on": forms.DateInput(attrs={"placeholder": "dd/mm/yyyy"}),
+            "effective_on": forms.DateInput(attrs={"placeholder": "dd/mm/yyyy"}),
+            "summary": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def _post_clean(self):
+        pass  # the service validates and puts errors on these fields
+
+
+class AddTargetForm(forms.Form):
+    """A target added by an amendment (or to a draft): unit by code, kind, count rule,
+    quantity or share, an optional named subject, a due date."""
+
+    organization = forms.CharField(label=_("Mã đơn vị thực hiện"), max_length=32)
+    kind = forms.ChoiceField(label=_("Loại"), choices=ActivityKind.choices)
+    counts = forms.ChoiceField(
+        label=_("Đếm theo"), choices=Target.Counts.choices, initial=Target.Counts.CASES
+    )
+    quantity = forms.CharField(
+        label=_("Số lượng hoặc tỷ lệ"), max_length=8, widget=forms.TextInput(attrs={"size": 5})
+    )
+    subject_text = forms.CharField(label=_("Đối tượng / nội dung"), max_length=255, required=False)
+    due_on = forms.DateField(
+        label=_("Thời hạn"),
+        required=False,
+        widget=forms.DateInput(attrs={"placeholder": "dd/mm/yyyy"}),
+    )
+
+    def __init__(self, *args, owner: Organization, **kwargs):
+        self.owner = owner
+        super().__init__(*args, **kwargs)
+
+    def clean_organization(self):
+        code = self.cleaned_data["organization"].strip()
+        unit = Organization.objects.filter(code=code, path__startswith=self.owner.path).first()
+        if unit is None:
+            raise ValidationError(
+                _("Không có đơn vị mã %(code)s thuộc %(owner)s.")
+                % {"code": code, "owner": self.owner}
+            )
+        return unit
+
+    def clean_quantity(self):
+        return parse_quota(self.cleaned_data["quantity"])
+
+    def target_values(self) -> dict:
+        data = self.cleaned_data
+        values = {
+            "organization": data["organization"],
+            "kind": data["kind"],
+            "counts": data["counts"],
+            "subject_text": data.get("subject_text", ""),
+            "due_on": data.get("due_on"),
+        }
+        quantity = data["quantity"]
+        if isinstance(quantity, str):  # a share
+            values["member_share"] = Decimal(quantity[:-1])
+            values["quantity"] = 1
+        else:
+            values["quantity"] = quantity
+        return values
+
+
+AddTargetFormSet = forms.formset_factory(AddTargetForm, extra=3, max_num=50)
+
+
+def grid_field_name(unit_id: int, kind: str) -> str:
+    return f"q-{unit_id}-{kind}"
+
+
+def parse_grid(data, units, kinds) -> tuple[dict[tuple[int, str], int | None], dict[str, str]]:
+    """Read the grid's number inputs: (cells, errors by input name). Empty means none."""
+    cells: dict[tuple[int, str], int | None] = {}
+    errors: dict[str, str] = {}
+    for unit in units:
+        for kind in kinds:
+            name = grid_field_name(unit.pk, kind)
+            if name not in data:
+                continue
+            text = (data.get(name) or "").strip()
+            if not text:
+                cells[(unit.pk, kind)] = None
+                continue
+            try:
+                value = int(text)
+            except ValueError:
+                errors[name] = str(_("Nhập một số nguyên."))
+                continue
+            if value < 0:
+                errors[name] = str(_("Số lượng không được âm."))
+                continue
+            cells[(unit.pk, kind)] = value or None
+    return cells, errors

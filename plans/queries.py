@@ -1,0 +1,255 @@
+"""Reads of programmes and targets for pages, the API and reports.
+
+Progress ("done") is read through the reverse relation `Target.cases` by string lookups
+only, so plans never imports cases (dependencies point reports → cases → plans)."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Q, QuerySet
+
+from ktgs import access
+from ktgs.models import Organization, User
+from plans.errors import field_changes
+from plans.models import Amendment, Programme, Target
+
+# Case statuses that count toward completion (cases.models.Case.COUNTING), spelled out
+# here because plans may not import cases.
+COUNTING_STATUSES = ("concluded", "closed")
+
+
+def targets_in_force(
+    programme_or_queryset: Programme | QuerySet, on: datetime.date | None = None
+) -> QuerySet[Target]:
+    """The targets of the programme as amended at `on`: added by no amendment or by one in
+    effect by then, and not removed by an amendment in effect by then. `on=None` means as
+    amended by every amendment so far. Accepts a Programme, a Programme queryset or a
+    Target queryset."""
+    if isinstance(programme_or_queryset, Programme):
+        targets = Target.objects.filter(programme=programme_or_queryset)
+    elif programme_or_queryset.model is Programme:
+        targets = Target.objects.filter(programme__in=programme_or_queryset)
+    else:
+        targets = programme_or_queryset
+    if on is None:
+        return targets.filter(removed_by__isnull=True)
+    return targets.filter(
+        Q(added_by__isnull=True) | Q(added_by__effective_on__lte=on),
+        Q(removed_by__isnull=True) | Q(removed_by__effective_on__gt=on),
+    )
+
+
+def done_by_target(target_ids, on: datetime.date | None = None) -> dict[int, int]:
+    """How much of each target is done as of `on`, counted by its rule: cases, subject
+    organisations, subject members, or subject members who sit on a committee. One grouped
+    query for all the targets of a page."""
+    ids = list(target_ids)
+    if not ids:
+        return {}
+    counting = Q(cases__status__in=COUNTING_STATUSES)
+    if on is not None:
+        counting &= Q(cases__concluded_on__lte=on)
+    subjects = "cases__subjects"
+    rows = (
+        Target.objects.filter(pk__in=ids)
+        .values("pk", "counts")
+        .annotate(
+            n_cases=Count("cases", filter=counting, distinct=True),
+            n_organizations=Count(
+                subjects, filter=counting & Q(cases__subjects__kind="organization"), distinct=True
+            ),
+            n_members=Count(
+                subjects, filter=counting & Q(cases__subjects__kind="member"), distinct=True
+            ),
+            n_committee=Count(
+                subjects,
+                filter=counting
+                & Q(cases__subjects__kind="member", cases__subjects__is_committee_member=True),
+                distinct=True,
+            ),
+        )
+        .order_by()
+    )
+    pick = {
+        Target.Counts.CASES: "n_cases",
+        Target.Counts.ORGANIZATIONS: "n_organizations",
+        Target.Counts.MEMBERS: "n_members",
+        Target.Counts.COMMITTEE_MEMBERS: "n_committee",
+    }
+    return {row["pk"]: row[pick[row["counts"]]] for row in rows}
+
+
+def visible_programmes(
+    user: User,
+    *,
+    year: int | None = None,
+    status: str | None = None,
+    organization: Organization | None = None,
+) -> QuerySet[Programme]:
+    """Programmes of units in the user's reach, newest year first, filtered."""
+    programmes = access.scope(Programme.objects.select_related("organization"), user)
+    if year:
+        programmes = programmes.filter(Q(year__lte=year) & Q(end_year__gte=year))
+    if status:
+        programmes = programmes.filter(status=status)
+    if organization is not None:
+        programmes = programmes.filter(organization__path__startswith=organization.path)
+    return programmes.order_by("-year", "organization__path", "issued_on", "pk")
+
+
+def programme_targets(programme: Programme) -> list[Target]:
+    """Every target ever set in the programme (original, added, replaced, removed)."""
+    return list(
+        programme.targets.select_related(
+            "organization", "subject_organization", "added_by", "removed_by"
+        ).order_by("organization__path", "kind", "pk")
+    )
+
+
+@dataclass
+class TargetRow:
+    target: Target
+    done: int
+
+    @property
+    def shown_done(self) -> int:
+        return self.done
+
+    @property
+    def completion(self) -> float:
+        qty = self.target.quantity
+        return min(self.done, qty) / qty if qty else 0.0
+
+
+def progress_rows(targets: list[Target], on: datetime.date) -> list[TargetRow]:
+    """The targets in force at `on` with what is done by then (one query)."""
+    in_force = [t for t in targets if _in_force(t, on)]
+    done = done_by_target([t.pk for t in in_force], on=on)
+    return [TargetRow(target=t, done=done.get(t.pk, 0)) for t in in_force]
+
+
+def _in_force(target: Target, on: datetime.date) -> bool:
+    added_ok = target.added_by_id is None or target.added_by.effective_on <= on
+    removed_ok = target.removed_by_id is None or target.removed_by.effective_on > on
+    return added_ok and removed_ok
+
+
+@dataclass
+class Line:
+    """One line of the side-by-side view: a target and its replacements over amendments."""
+
+    first: Target
+    cells: list[Target | None] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        return len({c.pk if c else None for c in self.cells}) > 1
+
+
+def side_by_side(targets: list[Target], amendments: list[Amendment]) -> list[Line]:
+    """The original programme and the programme after each amendment, as columns; a
+    replaced target stays on its line so a change reads left to right. In memory from the
+    targets already loaded for the page."""
+    by_pk = {t.pk: t for t in targets}
+    order = {a.pk: i + 1 for i, a in enumerate(amendments)}  # 0 = original
+
+    def root(target: Target) -> Target:
+        while target.replaces_id and target.replaces_id in by_pk:
+            target = by_pk[target.replaces_id]
+        return target
+
+    lines: dict[int, Line] = {}
+    for target in targets:
+        line = lines.setdefault(root(target).pk, Line(first=root(target)))
+        line.cells = line.cells or [None] * (len(amendments) + 1)
+        start = order.get(target.added_by_id, 0)
+        end = order.get(target.removed_by_id, len(amendments) + 1)
+        for column in range(start, end):
+            line.cells[column] = target
+    return sorted(
+        lines.values(), key=lambda ln: (ln.first.organization.path, ln.first.kind, ln.first.pk)
+    )
+
+
+@dataclass
+class HistoryEntry:
+    at: datetime.datetime
+    user: object
+    what: str
+    action: str
+    changes: list[tuple[str, str, str]]
+
+
+_ACTIONS = {"+": "created", "~": "changed", "-": "deleted"}
+
+
+def programme_history(
+    programme: Programme,
+    *,
+    targets: list[Target],
+    amendments: list[Amendment],
+    limit: int = 200,
+) -> list[HistoryEntry]:
+    """Who changed what and when, for the programme and its targets, newest first: two
+    queries (one per historical table), diffs computed in memory; foreign keys named from
+    the targets and amendments the page already loaded."""
+    units = {t.organization_id: str(t.organization) for t in targets}
+    docs = {a.pk: a.doc_number for a in amendments}
+    labels = {
+        "added_by": docs,
+        "removed_by": docs,
+        "organization": units,
+        "subject_organization": {
+            t.subject_organization_id: str(t.subject_organization)
+            for t in targets
+            if t.subject_organization_id
+        },
+    }
+    entries: list[HistoryEntry] = []
+    sources = (
+        (Programme, programme.history.select_related("history_user"), str(programme.doc_number)),
+        (
+            Target,
+            Target.history.filter(programme_id=programme.pk).select_related(
+                "history_user", "organization"
+            ),
+            None,
+        ),
+    )
+    for model, records, label in sources:
+        previous: dict[int, object] = {}
+        for record in records.order_by("history_date", "history_id"):
+            before = previous.get(record.id)
+            changes = field_changes(model, before, record, labels) if before is not None else []
+            previous[record.id] = record
+            if record.history_type == "~" and not changes and model is Programme:
+                continue  # a version bump after a target save; the target rows tell it
+            if record.history_type == "+":
+                changes = []
+            what = label or (
+                f"{record.get_kind_display()} · {record.organization} · {record.quantity}"
+            )
+            entries.append(
+                HistoryEntry(
+                    at=record.history_date,
+                    user=record.history_user,
+                    what=what,
+                    action=_ACTIONS[record.history_type],
+                    changes=changes,
+                )
+            )
+    entries.sort(key=lambda e: e.at, reverse=True)
+    return entries[:limit]
+
+
+def grid_units(programme_owner: Organization, extra: list[Organization] = ()) -> list[Organization]:
+    """Rows of the targets grid: the owner, its direct children, then deeper units asked
+    for (or already holding targets), in tree order."""
+    units = {programme_owner.pk: programme_owner}
+    for child in Organization.objects.filter(parent=programme_owner).order_by("path"):
+        units[child.pk] = child
+    for unit in extra:
+        units.setdefault(unit.pk, unit)
+    return sorted(units.values(), key=lambda u: u.path)
