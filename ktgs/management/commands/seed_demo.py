@@ -1,0 +1,142 @@
+"""Seed the database with synthetic data: the demo province for `make run`, or a national
+tree for benchmarks.
+
+Profiles:
+  demo      (default) the demo province and one account per role (ktgs.demo). Idempotent:
+            run by `make run` every time; when the demo is there it only prints the accounts.
+            After the tree and the users, every other installed app that has a `demo` module
+            with `seed_demo(*, tree, seed, stdout)` is called, in INSTALLED_APPS order
+            (plans before cases), so programmes and cases can be added to the demo without
+            ktgs importing the apps that depend on it. Those functions must be idempotent too.
+  national  ~300,000 units (ktgs.synthetic_tree); 10pct: a tenth of it; post2025: the tree
+            after the 2025 reform, communes directly under provinces (no district level).
+            Each is one new root with its own root code (QG, QG10, QG25); a profile that is
+            already there is refused unless --replace.
+
+--replace deletes the profile's tree first. On PostgreSQL, when that tree is the only
+root in the database, this is TRUNCATE ... RESTART IDENTITY CASCADE of the organisation
+table: every table that references units (roles, programmes, cases, progress…) is emptied
+too. Otherwise the subtree and the rows that point into it are deleted.
+"""
+
+from __future__ import annotations
+
+import time
+
+from django.apps import apps
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import transaction
+from django.urls import reverse
+from django.utils.module_loading import import_module, module_has_submodule
+
+from ktgs import demo, synthetic_tree
+from ktgs.models import Organization
+
+PROFILES = ["demo", *synthetic_tree.PROFILES]
+
+
+class Command(BaseCommand):
+    help = (
+        "Seed synthetic data. --profile demo (default, idempotent): the demo province and "
+        "its accounts. --profile national|10pct|post2025: a synthetic national tree for "
+        "benchmarks (post2025 has no district level under provinces)."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--profile",
+            choices=PROFILES,
+            default="demo",
+            help="demo (default); "
+            + "; ".join(f"{p.name}: {p.help}" for p in synthetic_tree.PROFILES.values()),
+        )
+        parser.add_argument(
+            "--seed", type=int, default=2026, help="random seed; same seed, same data"
+        )
+        parser.add_argument(
+            "--replace",
+            action="store_true",
+            help="synthetic profiles: delete this profile's tree first (on PostgreSQL, if "
+            "it is the only tree, TRUNCATE ... CASCADE empties every table referencing units)",
+        )
+        parser.add_argument(
+            "--scale",
+            type=float,
+            default=1.0,
+            help="synthetic profiles: multiply the size (tests and quick runs, e.g. 0.01)",
+        )
+
+    def handle(self, *args, profile: str, seed: int, replace: bool, scale: float, **options):
+        if profile == "demo":
+            if replace or scale != 1.0:
+                raise CommandError("--replace and --scale apply to synthetic profiles only.")
+            self.seed_demo(seed=seed)
+        else:
+            if scale <= 0:
+                raise CommandError("--scale must be positive.")
+            self.seed_synthetic(
+                synthetic_tree.PROFILES[profile], seed=seed, scale=scale, replace=replace
+            )
+
+    def seed_demo(self, *, seed: int) -> None:
+        started = time.monotonic()
+        tree = demo.seed_demo_tree(seed=seed)
+        accounts = demo.seed_demo_users(tree=tree)
+        for app in apps.get_app_configs():
+            if app.name != "ktgs" and module_has_submodule(app.module, "demo"):
+                import_module(f"{app.name}.demo").seed_demo(
+                    tree=tree, seed=seed, stdout=self.stdout
+                )
+        if tree.created:
+            units = Organization.objects.filter(path__startswith=tree.province.path).count()
+            self.stdout.write(
+                f"Demo province created: {tree.province.name} ({units:,} units) "
+                f"in {time.monotonic() - started:.1f} s."
+            )
+        else:
+            self.stdout.write(f"Demo province already present: {tree.province.name}.")
+        self.print_accounts(accounts)
+
+    def print_accounts(self, accounts) -> None:
+        rows = [("username", "password", "role", "unit")]
+        rows += [
+            (account.username, demo.DEMO_PASSWORD, str(account.role.label), unit.name)
+            for account, unit in accounts
+        ]
+        widths = [max(len(row[i]) for row in rows) for i in range(4)]
+        self.stdout.write("")
+        self.stdout.write(f"Demo accounts — sign in at {settings.SITE_URL}{reverse('login')}")
+        for number, row in enumerate(rows):
+            line = "  " + "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True))
+            self.stdout.write(line.rstrip())
+            if number == 0:
+                self.stdout.write("  " + "  ".join("-" * w for w in widths))
+
+    def seed_synthetic(self, profile, *, seed: int, scale: float, replace: bool) -> None:
+        started = time.monotonic()
+
+        def progress(message: str) -> None:
+            self.stderr.write(f"[{profile.name}] {message}")
+
+        with transaction.atomic():
+            existing = synthetic_tree.synthetic_root(profile)
+            if existing is not None:
+                if not replace:
+                    count = Organization.objects.filter(path__startswith=existing.path).count()
+                    raise CommandError(
+                        f"The {profile.name} tree is already there (root code "
+                        f"{profile.root_code}, {count:,} units). Use --replace to delete and "
+                        "rebuild it."
+                    )
+                deleted = synthetic_tree.delete_tree(existing)
+                progress(f"deleted the previous tree ({deleted:,} units)")
+            result = synthetic_tree.seed_synthetic_tree(
+                profile=profile, seed=seed, scale=scale, progress=progress
+            )
+            progress("committing")
+        levels = ", ".join(f"{level} {count:,}" for level, count in result.by_level.items())
+        self.stdout.write(
+            f"{profile.name}: {result.count:,} units ({levels}), depth ≤ {result.max_depth}, "
+            f"in {time.monotonic() - started:.1f} s."
+        )
