@@ -145,7 +145,7 @@ def fold(text: str) -> str:
 
 
 def _level_lookup() -> dict[str, str]:
-    lookup = dict(_LEVEL_EXTRA_ALIASES)
+    lookup: dict[str, str] = dict(_LEVEL_EXTRA_ALIASES)
     with translation.override("vi"):
         for value, label in Organization.Level.choices:
             lookup[fold(value)] = value
@@ -319,7 +319,10 @@ def _parse_records(
         if level is None:
             error(
                 "level",
-                _("Cấp «%(value)s» không hợp lệ; dùng một trong: %(choices)s.")
+                _(
+                    "Cấp «%(value)s» không hợp lệ; ghi tên cấp (ví dụ «Chi bộ trực thuộc») "
+                    "hoặc mã cấp (%(choices)s)."
+                )
                 % {"value": raw_level, "choices": ", ".join(Organization.Level.values)},
             )
         row.values["level"] = level
@@ -597,7 +600,7 @@ def _create_units(rows: list[_Row], user) -> None:
     layers: dict[int, list[_Row]] = defaultdict(list)
     for row in rows:
         layers[generation_of(row)].append(row)
-    new_children = defaultdict(int)
+    new_children: defaultdict[str, int] = defaultdict(int)
     for row in rows:
         new_children[row.parent_code] += 1
 

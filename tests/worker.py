@@ -64,16 +64,13 @@ class WorkerProcess:
             time.sleep(interval)
 
 
-def test_database_url() -> str:
+def worker_database_url() -> str:
     """DATABASE_URL of the database this test runs on (the test_… one pytest-django made)."""
     db = connection.settings_dict
     user, password = quote(db["USER"] or "", safe=""), quote(db["PASSWORD"] or "", safe="")
     credentials = f"{user}:{password}@" if user else ""
     host, port = db["HOST"] or "127.0.0.1", db["PORT"] or 5432
     return f"postgres://{credentials}{host}:{port}/{quote(db['NAME'], safe='')}"
-
-
-test_database_url.__test__ = False  # a helper, not a test, despite its name
 
 
 def _stop(process: subprocess.Popen) -> None:
@@ -113,7 +110,7 @@ def celery_worker_process(transactional_db, celery_worker_env, settings, tmp_pat
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "ktgs.settings",
         "DJANGO_DEBUG": "1",
-        "DATABASE_URL": test_database_url(),
+        "DATABASE_URL": worker_database_url(),
         "CELERY_BROKER_URL": broker,
         "CELERY_TASK_ALWAYS_EAGER": "0",
         "KTGS_VAR_DIR": str(var_dir),

@@ -208,6 +208,13 @@ def test_a_unit_may_go_under_its_descendant_when_that_descendant_moves_out_first
     assert_tree_is_consistent()
 
 
+def test_a_blank_parent_for_a_unit_that_has_one_is_refused_not_made_a_root(tree):
+    result = run(csv_bytes([["TN-B1", "", "Chi bộ B1", "cell", "30", "3"]]))
+    assert [(e.row, e.column) for e in result.errors] == [(2, "parent_code")]
+    assert "đang trực thuộc «TN-B»" in result.errors[0].reason
+    assert unit("TN-B1").parent == tree.b
+
+
 def test_semicolon_csv_with_a_bom(tree):
     data = csv_bytes(NEW_SUBTREE, delimiter=";", bom=True)
     assert data.startswith(b"\xef\xbb\xbf")
