@@ -165,6 +165,13 @@ class AddTargetForm(forms.Form):
         self.owner = owner
         super().__init__(*args, **kwargs)
 
+    def has_changed(self):
+        # The selects always post a value; a row is filled in when a unit or a number is.
+        return bool(
+            (self.data.get(self.add_prefix("organization")) or "").strip()
+            or (self.data.get(self.add_prefix("quantity")) or "").strip()
+        )
+
     def clean_organization(self):
         code = self.cleaned_data["organization"].strip()
         unit = Organization.objects.filter(code=code, path__startswith=self.owner.path).first()
