@@ -96,3 +96,13 @@ def concluded(user, organization, **overrides) -> Case:
         shortcomings_found=True,
         summary="Đơn vị thực hiện cơ bản tốt; còn một số khuyết điểm.",
     )
+
+
+def second_staff(unit):
+    """Another member of staff of the same unit (the second editor)."""
+    from ktgs import services as ktgs_services
+    from tests.factories import UserFactory
+
+    person = UserFactory(username="staff_a2", first_name="Thị", last_name="Biên Tập")
+    ktgs_services.grant_role(user=person, organization=unit, kind="staff")
+    return person

@@ -1,0 +1,92 @@
+"""The case list: filters, the subtree narrowing and a fixed number of queries."""
+
+import datetime
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from cases import services
+from plans.models import ActivityKind
+from tests.cases.factories import YEAR, concluded, make_target, record
+
+
+def titles(response) -> set[str]:
+    return {case.title for case in response.context["cases"]}
+
+
+def test_filters_by_year_kind_status_and_origin(client, cast, tree):
+    target = make_target(tree.a1)
+    record(cast.staff_a, tree.a1, title="Theo chương trình", target=target)
+    record(
+        cast.staff_a, tree.a1, title="Phát sinh giám sát", kind=ActivityKind.SUPERVISION_THEMATIC
+    )
+    concluded(cast.staff_a, tree.a2, title="Đã kết luận")
+    record(
+        cast.staff_a,
+        tree.a2,
+        title="Năm trước",
+        year=YEAR - 1,
+        decided_on=datetime.date(YEAR - 1, 3, 1),
+        work_starts_on=None,
+        work_ends_on=None,
+    )
+    client.force_login(cast.staff_a)
+    url = reverse("cases:list")
+    assert titles(client.get(url, {"year": YEAR - 1})) == {"Năm trước"}
+    assert titles(client.get(url, {"kind": "supervision_thematic"})) == {"Phát sinh giám sát"}
+    assert titles(client.get(url, {"status": "concluded"})) == {"Đã kết luận"}
+    assert titles(client.get(url, {"origin": "planned"})) == {"Theo chương trình"}
+    assert "Theo chương trình" not in titles(client.get(url, {"origin": "arising"}))
+
+
+def test_organization_narrows_to_the_subtree(client, cast, tree):
+    record(cast.staff_a, tree.a1a, title="Ở A1a")
+    record(cast.staff_a, tree.a2, title="Ở A2")
+    client.force_login(cast.leader_p)
+    response = client.get(reverse("cases:list"), {"organization": tree.a1.pk})
+    assert titles(response) == {"Ở A1a"}
+
+
+def test_the_unit_page_links_to_its_cases(client, cast, tree):
+    client.force_login(cast.staff_a)
+    body = client.get(reverse("organization_detail", args=[tree.a1.pk])).content.decode()
+    assert f"{reverse('cases:list')}?organization={tree.a1.pk}" in body
+
+
+def test_the_list_runs_the_same_number_of_queries_for_3_and_15_cases(client, cast, tree):
+    client.force_login(cast.staff_a)
+    units = [tree.a, tree.a1, tree.a1a, tree.a2]
+
+    def add(n):
+        for i in range(n):
+            unit = units[i % len(units)]
+            target = make_target(unit) if i % 2 else None
+            record(
+                cast.staff_a,
+                unit,
+                title=f"Cuộc {i}",
+                target=target,
+                subjects=[{"kind": "member", "member_name": f"Thử {i}"}],
+            )
+
+    def count() -> tuple[int, int]:
+        with CaptureQueriesContext(connection) as context:
+            response = client.get(reverse("cases:list"))
+        assert response.status_code == 200
+        return len(context.captured_queries), len(response.context["cases"])
+
+    add(3)
+    few, shown_few = count()
+    add(12)
+    many, shown_many = count()
+    assert (shown_few, shown_many) == (3, 15)
+    assert few == many
+
+
+def test_target_proposal_is_visible_as_planned_in_the_list(client, cast, tree):
+    make_target(tree.a1)
+    case = record(cast.staff_a, tree.a1, target=services.AUTO)
+    client.force_login(cast.staff_a)
+    response = client.get(reverse("cases:list"), {"origin": "planned"})
+    assert [c.pk for c in response.context["cases"]] == [case.pk]
