@@ -252,6 +252,16 @@ def test_missing_columns_are_reported_on_the_header_row(db):
     }
 
 
+def test_unreadable_files_are_reported_not_crashed_on(db):
+    # "Đang" saved by an old Windows program (cp1258): 0xD0 is not UTF-8.
+    cp1258 = ",".join(HEADER).encode() + b"\nX,,\xd0ang,cell,1,0\n"
+    result = run(cp1258, name="units.csv")
+    assert [e.reason for e in result.errors] == ["Tệp CSV phải được lưu với mã hóa UTF-8."]
+    broken = run(b"PK\x03\x04 not really a workbook", name="units.xlsx")
+    assert broken.errors[0].reason.startswith("Tệp Excel không đọc được")
+    assert not Organization.objects.exists()
+
+
 def test_dry_run_counts_and_writes_nothing(tree):
     before = snapshot()
     result = run(csv_bytes(NEW_SUBTREE), dry_run=True)
