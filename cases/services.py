@@ -13,10 +13,8 @@ from __future__ import annotations
 
 import datetime
 import zlib
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
-from celery import current_app
 from django.core.exceptions import ValidationError
 from django.db import connection, models, transaction
 from django.db.models import Count, Q
@@ -27,8 +25,10 @@ from django.utils.translation import gettext_lazy as _
 from cases.models import Case, CaseSubject, DisciplineDecision
 from ktgs import access
 from ktgs.models import Organization
+from plans import errors as plans_errors
 from plans.documents import parse_document_number
 from plans.models import Programme, Target
+from plans.services import enqueue_progress_refresh
 
 
 class _Auto:
@@ -66,34 +66,23 @@ SUBJECT_FIELDS = (
 _COUNTED_FIELDS = {"organization", "kind", "year", "target"}
 
 
-@dataclass(frozen=True)
-class Change:
-    """One field another editor changed: label, value before, value after (for display)."""
+class Change(NamedTuple):
+    """One field another editor changed, for display: the same (label, before, after)
+    shape as plans' StaleObjectError.changes."""
 
-    field: str
     label: str
     old: str
     new: str
 
 
-class StaleObjectError(ValidationError):
-    """The form was opened on an older version of the row than the current one."""
+class StaleObjectError(plans_errors.StaleObjectError):
+    """The form was opened on an older version of the case than the current one. Also
+    says who changed it and the current version (the page moves its form on to it)."""
 
-    def __init__(self, message, *, changes: list[Change] = (), changed_by=(), current_version=0):
-        super().__init__(message, code="stale")
-        self.changes = list(changes)
+    def __init__(self, message, *, changes=(), changed_by=(), current_version=0):
+        super().__init__(message, changes=list(changes))
         self.changed_by = list(changed_by)
         self.current_version = current_version
-
-
-def enqueue_progress_refresh(unit_ids) -> None:
-    """Ask reports to recompute these units (and their ancestors) once the transaction
-    commits. By task name: cases never imports reports (DESIGN §4)."""
-    ids = sorted({pk for pk in unit_ids if pk is not None})
-    if ids:
-        transaction.on_commit(
-            lambda: current_app.send_task("reports.tasks.refresh_progress", args=[ids])
-        )
 
 
 # --- Reads the services need ------------------------------------------------------------
@@ -376,7 +365,6 @@ def describe_changes(new_record, old_record) -> list[Change]:
         field = Case._meta.get_field(item.field)
         result.append(
             Change(
-                field=item.field,
                 label=str(field.verbose_name),
                 old=_display(field, item.old),
                 new=_display(field, item.new),
@@ -398,11 +386,11 @@ def changes_since(case: Case, version: int) -> tuple[list[Change], list[str]]:
         label = str(CaseSubject._meta.verbose_name)
         name = str(record.instance)
         if record.history_type == "+":
-            changes.append(Change("subjects", label, "—", name))
+            changes.append(Change(label, "—", name))
         elif record.history_type == "-":
-            changes.append(Change("subjects", label, name, "—"))
+            changes.append(Change(label, name, "—"))
         else:
-            changes.append(Change("subjects", label, name, name))
+            changes.append(Change(label, name, name))
     who = sorted({str(r.history_user) for r in later if r.history_user is not None})
     return changes, who
 
@@ -432,7 +420,7 @@ def case_history(case: Case) -> list[dict]:
                 "at": record.history_date,
                 "user": record.history_user,
                 "type": record.history_type,
-                "changes": [Change("subjects", str(CaseSubject._meta.verbose_name), old, new)],
+                "changes": [Change(str(CaseSubject._meta.verbose_name), old, new)],
             }
         )
     entries.sort(key=lambda e: e["at"], reverse=True)
