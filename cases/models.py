@@ -37,15 +37,21 @@ class Case(Versioned):
     COUNTING = (Status.CONCLUDED, Status.CLOSED)
 
     organization = models.ForeignKey(
-        Organization, verbose_name=_("đơn vị tiến hành"), on_delete=models.PROTECT,
+        Organization,
+        verbose_name=_("đơn vị tiến hành"),
+        on_delete=models.PROTECT,
         related_name="cases",
     )
     body = models.CharField(_("chủ thể"), max_length=24, choices=Body.choices)
     kind = models.CharField(_("loại"), max_length=32, choices=ActivityKind.choices)
     year = models.PositiveSmallIntegerField(_("năm"))
     target = models.ForeignKey(
-        Target, verbose_name=_("thực hiện chỉ tiêu"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="cases",
+        Target,
+        verbose_name=_("thực hiện chỉ tiêu"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="cases",
     )
     title = models.CharField(_("nội dung"), max_length=255)
     # Decision (quyết định kiểm tra/giám sát): number split like plans' documents.
@@ -123,8 +129,12 @@ class CaseSubject(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="subjects")
     kind = models.CharField(_("loại đối tượng"), max_length=12, choices=Kind.choices)
     organization = models.ForeignKey(
-        Organization, verbose_name=_("tổ chức đảng"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="inspected_in",
+        Organization,
+        verbose_name=_("tổ chức đảng"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="inspected_in",
     )
     member_name = models.CharField(_("họ tên"), max_length=120, blank=True)
     member_position = models.CharField(_("chức vụ"), max_length=160, blank=True)
@@ -149,8 +159,10 @@ class CaseSubject(models.Model):
     def __str__(self) -> str:
         if self.kind == self.Kind.ORGANIZATION and self.organization_id:
             return str(self.organization)
-        return f"{self.member_name} ({self.member_position})" if self.member_position else (
-            self.member_name
+        return (
+            f"{self.member_name} ({self.member_position})"
+            if self.member_position
+            else (self.member_name)
         )
 
 
@@ -172,7 +184,9 @@ class DisciplineDecision(models.Model):
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="disciplines")
     subject = models.ForeignKey(
-        CaseSubject, verbose_name=_("đối tượng"), on_delete=models.CASCADE,
+        CaseSubject,
+        verbose_name=_("đối tượng"),
+        on_delete=models.CASCADE,
         related_name="disciplines",
     )
     form = models.CharField(_("hình thức"), max_length=20, choices=Form.choices)
@@ -181,7 +195,9 @@ class DisciplineDecision(models.Model):
     decision_issuer = models.CharField(max_length=48, editable=False)
     decided_on = models.DateField(_("ngày quyết định"))
     deciding_organization = models.ForeignKey(
-        Organization, verbose_name=_("đơn vị quyết định"), on_delete=models.PROTECT,
+        Organization,
+        verbose_name=_("đơn vị quyết định"),
+        on_delete=models.PROTECT,
         related_name="discipline_decisions",
     )
     deciding_body = models.CharField(_("cơ quan quyết định"), max_length=24, choices=Body.choices)
