@@ -31,14 +31,25 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import NamedTuple
 
 from django.db import connection
 
 from ktgs.models import Organization
 
-# Plain strings: the COPY writer hands them to psycopg, which wants str, not the enum.
-L = type("L", (), {name: level.value for name, level in Organization.Level.__members__.items()})
+
+class L:
+    """Level codes as plain str: COPY hands them to psycopg, which wants str, not the enum."""
+
+    CENTRAL = Organization.Level.CENTRAL.value
+    PROVINCIAL = Organization.Level.PROVINCIAL.value
+    UPPER_GRASSROOTS = Organization.Level.UPPER_GRASSROOTS.value
+    GRASSROOTS = Organization.Level.GRASSROOTS.value
+    PARTIAL = Organization.Level.PARTIAL.value
+    CELL = Organization.Level.CELL.value
+
+
 STEPLEN = Organization.steplen
 ALPHABET = Organization.alphabet
 
@@ -608,7 +619,9 @@ class _Builder:
         name = f"Đảng bộ {kind}" if " " in kind else f"Đảng ủy {kind} {place_name(rng)}"
         return self.committee(parent, path, name, self.shape.cells_per_committee)
 
-    def upper(self, parent: int, path: str, name: str, mean_grassroots: float, in_bloc: bool):
+    def upper(
+        self, parent: int, path: str, name: str, mean_grassroots: float, in_bloc: bool
+    ) -> int:
         serial = self.new_serial()
         count = self.count(mean_grassroots, 0.6)
         members = sum(
@@ -643,7 +656,7 @@ class _Builder:
             name = f"Đảng bộ Khối {place_name(rng)}"
             for _ in range(self.count(6 * factor, 0.3)):
                 title = f"Đảng ủy Tổng cục {place_name(rng)}"
-                children.append(lambda p, t=title: self.nested_upper(serial, p, t))
+                children.append(partial(self.nested_upper, serial, name=title))
         elif shape.uppers_per_province:
             name = f"{rng.choice(('Tỉnh ủy', 'Tỉnh ủy', 'Thành ủy'))} {province_name(rng)}"
             titles = ["Đảng ủy Khối các cơ quan tỉnh", "Đảng ủy Khối Doanh nghiệp tỉnh"]
@@ -654,10 +667,9 @@ class _Builder:
                 kind = rng.choice(("Huyện ủy", "Huyện ủy", "Huyện ủy", "Thị ủy", "Thành ủy"))
                 titles.append(f"{kind} {place_name(rng)}")
             for index, title in enumerate(titles[:count]):
+                mean = shape.grassroots_per_upper
                 children.append(
-                    lambda p, t=title, b=index < 4: self.upper(
-                        serial, p, t, shape.grassroots_per_upper, in_bloc=b
-                    )
+                    partial(self.upper, serial, name=title, mean_grassroots=mean, in_bloc=index < 4)
                 )
         else:
             name = f"{rng.choice(('Tỉnh ủy', 'Tỉnh ủy', 'Thành ủy'))} {province_name(rng)}"
@@ -668,16 +680,14 @@ class _Builder:
                 "Đảng ủy Quân sự tỉnh",
             ][: max(1, round(shape.blocs_per_province * min(1.0, factor * 4)))]
             for title in titles:
+                mean = shape.grassroots_per_bloc * factor
                 children.append(
-                    lambda p, t=title: self.upper(
-                        serial, p, t, shape.grassroots_per_bloc * factor, in_bloc=True
-                    )
+                    partial(self.upper, serial, name=title, mean_grassroots=mean, in_bloc=True)
                 )
             for _ in range(self.count(shape.communes_per_province * factor, 0.3)):
                 title = f"Đảng ủy {rng.choice(('xã', 'xã', 'xã', 'phường'))} {place_name(rng)}"
-                children.append(
-                    lambda p, t=title: self.committee(serial, p, t, shape.cells_per_commune)
-                )
+                mean = shape.cells_per_commune
+                children.append(partial(self.committee, serial, name=title, mean_children=mean))
         members = sum(make(path + step(i)) for i, make in enumerate(children, start=1))
         return self.row(serial, parent, path, len(children), name, L.PROVINCIAL, members)
 

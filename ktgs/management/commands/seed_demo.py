@@ -22,13 +22,15 @@ too. Otherwise the subtree and the rows that point into it are deleted.
 from __future__ import annotations
 
 import time
+from importlib import import_module
+from pathlib import Path
 
 from django.apps import apps
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from django.urls import reverse
-from django.utils.module_loading import import_module, module_has_submodule
+from django.utils.module_loading import module_has_submodule
 
 from ktgs import demo, synthetic_tree
 from ktgs.models import Organization
@@ -84,7 +86,9 @@ class Command(BaseCommand):
         tree = demo.seed_demo_tree(seed=seed)
         accounts = demo.seed_demo_users(tree=tree)
         for app in apps.get_app_configs():
-            if app.name != "ktgs" and module_has_submodule(app.module, "demo"):
+            # Only this project's apps: a third-party `demo` module means something else.
+            ours = Path(app.path).is_relative_to(settings.BASE_DIR) and app.name != "ktgs"
+            if ours and module_has_submodule(app.module, "demo"):
                 import_module(f"{app.name}.demo").seed_demo(
                     tree=tree, seed=seed, stdout=self.stdout
                 )
