@@ -46,7 +46,7 @@ def field_changes(
     model: type[models.Model],
     before: Any,
     after: Any,
-    labels: dict[str, dict[int, str]] | None = None,
+    labels: dict[str, dict[Any, str]] | None = None,
 ) -> list[tuple[str, str, str]]:
     """(label, before, after) for every tracked, visible field that differs between two
     historical rows (or instances) of `model`. Foreign keys are compared by id and shown
@@ -74,7 +74,7 @@ def lock_version(queryset: models.QuerySet, pk: int, expected_version: int | str
     """The row `pk`, locked for update; StaleObjectError if its version is no longer
     `expected_version` (None skips the check: internal callers that hold no form)."""
     obj = queryset.select_for_update().get(pk=pk)
-    if expected_version in (None, ""):
+    if expected_version is None or expected_version == "":
         return obj
     expected = int(expected_version)
     if obj.version != expected:
@@ -82,7 +82,7 @@ def lock_version(queryset: models.QuerySet, pk: int, expected_version: int | str
     return obj
 
 
-def stale_error(obj: models.Model, expected: int, *, extra: list[str] | None = None):
+def stale_error(obj: Any, expected: int, *, extra: list[str] | None = None):
     """The refusal, in Vietnamese, naming who changed what since version `expected`."""
     history = obj.history.select_related("history_user")
     seen = history.filter(version=expected).order_by("-history_date").first()

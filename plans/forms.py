@@ -110,8 +110,8 @@ class QuotaForm(forms.Form):
         return [self[kind] for kind in ActivityKind.values]
 
     def clean(self):
-        data = super().clean()
-        quota = {}
+        data = super().clean() or {}
+        quota: dict[str, int | str] = {}
         for kind in ActivityKind.values:
             try:
                 value = parse_quota(data.get(kind, ""))

@@ -17,8 +17,9 @@ class ActivityKind(models.TextChoices):
 
     INSPECTION_COMPLIANCE = "inspection_compliance", _("Kiểm tra chấp hành (chuyên đề)")
     INSPECTION_VIOLATION = "inspection_violation", _("Kiểm tra khi có dấu hiệu vi phạm")
-    INSPECTION_KTGS_DUTY = "inspection_ktgs_duty", _(
-        "Kiểm tra việc thực hiện nhiệm vụ kiểm tra, giám sát, thi hành kỷ luật"
+    INSPECTION_KTGS_DUTY = (
+        "inspection_ktgs_duty",
+        _("Kiểm tra việc thực hiện nhiệm vụ kiểm tra, giám sát, thi hành kỷ luật"),
     )
     INSPECTION_FINANCE = "inspection_finance", _("Kiểm tra tài chính đảng")
     INSPECTION_DUES = "inspection_dues", _("Kiểm tra thu, nộp, quản lý đảng phí")
@@ -109,10 +110,13 @@ class Programme(Versioned, DocumentNumbered):
             models.UniqueConstraint(
                 fields=["doc_issuer", "doc_serial", "doc_year"], name="programme_doc_unique"
             ),
-            models.CheckConstraint(condition=models.Q(end_year__gte=models.F("year")),
-                                   name="programme_years_ordered"),
-            models.CheckConstraint(condition=models.Q(ends_on__gte=models.F("starts_on")),
-                                   name="programme_dates_ordered"),
+            models.CheckConstraint(
+                condition=models.Q(end_year__gte=models.F("year")), name="programme_years_ordered"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(ends_on__gte=models.F("starts_on")),
+                name="programme_dates_ordered",
+            ),
         ]
         indexes = [models.Index(fields=["organization", "year"], name="programme_org_year_idx")]
 
@@ -129,7 +133,9 @@ class Amendment(DocumentNumbered):
     programme is therefore always reconstructible: the targets with no `added_by`."""
 
     programme = models.ForeignKey(
-        Programme, verbose_name=_("chương trình"), on_delete=models.CASCADE,
+        Programme,
+        verbose_name=_("chương trình"),
+        on_delete=models.CASCADE,
         related_name="amendments",
     )
     effective_on = models.DateField(_("có hiệu lực từ"))
@@ -166,11 +172,15 @@ class Target(Versioned):
         COMMITTEE_MEMBERS = "committee_members", _("Số cấp ủy viên")
 
     programme = models.ForeignKey(
-        Programme, verbose_name=_("chương trình"), on_delete=models.CASCADE,
+        Programme,
+        verbose_name=_("chương trình"),
+        on_delete=models.CASCADE,
         related_name="targets",
     )
     organization = models.ForeignKey(
-        Organization, verbose_name=_("đơn vị thực hiện"), on_delete=models.PROTECT,
+        Organization,
+        verbose_name=_("đơn vị thực hiện"),
+        on_delete=models.PROTECT,
         related_name="targets",
     )
     kind = models.CharField(_("loại"), max_length=32, choices=ActivityKind.choices)
@@ -179,27 +189,47 @@ class Target(Versioned):
     )
     quantity = models.PositiveIntegerField(_("số lượng"), validators=[MinValueValidator(1)])
     member_share = models.DecimalField(
-        _("tỷ lệ đảng viên (%)"), max_digits=5, decimal_places=2, null=True, blank=True,
+        _("tỷ lệ đảng viên (%)"),
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
         validators=[MinValueValidator(0), MaxValueValidator(100)],
         help_text=_("Ví dụ 30 nghĩa là giám sát ít nhất 30% đảng viên của đơn vị."),
     )
     subject_organization = models.ForeignKey(
-        Organization, verbose_name=_("đối tượng (tổ chức)"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="planned_as_subject",
+        Organization,
+        verbose_name=_("đối tượng (tổ chức)"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="planned_as_subject",
     )
     subject_text = models.CharField(_("đối tượng / nội dung"), max_length=255, blank=True)
     due_on = models.DateField(_("thời hạn"))
     added_by = models.ForeignKey(
-        Amendment, verbose_name=_("bổ sung theo"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="added_targets",
+        Amendment,
+        verbose_name=_("bổ sung theo"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="added_targets",
     )
     removed_by = models.ForeignKey(
-        Amendment, verbose_name=_("bãi bỏ / thay thế theo"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="removed_targets",
+        Amendment,
+        verbose_name=_("bãi bỏ / thay thế theo"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="removed_targets",
     )
     replaces = models.ForeignKey(
-        "self", verbose_name=_("thay thế chỉ tiêu"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="replaced_by",
+        "self",
+        verbose_name=_("thay thế chỉ tiêu"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="replaced_by",
     )
 
     history = HistoricalRecords()
@@ -209,7 +239,9 @@ class Target(Versioned):
         verbose_name_plural = _("chỉ tiêu")
         ordering = ["programme", "organization__path", "kind"]
         constraints = [
-            models.CheckConstraint(condition=models.Q(quantity__gte=1), name="target_quantity_ge_1"),
+            models.CheckConstraint(
+                condition=models.Q(quantity__gte=1), name="target_quantity_ge_1"
+            ),
             models.CheckConstraint(
                 condition=models.Q(member_share__isnull=True)
                 | (models.Q(member_share__gt=0) & models.Q(member_share__lte=100)),

@@ -131,8 +131,8 @@ def progress_rows(targets: list[Target], on: datetime.date) -> list[TargetRow]:
 
 
 def _in_force(target: Target, on: datetime.date) -> bool:
-    added_ok = target.added_by_id is None or target.added_by.effective_on <= on
-    removed_ok = target.removed_by_id is None or target.removed_by.effective_on > on
+    added_ok = target.added_by is None or target.added_by.effective_on <= on
+    removed_ok = target.removed_by is None or target.removed_by.effective_on > on
     return added_ok and removed_ok
 
 
@@ -164,8 +164,8 @@ def side_by_side(targets: list[Target], amendments: list[Amendment]) -> list[Lin
     for target in targets:
         line = lines.setdefault(root(target).pk, Line(first=root(target)))
         line.cells = line.cells or [None] * (len(amendments) + 1)
-        start = order.get(target.added_by_id, 0)
-        end = order.get(target.removed_by_id, len(amendments) + 1)
+        start = order.get(target.added_by_id or 0, 0)
+        end = order.get(target.removed_by_id or 0, len(amendments) + 1)
         for column in range(start, end):
             line.cells[column] = target
     return sorted(
@@ -244,12 +244,14 @@ def programme_history(
     return entries[:limit]
 
 
-def grid_units(programme_owner: Organization, extra: list[Organization] = ()) -> list[Organization]:
+def grid_units(
+    programme_owner: Organization, extra: list[Organization] | None = None
+) -> list[Organization]:
     """Rows of the targets grid: the owner, its direct children, then deeper units asked
     for (or already holding targets), in tree order."""
     units = {programme_owner.pk: programme_owner}
     for child in Organization.objects.filter(parent=programme_owner).order_by("path"):
         units[child.pk] = child
-    for unit in extra:
+    for unit in extra or []:
         units.setdefault(unit.pk, unit)
     return sorted(units.values(), key=lambda u: u.path)

@@ -192,9 +192,8 @@ def _clean_target(target: Target, programme: Programme) -> None:
         errors["organization"] = [
             _("Đơn vị thực hiện phải là %(owner)s hoặc một đơn vị trực thuộc.") % {"owner": owner}
         ]
-    if target.subject_organization_id and not target.subject_organization.path.startswith(
-        owner.path
-    ):
+    subject = target.subject_organization
+    if subject is not None and not subject.path.startswith(owner.path):
         errors["subject_organization"] = [
             _("Đối tượng phải là %(owner)s hoặc một đơn vị trực thuộc.") % {"owner": owner}
         ]
@@ -222,6 +221,12 @@ def _clean_target(target: Target, programme: Programme) -> None:
     target.full_clean(exclude=["programme", "added_by", "removed_by", "replaces"])
 
 
+def _record_user(obj, user) -> None:
+    """Who to write in the history row of the next save, for callers outside a request
+    (the middleware covers requests; commands and tasks have none)."""
+    obj._history_user = user
+
+
 def _require_draft(programme: Programme) -> None:
     if programme.status != Programme.Status.DRAFT:
         raise ValidationError(
@@ -236,8 +241,8 @@ def _require_draft(programme: Programme) -> None:
 def _lock_programme(pk: int, expected_version) -> Programme:
     """The programme locked for update; StaleObjectError (saying what changed, targets
     included) when it is no longer at the version the form was loaded with."""
-    locked = Programme.objects.select_related("organization").select_for_update(of=("self",))
-    locked = locked.get(pk=pk)
+    rows = Programme.objects.select_related("organization").select_for_update(of=("self",))
+    locked = rows.get(pk=pk)
     if expected_version not in (None, "") and locked.version != int(expected_version):
         raise stale_programme_error(locked, int(expected_version))
     return locked
@@ -248,7 +253,7 @@ def _bump_version(programme: Programme, expected_version, user) -> Programme:
     second editor of the header or of the targets is refused instead of overwriting."""
     locked = _lock_programme(programme.pk, expected_version)
     locked.version += 1
-    locked._history_user = user
+    _record_user(locked, user)
     locked.save(update_fields=["version"])
     return locked
 
@@ -265,7 +270,7 @@ def create_programme(*, user=None, **fields: Any) -> Programme:
         raise TypeError(f"unknown programme fields: {sorted(unknown)}")
     programme = Programme(created_by=user, status=Programme.Status.DRAFT, **fields)
     _clean_programme(programme)
-    programme._history_user = user
+    _record_user(programme, user)
     programme.save()
     return programme
 
@@ -294,7 +299,7 @@ def update_programme(*, programme: Programme, version=None, user=None, **fields:
         changed += ["doc_serial", "doc_type", "doc_issuer", "doc_year"]
     _clean_programme(current)
     current.version += 1
-    current._history_user = user
+    _record_user(current, user)
     current.save(update_fields=[*set(changed), "version"])
     if {"starts_on", "ends_on", "year", "end_year"} & set(changed):
         enqueue_progress_refresh(_programme_unit_ids(current))
@@ -305,14 +310,14 @@ def update_programme(*, programme: Programme, version=None, user=None, **fields:
 def _change_status(programme, *, to: str, allowed_from: str, version, user) -> Programme:
     current = _lock_programme(programme.pk, version)
     if current.status != allowed_from:
-        messages = {
+        messages: dict[str, str] = {
             Programme.Status.ISSUED: _("Chỉ chương trình dự thảo mới được ban hành."),
             Programme.Status.CLOSED: _("Chỉ chương trình đã ban hành mới được kết thúc."),
         }
         raise ValidationError({"status": messages[to]})
     current.status = to
     current.version += 1
-    current._history_user = user
+    _record_user(current, user)
     current.save(update_fields=["status", "version"])
     # Only an issued programme counts in the progress figures: its status moves them.
     enqueue_progress_refresh(_programme_unit_ids(current))
@@ -385,22 +390,25 @@ def set_targets(
     if bad_kinds:
         raise ValidationError({"kind": _("Loại hoạt động không hợp lệ.")})
     units = Organization.objects.in_bulk({org_id for org_id, _kind in wanted})
-    existing = {}
+    existing: dict[tuple[int, str], Target] = {}
     for target in current.targets.filter(_grid_q()).select_related("organization"):
         existing.setdefault((target.organization_id, target.kind), target)
-    to_create, to_update, to_delete, touched = [], [], [], set()
+    to_create: list[Target] = []
+    to_update: list[Target] = []
+    to_delete: list[int] = []
+    touched: set[int] = set()
     for key, qty in wanted.items():
         org_id, kind = key
         if org_id not in units:
             raise ValidationError({"organization": _("Đơn vị không tồn tại.")})
-        target = existing.get(key)
+        found = existing.get(key)
         if not qty:
-            if target is not None:
-                to_delete.append(target.pk)
+            if found is not None:
+                to_delete.append(found.pk)
                 touched.add(org_id)
             continue
-        if target is None:
-            target = Target(
+        if found is None:
+            target = Target(  # type: ignore[misc]  # due_on None: defaulted by _clean_target
                 programme=current,
                 organization=units[org_id],
                 kind=kind,
@@ -411,17 +419,17 @@ def set_targets(
             _clean_target(target, current)
             to_create.append(target)
             touched.add(org_id)
-        elif target.quantity != qty or (due_on and target.due_on != due_on):
-            target.quantity = qty
-            target.due_on = due_on or target.due_on
-            _clean_target(target, current)
-            target.version += 1
-            to_update.append(target)
+        elif found.quantity != qty or (due_on and found.due_on != due_on):
+            found.quantity = qty
+            found.due_on = due_on or found.due_on
+            _clean_target(found, current)
+            found.version += 1
+            to_update.append(found)
             touched.add(org_id)
     if to_delete:
         # Deleting one by one writes the "-" history row with the user on it.
         for target in Target.objects.filter(pk__in=to_delete):
-            target._history_user = user
+            _record_user(target, user)
             target.delete()
     if to_create:
         bulk_create_with_history(to_create, Target, default_user=user)
@@ -444,7 +452,7 @@ def add_target(*, programme: Programme, user=None, version=None, **fields: Any) 
     _require_draft(current)
     target = Target(programme=current, **fields)
     _clean_target(target, current)
-    target._history_user = user
+    _record_user(target, user)
     target.save()
     enqueue_progress_refresh([target.organization_id])
     return target
@@ -455,7 +463,7 @@ def remove_target(*, target: Target, user=None, version=None) -> None:
     current = _bump_version(target.programme, version, user)
     _require_draft(current)
     unit_id = target.organization_id
-    target._history_user = user
+    _record_user(target, user)
     target.delete()
     enqueue_progress_refresh([unit_id])
 
@@ -525,7 +533,7 @@ def apply_quota(
         for kind, (qty, share, rule) in specs.items():
             target = existing.get((unit.pk, kind, rule))
             if target is None:
-                target = Target(
+                target = Target(  # type: ignore[misc]  # due_on None: defaulted by _clean_target
                     programme=current,
                     organization=unit,
                     kind=kind,
@@ -677,7 +685,7 @@ def create_amendment(
         raise ValidationError(errors)
     _clean_document(amendment)
     amendment.full_clean()
-    amendment._history_user = user
+    _record_user(amendment, user)
     amendment.save()
 
     add, change, remove = list(add), list(change), list(remove)
@@ -699,7 +707,7 @@ def create_amendment(
     for old in closing:
         old.removed_by = amendment
         old.version += 1
-        old._history_user = user
+        _record_user(old, user)
         old.save(update_fields=["removed_by", "version"])
         touched.add(old.organization_id)
     for old, values in change:
@@ -712,7 +720,7 @@ def create_amendment(
             fields["member_share"] = None
         new = Target(programme=current, added_by=amendment, replaces=old, **fields)
         _clean_target(new, current)
-        new._history_user = user
+        _record_user(new, user)
         new.save()
         touched.add(new.organization_id)
     for values in add:
@@ -721,7 +729,7 @@ def create_amendment(
             raise TypeError(f"unknown target fields: {sorted(unknown)}")
         new = Target(programme=current, added_by=amendment, **values)
         _clean_target(new, current)
-        new._history_user = user
+        _record_user(new, user)
         new.save()
         touched.add(new.organization_id)
     enqueue_progress_refresh(touched)

@@ -4,6 +4,7 @@ render. Anything outside the user's reach answers 404; leaders read, never write
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -342,7 +343,8 @@ def programme_amend(request, pk: int):
     data = request.POST if request.method == "POST" else None
     form = forms.AmendmentForm(data, initial={"version": programme.version})
     adds = forms.AddTargetFormSet(data, prefix="add", form_kwargs={"owner": programme.organization})
-    lines, line_errors = [], {}
+    lines: list[dict[str, Any]] = []
+    line_errors: dict[int, str] = {}
     change, remove = [], []
     for target in in_force:
         current = (
