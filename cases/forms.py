@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -10,10 +12,23 @@ from cases import queries, services
 from cases.models import Case, CaseSubject, DisciplineDecision
 from ktgs import access
 from ktgs.models import Organization
-from plans.models import ActivityKind, Body
+from plans.models import ActivityKind, Body, Target
 
 TARGET_AUTO = "auto"
-DATE_WIDGET = {"widget": forms.DateInput(attrs={"placeholder": "dd/mm/yyyy"})}
+
+
+def date_field(label, **kwargs) -> forms.DateField:
+    """A date typed as dd/mm/yyyy (the vi format module parses it; ISO is accepted too)."""
+    widget = forms.DateInput(attrs={"placeholder": "dd/mm/yyyy"})
+    return forms.DateField(label=label, widget=widget, **kwargs)
+
+
+def _unit_field(form: forms.Form, name: str) -> forms.ModelChoiceField:
+    return cast(forms.ModelChoiceField, form.fields[name])
+
+
+def _choice_field(form: forms.Form, name: str) -> forms.ChoiceField:
+    return cast(forms.ChoiceField, form.fields[name])
 
 
 class UnitPicker(forms.HiddenInput):
@@ -27,7 +42,8 @@ def _picked(form: forms.Form, name: str) -> Organization | None:
         return value
     if value in (None, "") or not str(value).isdigit():
         return None
-    return form.fields[name].queryset.filter(pk=value).first()
+    queryset = _unit_field(form, name).queryset
+    return queryset.filter(pk=value).first() if queryset is not None else None
 
 
 class CaseForm(forms.Form):
@@ -47,20 +63,22 @@ class CaseForm(forms.Form):
     year = forms.IntegerField(label=_("Năm"), min_value=2000, max_value=2100)
     target = forms.ChoiceField(label=_("Thực hiện chỉ tiêu"), required=False)
     decision_number = forms.CharField(label=_("Số quyết định"), max_length=64, required=False)
-    decided_on = forms.DateField(label=_("Ngày quyết định"), required=False, **DATE_WIDGET)
-    work_starts_on = forms.DateField(label=_("Bắt đầu làm việc"), required=False, **DATE_WIDGET)
-    work_ends_on = forms.DateField(label=_("Kết thúc làm việc"), required=False, **DATE_WIDGET)
+    decided_on = date_field(_("Ngày quyết định"), required=False)
+    work_starts_on = date_field(_("Bắt đầu làm việc"), required=False)
+    work_ends_on = date_field(_("Kết thúc làm việc"), required=False)
 
     def __init__(self, *args, user, organization: Organization | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["organization"].queryset = access.writable_organizations(user)
-        self.organization = organization
-        self.targets = {}
-        choices = [(TARGET_AUTO, _("Tự động đề xuất")), ("", _("Không — phát sinh"))]
+        _unit_field(self, "organization").queryset = access.writable_organizations(user)
+        self.targets: dict[str, Target] = {}
+        choices: list[tuple[str, Any]] = [
+            (TARGET_AUTO, _("Tự động đề xuất")),
+            ("", _("Không — phát sinh")),
+        ]
         if organization is not None:
             self.targets = {str(t.pk): t for t in queries.target_choices(organization)}
             choices += [(pk, f"{t.programme.doc_number} · {t}") for pk, t in self.targets.items()]
-        self.fields["target"].choices = choices
+        _choice_field(self, "target").choices = choices
 
     @property
     def picked_organization(self) -> Organization | None:
@@ -100,7 +118,7 @@ class SubjectForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["organization"].queryset = access.visible_organizations(user)
+        _unit_field(self, "organization").queryset = access.visible_organizations(user)
 
     @property
     def picked_unit(self) -> Organization | None:
@@ -113,8 +131,8 @@ class SubjectForm(forms.Form):
 SubjectFormSet = forms.formset_factory(SubjectForm, extra=0, can_delete=True)
 
 
-def subject_formset(*args, user, **kwargs):
-    return SubjectFormSet(*args, form_kwargs={"user": user}, prefix="subjects", **kwargs)
+def subject_formset(data=None, *, user, initial=None):
+    return SubjectFormSet(data, initial=initial, form_kwargs={"user": user}, prefix="subjects")
 
 
 def initial_subjects(case: Case) -> list[dict]:
@@ -142,9 +160,8 @@ class ConcludeForm(forms.Form):
     YES_NO = [("", "—"), ("true", _("Có")), ("false", _("Không"))]
 
     version = forms.IntegerField(widget=forms.HiddenInput)
-    concluded_on = forms.DateField(
-        label=_("Ngày thông báo kết luận"),
-        **DATE_WIDGET,
+    concluded_on = date_field(
+        _("Ngày thông báo kết luận"),
         error_messages={"required": _("Hãy nhập ngày thông báo kết luận.")},
     )
     conclusion_number = forms.CharField(
@@ -173,7 +190,7 @@ class DisciplineForm(forms.Form):
 
     form = forms.ChoiceField(label=_("Hình thức"))
     decision_number = forms.CharField(label=_("Số quyết định"), max_length=64)
-    decided_on = forms.DateField(label=_("Ngày quyết định"), **DATE_WIDGET)
+    decided_on = date_field(_("Ngày quyết định"))
     deciding_organization = forms.ModelChoiceField(
         label=_("Đơn vị quyết định"), queryset=Organization.objects.none()
     )
@@ -190,7 +207,7 @@ class DisciplineForm(forms.Form):
             },
         )
         super().__init__(*args, **kwargs)
-        self.fields["form"].choices = [
+        _choice_field(self, "form").choices = [
             (value, label)
             for value, label in DisciplineDecision.Form.choices
             if value in services.forms_for(subject)
@@ -198,7 +215,7 @@ class DisciplineForm(forms.Form):
         self.fields["form"].error_messages["invalid_choice"] = _(
             "Hình thức kỷ luật này không áp dụng cho đối tượng này."
         )
-        self.fields["deciding_organization"].queryset = queries.deciding_organizations(
+        _unit_field(self, "deciding_organization").queryset = queries.deciding_organizations(
             case.organization
         )
 

@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import datetime
 import zlib
-from typing import Any, NamedTuple
+from collections.abc import Sequence
+from typing import Any, NamedTuple, cast
 
 from django.core.exceptions import ValidationError
 from django.db import connection, models, transaction
@@ -347,8 +348,9 @@ def _display(field: models.Field, value) -> str:
         return "—"
     if field.choices:
         return str(dict(field.flatchoices).get(value, value))
-    if isinstance(field, models.ForeignKey):
-        obj = field.related_model._default_manager.filter(pk=value).first()
+    related = field.related_model
+    if isinstance(field, models.ForeignKey) and isinstance(related, type):
+        obj = related._default_manager.filter(pk=value).first()
         return str(obj) if obj is not None else f"#{value}"
     if isinstance(field, models.BooleanField):
         return _g("Có") if value else _g("Không")
@@ -362,7 +364,7 @@ def describe_changes(new_record, old_record) -> list[Change]:
     delta = new_record.diff_against(old_record, excluded_fields=["version"])
     result = []
     for item in delta.changes:
-        field = Case._meta.get_field(item.field)
+        field = cast(models.Field, Case._meta.get_field(item.field))
         result.append(
             Change(
                 label=str(field.verbose_name),
@@ -401,7 +403,7 @@ def case_history(case: Case) -> list[dict]:
     entries = []
     previous = None
     for record in records:
-        changes = describe_changes(record, previous) if previous is not None else []
+        changes: list[Change] = describe_changes(record, previous) if previous else []
         entries.append(
             {
                 "at": record.history_date,
@@ -456,7 +458,7 @@ def record_case(
     decided_on: datetime.date | None = None,
     work_starts_on: datetime.date | None = None,
     work_ends_on: datetime.date | None = None,
-    subjects: list[dict] = (),
+    subjects: Sequence[dict] = (),
 ) -> Case:
     """A new case (draft) with its subjects. `target=AUTO` proposes the one open target of
     (unit, kind, year) if there is exactly one; None records it as arising."""
@@ -496,8 +498,6 @@ def _subject_error(index: int, error: ValidationError) -> ValidationError:
         wrapped = ValidationError({f"subjects.{index}.{k}": v for k, v in error.error_dict.items()})
     else:
         wrapped = ValidationError({f"subjects.{index}": error.messages})
-    wrapped.subject_index = index
-    wrapped.subject_error = error
     return wrapped
 
 

@@ -50,7 +50,8 @@ def case_list(request):
 
 def _subjects_for_service(formset):
     """The subject rows to record, and service index → formset row."""
-    subjects, index_map = [], {}
+    subjects: list[dict] = []
+    index_map: dict[int, int] = {}
     for row, form in enumerate(formset.forms):
         if not form.has_changed() or form.cleaned_data.get("DELETE"):
             continue
@@ -143,7 +144,7 @@ def _save_edit(request, case, form, formset) -> Case:
 
 @require_http_methods(["GET", "POST"])
 def case_edit(request, pk: int):
-    case = access.get_object_for_user(request.user, Case.objects, pk, write=True)
+    case = access.get_object_for_user(request.user, Case.objects.all(), pk, write=True)
     stale = None
     if request.method == "POST":
         form = forms.CaseForm(request.POST, user=request.user, organization=case.organization)
@@ -190,7 +191,7 @@ def case_edit(request, pk: int):
 
 @require_POST
 def case_status(request, pk: int):
-    case = access.get_object_for_user(request.user, Case.objects, pk, write=True)
+    case = access.get_object_for_user(request.user, Case.objects.all(), pk, write=True)
     form = forms.StatusForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Yêu cầu không hợp lệ."))
@@ -203,7 +204,7 @@ def case_status(request, pk: int):
             version=form.cleaned_data["version"],
         )
     except services.StaleObjectError as error:
-        changes = "; ".join(f"{c.label}: {c.old} → {c.new}" for c in error.changes)
+        changes = "; ".join(f"{label}: {old} → {new}" for label, old, new in error.changes)
         messages.error(request, f"{error.messages[0]} {changes}")
     except ValidationError as error:
         for message in error.messages:
@@ -217,7 +218,7 @@ def case_status(request, pk: int):
 
 @require_http_methods(["GET", "POST"])
 def case_conclude(request, pk: int):
-    case = access.get_object_for_user(request.user, Case.objects, pk, write=True)
+    case = access.get_object_for_user(request.user, Case.objects.all(), pk, write=True)
     stale = None
     if request.method == "POST":
         form = forms.ConcludeForm(request.POST)
