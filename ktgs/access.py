@@ -39,9 +39,7 @@ def _role_paths(user: User | AnonymousUser) -> list[tuple[str, str]]:
         return []
     cached = getattr(user, _CACHE_ATTR, None)
     if cached is None:
-        cached = list(
-            Role.objects.filter(user=user).values_list("kind", "organization__path")
-        )
+        cached = list(Role.objects.filter(user=user).values_list("kind", "organization__path"))
         setattr(user, _CACHE_ATTR, cached)
     return cached
 

@@ -84,7 +84,9 @@ def move_organization(*, organization: Organization, new_parent: Organization) -
     organization.save(update_fields=["parent"])
     unit_id = organization.pk
     transaction.on_commit(
-        lambda: current_app.send_task("reports.tasks.move_progress", args=[unit_id, old_ancestor_ids])
+        lambda: current_app.send_task(
+            "reports.tasks.move_progress", args=[unit_id, old_ancestor_ids]
+        )
     )
     return organization
 
