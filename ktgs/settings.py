@@ -196,7 +196,22 @@ CELERY_BEAT_SCHEDULE: dict = {
         "schedule": crontab(hour=0, minute=30),
         "options": {"expires": 20 * 3600},
     },
+    # The night after a report period ends, freeze its figures (reports.services).
+    "progress-period-snapshots": {
+        "task": "reports.tasks.snapshot_periods",
+        "schedule": crontab(hour=1, minute=0),
+        "options": {"expires": 20 * 3600},
+    },
+    # After the nightly rebuild: today's point of the dashboard's trend lines.
+    "progress-daily-snapshot": {
+        "task": "reports.tasks.take_daily_snapshot",
+        "schedule": crontab(hour=2, minute=0),
+        "options": {"expires": 20 * 3600},
+    },
 }
+# Trend lines (one row per unit and day) are kept for units no deeper than this: the
+# centre (1), provinces (2), the level above grassroots (3) and grassroots units (4).
+KTGS_TREND_MAX_DEPTH = env.int("KTGS_TREND_MAX_DEPTH", default=4)
 # The dashboard calls a unit lagging when it is more than this many cases behind the
 # linear schedule (reminder rules carry their own tolerance).
 KTGS_LAG_TOLERANCE_CASES = env.str("KTGS_LAG_TOLERANCE_CASES", default="1")

@@ -1,4 +1,5 @@
-"""Celery tasks of reports: thin wrappers that take ids and call reports.rollup."""
+"""Celery tasks of reports: thin wrappers that take ids and call reports.rollup or
+reports.services."""
 
 import logging
 
@@ -6,7 +7,7 @@ from celery import shared_task
 from django.db import OperationalError
 from django.utils import timezone
 
-from reports import rollup
+from reports import rollup, services
 
 logger = logging.getLogger(__name__)
 
@@ -28,7 +29,24 @@ def move_progress(unit_id: int, old_ancestor_ids: list[int]) -> None:
 
 @shared_task
 def nightly_progress() -> dict:
-    checked, rebuilt = rollup.nightly(timezone.localdate())
+    today = timezone.localdate()
+    # The coming year's periods exist before its programmes are entered (in December).
+    services.ensure_periods(today.year)
+    services.ensure_periods(today.year + 1)
+    checked, rebuilt = rollup.nightly(today)
     logger.info("nightly progress: check changed %d rows, rebuild changed %d rows",
                 checked.changed, rebuilt.changed)
     return {"checked_changed": checked.changed, "rebuilt_changed": rebuilt.changed}
+
+
+@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=3)
+def snapshot_periods() -> list[int]:
+    """The night after a period ends: freeze its figures (any ended period still without
+    a snapshot, so a night missed is caught up on the next)."""
+    return services.snapshot_ended_periods(timezone.localdate())
+
+
+@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=3)
+def take_daily_snapshot() -> int:
+    """Today's point of every trend line; after the nightly rebuild moved the figures."""
+    return services.take_daily_snapshot(timezone.localdate())

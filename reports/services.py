@@ -1,0 +1,169 @@
+"""Writes of reports beyond the live roll-up table: report periods, the snapshot of a past
+period's figures, and the daily points of the trend lines. Beat tasks, commands, the data
+migration and tests call these."""
+
+from __future__ import annotations
+
+import calendar
+import logging
+from datetime import date
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from reports import rollup
+from reports.models import (
+    ALL_KINDS,
+    FIGURES,
+    DailySnapshot,
+    PeriodSnapshot,
+    ProgressRow,
+    ReportPeriod,
+)
+
+logger = logging.getLogger(__name__)
+
+# The periods the dashboard offers and beat snapshots when they end. Months and terms are
+# periods too (and can be snapshotted on demand), but a snapshot holds a whole table's
+# rows: 12 more a year are not worth it until someone reads them.
+DASHBOARD_PERIODS = (
+    ReportPeriod.Kind.Q1,
+    ReportPeriod.Kind.H1,
+    ReportPeriod.Kind.M9,
+    ReportPeriod.Kind.YEAR,
+)
+SNAPSHOT_BATCH = 5000
+
+
+def standard_periods(year: int) -> list[tuple[str, int, date, date]]:
+    """(kind, month, starts_on, ends_on) of a year's standard periods: the twelve months,
+    Q1, 6 months, 9 months and the year, cumulative from 1 January. Units whose cut-off
+    dates differ (e.g. 15/12 of the year before) edit the rows; nothing recomputes them."""
+
+    def month_end(month: int) -> date:
+        return date(year, month, calendar.monthrange(year, month)[1])
+
+    start = date(year, 1, 1)
+    rows = [
+        (ReportPeriod.Kind.MONTH, m, date(year, m, 1), month_end(m)) for m in range(1, 13)
+    ]
+    rows += [
+        (ReportPeriod.Kind.Q1, 0, start, month_end(3)),
+        (ReportPeriod.Kind.H1, 0, start, month_end(6)),
+        (ReportPeriod.Kind.M9, 0, start, month_end(9)),
+        (ReportPeriod.Kind.YEAR, 0, start, month_end(12)),
+    ]
+    return [(str(kind), month, starts, ends) for kind, month, starts, ends in rows]
+
+
+@transaction.atomic
+def ensure_periods(year: int) -> int:
+    """Create the standard periods of `year` that do not exist yet; returns how many were
+    created. Idempotent: existing rows (possibly edited) are left alone, and a concurrent
+    run's rows are skipped by the unique constraint."""
+    existing = set(
+        ReportPeriod.objects.filter(year=year).values_list("kind", "month")
+    )
+    missing = []
+    for kind, month, starts_on, ends_on in standard_periods(year):
+        if (kind, month) in existing:
+            continue
+        period = ReportPeriod(
+            kind=kind, year=year, month=month, starts_on=starts_on, ends_on=ends_on
+        )
+        period.full_clean(validate_constraints=False)
+        missing.append(period)
+    ReportPeriod.objects.bulk_create(missing, ignore_conflicts=True)
+    return len(missing)
+
+
+class PeriodNotEnded(ValueError):
+    pass
+
+
+def _snapshot_years(period: ReportPeriod) -> range:
+    if period.kind == ReportPeriod.Kind.TERM:
+        return range(period.starts_on.year, period.ends_on.year + 1)
+    return range(period.year, period.year + 1)
+
+
+@transaction.atomic
+def snapshot_period(period: ReportPeriod, *, today: date | None = None) -> int:
+    """Freeze the roll-up table as it stands at the end of `period`
+    (`rollup.compute_table(period.ends_on)`), replacing an earlier snapshot of it.
+
+    Only for a period that has ended: the dashboard reads a current period from the live
+    table, and a snapshot taken early would be mistaken for the final figures."""
+    today = today or timezone.localdate()
+    if period.ends_on >= today:
+        raise PeriodNotEnded(f"{period} ends on {period.ends_on}, not before {today}")
+    # Lock the period row: two runs (beat and a command) must not interleave their deletes
+    # and inserts.
+    period = ReportPeriod.objects.select_for_update().get(pk=period.pk)
+    years = _snapshot_years(period)
+    table = rollup.compute_table(period.ends_on)
+    PeriodSnapshot.objects.filter(period=period).delete()
+    rows = []
+    for (unit, year, kind), (own, sub) in table.items():
+        if year not in years:
+            continue
+        row = PeriodSnapshot(
+            period=period, organization_id=unit, year=year, kind=kind,
+            computed_on=period.ends_on, own_lag_reasons=own.lag_reasons,
+        )
+        for name in (*FIGURES, "expected"):
+            setattr(row, f"own_{name}", getattr(own, name))
+            setattr(row, f"sub_{name}", getattr(sub, name))
+        rows.append(row)
+    PeriodSnapshot.objects.bulk_create(rows, batch_size=SNAPSHOT_BATCH)
+    period.snapshot_taken_at = timezone.now()
+    period.save(update_fields=["snapshot_taken_at"])
+    logger.info("snapshot of %s: %d rows", period, len(rows))
+    return len(rows)
+
+
+def snapshot_ended_periods(today: date) -> list[int]:
+    """Snapshot every dashboard period that has ended and has no snapshot yet (normally
+    the one that ended yesterday; more if beat was down). Returns the period ids."""
+    done = []
+    for period in ReportPeriod.objects.filter(
+        kind__in=DASHBOARD_PERIODS, ends_on__lt=today, snapshot_taken_at__isnull=True
+    ).order_by("ends_on", "kind"):
+        snapshot_period(period, today=today)
+        done.append(period.pk)
+    return done
+
+
+def trend_max_depth() -> int:
+    return int(getattr(settings, "KTGS_TREND_MAX_DEPTH", 4))
+
+
+@transaction.atomic
+def take_daily_snapshot(today: date) -> int:
+    """Record today's point of the trend line (subtree totals, all kinds, this year) of
+    every unit no deeper than KTGS_TREND_MAX_DEPTH. Idempotent per day: a second run the
+    same day overwrites the same rows (unique organisation, day, year) with the same or
+    later figures."""
+    rows = (
+        ProgressRow.objects.filter(
+            kind=ALL_KINDS, year=today.year, organization__depth__lte=trend_max_depth()
+        )
+        .values_list("organization_id", "sub_quantity", "sub_capped_done", "sub_expected")
+        .iterator(chunk_size=SNAPSHOT_BATCH)
+    )
+    points = [
+        DailySnapshot(
+            organization_id=unit, taken_on=today, year=today.year, sub_quantity=quantity,
+            sub_capped_done=capped, sub_expected=expected,
+        )
+        for unit, quantity, capped, expected in rows
+    ]
+    DailySnapshot.objects.bulk_create(
+        points,
+        batch_size=SNAPSHOT_BATCH,
+        update_conflicts=True,
+        unique_fields=["organization", "taken_on", "year"],
+        update_fields=["sub_quantity", "sub_capped_done", "sub_expected"],
+    )
+    return len(points)
