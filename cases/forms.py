@@ -102,7 +102,10 @@ class CaseForm(forms.Form):
 
 class SubjectForm(forms.Form):
     id = forms.IntegerField(widget=forms.HiddenInput, required=False)
-    kind = forms.ChoiceField(label=_("Loại đối tượng"), choices=CaseSubject.Kind.choices)
+    # A blank first choice: a row added with the button and left untouched is ignored.
+    kind = forms.ChoiceField(
+        label=_("Loại đối tượng"), choices=[("", "—"), *CaseSubject.Kind.choices]
+    )
     organization = forms.ModelChoiceField(
         label=_("Tổ chức đảng"),
         queryset=Organization.objects.none(),

@@ -1,0 +1,64 @@
+"""Staff record a case on one screen in Chromium: subjects added with the button (a cloned
+empty form), a unit picked from the htmx autocomplete, all under the strict CSP."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from cases.models import Case
+
+pytestmark = pytest.mark.browser
+
+PASSWORD = "mat-khau-thu-nghiem"  # tests.factories.UserFactory
+
+
+def test_staff_record_a_case_with_two_subjects(live_server, cast, tree, page, screenshot):
+    page.goto(live_server.url + "/login/")
+    page.get_by_label("Tên đăng nhập").fill("staff_a")
+    page.get_by_label("Mật khẩu").fill(PASSWORD)
+    page.get_by_role("button", name="Đăng nhập").click()
+
+    page.goto(f"{live_server.url}/cases/new/?organization={tree.a1.pk}")
+    expect(page.locator(".unit-picked").first).to_have_text("Đảng bộ cơ sở A1")
+    page.get_by_label("Nội dung").fill("Kiểm tra việc chấp hành quy chế làm việc")
+    page.get_by_label("Năm").fill("2025")
+    page.get_by_label("Số quyết định").fill("31-QĐ/ĐUK")
+    page.get_by_label("Ngày quyết định").fill("03/03/2025")
+    page.get_by_label("Bắt đầu làm việc").fill("10/03/2025")
+    page.get_by_label("Kết thúc làm việc").fill("21/03/2025")
+
+    # First subject: a unit, found by the autocomplete and picked.
+    page.get_by_role("button", name="Thêm đối tượng").click()
+    page.locator("[name='subjects-0-kind']").select_option("organization")
+    row = page.locator(".subject-row").nth(0)
+    with page.expect_response(re.compile(r"/cases/units/search/")):
+        row.locator(".unit-query").fill("A1a")
+    row.get_by_role("button", name="Chi bộ A1a").click()
+    expect(row.locator(".unit-picked")).to_have_text("Chi bộ A1a")
+    expect(row.locator(".subject-member")).to_be_hidden()
+
+    # Second subject: a member, by name and position only.
+    page.get_by_role("button", name="Thêm đối tượng").click()
+    page.locator("[name='subjects-1-kind']").select_option("member")
+    page.locator("[name='subjects-1-member_name']").fill("Ngô Văn Thử")
+    page.locator("[name='subjects-1-member_position']").fill("Bí thư chi bộ")
+    page.locator("[name='subjects-1-is_committee_member']").check()
+    # A third row added and left blank is ignored.
+    page.get_by_role("button", name="Thêm đối tượng").click()
+    screenshot("case_journey_form")
+
+    page.get_by_role("button", name="Lưu", exact=True).click()
+    case = Case.objects.get()
+    expect(page).to_have_url(live_server.url + case.get_absolute_url())
+    subjects = page.locator("table.subjects")
+    expect(subjects).to_contain_text("Chi bộ A1a")
+    expect(subjects).to_contain_text("Ngô Văn Thử (Bí thư chi bộ)")
+    expect(page.get_by_role("button", name="Chuyển sang “Đã có quyết định”")).to_be_visible()
+    screenshot("case_journey_detail")
+
+    # Move it on with the buttons offered.
+    page.get_by_role("button", name="Chuyển sang “Đã có quyết định”").click()
+    expect(page.get_by_role("button", name="Chuyển sang “Đang tiến hành”")).to_be_visible()
+    assert page.console_log.errors() == []  # no CSP violation, no script error
+    assert page.failed_responses == []
