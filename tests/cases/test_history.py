@@ -26,10 +26,10 @@ def test_history_is_shown_on_the_case_page(client, cast, tree):
     assert cast.admin in users and cast.staff_a in users
     body = response.content.decode()
     assert "Lịch sử thay đổi" in body
-    assert "nội dung: Nội dung ban đầu → Nội dung đã sửa" in body
-    assert "kết thúc làm việc: 20/03/2025 → 22/03/2025" in body
-    assert "trạng thái: Dự thảo → Đã có quyết định" in body
-    assert "đối tượng kiểm tra, giám sát: — → Mai Văn Thử" in body
+    assert "Nội dung: Nội dung ban đầu → Nội dung đã sửa" in body
+    assert "Kết thúc làm việc: 20/03/2025 → 22/03/2025" in body
+    assert "Trạng thái: Dự thảo → Đã có quyết định" in body
+    assert "Đối tượng kiểm tra, giám sát: — → Mai Văn Thử" in body
     assert "Tạo mới" in body
 
 
