@@ -11,6 +11,8 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 TEST_DATABASE_URL ?= postgres://ktgs:ktgs@127.0.0.1:5432/ktgs
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 PYTEST_ARGS ?=
+# Two test processes on the two cores this project is planned for (pytest-xdist).
+TEST_PROCESSES ?= 2
 
 .PHONY: run test bench venv deps-run deps-dev messages makemessages lint typecheck lock seed clean-var
 
@@ -60,7 +62,7 @@ test: export DJANGO_DEBUG := 1
 test: deps-dev messages
 	@mkdir -p var/static
 	@scripts/test-services.sh
-	$(VENV)/bin/pytest --create-db $(PYTEST_ARGS)
+	$(VENV)/bin/pytest --create-db -n $(TEST_PROCESSES) $(PYTEST_ARGS)
 
 lint: $(PY)
 	$(VENV)/bin/ruff check .

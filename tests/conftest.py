@@ -17,7 +17,7 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
-from ktgs import services
+from ktgs import celery_app, services
 from ktgs.models import Organization, Role, User
 from tests.factories import OrganizationFactory, UserFactory
 
@@ -25,9 +25,18 @@ L = Organization.Level
 
 
 @pytest.fixture(scope="session", autouse=True)
-def _suite_settings():
+def _suite_settings(worker_id):
     # Hashing real passwords costs ~0.3 s a login; the suite logs in hundreds of times.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Under pytest-xdist each test process gets a Redis database of its own, so a Celery
+    # worker started by one process never takes (and runs on the wrong test database) a
+    # task published by the other.
+    broker = settings.CELERY_BROKER_URL
+    if worker_id.startswith("gw") and broker.startswith("redis://"):
+        base, _, db = broker.rpartition("/")
+        own = (int(db or 0) - 1 - int(worker_id[2:])) % 16
+        settings.CELERY_BROKER_URL = f"{base}/{own}"
+        celery_app.conf.broker_url = settings.CELERY_BROKER_URL
 
 
 @pytest.fixture(autouse=True)
