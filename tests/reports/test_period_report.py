@@ -1,0 +1,231 @@
+"""The period report (/progress/<pk>/report/): the same figures as the dashboard, the
+subject and discipline breakdowns of the subtree, XLSX and PDF downloads, access."""
+
+import subprocess
+from datetime import date
+from io import BytesIO
+
+import pytest
+import time_machine
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from cases.models import CaseSubject, DisciplineDecision
+from ktgs import figures as ktgs_figures
+from plans.models import ActivityKind
+from reports import queries, rollup, services
+from reports.models import ALL_KINDS, ReportPeriod
+from tests.reports.test_rollup import case, programme, target
+
+TODAY = date(2026, 7, 2)
+ORG, MEMBER = CaseSubject.Kind.ORGANIZATION, CaseSubject.Kind.MEMBER
+
+
+def discipline(made_case, subject, form, *, on, by, committee=False):
+    return DisciplineDecision.objects.create(
+        case=made_case, subject=subject, form=form, decision_number=f"{subject.pk}-QĐ/UBKT",
+        decision_serial=str(subject.pk), decision_issuer="UBKT", decided_on=on,
+        deciding_organization=by, deciding_body="inspection_commission",
+        is_committee_member=committee,
+    )
+
+
+@pytest.fixture
+def year_2026(tree):
+    """Province programme: A1 3 compliance inspections (subjects counted as cases),
+    A1a 2 thematic supervisions, B1 4 members to inspect. Cases in Q1, in May, one the
+    year before (not in 2026's report), and discipline inside and outside A's subtree."""
+    prog = programme(tree.province)
+    t_a1 = target(prog, tree.a1, quantity=3)
+    t_a1a = target(prog, tree.a1a, kind="supervision_thematic", quantity=2)
+    t_b1 = target(prog, tree.b1, kind="inspection_violation", quantity=4, counts="members")
+    c1 = case(tree.a1, target=t_a1, concluded_on=date(2026, 3, 10),
+              subjects=[(ORG, tree.a1a, False), (MEMBER, None, True), (MEMBER, None, False)])
+    case(tree.a1, target=t_a1, concluded_on=date(2026, 5, 1), subjects=[(ORG, tree.a2, False)])
+    case(tree.a1a, kind="supervision_thematic", target=t_a1a, concluded_on=date(2026, 2, 1),
+         subjects=[(MEMBER, None, False)])
+    case(tree.a2, kind="denunciation", concluded_on=date(2026, 1, 20),
+         subjects=[(MEMBER, None, True)])  # arising
+    case(tree.a1, target=t_a1, concluded_on=date(2025, 12, 20))  # counts, but last year
+    c_b = case(tree.b1, kind="inspection_violation", target=t_b1,
+               concluded_on=date(2026, 3, 1),
+               subjects=[(MEMBER, None, True), (MEMBER, None, False)])
+    members = list(c1.subjects.filter(kind=MEMBER).order_by("pk"))
+    discipline(c1, members[0], "warning", on=date(2026, 3, 15), by=tree.a1, committee=True)
+    discipline(c1, members[1], "reprimand", on=date(2026, 5, 15), by=tree.a1)
+    discipline(c1, c1.subjects.get(kind=ORG), "reprimand", on=date(2026, 3, 20), by=tree.a)
+    b_member = c_b.subjects.first()
+    discipline(c_b, b_member, "expulsion", on=date(2026, 3, 5), by=tree.b)  # B's subtree
+    rollup.rebuild(TODAY)
+    return prog
+
+
+def period(kind):
+    return ReportPeriod.objects.get(kind=kind, year=2026, month=0)
+
+
+def report_url(unit, **params):
+    return reverse("reports:period_report", args=[unit.pk]) + "?" + "&".join(
+        f"{k}={v}" for k, v in {"year": 2026, **params}.items()
+    )
+
+
+def lines_by_kind(report):
+    return {line.kind: line for line in report.lines}
+
+
+@pytest.mark.parametrize("period_kind", ["q1", "year"])
+@time_machine.travel(TODAY, tick=False)
+def test_the_reports_figures_equal_the_dashboards(client, cast, tree, year_2026, period_kind):
+    services.snapshot_period(period("q1"), today=TODAY)
+    for unit in (tree.province, tree.a, tree.b):
+        report = queries.period_report(unit, year=2026, period_kind=period_kind, today=TODAY)
+        by_kind = lines_by_kind(report)
+        for kind in [ALL_KINDS, *ActivityKind.values]:
+            shown = queries.dashboard(unit, year=2026, kind=kind, today=TODAY,
+                                      period_kind=period_kind).unit
+            line = by_kind[kind]
+            assert (line.quantity, line.capped_done, line.done, line.arising) == (
+                shown.quantity, shown.capped_done, shown.done, shown.arising
+            ), (unit, kind)
+            assert line.completion == shown.completion
+
+    # And on screen: both pages print the province's completion the same way.
+    client.force_login(cast.leader_p)
+    report = queries.period_report(tree.province, year=2026, period_kind=period_kind,
+                                   today=TODAY)
+    total = ktgs_figures.format_percent(report.total.completion)
+    dashboard = client.get(reverse("reports:dashboard", args=[tree.province.pk]),
+                           {"year": 2026, "period": period_kind}).content.decode()
+    page = client.get(report_url(tree.province, period=period_kind)).content.decode()
+    assert total in dashboard and total in page
+    assert f"{report.total.capped_done}/{report.total.quantity}" in dashboard
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_q1_counts_cases_subjects_and_discipline_of_the_subtree_in_the_period(
+    tree, year_2026
+):
+    services.snapshot_period(period("q1"), today=TODAY)
+    report = queries.period_report(tree.a, year=2026, period_kind="q1", today=TODAY)
+    by_kind = lines_by_kind(report)
+    compliance = by_kind["inspection_compliance"]
+    # 10 March only (May is after Q1; December 2025 before the year).
+    assert (compliance.cases, compliance.organizations, compliance.members,
+            compliance.committee_members) == (1, 1, 2, 1)
+    # 2025's case still counts toward the target, as on the dashboard: 2 of 3.
+    assert (compliance.quantity, compliance.capped_done) == (3, 2)
+    thematic = by_kind["supervision_thematic"]
+    assert (thematic.cases, thematic.members, thematic.capped_done) == (1, 1, 1)
+    denunciation = by_kind["denunciation"]
+    assert (denunciation.cases, denunciation.arising, denunciation.committee_members) == (
+        1, 1, 1
+    )
+    assert by_kind["inspection_violation"].cases == 0  # B1's case is not in A's subtree
+    total = report.total
+    assert (total.cases, total.organizations, total.members, total.committee_members) == (
+        3, 1, 4, 2
+    )
+    forms = {line.form: line for line in report.discipline}
+    assert (forms["warning"].members, forms["warning"].committee_members) == (1, 1)
+    assert (forms["reprimand"].organizations, forms["reprimand"].members) == (1, 0)
+    assert forms["expulsion"].total == 0  # decided by B
+    assert report.discipline[-1].total == 2
+    assert [line.label for line in report.discipline[:-1]] == [
+        "Khiển trách", "Cảnh cáo", "Cách chức", "Khai trừ", "Giải tán", "Xóa tên"
+    ]
+
+    year = queries.period_report(tree.a, year=2026, period_kind="year", today=TODAY)
+    assert lines_by_kind(year)["inspection_compliance"].cases == 2
+    assert {line.form: line for line in year.discipline}["reprimand"].members == 1
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_the_report_page_shows_the_table(client, cast, tree, year_2026):
+    client.force_login(cast.leader_p)
+    response = client.get(report_url(tree.province, period="year"))
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "Giám sát chuyên đề" in body and "Trong đó cấp ủy viên" in body
+    assert "Khai trừ" in body and "Tổng cộng" in body
+    assert "format=xlsx" in body and "format=pdf" in body
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_a_past_period_without_a_snapshot_offers_no_figures_and_no_download(
+    client, cast, tree, year_2026
+):
+    client.force_login(cast.leader_p)
+    response = client.get(report_url(tree.province, period="q1", format="xlsx"))
+    body = response.content.decode()
+    assert response["Content-Type"].startswith("text/html")
+    assert "chưa có số liệu chốt kỳ" in body
+    assert "Tổng cộng" not in body and "format=xlsx" not in body
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_the_xlsx_keeps_numbers_as_numbers(client, cast, tree, year_2026):
+    services.snapshot_period(period("q1"), today=TODAY)
+    client.force_login(cast.leader_p)
+    response = client.get(report_url(tree.province, period="q1", format="xlsx"))
+    assert response.status_code == 200
+    assert "attachment" in response["Content-Disposition"]
+    assert response["Content-Disposition"].endswith('.xlsx"')
+
+    sheet = load_workbook(BytesIO(response.content)).active
+    title = sheet["A1"].value
+    assert "Tỉnh ủy Thử Nghiệm" in title and "Quý I" in title and "2026" in title
+    assert "31/03/2026" in sheet["A2"].value
+    rows: dict = {}
+    for cells in sheet.iter_rows(min_row=6):
+        rows.setdefault(cells[1].value, cells)  # the first "Tổng cộng" is the kinds' total
+    report = queries.period_report(tree.province, year=2026, period_kind="q1", today=TODAY)
+    total_cells = rows["Tổng cộng"]
+    quantity, capped, cases = (total_cells[i].value for i in (2, 3, 4))
+    assert (quantity, capped, cases) == (
+        report.total.quantity, report.total.capped_done, report.total.cases
+    )
+    assert all(isinstance(v, int) for v in (quantity, capped, cases))
+    completion = total_cells[9]
+    assert isinstance(completion.value, float)
+    assert completion.number_format == "0.00%"
+    assert completion.value == pytest.approx(
+        float(ktgs_figures.round_percent(report.total.completion)) / 100
+    )
+    thematic = rows["Giám sát chuyên đề"]
+    assert thematic[0].value == 7 and isinstance(thematic[2].value, int)
+    assert sheet.column_dimensions["B"].width > 30
+    expulsion = rows["Khai trừ"]
+    assert expulsion[3].value == 1  # B's decision, inside the province
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_the_pdf_is_a_pdf_with_vietnamese_text(client, cast, tree, year_2026, tmp_path):
+    client.force_login(cast.leader_p)
+    response = client.get(report_url(tree.province, period="year", format="pdf"))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF")
+    pdf = tmp_path / "report.pdf"
+    pdf.write_bytes(response.content)
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True,
+                          text=True, check=True).stdout
+    assert "Giám sát chuyên đề" in text
+    assert "Tỉnh ủy Thử Nghiệm" in text
+    assert "Trong đó cấp ủy viên" in text
+    assert "Khiển trách" in text
+
+
+@pytest.mark.parametrize(("who", "status"), [
+    ("admin", 200), ("staff_a", 404), ("leader_p", 200), ("leader_b", 404), ("outsider", 404),
+])
+@pytest.mark.parametrize("fmt", ["", "xlsx"])
+def test_the_province_report_is_scoped(client, cast, tree, who, status, fmt):
+    client.force_login(getattr(cast, who))
+    response = client.get(report_url(tree.province, period="year", format=fmt))
+    assert response.status_code == status
+
+
+def test_the_report_of_an_own_unit_is_open_to_its_leader(client, cast, tree):
+    client.force_login(cast.leader_b)
+    assert client.get(report_url(tree.b1, period="year")).status_code == 200
