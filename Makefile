@@ -64,6 +64,26 @@ test: deps-dev messages
 	@scripts/test-services.sh
 	$(VENV)/bin/pytest --create-db -n $(TEST_PROCESSES) $(PYTEST_ARGS)
 
+# make bench: DESIGN §6's figures on the 10pct profile (BENCH_PROFILE=national for full
+# size), in a PostgreSQL database of its own that is seeded once and kept between runs.
+BENCH_PROFILE ?= 10pct
+BENCH_DATABASE ?= ktgs_bench_$(BENCH_PROFILE)
+BENCH_ARGS ?=
+bench: export DATABASE_URL := postgres://ktgs:ktgs@127.0.0.1:5432/$(BENCH_DATABASE)
+bench: export CELERY_BROKER_URL := redis://127.0.0.1:6379/12
+bench: export DJANGO_DEBUG := 0
+bench: export DJANGO_SECRET_KEY := benchmark-only-key-not-used-for-anything-else-0123456789
+bench: export DJANGO_ALLOWED_HOSTS := localhost
+bench: export DJANGO_SECURE_SSL_REDIRECT := 0
+bench: deps-dev messages
+	@scripts/test-services.sh
+	@PGPASSWORD=ktgs psql -h 127.0.0.1 -U ktgs -d postgres -Atc "SELECT 1 FROM pg_database WHERE datname = '$(BENCH_DATABASE)'" | grep -q 1 \
+	  || PGPASSWORD=ktgs createdb -h 127.0.0.1 -U ktgs $(BENCH_DATABASE)
+	$(PY) manage.py migrate --no-input -v 0
+	$(PY) manage.py collectstatic --no-input -v 0
+	$(PY) manage.py seed_demo --profile $(BENCH_PROFILE) --if-missing
+	$(PY) manage.py bench --profile $(BENCH_PROFILE) $(BENCH_ARGS)
+
 lint: $(PY)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .

@@ -8,6 +8,7 @@ Profiles:
             with `seed_demo(*, tree, seed, stdout)` is called, in INSTALLED_APPS order
             (plans before cases), so programmes and cases can be added to the demo without
             ktgs importing the apps that depend on it. Those functions must be idempotent too.
+            The synthetic profiles call the same hooks after the tree, with a SyntheticTree.
   national  ~300,000 units (ktgs.synthetic_tree); 10pct: a tenth of it; post2025: the tree
             after the 2025 reform, communes directly under provinces (no district level).
             Each is one new root with its own root code (QG, QG10, QG25); a profile that is
@@ -63,13 +64,22 @@ class Command(BaseCommand):
             "it is the only tree, TRUNCATE ... CASCADE empties every table referencing units)",
         )
         parser.add_argument(
+            "--if-missing",
+            action="store_true",
+            help="synthetic profiles: keep the profile's tree when it is already there "
+            "(`make bench` seeds once and reuses the data)",
+        )
+        parser.add_argument(
             "--scale",
             type=float,
             default=1.0,
             help="synthetic profiles: multiply the size (tests and quick runs, e.g. 0.01)",
         )
 
-    def handle(self, *args, profile: str, seed: int, replace: bool, scale: float, **options):
+    def handle(
+        self, *args, profile: str, seed: int, replace: bool, scale: float, if_missing: bool,
+        **options,
+    ):
         if profile == "demo":
             if replace or scale != 1.0:
                 raise CommandError("--replace and --scale apply to synthetic profiles only.")
@@ -77,21 +87,17 @@ class Command(BaseCommand):
         else:
             if scale <= 0:
                 raise CommandError("--scale must be positive.")
-            self.seed_synthetic(
-                synthetic_tree.PROFILES[profile], seed=seed, scale=scale, replace=replace
-            )
+            chosen = synthetic_tree.PROFILES[profile]
+            if if_missing and not replace and synthetic_tree.synthetic_root(chosen) is not None:
+                self.stdout.write(f"The {chosen.name} data is already there: kept.")
+                return
+            self.seed_synthetic(chosen, seed=seed, scale=scale, replace=replace)
 
     def seed_demo(self, *, seed: int) -> None:
         started = time.monotonic()
         tree = demo.seed_demo_tree(seed=seed)
         accounts = demo.seed_demo_users(tree=tree)
-        for app in apps.get_app_configs():
-            # Only this project's apps: a third-party `demo` module means something else.
-            ours = Path(app.path).is_relative_to(settings.BASE_DIR) and app.name != "ktgs"
-            if ours and module_has_submodule(app.module, "demo"):
-                import_module(f"{app.name}.demo").seed_demo(
-                    tree=tree, seed=seed, stdout=self.stdout
-                )
+        self.run_app_hooks(tree=tree, seed=seed)
         if tree.created:
             units = Organization.objects.filter(path__startswith=tree.province.path).count()
             self.stdout.write(
@@ -101,6 +107,19 @@ class Command(BaseCommand):
         else:
             self.stdout.write(f"Demo province already present: {tree.province.name}.")
         self.print_accounts(accounts)
+
+    def run_app_hooks(self, *, tree, seed: int) -> None:
+        """`seed_demo(tree=..., seed=..., stdout=...)` of every project app that has a
+        `demo` module, in INSTALLED_APPS order (plans, cases, reports). `tree` is a
+        ktgs.demo.DemoTree for the demo profile, a ktgs.synthetic_tree.SyntheticTree for
+        the others."""
+        for app in apps.get_app_configs():
+            # Only this project's apps: a third-party `demo` module means something else.
+            ours = Path(app.path).is_relative_to(settings.BASE_DIR) and app.name != "ktgs"
+            if ours and module_has_submodule(app.module, "demo"):
+                import_module(f"{app.name}.demo").seed_demo(
+                    tree=tree, seed=seed, stdout=self.stdout
+                )
 
     def print_accounts(self, accounts) -> None:
         rows = [("username", "password", "role", "unit")]
@@ -144,3 +163,8 @@ class Command(BaseCommand):
             f"{profile.name}: {result.count:,} units ({levels}), depth ≤ {result.max_depth}, "
             f"in {time.monotonic() - started:.1f} s."
         )
+        root = synthetic_tree.synthetic_root(profile)
+        assert root is not None
+        tree = synthetic_tree.SyntheticTree(root=root, profile=profile, scale=scale)
+        self.run_app_hooks(tree=tree, seed=seed)
+        self.stdout.write(f"{profile.name}: done in {time.monotonic() - started:.1f} s.")

@@ -1,0 +1,28 @@
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+
+from reports import benchmark
+
+ROOTS = {"10pct": "QG10", "national": "QG", "post2025": "QG25", "demo": "TW"}
+
+
+class Command(BaseCommand):
+    help = "Measure DESIGN §6's figures on a seeded dataset (see `make bench`)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--profile", default="10pct", choices=sorted(ROOTS))
+        parser.add_argument("--writes", type=int, default=10_000, help="F4's random writes")
+        parser.add_argument("--out", default=str(Path(settings.VAR_DIR) / "bench" / "latest.json"))
+
+    def handle(self, *args, profile: str, writes: int, out: str, **options):
+        figures = benchmark.run(
+            profile,
+            ROOTS[profile],
+            Path(out),
+            writes,
+            log=lambda line: self.stderr.write(line),
+        )
+        self.stdout.write(benchmark.table(figures))
+        self.stdout.write(f"written to {out}")
