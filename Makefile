@@ -46,6 +46,9 @@ makemessages: $(PY)
 
 # make run: the embedded default — SQLite, filesystem broker, mail to files, all under var/.
 run: export DJANGO_DEBUG ?= 1
+run: export KTGS_SITE_URL ?= http://127.0.0.1:$(PORT)
+# The Procfile's commands (gunicorn, celery) are the virtualenv's.
+run: export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 run: deps-run messages
 	@mkdir -p var/static var/mail var/broker/queue var/broker/processed var/broker/control
 	$(PY) manage.py migrate --no-input -v 0
