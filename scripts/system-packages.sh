@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Installs the Debian packages a target needs when they are missing.
 #   scripts/system-packages.sh run    gettext (catalogues), fonts + pango (PDF reports)
-#   scripts/system-packages.sh test   the above + PostgreSQL, Redis, Chromium
+#   scripts/system-packages.sh test   the above + PostgreSQL, Redis, Chromium, poppler-utils
+#                                     (pdftotext reads the PDF reports back in tests)
 # Needs root (or passwordless sudo) only when something is actually missing.
 set -euo pipefail
 
 want=(gettext fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0)
 if [ "${1:-run}" = "test" ]; then
-  want+=(postgresql redis-server chromium)
+  want+=(postgresql redis-server chromium poppler-utils)
 fi
 
 missing=()

@@ -158,7 +158,7 @@ def test_the_dashboard_carries_the_trend_data_and_no_inline_code(client, cast, t
     assert any(src.endswith("reports/trend.js") for src in sources)
     # Every script without a src is data (json_script), which a CSP never executes.
     assert [s.get("type") for s in scripts.tags if not s.get("src")] == ["application/json"]
-    assert 'id="trend-chart"' in body
+    assert 'class="trend-chart"' in body
 
     data = json.loads(body.split('id="trend-data" type="application/json">')[1]
                       .split("</script>")[0])

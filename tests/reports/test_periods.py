@@ -1,11 +1,13 @@
 """Report periods (explicit rows), the snapshot of a past period's figures, the daily
 trend points, and the beat entries that take them."""
 
+import importlib
 from datetime import date
 from io import StringIO
 
 import pytest
 import time_machine
+from django.apps import apps as django_apps
 from django.conf import settings
 from django.core.management import CommandError, call_command
 
@@ -78,10 +80,15 @@ def test_ensure_periods_knows_leap_years_and_leaves_edited_rows_alone(db):
     assert (h1.starts_on, h1.ends_on) == (date(2027, 12, 15), date(2028, 6, 14))
 
 
-def test_the_data_migration_created_2025_to_2027(db):
+def test_the_data_migration_creates_2025_to_2027_once(db):
+    migration = importlib.import_module("reports.migrations.0004_standard_periods")
+    ReportPeriod.objects.all().delete()  # whatever an earlier flush left
+    migration.create_periods(django_apps, None)
+    migration.create_periods(django_apps, None)
     for year in (2025, 2026, 2027):
         assert ReportPeriod.objects.filter(year=year).count() == 16
-        assert services.ensure_periods(year) == 0
+        assert services.ensure_periods(year) == 0  # the same rows as the service's
+    assert ReportPeriod.objects.count() == 48
 
 
 def test_the_nightly_task_creates_the_coming_years_periods(db):

@@ -1,13 +1,15 @@
 /* The dashboard's trend chart: completion against the expected line over the year.
    Data comes from <script type="application/json" id="trend-data"> (Django's json_script),
-   so no inline code is needed (CSP script-src 'self'). Redrawn after htmx swaps the body. */
+   so no inline code is needed (CSP script-src 'self'). Redrawn after htmx swaps the body.
+   The canvas has a class, not an id, on purpose: htmx "settles" elements whose id survives
+   a swap by copying their old style attribute onto the new one, which the CSP blocks. */
 (function () {
   "use strict";
   var chart = null;
 
   function draw() {
     var data = document.getElementById("trend-data");
-    var canvas = document.getElementById("trend-chart");
+    var canvas = document.querySelector("canvas.trend-chart");
     if (chart) { chart.destroy(); chart = null; }
     if (!data || !canvas || typeof Chart === "undefined") { return; }
     var trend = JSON.parse(data.textContent);
