@@ -1,0 +1,512 @@
+"""The demo year's cases (`seed_demo`, profile demo), recorded through cases.services —
+record → decided → in progress → concluded, subjects, discipline — with the demo
+administrator `quantri` as author, so validation and history apply.
+
+On the programmes plans.demo wrote for the current year:
+
+- the province: its 25 named planned cases, most of those due by today concluded around
+  their due date, a few late; 16 arising cases (violations, denunciations, complaints…),
+  some with discipline decisions, committee members among them;
+- the bloc: each grassroots unit is drawn (from `seed`) ahead, on track or lagging, and
+  its inspections, thematic supervisions and its cells' member supervisions are concluded
+  accordingly, with cases still in progress where work is behind;
+- the three communes with a programme: their named cases and their cells' quotas.
+
+Every date is on or before today. Idempotent: nothing is done when the province already
+has cases for the year. For the synthetic profiles the year is written in bulk by
+cases.synthetic_year.
+"""
+
+from __future__ import annotations
+
+import datetime
+import math
+import random
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+from django.conf import settings
+from django.utils import timezone
+
+from cases import services, synthetic_year
+from cases.models import Case, CaseSubject, DisciplineDecision
+from ktgs.demo import DemoTree
+from ktgs.models import Organization
+from ktgs.synthetic_tree import SyntheticTree
+from plans.demo import COMMUNE_PROGRAMMES, demo_user, seeding_transaction
+from plans.models import ActivityKind, Body, Programme, Target
+
+K = ActivityKind
+L = Organization.Level
+S = Case.Status
+Form = DisciplineDecision.Form
+
+AHEAD, ON_TRACK, LAGGING = "ahead", "on_track", "lagging"
+
+# Obviously fake people: "<family> <middle> Mẫu <n>".
+FAMILY = ("Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Vũ", "Đặng", "Bùi", "Đỗ", "Ngô")
+MIDDLE = ("Văn", "Thị", "Minh", "Thanh", "Hữu", "Đức", "Ngọc", "Quang")
+POSITIONS = (
+    # (position, committee member, head)
+    ("Bí thư chi bộ", True, True),
+    ("Phó Bí thư chi bộ", True, False),
+    ("Chi ủy viên", True, False),
+    ("Trưởng phòng", False, True),
+    ("Phó Trưởng phòng", False, False),
+    ("Chuyên viên", False, False),
+    ("Chuyên viên", False, False),
+    ("Kế toán", False, False),
+    ("Nhân viên", False, False),
+)
+ARISING = (
+    # The province's 16 arising cases: (kind, body, title, member subjects or None)
+    (K.INSPECTION_VIOLATION, Body.INSPECTION_COMMISSION, "Kiểm tra khi có dấu hiệu vi phạm", 1),
+    (K.INSPECTION_VIOLATION, Body.INSPECTION_COMMISSION, "Kiểm tra khi có dấu hiệu vi phạm", 2),
+    (K.INSPECTION_VIOLATION, Body.INSPECTION_COMMISSION, "Kiểm tra khi có dấu hiệu vi phạm", 1),
+    (K.INSPECTION_VIOLATION, Body.INSPECTION_COMMISSION, "Kiểm tra khi có dấu hiệu vi phạm", 1),
+    (K.INSPECTION_VIOLATION, Body.INSPECTION_COMMISSION, "Kiểm tra khi có dấu hiệu vi phạm", 0),
+    (K.DENUNCIATION, Body.INSPECTION_COMMISSION, "Giải quyết tố cáo đối với đảng viên", 1),
+    (K.DENUNCIATION, Body.INSPECTION_COMMISSION, "Giải quyết tố cáo đối với đảng viên", 1),
+    (K.DENUNCIATION, Body.INSPECTION_COMMISSION, "Giải quyết tố cáo đối với đảng viên", 1),
+    (K.DENUNCIATION, Body.INSPECTION_COMMISSION, "Giải quyết tố cáo đối với tổ chức đảng", 0),
+    (K.DISCIPLINE_COMPLAINT, Body.INSPECTION_COMMISSION, "Giải quyết khiếu nại kỷ luật", 1),
+    (K.DISCIPLINE_COMPLAINT, Body.INSPECTION_COMMISSION, "Giải quyết khiếu nại kỷ luật", 1),
+    (K.INSPECTION_ASSETS, Body.INSPECTION_COMMISSION, "Xác minh kê khai tài sản, thu nhập", 1),
+    (K.INSPECTION_ASSETS, Body.INSPECTION_COMMISSION, "Xác minh kê khai tài sản, thu nhập", 1),
+    (K.SUPERVISION_THEMATIC, Body.STANDING_COMMITTEE, "Giám sát đột xuất", 0),
+    (K.SUPERVISION_THEMATIC, Body.STANDING_COMMITTEE, "Giám sát đột xuất", 0),
+    (K.INSPECTION_FINANCE, Body.INSPECTION_COMMISSION, "Kiểm tra tài chính đột xuất", 0),
+)
+TITLES = {
+    K.INSPECTION_COMPLIANCE: "Kiểm tra việc chấp hành nghị quyết, quy định của Đảng",
+    K.SUPERVISION_THEMATIC: "Giám sát chuyên đề",
+    K.SUPERVISION_REGULAR: "Giám sát thường xuyên đảng viên",
+    K.INSPECTION_FINANCE: "Kiểm tra tài chính đảng",
+    K.INSPECTION_KTGS_DUTY: "Kiểm tra việc thực hiện nhiệm vụ kiểm tra, giám sát",
+    K.INSPECTION_ASSETS: "Kiểm tra việc kê khai tài sản, thu nhập",
+    K.INSPECTION_DUES: "Kiểm tra việc thu, nộp đảng phí",
+}
+
+
+def seed_demo(*, tree, seed: int, stdout) -> None:
+    if isinstance(tree, SyntheticTree):
+        synthetic_year.seed_synthetic_year(tree=tree, seed=seed, stdout=stdout)
+        return
+    if not isinstance(tree, DemoTree):
+        return
+    today = timezone.localdate()
+    in_province = Case.objects.filter(
+        organization__path__startswith=tree.province.path, year=today.year
+    )
+    if in_province.exists():
+        return
+    programmes = Programme.objects.filter(
+        organization__path__startswith=tree.province.path, year=today.year
+    )
+    if not programmes.exists():
+        return
+    started = time.monotonic()
+    with seeding_transaction():
+        DemoYear(tree=tree, seed=seed, today=today).run()
+    total = in_province.count()
+    concluded = in_province.filter(status__in=Case.COUNTING).count()
+    stdout.write(
+        f"Demo cases {today.year}: {total:,} cases ({concluded:,} concluded, "
+        f"{in_province.filter(target__isnull=True).count():,} arising), "
+        f"{DisciplineDecision.objects.filter(case__in=in_province).count():,} discipline "
+        f"decisions in {time.monotonic() - started:.1f} s."
+    )
+
+
+# --- helpers ----------------------------------------------------------------------------
+
+
+def expected(quantity: int, start: datetime.date, due: datetime.date, today: datetime.date):
+    """The quantity due by `today`, linear from the programme's start to the due date (the
+    rule of DESIGN §3; the engine lives in reports, which cases must not import)."""
+    if today >= due:
+        return Fraction(quantity)
+    if today <= start:
+        return Fraction(0)
+    return Fraction(quantity * (today - start).days, (due - start).days)
+
+
+def done_for(profile: str, quantities: list[int], expect: list[Fraction]) -> list[int]:
+    """How many each target of a unit has done by today, for a unit that is ahead (all
+    done), on track (behind the linear schedule by less than the lag tolerance in all) or
+    lagging (about a third of what is due)."""
+    if profile == AHEAD:
+        return list(quantities)
+    if profile == LAGGING:
+        return [math.floor(e * Fraction(3, 10)) for e in expect]
+    tolerance = Fraction(str(getattr(settings, "KTGS_LAG_TOLERANCE_CASES", "1")))
+    margin = min(Fraction(9, 10), tolerance * Fraction(9, 10))
+    done = [min(q, math.floor(e)) for q, e in zip(quantities, expect, strict=True)]
+    while True:
+        gaps = [e - d for e, d in zip(expect, done, strict=True)]
+        if sum(g for g in gaps if g > 0) <= margin:
+            return done
+        worst = max(range(len(done)), key=lambda i: gaps[i])
+        done[worst] += 1
+
+
+@dataclass
+class Numbers:
+    """Decision and notice numbers per issuer and year, continuing after the highest one
+    already used (cases' and discipline decisions share a numbering)."""
+
+    next: dict[tuple[str, int], int] = field(default_factory=dict)
+
+    def take(self, issuer: str, year: int, doc_type: str = "QĐ") -> str:
+        key = (issuer, year)
+        if key not in self.next:
+            used = [
+                *Case.objects.filter(decision_issuer=issuer, decided_on__year=year)
+                .values_list("decision_serial", flat=True),
+                *DisciplineDecision.objects.filter(decision_issuer=issuer, decided_on__year=year)
+                .values_list("decision_serial", flat=True),
+            ]  # fmt: skip
+            self.next[key] = 1 + max((int(s.rstrip("abcdefghijklmnopqrstuvwxyz") or 0)
+                                      for s in used), default=0)  # fmt: skip
+        number = self.next[key]
+        self.next[key] += 1
+        return f"{number:02d}-{doc_type}/{issuer}"
+
+
+class DemoYear:
+    def __init__(self, *, tree: DemoTree, seed: int, today: datetime.date):
+        self.tree = tree
+        self.today = today
+        self.year = today.year
+        self.start = datetime.date(self.year, 1, 1)
+        self.rng = random.Random(f"cases-{seed}-{self.year}")
+        self.user = demo_user()
+        self.numbers = Numbers()
+        self.people = 0
+        self.cases: list[Case] = []
+
+    # -- people and dates
+
+    def member(self, *, committee: bool | None = None) -> dict:
+        rng = self.rng
+        choices = [p for p in POSITIONS if committee is None or p[1] == committee]
+        position, is_committee, is_head = rng.choice(choices)
+        self.people += 1
+        return {
+            "kind": CaseSubject.Kind.MEMBER,
+            "member_name": f"{rng.choice(FAMILY)} {rng.choice(MIDDLE)} Mẫu {self.people}",
+            "member_position": position,
+            "is_committee_member": is_committee,
+            "is_head": is_head,
+            "is_probationary": not is_committee and rng.random() < 0.05,
+        }
+
+    def conclusion_days(self, count: int, floor: datetime.date, latest: datetime.date):
+        """`count` conclusion dates between ~3 weeks after `floor` and `latest` (≤ today)."""
+        latest = min(latest, self.today)
+        low = min(floor + datetime.timedelta(days=21), latest)
+        span = max(0, (latest - low).days)
+        return sorted(low + datetime.timedelta(days=self.rng.randint(0, span))
+                      for _ in range(count))  # fmt: skip
+
+    def timeline(self, status: str, floor: datetime.date, concluded_on=None) -> dict:
+        """Decision, work period and conclusion dates for a case in `status`, none before
+        `floor` (the programme or amendment it follows) and none after today, except the
+        planned end of the work of a case not concluded yet."""
+        rng, today = self.rng, self.today
+        days = datetime.timedelta
+        if status == S.CONCLUDED:
+            work_end = concluded_on - days(rng.randint(2, 8))
+            work_start = work_end - days(rng.randint(4, 15))
+            decided = work_start - days(rng.randint(3, 10))
+        elif status == S.IN_PROGRESS:
+            decided = today - days(rng.randint(12, 45))
+            work_start = decided + days(rng.randint(3, 10))
+            work_end = work_start + days(rng.randint(15, 30))
+        else:
+            decided = today - days(rng.randint(1, 10))
+            work_start = decided + days(rng.randint(5, 15))
+            work_end = work_start + days(rng.randint(7, 15))
+        floor = min(floor, today)
+        decided = min(max(decided, floor), today)
+        work_start = max(work_start, decided)
+        if status == S.IN_PROGRESS:
+            work_start = min(work_start, today)
+        work_end = max(work_end, work_start)
+        if concluded_on is not None:
+            work_end = min(work_end, concluded_on)
+            work_start = min(work_start, work_end)
+            concluded_on = max(concluded_on, work_end)
+        return {
+            "decided_on": decided,
+            "work_starts_on": work_start,
+            "work_ends_on": work_end,
+            "concluded_on": concluded_on,
+        }
+
+    # -- one case through the services
+
+    def case(
+        self,
+        *,
+        unit: Organization,
+        body: str,
+        kind: str,
+        issuer: str,
+        subjects: list[dict],
+        status: str,
+        floor: datetime.date,
+        target: Target | None = None,
+        title: str | None = None,
+        concluded_on: datetime.date | None = None,
+        violation: bool = False,
+    ) -> Case:
+        dates = self.timeline(status, floor, concluded_on)
+        user = self.user
+        case = services.record_case(
+            user=user,
+            organization=unit,
+            body=body,
+            kind=kind,
+            title=title or TITLES.get(kind, str(K(kind).label)),
+            year=self.year,
+            target=target,
+            decision_number=self.numbers.take(issuer, dates["decided_on"].year),
+            decided_on=dates["decided_on"],
+            work_starts_on=dates["work_starts_on"],
+            work_ends_on=dates["work_ends_on"],
+            subjects=subjects,
+        )
+        case = services.change_status(user=user, case=case, status=S.DECIDED, version=case.version)
+        if status != S.DECIDED:
+            case = services.change_status(
+                user=user, case=case, status=S.IN_PROGRESS, version=case.version
+            )
+        if status == S.CONCLUDED:
+            shortcomings = violation or self.rng.random() < 0.35
+            case = services.conclude_case(
+                user=user,
+                case=case,
+                version=case.version,
+                concluded_on=dates["concluded_on"],
+                conclusion_number=self.numbers.take(issuer, dates["concluded_on"].year, "TB"),
+                violation_found=violation,
+                shortcomings_found=shortcomings,
+                summary=(
+                    "Có vi phạm, đề nghị xem xét xử lý kỷ luật." if violation
+                    else "Có khuyết điểm, yêu cầu kiểm điểm rút kinh nghiệm." if shortcomings
+                    else "Chấp hành tốt; không có vi phạm, khuyết điểm."
+                ),
+            )  # fmt: skip
+        self.cases.append(case)
+        return case
+
+    def discipline(self, case: Case, *, deciding: Organization, body: str, issuer: str) -> None:
+        """A decision on each member subject of a concluded case with a violation."""
+        for subject in case.subjects.filter(kind=CaseSubject.Kind.MEMBER):
+            forms = services.forms_for(subject)
+            form = forms[min(len(forms) - 1, self.rng.choice((0, 0, 1, 1, 2)))]
+            day = min(self.today, case.concluded_on + datetime.timedelta(days=self.rng.randint(5, 20)))
+            services.add_discipline(
+                user=self.user,
+                case=case,
+                subject=subject,
+                form=form,
+                decision_number=self.numbers.take(issuer, day.year),
+                decided_on=day,
+                deciding_organization=deciding,
+                deciding_body=body,
+            )
+
+    # -- the year
+
+    def run(self) -> None:
+        programmes = {
+            p.organization_id: p
+            for p in Programme.objects.filter(
+                organization__path__startswith=self.tree.province.path, year=self.year
+            ).select_related("organization")
+        }
+        in_force = defaultdict(list)
+        for target in (
+            Target.objects.filter(programme__in=programmes.values(), removed_by__isnull=True)
+            .select_related("organization", "subject_organization", "added_by", "programme")
+            .order_by("organization__path", "kind", "pk")
+        ):
+            in_force[target.organization_id].append(target)
+        self.province(programmes[self.tree.province.pk], in_force)
+        self.bloc(programmes[self.tree.bloc.pk], in_force)
+        for commune in self.tree.communes[:COMMUNE_PROGRAMMES]:
+            if commune.pk in programmes:
+                self.commune(programmes[commune.pk], in_force)
+
+    def named(self, programme: Programme, targets: list[Target], *, body, issuer) -> None:
+        """Named planned cases: due ones mostly concluded around their due date, a few late
+        and still in progress; a few due later already done or under way."""
+        rng, today = self.rng, self.today
+        for target in targets:
+            unit, subject = target.organization, target.subject_organization
+            subjects = [{"kind": CaseSubject.Kind.ORGANIZATION, "organization": subject}]
+            floor = programme.issued_on
+            title = f"{TITLES.get(target.kind, K(target.kind).label)} tại {subject.name}"
+            draw = rng.random()
+            if target.due_on <= today:
+                status = S.CONCLUDED if draw < 0.85 else S.IN_PROGRESS
+            elif (target.due_on - today).days < 45:
+                status = S.CONCLUDED if draw < 0.3 else S.IN_PROGRESS if draw < 0.8 else None
+            else:
+                status = S.CONCLUDED if draw < 0.15 else S.DECIDED if draw < 0.3 else None
+            if status is None:
+                continue
+            concluded_on = None
+            if status == S.CONCLUDED:
+                latest = min(target.due_on, today)
+                concluded_on = self.conclusion_days(1, max(floor, latest - datetime.timedelta(days=40)), latest)[0]
+            self.case(
+                unit=unit, body=body, kind=target.kind, issuer=issuer, subjects=subjects,
+                status=status, floor=floor, target=target, title=title,
+                concluded_on=concluded_on, violation=rng.random() < 0.1,
+            )  # fmt: skip
+
+    def province(self, programme: Programme, in_force) -> None:
+        province = self.tree.province
+        self.named(programme, in_force[province.pk], body=Body.STANDING_COMMITTEE, issuer="TU")
+        # Arising: the province's inspection commission on units and members of its tree.
+        grassroots = list(
+            Organization.objects.filter(
+                path__startswith=province.path, level=L.GRASSROOTS
+            ).order_by("path")
+        )
+        rng = self.rng
+        for number, (kind, body, title, members) in enumerate(ARISING):
+            unit = rng.choice(grassroots)
+            if members:
+                subjects = [self.member(committee=(number % 3 == 0) or None)
+                            for _ in range(members)]  # fmt: skip
+            else:
+                subjects = [{"kind": CaseSubject.Kind.ORGANIZATION, "organization": unit}]
+            issuer = "UBKTTU" if body == Body.INSPECTION_COMMISSION else "TU"
+            status = S.CONCLUDED if number < 12 else S.IN_PROGRESS if number < 15 else S.DECIDED
+            concluded_on = None
+            if status == S.CONCLUDED:
+                concluded_on = self.conclusion_days(1, programme.issued_on, self.today)[0]
+            violation = status == S.CONCLUDED and kind in (
+                K.INSPECTION_VIOLATION, K.DENUNCIATION
+            ) and number % 2 == 0  # fmt: skip
+            case = self.case(
+                unit=province, body=body, kind=kind, issuer=issuer, subjects=subjects,
+                status=status, floor=programme.issued_on, title=f"{title} ({unit.name})",
+                concluded_on=concluded_on, violation=violation,
+            )  # fmt: skip
+            if violation and members:
+                self.discipline(case, deciding=province, body=Body.INSPECTION_COMMISSION,
+                                issuer="UBKTTU")  # fmt: skip
+
+    def bloc(self, programme: Programme, in_force) -> None:
+        bloc, rng, today = self.tree.bloc, self.rng, self.today
+        self.named(programme, in_force[bloc.pk], body=Body.INSPECTION_COMMISSION,
+                   issuer="UBKTĐUK")  # fmt: skip
+        grassroots = list(Organization.objects.filter(parent=bloc).order_by("path"))
+        order = grassroots[:]
+        rng.shuffle(order)
+        profiles = {unit.pk: AHEAD for unit in order[:15]}
+        profiles.update({unit.pk: LAGGING for unit in order[15:33]})
+        profiles.update({unit.pk: ON_TRACK for unit in order[33:]})
+        over_achievers = {unit.pk for unit in order[:2]}
+        cells_below: dict[str, list[Organization]] = defaultdict(list)
+        cells = Organization.objects.filter(path__startswith=bloc.path, level=L.CELL)
+        for cell in cells.order_by("path"):
+            cells_below[cell.path[: len(bloc.path) + 4]].append(cell)
+        for unit in grassroots:
+            profile = profiles[unit.pk]
+            own_cells = cells_below.get(unit.path, [])
+            targets = in_force[unit.pk]
+            self.quota_cases(unit, targets, profile, own_cells,
+                             extra=1 if unit.pk in over_achievers else 0)  # fmt: skip
+            for cell in own_cells:
+                # Cells mostly follow their committee; one in five does not.
+                cell_profile = profile if rng.random() < 0.8 else rng.choice(
+                    (AHEAD, ON_TRACK, LAGGING))  # fmt: skip
+                self.member_cases(cell, in_force[cell.pk], cell_profile)
+        # A few arising cases at the grassroots: denunciations and signs of violation.
+        for unit in rng.sample(grassroots, 5):
+            kind = rng.choice((K.DENUNCIATION, K.INSPECTION_VIOLATION))
+            issuer = "UBKTĐU" if unit.numchild else "CB"
+            body = Body.INSPECTION_COMMISSION if unit.numchild else Body.CELL
+            concluded_on = self.conclusion_days(1, programme.issued_on, today)[0]
+            case = self.case(
+                unit=unit, body=body, kind=kind, issuer=issuer,
+                subjects=[self.member(committee=True)], status=S.CONCLUDED,
+                floor=programme.issued_on, concluded_on=concluded_on, violation=True,
+                title=f"{TITLES.get(kind, K(kind).label)} đối với đảng viên",
+            )  # fmt: skip
+            # A committee member is disciplined by the level above: the bloc's commission.
+            self.discipline(case, deciding=bloc, body=Body.INSPECTION_COMMISSION,
+                            issuer="UBKTĐUK")  # fmt: skip
+
+    def quota_cases(self, unit, targets, profile, cells, *, extra: int = 0) -> None:
+        """Cases of a grassroots unit toward its quotas: on its cells (a committee) or on
+        its members (a chi bộ cơ sở)."""
+        rng, today = self.rng, self.today
+        if not targets:
+            return
+        quantities = [t.quantity for t in targets]
+        expect = [expected(t.quantity, t.programme.starts_on, t.due_on, today) for t in targets]
+        done = done_for(profile, quantities, expect)
+        if extra:
+            done[0] += extra  # over-achievement: shown as 3/2, never hides a shortfall
+        for target, count in zip(targets, done, strict=True):
+            floor = target.added_by.effective_on if target.added_by else target.programme.issued_on
+            if unit.numchild:
+                body = (Body.COMMITTEE if target.kind.startswith("supervision")
+                        else Body.INSPECTION_COMMISSION)  # fmt: skip
+                issuer = "ĐU" if body == Body.COMMITTEE else "UBKTĐU"
+            else:
+                body, issuer = Body.CELL, "CB"
+            for day in self.conclusion_days(count, floor, today):
+                self.case(
+                    unit=unit, body=body, kind=target.kind, issuer=issuer, target=target,
+                    subjects=self.subjects_for(unit, cells), status=S.CONCLUDED, floor=floor,
+                    concluded_on=day, violation=rng.random() < 0.06,
+                )  # fmt: skip
+            if count < target.quantity and rng.random() < (0.6 if profile == ON_TRACK else 0.3):
+                self.case(
+                    unit=unit, body=body, kind=target.kind, issuer=issuer, target=target,
+                    subjects=self.subjects_for(unit, cells), floor=floor,
+                    status=S.IN_PROGRESS if rng.random() < 0.6 else S.DECIDED,
+                )  # fmt: skip
+
+    def subjects_for(self, unit, cells) -> list[dict]:
+        if cells:
+            return [{"kind": CaseSubject.Kind.ORGANIZATION, "organization": self.rng.choice(cells)}]
+        return [self.member() for _ in range(self.rng.choice((1, 1, 2)))]
+
+    def member_cases(self, cell, targets, profile) -> None:
+        """A cell supervising its members in batches of one to three (the target counts
+        members, so each member subject counts once)."""
+        rng, today = self.rng, self.today
+        for target in targets:
+            expect = expected(target.quantity, target.programme.starts_on, target.due_on, today)
+            (count,) = done_for(profile, [target.quantity], [expect])
+            floor = target.programme.issued_on
+            batches = []
+            while count > 0:
+                size = min(count, rng.choice((1, 2, 2, 3)))
+                batches.append(size)
+                count -= size
+            for size, day in zip(batches, self.conclusion_days(len(batches), floor, today),
+                                 strict=True):  # fmt: skip
+                self.case(
+                    unit=cell, body=Body.CELL, kind=target.kind, issuer="CB", target=target,
+                    subjects=[self.member() for _ in range(size)], status=S.CONCLUDED,
+                    floor=floor, concluded_on=day, title=f"Giám sát thường xuyên {size} đảng viên",
+                )  # fmt: skip
+
+    def commune(self, programme: Programme, in_force) -> None:
+        commune, rng = programme.organization, self.rng
+        self.named(programme, in_force[commune.pk], body=Body.COMMITTEE, issuer="ĐU")
+        for cell in Organization.objects.filter(parent=commune).order_by("path"):
+            profile = rng.choice((AHEAD, ON_TRACK, ON_TRACK, LAGGING))
+            self.quota_cases(cell, in_force[cell.pk], profile, [])

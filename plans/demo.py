@@ -1,0 +1,247 @@
+"""The demo year's programmes (`seed_demo`, profile demo), written through plans.services
+so that validation and history apply, with the demo administrator `quantri` as author.
+
+For the current year (`timezone.localdate().year`):
+
+- the provincial standing committee's programme `17-CTr/TU`: 25 named planned cases of
+  the province (quantity 1, a named subject unit, due dates spread over the year);
+- the bloc committee's programme `103-KH/ĐUK`, by its inspection commission: a few named
+  cases of its own, a quota for each of its 63 grassroots units (2 compliance inspections
+  and 1 thematic supervision) and for each cell (supervise 30% of its members); amended
+  once mid-year (`118-KH/ĐUK`: a party-finance inspection added for a few units, two
+  quotas raised);
+- the programmes of the first three communes: a few named cases and a quota per cell.
+
+Idempotent: nothing is done when the province already has a programme for the year.
+Synthetic profiles write their programmes with their cases (cases.synthetic_year).
+"""
+
+from __future__ import annotations
+
+import datetime
+import random
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from ktgs.demo import DemoTree
+from ktgs.models import Organization, User
+from plans import services
+from plans.models import ActivityKind, Amendment, Body, Programme, Target
+
+K = ActivityKind
+L = Organization.Level
+
+PROVINCE_DOC = "17-CTr/TU"
+BLOC_DOC = "103-KH/ĐUK"
+BLOC_AMENDMENT_DOC = "118-KH/ĐUK"
+COMMUNE_PROGRAMMES = 3
+PROVINCE_TARGETS = 25
+BLOC_QUOTA = {K.INSPECTION_COMPLIANCE: 2, K.SUPERVISION_THEMATIC: 1}
+CELL_SHARE = services.Share(30)
+
+# Kinds and topics of the named planned cases (subject_text says what is looked at).
+NAMED_TOPICS = (
+    (K.INSPECTION_COMPLIANCE, "Việc lãnh đạo, chỉ đạo thực hiện nghị quyết đại hội đảng bộ"),
+    (K.SUPERVISION_THEMATIC, "Việc thực hiện quy chế làm việc và nguyên tắc tập trung dân chủ"),
+    (K.INSPECTION_FINANCE, "Việc quản lý, sử dụng tài chính đảng"),
+    (K.INSPECTION_KTGS_DUTY, "Việc thực hiện nhiệm vụ kiểm tra, giám sát, thi hành kỷ luật"),
+    (K.INSPECTION_ASSETS, "Việc kê khai tài sản, thu nhập của cán bộ diện cấp ủy quản lý"),
+    (K.SUPERVISION_THEMATIC, "Công tác cán bộ và phòng, chống tham nhũng, lãng phí"),
+    (K.INSPECTION_DUES, "Việc thu, nộp, quản lý đảng phí"),
+    (K.INSPECTION_COMPLIANCE, "Việc thực hiện chỉ thị về công tác xây dựng Đảng"),
+)
+
+
+@dataclass
+class DemoProgrammes:
+    province: Programme
+    bloc: Programme
+    communes: list[Programme]
+
+
+@contextmanager
+def seeding_transaction() -> Iterator[None]:
+    """One transaction for a whole seeding step, without the progress refreshes its
+    service calls enqueue on commit.
+
+    Every service call asks reports for a refresh of its units after commit; seeding makes
+    hundreds of calls and the reports hook rebuilds the whole table right after
+    (reports.demo), so those ~1,000 messages would only keep the worker busy (and the
+    SQLite file locked) when `make run` starts. The callbacks registered inside this block
+    are dropped before it commits; callbacks registered earlier are kept.
+    """
+    with transaction.atomic():
+        mark = len(connection.run_on_commit)
+        yield
+        del connection.run_on_commit[mark:]
+
+
+def demo_user() -> User:
+    return User.objects.get(username="quantri")
+
+
+def year_day(year: int, fraction: float) -> datetime.date:
+    """The day `fraction` of the way through `year` (0 → 1 January, 1 → 31 December)."""
+    start = datetime.date(year, 1, 1)
+    return start + datetime.timedelta(days=round(fraction * 364))
+
+
+def month_end(year: int, month: int) -> datetime.date:
+    following = datetime.date(year + month // 12, month % 12 + 1, 1)
+    return following - datetime.timedelta(days=1)
+
+
+def issue_date(today: datetime.date, month: int, day: int) -> datetime.date:
+    """A programme is issued early in the year; never after today (a demo seeded on
+    2 January shows programmes issued that day)."""
+    return min(datetime.date(today.year, month, day), today)
+
+
+def seed_demo(*, tree, seed: int, stdout) -> None:
+    if not isinstance(tree, DemoTree):
+        return
+    today = timezone.localdate()
+    if Programme.objects.filter(organization=tree.province, year=today.year).exists():
+        return
+    programmes = seed_demo_programmes(tree=tree, seed=seed, today=today)
+    targets = Target.objects.filter(programme__in=[programmes.province, programmes.bloc,
+                                                   *programmes.communes])  # fmt: skip
+    stdout.write(
+        f"Demo programmes {today.year}: {2 + len(programmes.communes)} programmes, "
+        f"{targets.count():,} targets, 1 amendment."
+    )
+
+
+def seed_demo_programmes(*, tree: DemoTree, seed: int, today: datetime.date) -> DemoProgrammes:
+    rng = random.Random(f"plans-{seed}-{today.year}")
+    user = demo_user()
+    with seeding_transaction():
+        province = _province_programme(tree, rng, today, user)
+        bloc = _bloc_programme(tree, rng, today, user)
+        communes = [
+            _commune_programme(commune, number, rng, today, user)
+            for number, commune in enumerate(tree.communes[:COMMUNE_PROGRAMMES], start=1)
+        ]
+    return DemoProgrammes(province=province, bloc=bloc, communes=communes)
+
+
+def _named_targets(programme, owner, subjects, count, rng, *, user, first_month=2) -> None:
+    """`count` named planned cases of `owner`, one subject each, due at the end of months
+    spread from `first_month` to December."""
+    year = programme.year
+    months = 13 - first_month
+    for index in range(count):
+        kind, topic = NAMED_TOPICS[index % len(NAMED_TOPICS)]
+        subject = subjects[index % len(subjects)]
+        services.add_target(
+            programme=programme,
+            user=user,
+            organization=owner,
+            kind=kind,
+            quantity=1,
+            subject_organization=subject,
+            subject_text=f"{topic} ({subject.name})",
+            due_on=month_end(year, first_month + index * months // count),
+        )
+
+
+def _province_programme(tree: DemoTree, rng, today, user) -> Programme:
+    year = today.year
+    programme = services.create_programme(
+        user=user,
+        organization=tree.province,
+        body=Body.STANDING_COMMITTEE,
+        year=year,
+        title=f"Chương trình kiểm tra, giám sát năm {year} của Ban Thường vụ Tỉnh ủy",
+        doc_number=PROVINCE_DOC,
+        issued_on=issue_date(today, 1, 12),
+    )
+    # Subjects: the two blocs, every commune and some of the bloc's larger agencies.
+    agencies = list(
+        Organization.objects.filter(parent=tree.bloc, numchild__gt=0).order_by("path")
+    )
+    subjects = [tree.bloc, tree.enterprise_bloc, *tree.communes]
+    subjects += rng.sample(agencies, PROVINCE_TARGETS - len(subjects))
+    rng.shuffle(subjects)
+    _named_targets(programme, tree.province, subjects, PROVINCE_TARGETS, rng, user=user)
+    return services.issue_programme(programme=programme, user=user)
+
+
+def _bloc_programme(tree: DemoTree, rng, today, user) -> Programme:
+    year = today.year
+    programme = services.create_programme(
+        user=user,
+        organization=tree.bloc,
+        body=Body.INSPECTION_COMMISSION,
+        year=year,
+        title=f"Chương trình kiểm tra, giám sát năm {year} của Ủy ban Kiểm tra Đảng ủy Khối",
+        doc_number=BLOC_DOC,
+        issued_on=issue_date(today, 1, 20),
+    )
+    grassroots = list(Organization.objects.filter(parent=tree.bloc).order_by("path"))
+    own_subjects = rng.sample(grassroots, 6)
+    _named_targets(programme, tree.bloc, own_subjects, 6, rng, user=user, first_month=3)
+    services.apply_quota(programme, L.GRASSROOTS, BLOC_QUOTA, user=user)
+    services.apply_quota(programme, L.CELL, {K.SUPERVISION_REGULAR: CELL_SHARE}, user=user)
+    programme = services.issue_programme(programme=programme, user=user)
+    _amend_bloc_programme(programme, grassroots, rng, today, user)
+    return programme
+
+
+def _amend_bloc_programme(programme, grassroots, rng, today, user) -> Amendment:
+    """Mid-year (or today, if the demo is seeded earlier in the year): a party-finance
+    inspection added for four units, and two units asked for one more inspection."""
+    day = max(programme.issued_on, min(datetime.date(today.year, 6, 16), today))
+    chosen = rng.sample(grassroots, 6)
+    raised = Target.objects.filter(
+        programme=programme,
+        organization__in=chosen[4:],
+        kind=K.INSPECTION_COMPLIANCE,
+        subject_organization__isnull=True,
+    ).order_by("organization__path")
+    return services.create_amendment(
+        programme=programme,
+        doc_number=BLOC_AMENDMENT_DOC,
+        issued_on=day,
+        effective_on=day,
+        summary=(
+            "Bổ sung kiểm tra tài chính đảng tại 4 tổ chức cơ sở đảng; tăng chỉ tiêu kiểm tra "
+            "chấp hành của 2 tổ chức cơ sở đảng theo yêu cầu của Ban Thường vụ Đảng ủy Khối."
+        ),
+        add=[
+            {
+                "organization": unit,
+                "kind": K.INSPECTION_FINANCE,
+                "quantity": 1,
+                "due_on": datetime.date(today.year, 12, 31),
+            }
+            for unit in chosen[:4]
+        ],
+        change=[(target, {"quantity": target.quantity + 1}) for target in raised],
+        user=user,
+    )
+
+
+def _commune_programme(commune, number, rng, today, user) -> Programme:
+    year = today.year
+    programme = services.create_programme(
+        user=user,
+        organization=commune,
+        body=Body.COMMITTEE,
+        year=year,
+        title=f"Chương trình kiểm tra, giám sát năm {year} của {commune.name}",
+        # Numbers restart per issuer; every commune committee signs "ĐU", so the demo
+        # gives each one its own number to keep them unique.
+        doc_number=f"{number * 2 + 3:02d}-CTr/ĐU",
+        issued_on=issue_date(today, 1, 25),
+    )
+    cells = list(Organization.objects.filter(parent=commune).order_by("path"))
+    _named_targets(programme, commune, rng.sample(cells, 3), 3, rng, user=user, first_month=4)
+    services.apply_quota(
+        programme, L.CELL, {K.INSPECTION_COMPLIANCE: 1, K.SUPERVISION_THEMATIC: 1}, user=user
+    )
+    return services.issue_programme(programme=programme, user=user)
