@@ -149,11 +149,16 @@ def dashboard(organization: Organization, *, year: int, kind: str, today: date,
         return Dashboard(source=source, unit=None, children=[], lagging=[], years=years,
                          trend=None)
     rows = source.rows().filter(kind=kind)
-    own_row = rows.filter(organization=organization).first()
-    children = list(Organization.objects.filter(parent=organization).order_by("name"))
-    child_rows = {
-        r.organization_id: r for r in rows.filter(organization__parent=organization)
+    # The unit's row and its children's in one read (DESIGN §6 F5: ≤ 6 queries).
+    by_unit = {
+        r.organization_id: r
+        for r in rows.filter(
+            Q(organization_id=organization.pk) | Q(organization__parent_id=organization.pk)
+        )
     }
+    own_row = by_unit.get(organization.pk)
+    children = list(Organization.objects.filter(parent=organization).order_by("name"))
+    child_rows = by_unit
     lagging_rows = list(
         rows.filter(organization__path__startswith=organization.path, own_units_lagging=1)
         .select_related("organization")
