@@ -712,6 +712,16 @@ def iter_synthetic_units(
     return _Builder(profile=profile, seed=seed, scale=scale, base_path=base_path).nation()
 
 
+@dataclass
+class SyntheticTree:
+    """What `seed_demo` hands the apps' `seed_demo(tree=...)` hooks for a synthetic
+    profile (the demo profile hands them a ktgs.demo.DemoTree)."""
+
+    root: Organization
+    profile: Profile
+    scale: float
+
+
 def synthetic_root(profile: Profile) -> Organization | None:
     return Organization.objects.filter(code=profile.root_code, depth=1).first()
 
