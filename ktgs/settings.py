@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django_filters",
     "django_celery_beat",
     "treebeard",
@@ -230,21 +231,49 @@ SITE_URL = env.str("KTGS_SITE_URL", default="http://127.0.0.1:8000")
 
 # --- REST API -----------------------------------------------------------------------
 REST_FRAMEWORK = {
+    # Token first: an anonymous client is told 401 with `WWW-Authenticate: Token`.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "ktgs.api_policy.Pagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.OrderingFilter",
     ],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # Token clients only (the pages' own calls use the session and are not throttled).
+    "DEFAULT_THROTTLE_CLASSES": ["ktgs.api_policy.TokenRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"token": env.str("KTGS_API_TOKEN_RATE", default="1000/hour")},
+    "EXCEPTION_HANDLER": "ktgs.api_policy.exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "ktgs.api_schema.AutoSchema",
+    # JSON carries numbers, never localised strings (USE_THOUSAND_SEPARATOR is for pages).
     "COERCE_DECIMAL_TO_STRING": False,
 }
-SPECTACULAR_SETTINGS = {"TITLE": "ktgs API", "VERSION": "1", "SERVE_INCLUDE_SCHEMA": False}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "ktgs API",
+    "DESCRIPTION": (
+        "Chương trình, chỉ tiêu, cuộc kiểm tra, giám sát và tiến độ, trong phạm vi vai trò "
+        "của người dùng. Ngày theo ISO 8601 (YYYY-MM-DD); tỷ lệ phần trăm là số từ 0 đến "
+        "100, làm tròn 2 chữ số (57.58 nghĩa là 57,58%); null khi không có chỉ tiêu."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    # Swagger UI from drf-spectacular-sidecar's static files: no CDN (CSP 'self', offline).
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "ActivityKindEnum": "plans.models.ActivityKind",
+        "BodyEnum": "plans.models.Body",
+        "ProgrammeStatusEnum": "plans.models.Programme.Status",
+        "CaseStatusEnum": "cases.models.Case.Status",
+        "SubjectKindEnum": "cases.models.CaseSubject.Kind",
+    },
+}
 
 # --- Security -----------------------------------------------------------------------
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

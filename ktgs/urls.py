@@ -32,6 +32,7 @@ urlpatterns = [
     path("programmes/", include("plans.urls")),
     path("cases/", include("cases.urls")),
     path("healthz", views.healthz, name="healthz"),
+    path("api/", include("ktgs.api_urls")),
     path("progress/", include("reports.urls")),
     path("admin/", admin.site.urls),
 ]

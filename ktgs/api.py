@@ -1,0 +1,210 @@
+"""The REST API's shared pieces, and the organisation endpoints.
+
+Every app's `api.py` builds on these: views opened to DRF's own authentication (the
+site's LoginRequiredMiddleware would redirect a token client to the login page), a
+throttle for token clients, one exception handler that turns the services' Django
+ValidationError into DRF's per-field 400 and a stale version into 409, Vietnamese
+messages for the serializers' own checks, and the schema's error responses.
+
+Writes follow one rule: an object outside the caller's reach answers 404 (its existence
+is not revealed), an object inside it that the caller may only read answers 403.
+"""
+
+from __future__ import annotations
+
+import django_filters
+from django.utils.translation import gettext as _g
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from rest_framework import (
+    exceptions,
+    filters,
+    serializers,
+    viewsets,
+)
+from rest_framework.settings import api_settings
+
+from ktgs import access
+from ktgs.models import Organization
+
+# --- views opened to DRF's authentication ----------------------------------------------
+
+
+def open_view(view):
+    """LoginRequiredMiddleware runs before DRF authenticates a token: let DRF decide
+    (its IsAuthenticated answers 401 to an anonymous client instead of a redirect)."""
+    view.login_required = False
+    return view
+
+
+class OpenViewMixin:
+    @classmethod
+    def as_view(cls, *args, **kwargs):
+        return open_view(super().as_view(*args, **kwargs))  # type: ignore[misc]
+
+
+class SchemaView(OpenViewMixin, SpectacularAPIView):
+    pass
+
+
+class DocsView(OpenViewMixin, SpectacularSwaggerSplitView):
+    """Swagger UI from drf-spectacular-sidecar's static files, its start-up script served
+    as a file of its own: nothing inline, nothing from a CDN (CSP `'self'`)."""
+
+    template_name = "ktgs/api_docs.html"
+
+
+# Vietnamese for the serializers' own checks (DRF's catalogue is thin).
+FIELD_MESSAGES = {
+    "required": _("Trường này là bắt buộc."),
+    "null": _("Trường này không được để trống."),
+    "blank": _("Trường này không được để trống."),
+    "invalid": _("Giá trị không hợp lệ."),
+    "invalid_choice": _("“{input}” không phải là một lựa chọn hợp lệ."),
+    "does_not_exist": _("Đơn vị không thuộc phạm vi của bạn."),
+    "incorrect_type": _("Giá trị không hợp lệ."),
+    "max_length": _("Tối đa {max_length} ký tự."),
+    "min_value": _("Giá trị phải từ {min_value} trở lên."),
+    "max_value": _("Giá trị không được lớn hơn {max_value}."),
+    "max_string_length": _("Số quá lớn."),
+    "date": _("Hãy nhập một ngày, không phải thời điểm."),
+    "not_a_list": _("Cần một danh sách."),
+    "empty": _("Danh sách không được rỗng."),
+    "make_aware": _("Thời điểm không hợp lệ."),
+    "overflow": _("Thời điểm không hợp lệ."),
+}
+DATE_FORMAT_MESSAGE = _("Ngày không đúng định dạng: dùng YYYY-MM-DD.")
+
+
+class InputSerializer(serializers.Serializer):
+    """Parses a request for a service: no rules here (they live in services.py), only
+    types, with Vietnamese messages."""
+
+    def get_fields(self):
+        fields = super().get_fields()
+        for field in fields.values():
+            self._translate(field)
+        return fields
+
+    def _translate(self, field) -> None:
+        for key, message in FIELD_MESSAGES.items():
+            if key in field.error_messages:
+                field.error_messages[key] = message
+        if isinstance(field, serializers.DateField):
+            field.error_messages["invalid"] = DATE_FORMAT_MESSAGE
+        child = getattr(field, "child", None)
+        if child is not None:
+            self._translate(child)
+
+    def to_internal_value(self, data):
+        if not isinstance(data, dict):
+            raise serializers.ValidationError(
+                {api_settings.NON_FIELD_ERRORS_KEY: [_g("Cần một đối tượng JSON.")]}
+            )
+        return super().to_internal_value(data)
+
+
+class VersionInput(InputSerializer):
+    version = serializers.IntegerField(
+        min_value=0,
+        max_value=2_147_483_647,
+        help_text=_("Phiên bản đã đọc; khác phiên bản hiện tại → 409."),
+    )
+
+
+# --- common view pieces -----------------------------------------------------------------
+
+
+class ScopedViewSetMixin(OpenViewMixin):
+    """A viewset whose queryset is scoped by ktgs.access (`scope_field`: the FK to the
+    unit, "" for Organization itself)."""
+
+    scope_field = "organization"
+
+    def scoped(self, queryset):
+        return access.scope(queryset, self.request.user, field=self.scope_field)
+
+    def check_write(self, organization: Organization) -> None:
+        """Inside reach (the object was found) but read-only → 403."""
+        if not access.can_write(self.request.user, organization):
+            raise exceptions.PermissionDenied()
+
+    def check_any_write(self) -> None:
+        """A create by someone who writes nowhere (a leader, an outsider) → 403."""
+        if access.reach_paths(self.request.user, write=True) == []:
+            raise exceptions.PermissionDenied()
+
+
+def run_input(serializer_class, request, **kwargs) -> dict:
+    serializer = serializer_class(data=request.data, context={"request": request}, **kwargs)
+    serializer.is_valid(raise_exception=True)
+    return dict(serializer.validated_data)
+
+
+# --- organisations ----------------------------------------------------------------------
+
+
+class OrganizationSerializer(serializers.ModelSerializer):
+    children_count = serializers.IntegerField(source="numchild", read_only=True)
+
+    class Meta:
+        model = Organization
+        fields = [
+            "id",
+            "code",
+            "name",
+            "short_name",
+            "level",
+            "parent",
+            "depth",
+            "children_count",
+            "member_count",
+            "committee_member_count",
+            "valid_from",
+            "valid_to",
+            "successor",
+        ]
+        read_only_fields = fields
+
+
+class OrganizationFilter(django_filters.FilterSet):
+    subtree_of = django_filters.NumberFilter(
+        method="filter_subtree_of",
+        label=_("Cây con của đơn vị (id), gồm cả đơn vị đó"),
+    )
+    parent = django_filters.NumberFilter(field_name="parent_id", label=_("Đơn vị cấp trên (id)"))
+    level = django_filters.ChoiceFilter(choices=Organization.Level.choices, label=_("Cấp"))
+
+    class Meta:
+        model = Organization
+        fields = ["subtree_of", "parent", "level"]
+
+    def filter_subtree_of(self, queryset, name, value):
+        # Read through the same scope: a unit outside reach gives an empty list, not
+        # a hint that it exists.
+        top = queryset.filter(pk=value).values_list("path", flat=True).first()
+        if top is None:
+            return queryset.none()
+        return queryset.filter(path__startswith=top)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Tổ chức đảng trong phạm vi (search: mã, tên, tên viết tắt)"),
+    retrieve=extend_schema(summary="Một tổ chức đảng"),
+)
+class OrganizationViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
+    serializer_class = OrganizationSerializer
+    filterset_class = OrganizationFilter
+    filter_backends = [
+        django_filters.rest_framework.DjangoFilterBackend,
+        filters.SearchFilter,
+        filters.OrderingFilter,
+    ]
+    search_fields = ["code", "name", "short_name"]
+    ordering_fields = ["path", "name", "code", "depth", "member_count"]
+    ordering = ["path"]
+    scope_field = ""
+
+    def get_queryset(self):
+        return self.scoped(Organization.objects.all())

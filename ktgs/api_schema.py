@@ -1,0 +1,68 @@
+"""The OpenAPI schema's error responses (REST_FRAMEWORK's DEFAULT_SCHEMA_CLASS).
+
+Apart from ktgs.api, which imports drf-spectacular's views: their decorators read the
+schema class setting while being defined, so it must be importable before them.
+"""
+
+from __future__ import annotations
+
+from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
+from rest_framework import serializers
+
+# --- schema -----------------------------------------------------------------------------
+
+
+class ErrorSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+
+
+class ChangeSerializer(serializers.Serializer):
+    field = serializers.CharField()
+    before = serializers.CharField()
+    after = serializers.CharField()
+
+
+class StaleSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+    current_version = serializers.IntegerField(allow_null=True)
+    changes = ChangeSerializer(many=True)
+
+
+class FieldErrorsSerializer(serializers.Serializer):
+    """{"field": ["message", …], "non_field_errors": [...]}; nested lists for subjects."""
+
+    non_field_errors = serializers.ListField(child=serializers.CharField(), required=False)
+
+
+_ERROR_DESCRIPTIONS = {
+    "400": "Dữ liệu không hợp lệ: thông báo tiếng Việt theo từng trường.",
+    "401": "Chưa xác thực (thiếu hoặc sai mã truy cập).",
+    "403": "Đơn vị trong phạm vi nhưng vai trò chỉ được xem.",
+    "404": "Không tồn tại hoặc ngoài phạm vi của người dùng.",
+    "409": "Phiên bản đã cũ: trả về phiên bản hiện tại và các thay đổi.",
+    "429": "Vượt giới hạn yêu cầu của mã truy cập.",
+}
+
+
+class AutoSchema(SpectacularAutoSchema):
+    """Adds the errors every endpoint may answer, so clients (and schemathesis) know
+    them: 401/403/429 everywhere, 404 on routes with an id, 400 on lists (filters) and
+    writes, 409 on writes (stale version)."""
+
+    def _get_response_bodies(self, direction="response"):
+        responses = super()._get_response_bodies(direction)
+        if direction != "response":
+            return responses
+        codes = {"401": ErrorSerializer, "403": ErrorSerializer, "429": ErrorSerializer}
+        if "{" in self.path:
+            codes["404"] = ErrorSerializer
+        if self.method != "GET" or self._is_list_view():
+            codes["400"] = FieldErrorsSerializer
+        if self.method in ("POST", "PUT", "PATCH", "DELETE"):
+            codes["409"] = StaleSerializer
+        for code, serializer in codes.items():
+            if code not in responses:
+                response = self._get_response_for_code(serializer, code, direction=direction)
+                response["description"] = _ERROR_DESCRIPTIONS[code]
+                responses[code] = response
+        return responses

@@ -1,0 +1,201 @@
+"""REST API of progress: a unit's subtree and each child's, for a year, a report period
+and an activity kind — the dashboard's own figures (reports.queries.dashboard, read from
+the roll-up table or the period's snapshot), as numbers.
+
+Percentages are numbers from 0 to 100 rounded half-up to 2 decimals by the one percent
+function the pages use (57.58 is shown as 57,58% on the dashboard); null when there is
+nothing to divide by. Counts are integers; `expected` keeps 4 decimals."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+from django.http import Http404
+from django.utils import timezone, translation
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers, viewsets
+from rest_framework.response import Response
+from rest_framework.routers import DefaultRouter
+
+from ktgs import access
+from ktgs.api import InputSerializer, OpenViewMixin
+from ktgs.figures import round_percent
+from plans.models import ActivityKind
+from reports import queries
+from reports.models import ALL_KINDS, ReportPeriod
+from reports.services import DASHBOARD_PERIODS
+
+# --- selector ---------------------------------------------------------------------------
+
+
+def _percent(ratio: Fraction | None):
+    return None if ratio is None else round_percent(ratio)
+
+
+def _expected(value: Fraction):
+    return round(float(value), 4)
+
+
+def unit_figures(unit: queries.UnitProgress) -> dict:
+    org = unit.organization
+    return {
+        "organization": org.pk,
+        "code": org.code,
+        "name": org.name,
+        "level": org.level,
+        "quantity": unit.quantity,
+        "capped_done": unit.capped_done,
+        "done": unit.done,
+        "expected": _expected(unit.expected),
+        "arising": unit.arising,
+        "units_with_targets": unit.units_with_targets,
+        "units_completed": unit.units_completed,
+        "units_lagging": unit.units_lagging,
+        "completion_percent": _percent(unit.completion),
+        "expected_percent": _percent(unit.expected_ratio),
+        "coverage_percent": _percent(unit.coverage),
+    }
+
+
+def progress_for(organization, *, year: int, period: str, kind: str, today, language: str):
+    """The dashboard's figures as plain data (the same call the dashboard page makes)."""
+    data = queries.dashboard(
+        organization, year=year, kind=kind, today=today, language=language, period_kind=period
+    )
+    source = data.source
+    return {
+        "organization": organization.pk,
+        "year": year,
+        "period": period,
+        "kind": kind,
+        "available": source.available,
+        "live": source.live,
+        "as_of": source.as_of,
+        "period_starts_on": source.period.starts_on if source.period else None,
+        "period_ends_on": source.period.ends_on if source.period else None,
+        "unit": unit_figures(data.unit) if data.unit is not None else None,
+        "children": [unit_figures(child) for child in data.children],
+        "lagging": [
+            {
+                "organization": row.organization.pk,
+                "code": row.organization.code,
+                "name": row.organization.name,
+                "capped_done": row.capped_done,
+                "quantity": row.quantity,
+                "gap": _expected(row.gap),
+                "reason": row.reason,
+            }
+            for row in data.lagging
+        ],
+    }
+
+
+# --- serializers (output and query) -----------------------------------------------------
+
+_PERCENT = {"max_digits": 5, "decimal_places": 2, "allow_null": True, "coerce_to_string": False}
+
+
+class UnitFiguresSerializer(serializers.Serializer):
+    organization = serializers.IntegerField()
+    code = serializers.CharField()
+    name = serializers.CharField()
+    level = serializers.CharField()
+    quantity = serializers.IntegerField(help_text="Σ số lượng chỉ tiêu")
+    capped_done = serializers.IntegerField(help_text="Σ min(đã thực hiện, chỉ tiêu)")
+    done = serializers.IntegerField(help_text="Σ đã thực hiện (có thể vượt chỉ tiêu)")
+    expected = serializers.FloatField(help_text="Σ dự kiến đến ngày tính")
+    arising = serializers.IntegerField(help_text="Số cuộc phát sinh")
+    units_with_targets = serializers.IntegerField()
+    units_completed = serializers.IntegerField()
+    units_lagging = serializers.IntegerField()
+    completion_percent = serializers.DecimalField(
+        **_PERCENT, help_text="capped_done / quantity, phần trăm 0–100, 2 chữ số thập phân"
+    )
+    expected_percent = serializers.DecimalField(**_PERCENT)
+    coverage_percent = serializers.DecimalField(
+        **_PERCENT, help_text="units_completed / units_with_targets, phần trăm 0–100"
+    )
+
+
+class LaggingSerializer(serializers.Serializer):
+    organization = serializers.IntegerField()
+    code = serializers.CharField()
+    name = serializers.CharField()
+    capped_done = serializers.IntegerField()
+    quantity = serializers.IntegerField()
+    gap = serializers.FloatField()
+    reason = serializers.CharField()
+
+
+class ProgressSerializer(serializers.Serializer):
+    organization = serializers.IntegerField()
+    year = serializers.IntegerField()
+    period = serializers.CharField()
+    kind = serializers.CharField(help_text="Chuỗi rỗng: mọi loại hoạt động")
+    available = serializers.BooleanField(help_text="false: kỳ đã qua nhưng chưa chốt số liệu")
+    live = serializers.BooleanField(help_text="true: bảng tiến độ hiện tại; false: số liệu chốt")
+    as_of = serializers.DateField(allow_null=True)
+    period_starts_on = serializers.DateField(allow_null=True)
+    period_ends_on = serializers.DateField(allow_null=True)
+    unit = UnitFiguresSerializer(allow_null=True)
+    children = UnitFiguresSerializer(many=True)
+    lagging = LaggingSerializer(many=True)
+
+
+class ProgressQuery(InputSerializer):
+    year = serializers.IntegerField(min_value=2000, max_value=2100, required=False)
+    period = serializers.ChoiceField(
+        choices=[(str(kind), str(kind.label)) for kind in DASHBOARD_PERIODS],
+        default=ReportPeriod.Kind.YEAR,
+    )
+    kind = serializers.ChoiceField(
+        choices=[(ALL_KINDS, "—"), *ActivityKind.choices], default=ALL_KINDS, allow_blank=True
+    )
+
+
+# --- view -------------------------------------------------------------------------------
+
+
+class ProgressViewSet(OpenViewMixin, viewsets.ViewSet):
+    @extend_schema(
+        summary="Tiến độ của một đơn vị và các đơn vị trực thuộc (số liệu của bảng điều khiển)",
+        parameters=[
+            OpenApiParameter("id", int, OpenApiParameter.PATH, description="Đơn vị (id)"),
+            OpenApiParameter("year", int, description="Năm (mặc định: năm nay)"),
+            OpenApiParameter(
+                "period",
+                str,
+                enum=[str(kind) for kind in DASHBOARD_PERIODS],
+                description="Kỳ báo cáo (mặc định: year)",
+            ),
+            OpenApiParameter(
+                "kind",
+                str,
+                enum=["", *ActivityKind.values],
+                description="Loại hoạt động; bỏ trống: mọi loại",
+            ),
+        ],
+        responses={200: ProgressSerializer},
+    )
+    def retrieve(self, request, pk=None):
+        if not str(pk).isdigit() or int(pk) > 2_147_483_647:
+            raise Http404
+        organization = access.get_organization_for_user(request.user, int(pk))
+        query = ProgressQuery(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        today = timezone.localdate()
+        data = progress_for(
+            organization,
+            year=query.validated_data.get("year", today.year),
+            period=query.validated_data["period"],
+            kind=query.validated_data["kind"],
+            today=today,
+            language=translation.get_language(),
+        )
+        return Response(ProgressSerializer(data).data)
+
+
+router = DefaultRouter(trailing_slash=True)
+router.include_root_view = False
+router.register("progress", ProgressViewSet, basename="progress")
+urlpatterns = router.urls
