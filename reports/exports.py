@@ -34,7 +34,7 @@ def report_title(report: PeriodReport) -> str:
 
 def report_subtitle(report: PeriodReport) -> str:
     text = _("Số liệu tính đến ngày %(day)s") % {
-        "day": formats.date_format(report.source.as_of, "SHORT_DATE_FORMAT")
+        "day": formats.date_format(report.source.day(), "SHORT_DATE_FORMAT")
     }
     if not report.source.live:
         text += " " + _("(số liệu chốt kỳ)")
@@ -116,11 +116,11 @@ def period_report_xlsx(report: PeriodReport) -> bytes:
         cell = sheet.cell(row=row_number, column=column, value=header)
         cell.font, cell.alignment, cell.border = _BOLD, _WRAP, _BOX
     last = len(report.discipline)
-    for index, line in enumerate(report.discipline, start=1):
+    for index, form in enumerate(report.discipline, start=1):
         row_number += 1
         is_total = index == last
-        values = [None if is_total else index, line.label, line.organizations, line.members,
-                  line.committee_members, line.total]
+        values = [None if is_total else index, form.label, form.organizations, form.members,
+                  form.committee_members, form.total]
         for column, value in enumerate(values, start=1):
             cell = sheet.cell(row=row_number, column=column, value=value)
             cell.border = _BOX

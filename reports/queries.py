@@ -93,6 +93,11 @@ class Source:
             self.live or self.period.snapshot_taken_at is not None
         )
 
+    def day(self) -> date:
+        """The day the figures are as of; only for an available source."""
+        assert self.as_of is not None, "no figures for a missing period"
+        return self.as_of
+
     def rows(self) -> QuerySet:
         """The rows of the year (every kind): ProgressRow or the period's PeriodSnapshot."""
         if self.live:
@@ -172,7 +177,7 @@ def dashboard(organization: Organization, *, year: int, kind: str, today: date,
         children=[UnitProgress.subtree(c, child_rows.get(c.pk)) for c in children],
         lagging=lagging,
         years=years,
-        trend=trend(organization, year=year, until=source.as_of),
+        trend=trend(organization, year=year, until=source.day()),
     )
 
 
@@ -272,7 +277,9 @@ class PeriodReport:
     discipline: list[DisciplineLine]  # one per form, then the total
 
     @property
-    def period(self) -> ReportPeriod | None:
+    def period(self) -> ReportPeriod:
+        """Only for a report whose source is available (the views check first)."""
+        assert self.source.period is not None, "no report for a missing period"
         return self.source.period
 
     @property
@@ -297,7 +304,8 @@ def period_report(organization: Organization, *, year: int, period_kind: str,
             line.quantity, line.capped_done = row.sub_quantity, row.sub_capped_done
             line.done, line.arising = row.sub_done, row.sub_arising
 
-    start, end = source.period.cumulative_start, source.as_of
+    assert source.period is not None
+    start, end = source.period.cumulative_start, source.day()
     by_kind = {line.kind: line for line in lines}
     for kind, cases, orgs, members, committee in (
         Case.objects.filter(
@@ -315,16 +323,16 @@ def period_report(organization: Organization, *, year: int, period_kind: str,
         )
         .values_list("kind", "n", "orgs", "members", "committee")
     ):
-        line = by_kind.get(kind)
-        if line is None:
+        found = by_kind.get(kind)
+        if found is None:
             continue
-        line.cases, line.organizations, line.members = cases, orgs, members
-        line.committee_members = committee
+        found.cases, found.organizations, found.members = cases, orgs, members
+        found.committee_members = committee
     for name in ("cases", "organizations", "members", "committee_members"):
         setattr(total, name, sum(getattr(line, name) for line in lines))
 
     # Discipline is counted where it was decided: by the committees of the subtree.
-    forms = {form: DisciplineLine(form=str(form), label=str(form.label))
+    forms = {str(form): DisciplineLine(form=str(form), label=str(form.label))
              for form in DISCIPLINE_FORMS}
     for form, orgs, members, committee in (
         DisciplineDecision.objects.filter(
