@@ -1,0 +1,96 @@
+"""`progress/{unit}/` gives the dashboard's own figures (read from the roll-up table), as
+JSON numbers: ISO dates, percentages as numbers (57.58 means 57,58%), no thousands
+separators even though the pages use them."""
+
+import json
+from datetime import date
+from decimal import Decimal
+
+import pytest
+import time_machine
+
+from ktgs import figures
+from reports import queries, rollup
+from reports import services as report_services
+from tests.factories import OrganizationFactory
+from tests.reports.test_rollup import case, programme, target
+
+TODAY = date(2026, 7, 2)
+
+
+@pytest.fixture
+def progress_data(tree):
+    report_services.ensure_periods(2026)
+    prog = programme(tree.province)
+    t_a1 = target(prog, tree.a1, quantity=3)
+    target(prog, tree.b1, quantity=10)  # lagging: 5 expected by 2 July, none done
+    case(tree.a1, target=t_a1)
+    case(tree.b1, kind="denunciation")  # arising
+    rollup.rebuild(TODAY)
+    return prog
+
+
+def as_percent(ratio):
+    return None if ratio is None else float(figures.round_percent(ratio))
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_progress_has_the_dashboards_figures(api, cast, tree, progress_data):
+    client = api.as_user(cast.leader_p)
+    response = client.get(f"/api/v1/progress/{tree.province.pk}/", {"year": 2026})
+    assert response.status_code == 200, response.content
+    body = response.json()
+    page = queries.dashboard(tree.province, year=2026, kind="", today=TODAY, period_kind="year")
+    unit = body["unit"]
+    assert (unit["quantity"], unit["capped_done"], unit["arising"]) == (13, 1, 1)
+    assert unit["quantity"] == page.unit.quantity
+    assert unit["capped_done"] == page.unit.capped_done
+    assert unit["completion_percent"] == as_percent(page.unit.completion) == 7.69
+    assert unit["units_with_targets"] == page.unit.units_with_targets == 2
+    assert unit["units_lagging"] == page.unit.units_lagging
+    children = {row["code"]: row for row in body["children"]}
+    assert set(children) == {c.organization.code for c in page.children} == {"TN-A", "TN-B"}
+    for child in page.children:
+        row = children[child.organization.code]
+        assert row["quantity"] == child.quantity
+        assert row["capped_done"] == child.capped_done
+        assert row["completion_percent"] == as_percent(child.completion)
+        assert row["coverage_percent"] == as_percent(child.coverage)
+    assert children["TN-A"]["completion_percent"] == 33.33
+    assert [row["code"] for row in body["lagging"]] == [
+        lag.organization.code for lag in page.lagging
+    ]
+    assert "còn thiếu 10 cuộc" in body["lagging"][0]["reason"]
+    assert body["as_of"] == "2026-07-02" and body["live"] is True
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_json_numbers_are_never_localised(api, cast, tree, progress_data):
+    big = OrganizationFactory(
+        parent=tree.b,
+        code="TN-B9",
+        name="Đảng bộ lớn",
+        level="grassroots",
+        member_count=1234567,
+        committee_member_count=25,
+    )
+    client = api.as_user(cast.admin)
+    raw = client.get(f"/api/v1/organizations/{big.pk}/").content.decode()
+    assert '"member_count":1234567' in raw
+    progress = client.get(f"/api/v1/progress/{tree.province.pk}/", {"year": 2026})
+    text = progress.content.decode()
+    assert '"completion_percent":7.69' in text and "7,69" not in text
+    loaded = json.loads(text, parse_float=Decimal)
+    assert loaded["unit"]["completion_percent"] == Decimal("7.69")
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_progress_filters_are_checked(api, cast, tree, progress_data):
+    client = api.as_user(cast.leader_p)
+    url = f"/api/v1/progress/{tree.province.pk}/"
+    response = client.get(url, {"year": 2026, "kind": "denunciation"})
+    assert response.json()["unit"]["arising"] == 1
+    assert response.json()["unit"]["quantity"] == 0
+    bad = client.get(url, {"period": "week", "year": "x"})
+    assert bad.status_code == 400
+    assert set(bad.json()) == {"period", "year"}
