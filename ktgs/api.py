@@ -121,6 +121,10 @@ class ScopedViewSetMixin(OpenViewMixin):
     unit, "" for Organization itself)."""
 
     scope_field = "organization"
+    # Any id up to the next slash reaches the view, which answers a JSON 404 for one
+    # that is no number: the router's default stops at a dot, and Django's HTML 404
+    # page would answer instead.
+    lookup_value_regex = "[^/]+"
 
     def scoped(self, queryset):
         return access.scope(queryset, self.request.user, field=self.scope_field)

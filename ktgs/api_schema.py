@@ -46,7 +46,8 @@ _ERROR_DESCRIPTIONS = {
 
 class AutoSchema(SpectacularAutoSchema):
     """Adds the errors every endpoint may answer, so clients (and schemathesis) know
-    them: 401/403/429 everywhere, 404 on routes with an id, 400 on lists (filters) and
+    them: 401/403/429 everywhere, 404 on routes with an id and on lists (a page past the
+    last), 400 on lists (filters) and
     writes, 409 on writes (stale version)."""
 
     def _get_response_bodies(self, direction="response"):
@@ -54,8 +55,8 @@ class AutoSchema(SpectacularAutoSchema):
         if direction != "response":
             return responses
         codes = {"401": ErrorSerializer, "403": ErrorSerializer, "429": ErrorSerializer}
-        if "{" in self.path:
-            codes["404"] = ErrorSerializer
+        if "{" in self.path or self._is_list_view():
+            codes["404"] = ErrorSerializer  # an id out of reach; a page past the last
         if self.method != "GET" or self._is_list_view():
             codes["400"] = FieldErrorsSerializer
         if self.method in ("POST", "PUT", "PATCH", "DELETE"):

@@ -157,6 +157,8 @@ class ProgressQuery(InputSerializer):
 
 
 class ProgressViewSet(OpenViewMixin, viewsets.ViewSet):
+    lookup_value_regex = "[^/]+"  # a JSON 404 for any id that is no unit (ktgs.api)
+
     @extend_schema(
         summary="Tiến độ của một đơn vị và các đơn vị trực thuộc (số liệu của bảng điều khiển)",
         parameters=[
