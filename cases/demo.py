@@ -79,7 +79,7 @@ ARISING = (
     (K.SUPERVISION_THEMATIC, Body.STANDING_COMMITTEE, "Giám sát đột xuất", 0),
     (K.INSPECTION_FINANCE, Body.INSPECTION_COMMISSION, "Kiểm tra tài chính đột xuất", 0),
 )
-TITLES = {
+TITLES: dict[str, str] = {
     K.INSPECTION_COMPLIANCE: "Kiểm tra việc chấp hành nghị quyết, quy định của Đảng",
     K.SUPERVISION_THEMATIC: "Giám sát chuyên đề",
     K.SUPERVISION_REGULAR: "Giám sát thường xuyên đảng viên",
@@ -121,6 +121,10 @@ def seed_demo(*, tree, seed: int, stdout) -> None:
 
 
 # --- helpers ----------------------------------------------------------------------------
+
+
+def title_of(kind: str) -> str:
+    return TITLES.get(kind) or str(K(kind).label)
 
 
 def expected(quantity: int, start: datetime.date, due: datetime.date, today: datetime.date):
@@ -270,7 +274,7 @@ class DemoYear:
             organization=unit,
             body=body,
             kind=kind,
-            title=title or TITLES.get(kind, str(K(kind).label)),
+            title=title or title_of(kind),
             year=self.year,
             target=target,
             decision_number=self.numbers.take(issuer, dates["decided_on"].year),
@@ -308,7 +312,9 @@ class DemoYear:
         for subject in case.subjects.filter(kind=CaseSubject.Kind.MEMBER):
             forms = services.forms_for(subject)
             form = forms[min(len(forms) - 1, self.rng.choice((0, 0, 1, 1, 2)))]
-            day = min(self.today, case.concluded_on + datetime.timedelta(days=self.rng.randint(5, 20)))
+            assert case.concluded_on is not None
+            later = case.concluded_on + datetime.timedelta(days=self.rng.randint(5, 20))
+            day: datetime.date = min(self.today, later)
             services.add_discipline(
                 user=self.user,
                 case=case,
@@ -350,8 +356,9 @@ class DemoYear:
             unit, subject = target.organization, target.subject_organization
             subjects = [{"kind": CaseSubject.Kind.ORGANIZATION, "organization": subject}]
             floor = programme.issued_on
-            title = f"{TITLES.get(target.kind, K(target.kind).label)} tại {subject.name}"
+            title = f"{title_of(target.kind)} tại {subject}"
             draw = rng.random()
+            status: str | None
             if target.due_on <= today:
                 status = S.CONCLUDED if draw < 0.85 else S.IN_PROGRESS
             elif (target.due_on - today).days < 45:
@@ -363,7 +370,9 @@ class DemoYear:
             concluded_on = None
             if status == S.CONCLUDED:
                 latest = min(target.due_on, today)
-                concluded_on = self.conclusion_days(1, max(floor, latest - datetime.timedelta(days=40)), latest)[0]
+                concluded_on = self.conclusion_days(
+                    1, max(floor, latest - datetime.timedelta(days=40)), latest
+                )[0]
             self.case(
                 unit=unit, body=body, kind=target.kind, issuer=issuer, subjects=subjects,
                 status=status, floor=floor, target=target, title=title,
@@ -440,7 +449,7 @@ class DemoYear:
                 unit=unit, body=body, kind=kind, issuer=issuer,
                 subjects=[self.member(committee=True)], status=S.CONCLUDED,
                 floor=programme.issued_on, concluded_on=concluded_on, violation=True,
-                title=f"{TITLES.get(kind, K(kind).label)} đối với đảng viên",
+                title=f"{title_of(kind)} đối với đảng viên",
             )  # fmt: skip
             # A committee member is disciplined by the level above: the bloc's commission.
             self.discipline(case, deciding=bloc, body=Body.INSPECTION_COMMISSION,

@@ -23,6 +23,7 @@ import random
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -40,7 +41,10 @@ BLOC_DOC = "103-KH/ĐUK"
 BLOC_AMENDMENT_DOC = "118-KH/ĐUK"
 COMMUNE_PROGRAMMES = 3
 PROVINCE_TARGETS = 25
-BLOC_QUOTA = {K.INSPECTION_COMPLIANCE: 2, K.SUPERVISION_THEMATIC: 1}
+BLOC_QUOTA: dict[str, int | Decimal | str] = {
+    K.INSPECTION_COMPLIANCE: 2,
+    K.SUPERVISION_THEMATIC: 1,
+}
 CELL_SHARE = services.Share(30)
 
 # Kinds and topics of the named planned cases (subject_text says what is looked at).
@@ -161,9 +165,7 @@ def _province_programme(tree: DemoTree, rng, today, user) -> Programme:
         issued_on=issue_date(today, 1, 12),
     )
     # Subjects: the two blocs, every commune and some of the bloc's larger agencies.
-    agencies = list(
-        Organization.objects.filter(parent=tree.bloc, numchild__gt=0).order_by("path")
-    )
+    agencies = list(Organization.objects.filter(parent=tree.bloc, numchild__gt=0).order_by("path"))
     subjects = [tree.bloc, tree.enterprise_bloc, *tree.communes]
     subjects += rng.sample(agencies, PROVINCE_TARGETS - len(subjects))
     rng.shuffle(subjects)
