@@ -116,7 +116,7 @@ class VersionInput(InputSerializer):
 # --- common view pieces -----------------------------------------------------------------
 
 
-class ScopedViewSetMixin(OpenViewMixin):
+class ScopedViewSetMixin(OpenViewMixin, viewsets.GenericViewSet):
     """A viewset whose queryset is scoped by ktgs.access (`scope_field`: the FK to the
     unit, "" for Organization itself)."""
 

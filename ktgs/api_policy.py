@@ -117,13 +117,15 @@ def exception_handler(exc, context):
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     if isinstance(exc, exceptions.Throttled):
-        exc.detail = _g("Quá nhiều yêu cầu: hãy thử lại sau %(seconds)s giây.") % {
-            "seconds": int(exc.wait or 1)
-        }
-    else:
+        wait = getattr(exc, "wait", None) or 1
+        exc.detail = exceptions.ErrorDetail(
+            _g("Quá nhiều yêu cầu: hãy thử lại sau %(seconds)s giây.") % {"seconds": int(wait)}
+        )
+    elif isinstance(exc, exceptions.APIException):
+        error: exceptions.APIException = exc
         for kind, detail in _DETAILS.items():
-            if type(exc) is kind:
-                exc.detail = str(detail)
+            if type(error) is kind:
+                error.detail = exceptions.ErrorDetail(str(detail), code=error.default_code)
                 break
     from rest_framework.views import exception_handler as drf_exception_handler
 

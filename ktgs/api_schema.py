@@ -54,7 +54,11 @@ class AutoSchema(SpectacularAutoSchema):
         responses = super()._get_response_bodies(direction)
         if direction != "response":
             return responses
-        codes = {"401": ErrorSerializer, "403": ErrorSerializer, "429": ErrorSerializer}
+        codes: dict[str, type[serializers.Serializer]] = {
+            "401": ErrorSerializer,
+            "403": ErrorSerializer,
+            "429": ErrorSerializer,
+        }
         if "{" in self.path or self._is_list_view():
             codes["404"] = ErrorSerializer  # an id out of reach; a page past the last
         if self.method != "GET" or self._is_list_view():

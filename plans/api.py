@@ -335,7 +335,9 @@ class TargetViewSet(
     def create(self, request):
         self.check_any_write()
         data = run_input(TargetInput, request)
-        programme = access.get_object_for_user(request.user, Programme.objects, data["programme"])
+        programme = access.get_object_for_user(
+            request.user, Programme.objects.all(), data["programme"]
+        )
         self.check_write(programme.organization)
         version = data.pop("version")
         data.pop("programme")

@@ -92,7 +92,16 @@ def progress_for(organization, *, year: int, period: str, kind: str, today, lang
 
 # --- serializers (output and query) -----------------------------------------------------
 
-_PERCENT = {"max_digits": 5, "decimal_places": 2, "allow_null": True, "coerce_to_string": False}
+
+def percent_field(help_text: str = "") -> serializers.DecimalField:
+    """A percentage 0–100 with 2 decimals, always a JSON number (never "57,58")."""
+    return serializers.DecimalField(
+        max_digits=5,
+        decimal_places=2,
+        allow_null=True,
+        coerce_to_string=False,
+        help_text=help_text or None,
+    )
 
 
 class UnitFiguresSerializer(serializers.Serializer):
@@ -108,13 +117,9 @@ class UnitFiguresSerializer(serializers.Serializer):
     units_with_targets = serializers.IntegerField()
     units_completed = serializers.IntegerField()
     units_lagging = serializers.IntegerField()
-    completion_percent = serializers.DecimalField(
-        **_PERCENT, help_text="capped_done / quantity, phần trăm 0–100, 2 chữ số thập phân"
-    )
-    expected_percent = serializers.DecimalField(**_PERCENT)
-    coverage_percent = serializers.DecimalField(
-        **_PERCENT, help_text="units_completed / units_with_targets, phần trăm 0–100"
-    )
+    completion_percent = percent_field("capped_done / quantity, phần trăm 0–100")
+    expected_percent = percent_field("expected / quantity, phần trăm 0–100")
+    coverage_percent = percent_field("units_completed / units_with_targets, phần trăm 0–100")
 
 
 class LaggingSerializer(serializers.Serializer):
