@@ -148,3 +148,20 @@ def test_anonymous_clients_get_401_asking_for_a_token(client, world):
     assert response.status_code == 401
     assert response["WWW-Authenticate"] == "Token"
     assert response.json()["detail"].startswith("Chưa đăng nhập")
+
+
+def test_organisations_are_searched_by_code_or_name_and_ordered(api, world, cast, tree):
+    client = api.as_user(cast.leader_p)
+    assert ids(client.get("/api/v1/organizations/", {"search": "TN-B1"})) == {tree.b1.pk}
+    assert ids(client.get("/api/v1/organizations/", {"search": "chi bộ"})) == {
+        tree.a1a.pk,
+        tree.a2.pk,
+        tree.b1.pk,
+    }
+    names = [
+        row["name"]
+        for row in client.get("/api/v1/organizations/", {"ordering": "-name"}).json()["results"]
+    ]
+    assert names == sorted(names, reverse=True)
+    page = client.get("/api/v1/organizations/", {"page_size": 2, "page": 2}).json()
+    assert page["count"] == 7 and len(page["results"]) == 2
