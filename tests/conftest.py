@@ -11,6 +11,7 @@
     `outsider` holds no role.
 """
 
+import os
 from dataclasses import dataclass
 
 import pytest
@@ -36,6 +37,8 @@ def _suite_settings(worker_id):
         base, _, db = broker.rpartition("/")
         own = (int(db or 0) - 1 - int(worker_id[2:])) % 16
         settings.CELERY_BROKER_URL = f"{base}/{own}"
+        # Celery reads the environment variable before its own configuration.
+        os.environ["CELERY_BROKER_URL"] = settings.CELERY_BROKER_URL
         celery_app.conf.broker_url = settings.CELERY_BROKER_URL
 
 
