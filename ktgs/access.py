@@ -87,6 +87,23 @@ def scope(
     return queryset.filter(reduce(or_, (Q(**{lookup: path}) for path in paths)))
 
 
+def scope_led(
+    queryset: QuerySet[M], user: User | AnonymousUser, *, field: str = "organization"
+) -> QuerySet[M]:
+    """Like `scope`, but only through leader and admin roles: for pages about other
+    people's work (the reminder log), which staff do not oversee."""
+    if not user.is_authenticated:
+        return queryset.none()
+    if user.is_superuser:
+        return queryset
+    paths = _outermost(
+        path for kind, path in _role_paths(user) if kind in (Role.Kind.LEADER, Role.Kind.ADMIN)
+    )
+    if not paths:
+        return queryset.none()
+    return queryset.filter(reduce(or_, (Q(**{f"{field}__path__startswith": p}) for p in paths)))
+
+
 def visible_organizations(user: User | AnonymousUser) -> QuerySet[Organization]:
     return scope(Organization.objects.all(), user, field="")
 

@@ -11,6 +11,12 @@ class LanguageForm(forms.Form):
     language = forms.ChoiceField(label=_("Ngôn ngữ giao diện"), choices=settings.LANGUAGES)
 
 
+class DigestForm(forms.Form):
+    digest_enabled = forms.BooleanField(
+        label=_("Nhận thư tổng hợp hằng tuần về các đơn vị chậm tiến độ"), required=False
+    )
+
+
 class LoginForm(AuthenticationForm):
     # Django's Vietnamese catalogue words these awkwardly ("Vui lòng điền vào…"); ours are
     # the wording users expect, and English comes from our own catalogue.

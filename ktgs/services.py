@@ -113,6 +113,16 @@ def set_user_language(*, user: User, language: str) -> User:
 
 
 @transaction.atomic
+def set_digest_enabled(*, user: User, enabled: bool) -> User:
+    """The weekly digest is optional (profile page, or the signed link in the mail);
+    reminders about the user's own unit are not, and have no switch."""
+    if user.digest_enabled != enabled:
+        user.digest_enabled = enabled
+        user.save(update_fields=["digest_enabled"])
+    return user
+
+
+@transaction.atomic
 def start_organization_import(*, user: User, uploaded_file) -> OrganizationImport:
     """Keep the uploaded file and hand the import to the worker once the row is committed
     (a worker that picked it up earlier would not find the row)."""

@@ -209,7 +209,30 @@ CELERY_BEAT_SCHEDULE: dict = {
         "schedule": crontab(hour=2, minute=0),
         "options": {"expires": 20 * 3600},
     },
+    # Reminders and the weekly digest (reports.reminders), in the morning after the
+    # nightly rebuild; a missed day is caught up by the next run ("on or after").
+    "reminders-daily": {
+        "task": "reports.tasks.send_daily_reminders",
+        "schedule": crontab(hour=7, minute=0),
+        "options": {"expires": 20 * 3600},
+    },
+    # Stuck claims and lost send tasks (reports.outbox.sweep).
+    "reminders-outbox-sweep": {
+        "task": "reports.tasks.sweep_outbox",
+        "schedule": crontab(minute="*/5"),
+        "options": {"expires": 4 * 60},
+    },
 }
+# Outbox sending (reports.outbox): batch size (mails per SMTP connection), tries before a
+# row is left failed, backoff between tries, and when a claim or an enqueued row counts as
+# lost (longer than any SMTP timeout, so a slow send is never taken for a dead one).
+KTGS_OUTBOX_BATCH = env.int("KTGS_OUTBOX_BATCH", default=20)
+KTGS_OUTBOX_MAX_ATTEMPTS = env.int("KTGS_OUTBOX_MAX_ATTEMPTS", default=8)
+KTGS_OUTBOX_RETRY_BASE = env.float("KTGS_OUTBOX_RETRY_BASE", default=30)
+KTGS_OUTBOX_RETRY_MAX = env.float("KTGS_OUTBOX_RETRY_MAX", default=1800)
+KTGS_OUTBOX_CLAIM_TIMEOUT = env.float("KTGS_OUTBOX_CLAIM_TIMEOUT", default=600)
+KTGS_OUTBOX_REQUEUE_AFTER = env.float("KTGS_OUTBOX_REQUEUE_AFTER", default=600)
+KTGS_SMTP_TIMEOUT = env.float("KTGS_SMTP_TIMEOUT", default=60)
 # Trend lines (one row per unit and day) are kept for units no deeper than this: the
 # centre (1), provinces (2), the level above grassroots (3) and grassroots units (4).
 KTGS_TREND_MAX_DEPTH = env.int("KTGS_TREND_MAX_DEPTH", default=4)

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from ktgs import access, queries, services
-from ktgs.forms import LanguageForm, OrganizationImportForm
+from ktgs.forms import DigestForm, LanguageForm, OrganizationImportForm
 from ktgs.models import OrganizationImport
 
 CHILDREN_PER_PAGE = 100
@@ -65,16 +65,27 @@ def organization_search(request):
 
 @require_http_methods(["GET", "POST"])
 def profile(request):
-    if request.method == "POST":
+    form = LanguageForm(initial={"language": request.user.language})
+    digest_form = DigestForm(initial={"digest_enabled": request.user.digest_enabled})
+    # Two forms on one page; the digest form says which it is by its button's name.
+    if request.method == "POST" and "save_digest" in request.POST:
+        digest_form = DigestForm(request.POST)
+        if digest_form.is_valid():
+            services.set_digest_enabled(
+                user=request.user, enabled=digest_form.cleaned_data["digest_enabled"]
+            )
+            messages.success(request, _("Đã lưu lựa chọn nhận thư."))
+            return redirect("profile")
+    elif request.method == "POST":
         form = LanguageForm(request.POST)
         if form.is_valid():
             services.set_user_language(user=request.user, language=form.cleaned_data["language"])
             messages.success(request, _("Đã lưu ngôn ngữ giao diện."))
             return redirect("profile")
-    else:
-        form = LanguageForm(initial={"language": request.user.language})
     return render(
-        request, "ktgs/profile.html", {"form": form, "roles": list(queries.roles_of(request.user))}
+        request,
+        "ktgs/profile.html",
+        {"form": form, "digest_form": digest_form, "roles": list(queries.roles_of(request.user))},
     )
 
 

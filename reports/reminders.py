@@ -1,0 +1,543 @@
+"""Reminder rules evaluated once a day: which units lag, which deadlines are near, who is
+told. The result is rows in the outbox (reports.models.OutboxMessage); sending them is
+reports.outbox's job.
+
+Idempotent by construction: every row has the unique key (rule, unit, period, step,
+recipient) and is inserted with ON CONFLICT DO NOTHING, so running the scan twice on a
+day, or again after a crash, inserts nothing twice. Every schedule is tested "on or
+after" its date, so a day the worker was down (or a quiet day: a weekend or holiday) is
+caught up by the next run rather than lost; a step that several missed days made due at
+once is sent once, as its latest form (the third weekly repeat, not the first three).
+
+A lag rule reads the roll-up table, not the cases: a unit is behind when its row is
+flagged lagging (reports.progress.lag, with KTGS_LAG_TOLERANCE_CASES) and the cases it
+is behind, as its stored reasons count them, exceed the rule's own tolerance.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from bisect import bisect_left
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+from email.utils import parseaddr
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F
+from django.urls import reverse
+
+from cases.models import Case
+from ktgs.models import Organization, Role
+from plans.models import Target
+from reports import rollup
+from reports.models import (
+    ALL_KINDS,
+    Holiday,
+    LagEpisode,
+    OutboxMessage,
+    ProgressRow,
+    ReminderRule,
+)
+
+logger = logging.getLogger(__name__)
+
+STEP = Organization.steplen
+DIGEST_UNITS_SHOWN = 30
+INSERT_BATCH = 2000
+IN_BATCH = 5000
+
+
+@dataclass(frozen=True)
+class Recipient:
+    user_id: int
+    email: str
+    language: str
+
+
+@dataclass
+class ScanResult:
+    today: date
+    quiet_rules: list[int] = field(default_factory=list)
+    candidates: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    inserted: int = 0
+    episodes_opened: int = 0
+    episodes_closed: int = 0
+    cancelled: int = 0
+    enqueued: int = 0
+
+    def as_dict(self) -> dict:
+        return {
+            "today": self.today.isoformat(),
+            "quiet_rules": self.quiet_rules,
+            "candidates": dict(self.candidates),
+            "inserted": self.inserted,
+            "episodes_opened": self.episodes_opened,
+            "episodes_closed": self.episodes_closed,
+            "cancelled": self.cancelled,
+            "enqueued": self.enqueued,
+        }
+
+
+def site_url(path: str) -> str:
+    return settings.SITE_URL.rstrip("/") + path
+
+
+def dashboard_url(unit_id: int) -> str:
+    return site_url(reverse("reports:dashboard", args=[unit_id]))
+
+
+def message_id_for(rule_id: int, unit_id: int, period: str, step: str, user_id: int) -> str:
+    """A Message-ID derived from the row's unique key: the same row is always the same
+    mail, however often it is retried."""
+    digest = hashlib.sha256(f"{rule_id}|{unit_id}|{period}|{step}|{user_id}".encode())
+    domain = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2] or "ktgs.local"
+    return f"<ktgs.{digest.hexdigest()[:32]}@{domain}>"
+
+
+def is_quiet_day(rule: ReminderRule, day: date, holidays: set[date]) -> bool:
+    return (rule.skip_weekends and day.weekday() >= 5) or (rule.skip_holidays and day in holidays)
+
+
+class Directory:
+    """Who may receive mail about a unit: staff and leaders with an address, by the path
+    of the unit their role is on. Read once per scan (two queries)."""
+
+    def __init__(self) -> None:
+        self._by_kind: dict[str, dict[str, list[Recipient]]] = {}
+
+    def _load(self, kind: str) -> dict[str, list[Recipient]]:
+        if kind not in self._by_kind:
+            found: dict[str, list[Recipient]] = defaultdict(list)
+            roles = (
+                Role.objects.filter(kind=kind, user__is_active=True)
+                .exclude(user__email="")
+                .order_by("organization__path", "user_id")
+                .values_list("organization__path", "user_id", "user__email", "user__language")
+            )
+            for path, user_id, email, language in roles:
+                found[path].append(Recipient(user_id, email, language))
+            self._by_kind[kind] = found
+        return self._by_kind[kind]
+
+    def staff_for(self, path: str) -> list[Recipient]:
+        """The staff who keep the unit's records: those of the unit itself, else of the
+        nearest unit above it that has staff (their role reaches the unit)."""
+        staff = self._load(Role.Kind.STAFF)
+        for end in range(len(path), 0, -STEP):
+            if staff.get(path[:end]):
+                return staff[path[:end]]
+        return []
+
+    def leaders_above(self, path: str) -> list[list[Recipient]]:
+        """Leaders of the units above `path` that have any, nearest first: the parent's
+        (or the nearest ancestor's with leaders), then one level further, and so on."""
+        leaders = self._load(Role.Kind.LEADER)
+        return [
+            leaders[path[:end]]
+            for end in range(len(path) - STEP, 0, -STEP)
+            if leaders.get(path[:end])
+        ]
+
+    def leaders(self) -> dict[str, list[Recipient]]:
+        return self._load(Role.Kind.LEADER)
+
+
+class _Outbox:
+    """Rows to insert for one rule, written in batches at the end."""
+
+    def __init__(self, rule: ReminderRule, result: ScanResult) -> None:
+        self.rule = rule
+        self.result = result
+        self.rows: list[OutboxMessage] = []
+
+    def add(
+        self,
+        *,
+        unit_id: int,
+        period: str,
+        step: str,
+        kind: str,
+        recipients: list[Recipient],
+        context: dict,
+    ) -> None:
+        for person in recipients:
+            self.rows.append(
+                OutboxMessage(
+                    rule_id=self.rule.pk,
+                    organization_id=unit_id,
+                    period=period,
+                    step=step,
+                    recipient_id=person.user_id,
+                    kind=kind,
+                    email=person.email,
+                    language=person.language,
+                    context=context,
+                    message_id=message_id_for(self.rule.pk, unit_id, period, step, person.user_id),
+                )
+            )
+            self.result.candidates[kind] += 1
+
+    def write(self) -> int:
+        before = OutboxMessage.objects.filter(rule=self.rule).count()
+        # The unique key turns a second insert of the same reminder into nothing.
+        OutboxMessage.objects.bulk_create(self.rows, batch_size=INSERT_BATCH, ignore_conflicts=True)
+        inserted = OutboxMessage.objects.filter(rule=self.rule).count() - before
+        self.result.inserted += inserted
+        return inserted
+
+
+# --- lag -----------------------------------------------------------------------------
+
+
+@dataclass
+class Lagging:
+    unit_id: int
+    path: str
+    name: str
+    quantity: int
+    capped_done: int
+    expected: Decimal
+    behind: int
+    reasons: list[dict]
+
+
+def lagging_units(rule: ReminderRule, today: date) -> dict[int, Lagging]:
+    """Units behind under `rule` this year, from the roll-up table (one query)."""
+    rows = ProgressRow.objects.filter(year=today.year, kind=ALL_KINDS, own_units_lagging=1)
+    if rule.levels:
+        rows = rows.filter(organization__level__in=rule.levels)
+    found: dict[int, Lagging] = {}
+    for unit_id, path, name, quantity, capped, expected, reasons, computed_on in rows.values_list(
+        "organization_id",
+        "organization__path",
+        "organization__name",
+        "own_quantity",
+        "own_capped_done",
+        "own_expected",
+        "own_lag_reasons",
+        "computed_on",
+    ).iterator(chunk_size=IN_BATCH):
+        behind = sum(int(reason.get("behind", 0)) for reason in reasons)
+        tolerance = rule.tolerance_cases + rule.tolerance_points * quantity / 100
+        if behind <= tolerance:
+            continue
+        # The reasons count days from the day the row was computed; say them as of today.
+        shift = (today - computed_on).days
+        reasons = [{**r, "days_to_due": r["days_to_due"] - shift} for r in reasons]
+        found[unit_id] = Lagging(unit_id, path, name, quantity, capped, expected, behind, reasons)
+    return found
+
+
+def _lag_context(unit: Lagging, today: date, *, escalation: int = 0) -> dict:
+    return {
+        "unit": unit.name,
+        "unit_id": unit.unit_id,
+        "url": dashboard_url(unit.unit_id),
+        "quantity": unit.quantity,
+        "capped_done": unit.capped_done,
+        "expected": str(unit.expected),
+        "behind": unit.behind,
+        "reasons": unit.reasons,
+        "as_of": today.isoformat(),
+        "escalation": escalation,
+    }
+
+
+def _track_episodes(
+    rule: ReminderRule, lagging: dict[int, Lagging], today: date, result: ScanResult
+) -> dict[int, LagEpisode]:
+    """Close the episodes of units that caught up (and cancel what they still had
+    pending), open one for each unit newly behind; return the open episodes by unit."""
+    open_now = {
+        e.organization_id: e for e in LagEpisode.objects.filter(rule=rule, ended_on__isnull=True)
+    }
+    caught_up = [unit for unit in open_now if unit not in lagging]
+    for start in range(0, len(caught_up), IN_BATCH):
+        chunk = caught_up[start : start + IN_BATCH]
+        result.episodes_closed += LagEpisode.objects.filter(
+            rule=rule, organization_id__in=chunk, ended_on__isnull=True
+        ).update(ended_on=today)
+        # A unit that caught up gets nothing more from this episode, not even what was
+        # written and not yet sent.
+        result.cancelled += OutboxMessage.objects.filter(
+            rule=rule, organization_id__in=chunk, status=OutboxMessage.Status.PENDING
+        ).update(status=OutboxMessage.Status.CANCELLED)
+    new = [
+        LagEpisode(rule=rule, organization_id=unit, started_on=today)
+        for unit in lagging
+        if unit not in open_now
+    ]
+    # A concurrent scan may have opened the same episode: the partial unique index skips it.
+    LagEpisode.objects.bulk_create(new, batch_size=INSERT_BATCH, ignore_conflicts=True)
+    result.episodes_opened += len(new)
+    if not new:
+        return {unit: open_now[unit] for unit in lagging}
+    return {
+        e.organization_id: e
+        for e in LagEpisode.objects.filter(rule=rule, ended_on__isnull=True)
+        if e.organization_id in lagging
+    }
+
+
+def scan_lag(
+    rule: ReminderRule, today: date, directory: Directory, result: ScanResult, *, quiet: bool
+) -> None:
+    lagging = lagging_units(rule, today)
+    episodes = _track_episodes(rule, lagging, today, result)
+    if quiet:
+        return
+    outbox = _Outbox(rule, result)
+    for unit_id, episode in episodes.items():
+        unit = lagging[unit_id]
+        days = (today - episode.started_on).days - rule.first_after_days
+        if days < 0:
+            continue
+        period = f"lag:{episode.started_on.isoformat()}"
+        repeat = days // rule.repeat_every_days if rule.repeat_every_days else 0
+        outbox.add(
+            unit_id=unit_id,
+            period=period,
+            step=f"r{repeat}",
+            kind=OutboxMessage.Kind.LAG,
+            recipients=directory.staff_for(unit.path),
+            context=_lag_context(unit, today),
+        )
+        if not rule.escalate_after_days:
+            continue
+        reached = min(days // rule.escalate_after_days, rule.escalation_levels)
+        above = directory.leaders_above(unit.path)
+        for level in range(1, reached + 1):
+            if level > len(above):
+                break
+            outbox.add(
+                unit_id=unit_id,
+                period=period,
+                step=f"e{level}",
+                kind=OutboxMessage.Kind.LAG_ESCALATION,
+                recipients=above[level - 1],
+                context=_lag_context(unit, today, escalation=level),
+            )
+    outbox.write()
+
+
+# --- deadlines -----------------------------------------------------------------------
+
+
+def scan_target_due(
+    rule: ReminderRule, today: date, directory: Directory, result: ScanResult
+) -> None:
+    """Targets not yet done whose due date is at most `days_before` days away: one
+    reminder per threshold reached (the nearest one, when several were reached at once)."""
+    thresholds = sorted({int(d) for d in rule.days_before})
+    if not thresholds:
+        return
+    horizon = today + timedelta(days=thresholds[-1])
+    due_soon = Target.objects.filter(
+        due_on__gte=today,
+        due_on__lte=horizon,
+        programme__status__in=rollup.COUNTED_PROGRAMME_STATUSES,
+    )
+    if rule.levels:
+        due_soon = due_soon.filter(organization__level__in=rule.levels)
+    units = dict(due_soon.values_list("organization_id", "organization__path").distinct())
+    if not units:
+        return
+    names = dict(Organization.objects.filter(pk__in=list(units)).values_list("pk", "name"))
+    outbox = _Outbox(rule, result)
+    unit_ids = sorted(units)
+    for start in range(0, len(unit_ids), IN_BATCH):
+        # The same leaf figures the roll-up uses: in force today, done counted alike.
+        leaf = rollup.leaf_figures(today, unit_ids[start : start + IN_BATCH])
+        for (unit_id, _year), targets in leaf.targets.items():
+            for target in targets:
+                days_left = (target.due - today).days
+                if not 0 <= days_left <= thresholds[-1] or target.done >= target.quantity:
+                    continue
+                step = next(t for t in thresholds if days_left <= t)
+                outbox.add(
+                    unit_id=unit_id,
+                    period=f"target:{target.target_id}:{target.due.isoformat()}",
+                    step=f"d{step}",
+                    kind=OutboxMessage.Kind.TARGET_DUE,
+                    recipients=directory.staff_for(units[unit_id]),
+                    context={
+                        "unit": names.get(unit_id, ""),
+                        "unit_id": unit_id,
+                        "url": dashboard_url(unit_id),
+                        "target_id": target.target_id,
+                        "kind": target.kind,
+                        "counts": target.counts,
+                        "quantity": target.quantity,
+                        "done": target.done,
+                        "short_by": target.quantity - target.done,
+                        "due_on": target.due.isoformat(),
+                        "days_left": days_left,
+                        "as_of": today.isoformat(),
+                    },
+                )
+    outbox.write()
+
+
+def scan_case_overdue(
+    rule: ReminderRule, today: date, directory: Directory, result: ScanResult
+) -> None:
+    """Cases still in progress after their planned working period: one reminder per case
+    and planned end (a case whose period is extended is reminded again when that passes)."""
+    cases = Case.objects.filter(status=Case.Status.IN_PROGRESS, work_ends_on__lt=today)
+    if rule.levels:
+        cases = cases.filter(organization__level__in=rule.levels)
+    outbox = _Outbox(rule, result)
+    for case_id, unit_id, path, name, title, number, ends_on in cases.values_list(
+        "pk",
+        "organization_id",
+        "organization__path",
+        "organization__name",
+        "title",
+        "decision_number",
+        "work_ends_on",
+    ).iterator(chunk_size=IN_BATCH):
+        outbox.add(
+            unit_id=unit_id,
+            period=f"case:{case_id}:{ends_on.isoformat()}",
+            step="over",
+            kind=OutboxMessage.Kind.CASE_OVERDUE,
+            recipients=directory.staff_for(path),
+            context={
+                "unit": name,
+                "unit_id": unit_id,
+                "case_id": case_id,
+                "title": title,
+                "decision_number": number or "",
+                "work_ends_on": ends_on.isoformat(),
+                "days_over": (today - ends_on).days,
+                "url": site_url(reverse("cases:detail", args=[case_id])),
+                "as_of": today.isoformat(),
+            },
+        )
+    outbox.write()
+
+
+# --- weekly digest -------------------------------------------------------------------
+
+
+def scan_digest(rule: ReminderRule, today: date, directory: Directory, result: ScanResult) -> None:
+    """For each leader who wants it, once per ISO week from `rule.weekday` on: the
+    lagging units of their subtree, most behind first. Nothing when nothing lags."""
+    if today.weekday() < rule.weekday:
+        return
+    iso = today.isocalendar()
+    period = f"week:{iso.year}-W{iso.week:02d}"
+    rows = sorted(
+        ProgressRow.objects.filter(year=today.year, kind=ALL_KINDS, own_units_lagging=1)
+        .annotate(gap=F("own_expected") - F("own_capped_done"))
+        .values_list(
+            "organization__path",
+            "organization_id",
+            "organization__name",
+            "own_capped_done",
+            "own_quantity",
+            "gap",
+            "own_lag_reasons",
+            "computed_on",
+        )
+    )
+    paths = [row[0] for row in rows]
+    wanting = set(
+        Role.objects.filter(kind=Role.Kind.LEADER, user__digest_enabled=True).values_list(
+            "user_id", flat=True
+        )
+    )
+    # Each leader once per outermost unit they lead (a role inside a role adds nothing).
+    roots: dict[Recipient, list[str]] = defaultdict(list)
+    for path, people in sorted(directory.leaders().items()):
+        for person in people:
+            if person.user_id in wanting and not any(path.startswith(p) for p in roots[person]):
+                roots[person].append(path)
+    units_by_path = dict(
+        Organization.objects.filter(path__in={p for ps in roots.values() for p in ps}).values_list(
+            "path", "pk"
+        )
+    )
+    names = dict(Organization.objects.filter(path__in=units_by_path).values_list("path", "name"))
+    outbox = _Outbox(rule, result)
+    for person, leader_paths in roots.items():
+        for root_path in leader_paths:
+            # Sorted by path, a subtree is one contiguous slice.
+            first = bisect_left(paths, root_path)
+            last = bisect_left(paths, root_path + "\uffff")
+            if first == last:
+                continue
+            chosen = sorted(rows[first:last], key=lambda r: (-r[5], r[2]))
+            units = []
+            for _path, unit_id, name, capped, quantity, gap, reasons, computed_on in chosen[
+                :DIGEST_UNITS_SHOWN
+            ]:
+                shift = (today - computed_on).days
+                units.append(
+                    {
+                        "unit": name,
+                        "unit_id": unit_id,
+                        "url": dashboard_url(unit_id),
+                        "capped_done": capped,
+                        "quantity": quantity,
+                        "gap": str(gap),
+                        "reasons": [
+                            {**r, "days_to_due": r["days_to_due"] - shift} for r in reasons
+                        ],
+                    }
+                )
+            root_id = units_by_path[root_path]
+            outbox.add(
+                unit_id=root_id,
+                period=period,
+                step="digest",
+                kind=OutboxMessage.Kind.DIGEST,
+                recipients=[person],
+                context={
+                    "unit": names.get(root_path, ""),
+                    "unit_id": root_id,
+                    "url": dashboard_url(root_id),
+                    "units": units,
+                    "total": last - first,
+                    "week": f"{iso.week:02d}/{iso.year}",
+                    "as_of": today.isoformat(),
+                },
+            )
+    outbox.write()
+
+
+# --- the daily run -------------------------------------------------------------------
+
+SCANS = {
+    ReminderRule.Kind.TARGET_DUE: scan_target_due,
+    ReminderRule.Kind.CASE_OVERDUE: scan_case_overdue,
+    ReminderRule.Kind.DIGEST: scan_digest,
+}
+
+
+def run_daily(today: date, *, enqueue: bool = True) -> ScanResult:
+    """Evaluate every active rule as of `today`, write the outbox, and (with `enqueue`)
+    hand the pending rows to the send task once they are committed."""
+    from reports import outbox
+
+    result = ScanResult(today=today)
+    holidays = set(Holiday.objects.filter(day=today).values_list("day", flat=True))
+    directory = Directory()
+    for rule in ReminderRule.objects.filter(is_active=True).order_by("pk"):
+        quiet = is_quiet_day(rule, today, holidays)
+        if quiet:
+            result.quiet_rules.append(rule.pk)
+        with transaction.atomic():
+            if rule.kind == ReminderRule.Kind.LAG:
+                # Episodes are tracked on quiet days too, so that "days behind" stays true.
+                scan_lag(rule, today, directory, result, quiet=quiet)
+            elif not quiet:
+                SCANS[ReminderRule.Kind(rule.kind)](rule, today, directory, result)
+    if enqueue:
+        result.enqueued = outbox.enqueue_pending()
+    logger.info("reminders for %s: %s", today, result.as_dict())
+    return result
