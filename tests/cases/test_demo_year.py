@@ -143,9 +143,13 @@ def test_demo_year_programmes_cases_and_progress(db, pinned):
     assert_cases_valid(TODAY)
     statuses = Counter(Case.objects.values_list("status", flat=True))
     assert statuses["concluded"] > 200 and statuses["in_progress"] and statuses["decided"]
-    concluded = Case.objects.filter(status="concluded").first()
-    # Through the services: created, decided, in progress, concluded — four history rows.
+    # The named cases go through the services: created, decided, in progress, concluded.
+    concluded = Case.objects.filter(target__programme=province, status="concluded").first()
     assert concluded.history.count() == 4
+    assert concluded.history.first().history_user.username == "quantri"
+    # The cells' member supervisions are inserted in bulk, with their first history row.
+    assert Case.history.filter(history_type="+").count() == Case.objects.count()
+    assert CaseSubject.history.filter(history_type="+").count() == CaseSubject.objects.count()
     assert Case.objects.filter(violation_found=True).exists()
     decisions = DisciplineDecision.objects.all()
     assert decisions.count() >= 3 and decisions.filter(is_committee_member=True).exists()
