@@ -141,11 +141,12 @@ def expected(quantity: int, start: datetime.date, due: datetime.date, today: dat
 
 
 def done_for(profile: str, quantities: list[int], expect: list[Fraction]) -> list[int]:
-    """How many each target of a unit has done by today, for a unit that is ahead (all
-    done), on track (behind the linear schedule by less than the lag tolerance in all) or
-    lagging (about a third of what is due)."""
+    """How many each target of a unit has done by today, for a unit that is ahead (twice
+    the schedule's pace), on track (behind the linear schedule by less than the lag
+    tolerance in all) or lagging (about a third of what is due)."""
     if profile == AHEAD:
-        return list(quantities)
+        # Twice the pace of the schedule: everything done by mid-year.
+        return [min(q, math.ceil(2 * e)) for q, e in zip(quantities, expect, strict=True)]
     if profile == LAGGING:
         return [math.floor(e * Fraction(3, 10)) for e in expect]
     tolerance = Fraction(str(getattr(settings, "KTGS_LAG_TOLERANCE_CASES", "1")))
