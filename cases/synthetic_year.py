@@ -34,6 +34,8 @@ import math
 import random
 import time
 from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, NamedTuple
@@ -241,6 +243,41 @@ def tables() -> dict[str, Table]:
             "is_committee_member", "created_at",
         )),
     }  # fmt: skip
+
+
+@contextmanager
+def foreign_keys_checked_once(written: list[type[models.Model]]) -> Iterator[None]:
+    """Inside a transaction: check the foreign keys of the tables written in the block
+    once, table by table, at its end, instead of row by row at commit (PostgreSQL).
+
+    Django's foreign keys are DEFERRABLE INITIALLY DEFERRED: at national scale the commit
+    would fire ~6 million row triggers (~30 s). The constraints are dropped before the
+    writes and added again after them, which validates each with one join. Definitions
+    are read back from the catalogue, so they come back exactly as they were; any failure
+    rolls the whole transaction back with them. PostgreSQL refuses to alter a table with
+    pending trigger events, so the checks pending from earlier in the transaction (none
+    when the command runs: the tree is committed before) are run first.
+    """
+    if connection.vendor != "postgresql":
+        yield
+        return
+    names = [model._meta.db_table for model in written]
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute(
+            "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) "
+            "FROM pg_constraint WHERE contype = 'f' AND conrelid = ANY(%s::regclass[]) "
+            "ORDER BY 1, 2",
+            [names],
+        )
+        constraints = cursor.fetchall()
+        for table, constraint, _definition in constraints:
+            cursor.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{constraint}"')
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+    yield
+    with connection.cursor() as cursor:
+        for table, constraint, definition in constraints:
+            cursor.execute(f'ALTER TABLE {table} ADD CONSTRAINT "{constraint}" {definition}')
 
 
 # --- the generator ----------------------------------------------------------------------
@@ -655,8 +692,9 @@ def seed_synthetic_year(
     ).exists():
         stdout.write(f"[{name}] year {today.year}: already there, nothing written.")
         return result
-    with transaction.atomic():
-        written = tables()
+    written = tables()
+    models_written = [table.model for table in written.values()]
+    with transaction.atomic(), foreign_keys_checked_once(models_written):
         for table in written.values():
             table.reserve()
         builder = YearBuilder(seed=seed, today=today, tables=written)
@@ -678,7 +716,8 @@ def seed_synthetic_year(
                 )
         for table in written.values():
             table.finish()
-        stdout.write(f"[{name}] committing {time.monotonic() - started:7.1f} s")
+        stdout.write(f"[{name}] checking foreign keys {time.monotonic() - started:7.1f} s")
+    stdout.write(f"[{name}] committed {time.monotonic() - started:7.1f} s")
     result.programmes = written["programmes"].written
     result.targets = written["targets"].written
     result.cases = written["cases"].written
