@@ -199,8 +199,14 @@ def _release(message: OutboxMessage, error: str) -> bool:
     return retry
 
 
-# Errors after which the connection cannot be trusted for the rest of the batch.
-CONNECTION_ERRORS = (smtplib.SMTPServerDisconnected, smtplib.SMTPConnectError, OSError)
+# Errors after which the connection cannot be trusted for the rest of the batch. Checked
+# before smtplib.SMTPException, which is itself an OSError: a refused recipient (4xx/5xx)
+# concerns one message, and the connection goes on with the next.
+CONNECTION_ERRORS = (smtplib.SMTPServerDisconnected, smtplib.SMTPConnectError)
+
+
+def _is_connection_error(error: Exception) -> bool:
+    return isinstance(error, CONNECTION_ERRORS) or not isinstance(error, smtplib.SMTPException)
 
 
 def send_batch(ids: list[int]) -> list[int]:
@@ -228,16 +234,17 @@ def send_batch(ids: list[int]) -> list[int]:
         for index, (message, mail) in enumerate(mails):
             try:
                 sent = connection.send_messages([mail])
-            except CONNECTION_ERRORS as error:
+            except OSError as error:
+                reason = f"{type(error).__name__}: {error}"
+                if not _is_connection_error(error):
+                    if _release(message, reason):
+                        retry.append(message.pk)
+                    continue
                 # This row and the rest of the batch go back; a new connection next time.
                 for later, _mail in mails[index:]:
-                    if _release(later, f"{type(error).__name__}: {error}"):
+                    if _release(later, reason):
                         retry.append(later.pk)
                 break
-            except smtplib.SMTPException as error:
-                if _release(message, f"{type(error).__name__}: {error}"):
-                    retry.append(message.pk)
-                continue
             if sent:
                 OutboxMessage.objects.filter(pk=message.pk, status=Status.SENDING).update(
                     status=Status.SENT, sent_at=timezone.now()

@@ -38,6 +38,26 @@ STOP_TIMEOUT = 15  # seconds for a warm shutdown before it is killed
 class WorkerProcess:
     process: subprocess.Popen
     log_path: Path
+    # How it was started, so a test can kill it mid-task and start it again (restart()).
+    command: list[str] | None = None
+    env: dict[str, str] | None = None
+
+    def kill(self) -> None:
+        """SIGKILL: no warm shutdown, the task in hand is lost as in a crash."""
+        self.process.kill()
+        self.process.wait(timeout=STOP_TIMEOUT)
+
+    def restart(self) -> None:
+        """Start the same worker again (after kill()) and wait until it is ready."""
+        assert self.command is not None, "started without its command"
+        ready_before = self.log().count(" ready.")
+        with self.log_path.open("ab") as log:
+            self.process = subprocess.Popen(
+                self.command, cwd=django_settings.BASE_DIR, env=self.env, stdout=log,
+                stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+            )  # fmt: skip
+        self.wait_for(lambda: self.log().count(" ready.") > ready_before,
+                      timeout=STARTUP_TIMEOUT, what="the worker to start again")  # fmt: skip
 
     def log(self) -> str:
         try:
@@ -134,11 +154,11 @@ def celery_worker_process(transactional_db, celery_worker_env, settings, tmp_pat
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
         )
-    worker = WorkerProcess(process, log_path)
+    worker = WorkerProcess(process, log_path, command=command, env=env)
     try:
         worker.wait_for(
             lambda: " ready." in worker.log(), timeout=STARTUP_TIMEOUT, what="the worker to start"
         )
         yield worker
     finally:
-        _stop(process)
+        _stop(worker.process)
