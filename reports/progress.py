@@ -17,6 +17,7 @@ Contracts shared by every function here:
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass, fields
@@ -71,6 +72,7 @@ COUNT_UNIT_LABELS_EN: dict[str, tuple[str, str]] = {
     "organizations": ("organisation", "organisations"),
     "members": ("member", "members"),
 }
+
 
 def kind_label(kind: str, language: str = "vi") -> str:
     """The activity kind's label; an unknown code is shown as itself rather than failing."""
@@ -174,8 +176,12 @@ class Rollup:
     units_lagging: int = 0
 
     def __post_init__(self) -> None:
-        for field in fields(self):
-            _check_count(field.name, getattr(self, field.name))
+        for name in _ROLLUP_FIELDS:
+            value = getattr(self, name)
+            # The common case (a non-negative int) costs one comparison; anything else
+            # goes through the full check with its message.
+            if type(value) is not int or value < 0:
+                _check_count(name, value)
         if self.capped_done_total > min(self.done_total, self.quantity_total):
             raise ValueError("capped_done_total exceeds done_total or quantity_total")
         if max(self.units_completed, self.units_lagging) > self.units_with_targets:
@@ -213,6 +219,9 @@ class Rollup:
         return total
 
 
+_ROLLUP_FIELDS = tuple(f.name for f in fields(Rollup))
+
+
 def rollup_targets(
     targets: Iterable[TargetFigures],
     arising: int = 0,
@@ -227,14 +236,35 @@ def rollup_targets(
     target has `done ≥ quantity`, and "lagging" if `today` is given and `lag(...)` finds it
     behind with the given tolerance. Without `today` no unit is counted as lagging.
     """
+    return unit_rollup(
+        targets,
+        arising,
+        today=today,
+        tolerance_cases=tolerance_cases,
+        tolerance_points=tolerance_points,
+    )[0]
+
+
+def unit_rollup(
+    targets: Iterable[TargetFigures],
+    arising: int = 0,
+    *,
+    today: date | None = None,
+    tolerance_cases: int | Decimal | Fraction = 0,
+    tolerance_points: Decimal | Fraction | int = Decimal(0),
+) -> tuple[Rollup, LagResult | None]:
+    """`rollup_targets` and, when `today` is given, the unit's `lag` — computed once, for
+    callers that need both (the roll-up table stores the reasons with the figures)."""
     targets = list(targets)
     _check_count("arising", arising)
     if not targets:
-        return Rollup(arising=arising)
-    lagging = today is not None and (
+        return Rollup(arising=arising), None
+    found = (
         lag(targets, today, tolerance_cases=tolerance_cases, tolerance_points=tolerance_points)
-        is not None
+        if today is not None
+        else None
     )
+    lagging = found is not None
     return Rollup(
         quantity_total=sum(t.quantity for t in targets),
         capped_done_total=sum(t.capped_done for t in targets),
@@ -243,7 +273,7 @@ def rollup_targets(
         units_with_targets=1,
         units_completed=int(all(t.done >= t.quantity for t in targets)),
         units_lagging=int(lagging),
-    )
+    ), found
 
 
 def coverage(units_done: int, units_with_programme: int) -> Fraction | None:
@@ -328,14 +358,34 @@ class LagResult:
         return describe_lag(self, language)
 
 
+@functools.lru_cache(maxsize=64)
+def _fraction(value: int | Decimal | Fraction) -> Fraction:
+    # A rule's tolerance is the same for every unit of a scan: convert it once.
+    return Fraction(value)
+
+
+def _gap(target: TargetFigures, today: date) -> Fraction | int:
+    """How far one target is behind today: positive (and then exactly expected − done) when
+    it is behind, zero or negative otherwise. Integers except part-way through a target's
+    period, where the exact gap is a Fraction (only built when it is positive)."""
+    if today >= target.due:
+        return target.quantity - target.done
+    if today <= target.start:
+        return -target.done
+    elapsed = (today - target.start).days
+    span = (target.due - target.start).days
+    numerator = target.quantity * elapsed - target.done * span
+    return Fraction(numerator, span) if numerator > 0 else -1
+
+
 def _tolerance(
     quantity_total: int,
     tolerance_cases: int | Decimal | Fraction,
     tolerance_points: Decimal | Fraction | int,
 ) -> Fraction:
     # Fraction(Decimal) is exact, so "2.5" cases or "10.5" points cost no precision.
-    cases = Fraction(tolerance_cases)
-    points = Fraction(tolerance_points)
+    cases = _fraction(tolerance_cases)
+    points = _fraction(tolerance_points)
     if cases < 0 or points < 0:
         raise ValueError("tolerances cannot be negative")
     return cases + points * quantity_total / 100
@@ -362,13 +412,10 @@ def lag(
     tolerance = _tolerance(sum(t.quantity for t in targets), tolerance_cases, tolerance_points)
     if not targets:
         return None
-    expected_total = Fraction(0)
-    shortfall = Fraction(0)
+    shortfall: Fraction | int = 0
     reasons = []
     for target in targets:
-        due_now = target.expected(today)
-        expected_total += due_now
-        gap = due_now - target.done
+        gap = _gap(target, today)
         if gap > 0:
             shortfall += gap
             reasons.append(
@@ -385,9 +432,9 @@ def lag(
         return None
     reasons.sort(key=lambda r: (r.days_to_due, r.target_id))
     return LagResult(
-        expected_total=expected_total,
+        expected_total=sum((t.expected(today) for t in targets), Fraction(0)),
         done_total=sum(t.done for t in targets),
-        shortfall=shortfall,
+        shortfall=Fraction(shortfall),
         tolerance=tolerance,
         reasons=tuple(reasons),
     )

@@ -19,7 +19,7 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from fractions import Fraction
@@ -102,8 +102,15 @@ def leaf_figures(today: date, unit_ids: Iterable[int] | None = None) -> Leaf:
 
     target_rows = list(
         targets.values_list(
-            "id", "organization_id", "kind", "counts", "quantity", "due_on",
-            "programme__starts_on", "programme__year", "programme__scope",
+            "id",
+            "organization_id",
+            "kind",
+            "counts",
+            "quantity",
+            "due_on",
+            "programme__starts_on",
+            "programme__year",
+            "programme__scope",
         )
     )
     target_ids = [row[0] for row in target_rows]
@@ -121,20 +128,25 @@ def leaf_figures(today: date, unit_ids: Iterable[int] | None = None) -> Leaf:
         subject_targets = {row[0] for row in target_rows if row[3] != Target.Counts.CASES}
         if subject_targets:
             subjects = CaseSubject.objects.filter(
-                case__in=scoped_cases.filter(target__counts__in=[
-                    Target.Counts.ORGANIZATIONS, Target.Counts.MEMBERS,
-                    Target.Counts.COMMITTEE_MEMBERS,
-                ])
+                case__in=scoped_cases.filter(
+                    target__counts__in=[
+                        Target.Counts.ORGANIZATIONS,
+                        Target.Counts.MEMBERS,
+                        Target.Counts.COMMITTEE_MEMBERS,
+                    ]
+                )
             )
-            for target_id, orgs, members, committee in subjects.values(
-                "case__target_id"
-            ).annotate(
-                orgs=Count("id", filter=Q(kind=CaseSubject.Kind.ORGANIZATION)),
-                members=Count("id", filter=Q(kind=CaseSubject.Kind.MEMBER)),
-                committee=Count(
-                    "id", filter=Q(kind=CaseSubject.Kind.MEMBER, is_committee_member=True)
-                ),
-            ).values_list("case__target_id", "orgs", "members", "committee"):
+            for target_id, orgs, members, committee in (
+                subjects.values("case__target_id")
+                .annotate(
+                    orgs=Count("id", filter=Q(kind=CaseSubject.Kind.ORGANIZATION)),
+                    members=Count("id", filter=Q(kind=CaseSubject.Kind.MEMBER)),
+                    committee=Count(
+                        "id", filter=Q(kind=CaseSubject.Kind.MEMBER, is_committee_member=True)
+                    ),
+                )
+                .values_list("case__target_id", "orgs", "members", "committee")
+            ):
                 done_subjects[target_id] = {
                     Target.Counts.ORGANIZATIONS: orgs,
                     Target.Counts.MEMBERS: members,
@@ -151,8 +163,14 @@ def leaf_figures(today: date, unit_ids: Iterable[int] | None = None) -> Leaf:
         year = _target_year(scope, p_year, due_on)
         leaf.targets[(unit, year)].append(
             progress.TargetFigures(
-                target_id=tid, unit_id=unit, kind=kind, quantity=quantity, done=done,
-                start=starts_on, due=due_on, counts=counts,
+                target_id=tid,
+                unit_id=unit,
+                kind=kind,
+                quantity=quantity,
+                done=done,
+                start=starts_on,
+                due=due_on,
+                counts=counts,
             )
         )
 
@@ -175,13 +193,17 @@ def own_figures(leaf: Leaf, today: date) -> dict[Key, Own]:
     result: dict[Key, Own] = {}
 
     def one(targets: list[progress.TargetFigures], arising: int) -> Own:
-        rollup = progress.rollup_targets(
+        rollup, found = progress.unit_rollup(
             targets, arising, today=today, tolerance_cases=tolerance
         )
-        expected = sum((t.expected(today) for t in targets), Fraction(0))
-        found = (
-            progress.lag(targets, today, tolerance_cases=tolerance) if rollup.units_lagging
-            else None
+        # Expected is linear in the quantity: sum the quantities of targets that share a
+        # period, then take one exact expected figure per period.
+        by_period: dict[tuple[date, date], int] = defaultdict(int)
+        for t in targets:
+            by_period[(t.start, t.due)] += t.quantity
+        expected = sum(
+            (progress.expected(q, start, due, today) for (start, due), q in by_period.items()),
+            Fraction(0),
         )
         return Own(
             quantity=rollup.quantity_total,
@@ -192,7 +214,7 @@ def own_figures(leaf: Leaf, today: date) -> dict[Key, Own]:
             units_completed=rollup.units_completed,
             units_lagging=rollup.units_lagging,
             expected=_decimal(expected),
-            lag_reasons=[asdict(reason) for reason in found.reasons] if found else [],
+            lag_reasons=[_reason_dict(r) for r in found.reasons] if found else [],
         )
 
     years: dict[tuple[int, int], set[str]] = defaultdict(set)
@@ -213,6 +235,17 @@ def own_figures(leaf: Leaf, today: date) -> dict[Key, Own]:
             result[(unit, year, kind)] = one(by_kind.get(kind, []), arising)
         result[(unit, year, ALL_KINDS)] = one(targets, total_arising)
     return result
+
+
+def _reason_dict(reason: progress.LagReason) -> dict:
+    return {
+        "target_id": reason.target_id,
+        "kind": reason.kind,
+        "short_by": reason.short_by,
+        "behind": reason.behind,
+        "days_to_due": reason.days_to_due,
+        "counts": reason.counts,
+    }
 
 
 def _decimal(value: Fraction) -> Decimal:
@@ -261,8 +294,11 @@ def compute_table(today: date) -> dict[Key, tuple[Own, Own]]:
                 sub[parent_key] = Own()
                 by_depth[depth - 1].add(parent_key)
             _add(sub[parent_key], sub[key])
-    return {key: (own.get(key, Own()), figures) for key, figures in sub.items()
-            if not figures.is_empty()}
+    return {
+        key: (own.get(key, Own()), figures)
+        for key, figures in sub.items()
+        if not figures.is_empty()
+    }
 
 
 def _add(total: Own, other: Own, sign: int = 1) -> None:
@@ -271,8 +307,10 @@ def _add(total: Own, other: Own, sign: int = 1) -> None:
 
 
 def _row_values(row: ProgressRow) -> tuple[Own, Own]:
-    own = Own(**{name: getattr(row, f"own_{name}") for name in (*FIGURES, "expected")},
-              lag_reasons=row.own_lag_reasons)
+    own = Own(
+        **{name: getattr(row, f"own_{name}") for name in (*FIGURES, "expected")},
+        lag_reasons=row.own_lag_reasons,
+    )
     sub = Own(**{name: getattr(row, f"sub_{name}") for name in (*FIGURES, "expected")})
     return own, sub
 
@@ -305,8 +343,12 @@ def rebuild(today: date, *, check: bool = False) -> RebuildResult:
                 logger.error("progress row missing from the incremental table: %s", key)
         elif _row_values(row) != (own, sub):
             if check:
-                logger.error("progress row differs: %s: table %s, rebuild %s",
-                             key, _row_values(row), (own, sub))
+                logger.error(
+                    "progress row differs: %s: table %s, rebuild %s",
+                    key,
+                    _row_values(row),
+                    (own, sub),
+                )
             _apply(row, own, sub, today)
             to_update.append(row)
     stale_ids = [row.pk for row in existing.values()]
@@ -372,11 +414,7 @@ def refresh_units(unit_ids: Iterable[int], today: date) -> int:
     id_of = dict(Organization.objects.filter(path__in=all_paths).values_list("path", "pk"))
 
     # Make sure every row the deltas touch exists, then lock them in a fixed order.
-    needed = {
-        (id_of[p], year, kind)
-        for (unit, year, kind) in deltas
-        for p in chains[unit]
-    }
+    needed = {(id_of[p], year, kind) for (unit, year, kind) in deltas for p in chains[unit]}
     ProgressRow.objects.bulk_create(
         [ProgressRow(organization_id=u, year=y, kind=k, computed_on=today) for u, y, k in needed],
         ignore_conflicts=True,
@@ -422,8 +460,10 @@ def move_subtree_totals(*, unit_id: int, old_ancestor_ids: Iterable[int], today:
     )
     for row in ProgressRow.objects.filter(organization_id=unit_id):
         _, sub = _row_values(row)
-        for ancestor_id, sign in [*((a, -1) for a in old_ancestor_ids),
-                                  *((a, +1) for a in new_ancestor_ids)]:
+        for ancestor_id, sign in [
+            *((a, -1) for a in old_ancestor_ids),
+            *((a, +1) for a in new_ancestor_ids),
+        ]:
             _shift(ancestor_id, row.year, row.kind, sub, sign, today)
 
 
@@ -431,9 +471,7 @@ def _shift(unit_id: int, year: int, kind: str, figures: Own, sign: int, today: d
     ProgressRow.objects.get_or_create(
         organization_id=unit_id, year=year, kind=kind, defaults={"computed_on": today}
     )
-    row = ProgressRow.objects.select_for_update().get(
-        organization_id=unit_id, year=year, kind=kind
-    )
+    row = ProgressRow.objects.select_for_update().get(organization_id=unit_id, year=year, kind=kind)
     for name in (*FIGURES, "expected"):
         setattr(row, f"sub_{name}", getattr(row, f"sub_{name}") + sign * getattr(figures, name))
     row.computed_on = today
