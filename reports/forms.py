@@ -27,7 +27,7 @@ class ReminderLogFilterForm(forms.Form):
     until = forms.DateField(label=_("Đến ngày"), required=False)
 
     def clean(self):
-        data = super().clean()
+        data = super().clean() or {}
         if data.get("since") and data.get("until") and data["until"] < data["since"]:
             self.add_error("until", _("Ngày kết thúc phải sau ngày bắt đầu."))
         return data

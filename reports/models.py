@@ -289,7 +289,7 @@ class ReminderRule(models.Model):
 
         from ktgs.models import Organization as Org
 
-        errors = {}
+        errors: dict[str, object] = {}
         if not isinstance(self.levels, list) or any(
             level not in Org.Level.values for level in self.levels
         ):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import email
+import logging
 import socket
 import threading
 import time
@@ -38,7 +39,7 @@ class SmtpSink:
 
     # aiosmtpd handler hooks ------------------------------------------------------------
 
-    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         with self._lock:
             if self.refused < self.refuse_first:
                 self.refused += 1
@@ -50,7 +51,7 @@ class SmtpSink:
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802
+    async def handle_DATA(self, server, session, envelope):
         if self.delay:
             await asyncio.sleep(self.delay)
         parsed = email.message_from_bytes(envelope.original_content or envelope.content)
@@ -76,6 +77,8 @@ class SmtpSink:
             def factory(self):
                 return CountingSMTP(self.handler, **self.SMTP_kwargs)
 
+        # aiosmtpd logs every command at INFO: a benchmark's worth of noise.
+        logging.getLogger("mail.log").setLevel(logging.WARNING)
         self.port = self.port or free_port()
         self._controller = CountingController(self, hostname="127.0.0.1", port=self.port)
         self._controller.start()

@@ -232,7 +232,9 @@ def test_weekly_digest_lists_lagging_units_by_gap_and_honours_the_preference(
     outbox.send_pending_now()
     by_to = {m.to[0]: m for m in mail.outbox}
     province_mail = by_to[cast.leader_p.email]
-    assert province_mail.subject == "[ktgs] Tuần 24/2026: 2 đơn vị chậm tiến độ thuộc Tỉnh ủy Thử Nghiệm"
+    assert province_mail.subject == (
+        "[ktgs] Tuần 24/2026: 2 đơn vị chậm tiến độ thuộc Tỉnh ủy Thử Nghiệm"
+    )
     body = province_mail.body
     assert body.index("Chi bộ cơ sở A2") < body.index("Chi bộ B1")
     assert "còn thiếu 12 cuộc" in body

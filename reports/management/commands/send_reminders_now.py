@@ -19,15 +19,21 @@ class Command(BaseCommand):
             help="send the pending mail in this process instead of through the worker",
         )
         parser.add_argument(
+            "--respect-quiet-days",
+            action="store_true",
+            help="hold back on weekends and holidays as the daily task does (by default "
+            "the command sends now, whatever the day)",
+        )
+        parser.add_argument(
             "--date",
             type=date.fromisoformat,
             default=None,
             help="evaluate as of this day (YYYY-MM-DD) instead of today",
         )
 
-    def handle(self, *args, sync: bool, date, **options):
+    def handle(self, *args, sync: bool, date, respect_quiet_days: bool, **options):
         today = date or timezone.localdate()
-        result = reminders.run_daily(today, enqueue=not sync)
+        result = reminders.run_daily(today, enqueue=not sync, quiet_days=respect_quiet_days)
         due = ", ".join(f"{k} {v}" for k, v in sorted(result.candidates.items()))
         self.stdout.write(
             f"{today:%d/%m/%Y}: {result.inserted} new outbox rows ({due or 'none due'}); "
