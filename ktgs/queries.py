@@ -20,9 +20,7 @@ def breadcrumb(user: User, organization: Organization) -> list[Organization]:
     # root too: pages built on this keep one query count at every level.
     paths = [*organization.ancestor_paths(), organization.path]
     return list(
-        access.scope(Organization.objects.filter(path__in=paths), user, field="").order_by(
-            "depth"
-        )
+        access.scope(Organization.objects.filter(path__in=paths), user, field="").order_by("depth")
     )
 
 

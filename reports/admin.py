@@ -7,16 +7,23 @@ from reports.models import Holiday, OutboxMessage, ReminderRule, ReportPeriod
 class ReportPeriodAdmin(admin.ModelAdmin):
     """Periods are explicit rows: a unit whose cut-off dates differ edits them here."""
 
-    list_display = ("__str__", "kind", "year", "month", "starts_on", "ends_on",
-                    "snapshot_taken_at")
+    list_display = ("__str__", "kind", "year", "month", "starts_on", "ends_on", "snapshot_taken_at")
     list_filter = ("kind", "year")
     readonly_fields = ("snapshot_taken_at",)
 
 
 @admin.register(ReminderRule)
 class ReminderRuleAdmin(admin.ModelAdmin):
-    list_display = ("name", "kind", "is_active", "tolerance_cases", "tolerance_points",
-                    "first_after_days", "repeat_every_days", "escalate_after_days")
+    list_display = (
+        "name",
+        "kind",
+        "is_active",
+        "tolerance_cases",
+        "tolerance_points",
+        "first_after_days",
+        "repeat_every_days",
+        "escalate_after_days",
+    )
     list_filter = ("kind", "is_active")
 
 
@@ -30,8 +37,7 @@ class HolidayAdmin(admin.ModelAdmin):
 class OutboxMessageAdmin(admin.ModelAdmin):
     """Read-only: rows are written by the daily scan and changed only by the sender."""
 
-    list_display = ("created_at", "kind", "organization", "email", "status", "attempts",
-                    "sent_at")
+    list_display = ("created_at", "kind", "organization", "email", "status", "attempts", "sent_at")
     list_filter = ("status", "kind", "rule")
     search_fields = ("email", "organization__name", "organization__code", "message_id")
     raw_id_fields = ("organization", "recipient")

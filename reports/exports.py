@@ -27,7 +27,8 @@ _WRAP = Alignment(wrap_text=True, vertical="center", horizontal="center")
 
 def report_title(report: PeriodReport) -> str:
     return _("Báo cáo kết quả kiểm tra, giám sát — %(unit)s — %(period)s năm %(year)d") % {
-        "unit": report.organization.name, "period": report.period.label,
+        "unit": report.organization.name,
+        "period": report.period.label,
         "year": report.source.year,
     }
 
@@ -60,9 +61,16 @@ def period_report_xlsx(report: PeriodReport) -> bytes:
     sheet.title = _("Báo cáo")[:31]
 
     activity_headers = [
-        _("STT"), _("Loại hoạt động"), _("Chỉ tiêu"), _("Đạt chỉ tiêu"),
-        _("Số cuộc"), _("Tổ chức đảng"), _("Đảng viên"), _("Trong đó cấp ủy viên"),
-        _("Phát sinh"), _("Tỷ lệ hoàn thành"),
+        _("STT"),
+        _("Loại hoạt động"),
+        _("Chỉ tiêu"),
+        _("Đạt chỉ tiêu"),
+        _("Số cuộc"),
+        _("Tổ chức đảng"),
+        _("Đảng viên"),
+        _("Trong đó cấp ủy viên"),
+        _("Phát sinh"),
+        _("Tỷ lệ hoàn thành"),
     ]
     width = len(activity_headers)
     sheet.cell(row=1, column=1, value=report_title(report)).font = Font(bold=True, size=13)
@@ -89,9 +97,16 @@ def period_report_xlsx(report: PeriodReport) -> bytes:
         row_number += 1
         is_total = line is report.total
         values = [
-            None if is_total else index, line.label, line.quantity, line.capped_done,
-            line.cases, line.organizations, line.members, line.committee_members,
-            line.arising, _ratio_cell_value(line.completion),
+            None if is_total else index,
+            line.label,
+            line.quantity,
+            line.capped_done,
+            line.cases,
+            line.organizations,
+            line.members,
+            line.committee_members,
+            line.arising,
+            _ratio_cell_value(line.completion),
         ]
         for column, value in enumerate(values, start=1):
             cell = sheet.cell(row=row_number, column=column, value=value)
@@ -109,8 +124,12 @@ def period_report_xlsx(report: PeriodReport) -> bytes:
     )
     row_number += 1
     discipline_headers = [
-        _("STT"), _("Hình thức kỷ luật"), _("Tổ chức đảng"), _("Đảng viên"),
-        _("Trong đó cấp ủy viên"), _("Tổng số"),
+        _("STT"),
+        _("Hình thức kỷ luật"),
+        _("Tổ chức đảng"),
+        _("Đảng viên"),
+        _("Trong đó cấp ủy viên"),
+        _("Tổng số"),
     ]
     for column, header in enumerate(discipline_headers, start=1):
         cell = sheet.cell(row=row_number, column=column, value=header)
@@ -119,8 +138,14 @@ def period_report_xlsx(report: PeriodReport) -> bytes:
     for index, form in enumerate(report.discipline, start=1):
         row_number += 1
         is_total = index == last
-        values = [None if is_total else index, form.label, form.organizations, form.members,
-                  form.committee_members, form.total]
+        values = [
+            None if is_total else index,
+            form.label,
+            form.organizations,
+            form.members,
+            form.committee_members,
+            form.total,
+        ]
         for column, value in enumerate(values, start=1):
             cell = sheet.cell(row=row_number, column=column, value=value)
             cell.border = _BOX

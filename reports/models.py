@@ -162,9 +162,7 @@ class PeriodSnapshot(ProgressFigures):
             )
         ]
         # The dashboard's children and lagging reads: one period, year and kind.
-        indexes = [
-            models.Index(fields=["period", "year", "kind"], name="period_snapshot_pyk_idx")
-        ]
+        indexes = [models.Index(fields=["period", "year", "kind"], name="period_snapshot_pyk_idx")]
 
     def __str__(self) -> str:
         return f"{self.period_id} · {self.organization_id} · {self.year} · {self.kind or '*'}"

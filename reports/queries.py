@@ -89,9 +89,7 @@ class Source:
 
     @property
     def available(self) -> bool:
-        return self.period is not None and (
-            self.live or self.period.snapshot_taken_at is not None
-        )
+        return self.period is not None and (self.live or self.period.snapshot_taken_at is not None)
 
     def day(self) -> date:
         """The day the figures are as of; only for an available source."""
@@ -125,8 +123,11 @@ class Trend:
 
     def as_json(self, *, done_label: str, expected_label: str) -> dict:
         return {
-            "labels": self.labels, "done": self.done, "expected": self.expected,
-            "doneLabel": done_label, "expectedLabel": expected_label,
+            "labels": self.labels,
+            "done": self.done,
+            "expected": self.expected,
+            "doneLabel": done_label,
+            "expectedLabel": expected_label,
         }
 
 
@@ -140,19 +141,29 @@ class Dashboard:
     trend: Trend | None  # None: the unit is deeper than the trend lines are kept for
 
 
-def dashboard(organization: Organization, *, year: int, kind: str, today: date,
-              language: str = "vi", period_kind: str = ReportPeriod.Kind.YEAR) -> Dashboard:
+def dashboard(
+    organization: Organization,
+    *,
+    year: int,
+    kind: str,
+    today: date,
+    language: str = "vi",
+    period_kind: str = ReportPeriod.Kind.YEAR,
+) -> Dashboard:
     """The figures of one unit's subtree and of each child's subtree as of the end of the
     period (or today), and the most lagging units below it with the reason in words."""
     source = period_source(year=year, period_kind=period_kind, today=today)
     years = sorted(
-        set(ProgressRow.objects.filter(organization=organization, kind=ALL_KINDS)
-            .values_list("year", flat=True)) | {year},
+        set(
+            ProgressRow.objects.filter(organization=organization, kind=ALL_KINDS).values_list(
+                "year", flat=True
+            )
+        )
+        | {year},
         reverse=True,
     )
     if not source.available:
-        return Dashboard(source=source, unit=None, children=[], lagging=[], years=years,
-                         trend=None)
+        return Dashboard(source=source, unit=None, children=[], lagging=[], years=years, trend=None)
     rows = source.rows().filter(kind=kind)
     # The unit's row and its children's in one read (DESIGN §6 F5: ≤ 6 queries).
     by_unit = {
@@ -186,11 +197,16 @@ def trend(organization: Organization, *, year: int, until: date) -> Trend | None
     deeper than KTGS_TREND_MAX_DEPTH, whose points are not kept."""
     if organization.depth > int(getattr(settings, "KTGS_TREND_MAX_DEPTH", 4)):
         return None
-    points = DailySnapshot.objects.filter(
-        organization=organization, year=year, taken_on__gte=date(year, 1, 1),
-        taken_on__lte=until,
-    ).order_by("taken_on").values_list("taken_on", "sub_quantity", "sub_capped_done",
-                                       "sub_expected")
+    points = (
+        DailySnapshot.objects.filter(
+            organization=organization,
+            year=year,
+            taken_on__gte=date(year, 1, 1),
+            taken_on__lte=until,
+        )
+        .order_by("taken_on")
+        .values_list("taken_on", "sub_quantity", "sub_capped_done", "sub_expected")
+    )
     result = Trend(labels=[], done=[], expected=[])
     for taken_on, quantity, capped, expected in points:
         result.labels.append(formats.date_format(taken_on, "SHORT_DATE_FORMAT"))
@@ -214,8 +230,7 @@ def _lagging_with_reasons(rows: list[ProgressRow], *, language: str) -> list[Lag
             quantity=row.own_quantity,
             gap=Fraction(row.own_expected) - row.own_capped_done,
             reason="; ".join(
-                progress.LagReason(**reason).describe(language)
-                for reason in row.own_lag_reasons
+                progress.LagReason(**reason).describe(language) for reason in row.own_lag_reasons
             ),
         )
         for row in rows
@@ -287,8 +302,9 @@ class PeriodReport:
         return self.lines[-1]
 
 
-def period_report(organization: Organization, *, year: int, period_kind: str,
-                  today: date) -> PeriodReport:
+def period_report(
+    organization: Organization, *, year: int, period_kind: str, today: date
+) -> PeriodReport:
     """The table a commission sends upward for its subtree and a period, in four queries:
     the period, the roll-up rows (live or snapshot, as the dashboard reads them), cases
     and their subjects per kind, discipline per form."""
@@ -309,8 +325,10 @@ def period_report(organization: Organization, *, year: int, period_kind: str,
     by_kind = {line.kind: line for line in lines}
     for kind, cases, orgs, members, committee in (
         Case.objects.filter(
-            organization__path__startswith=organization.path, status__in=Case.COUNTING,
-            concluded_on__gte=start, concluded_on__lte=end,
+            organization__path__startswith=organization.path,
+            status__in=Case.COUNTING,
+            concluded_on__gte=start,
+            concluded_on__lte=end,
         )
         .values("kind")
         .annotate(
@@ -318,8 +336,12 @@ def period_report(organization: Organization, *, year: int, period_kind: str,
             n=Count("id", distinct=True),
             orgs=Count("subjects", filter=Q(subjects__kind=CaseSubject.Kind.ORGANIZATION)),
             members=Count("subjects", filter=Q(subjects__kind=CaseSubject.Kind.MEMBER)),
-            committee=Count("subjects", filter=Q(subjects__kind=CaseSubject.Kind.MEMBER,
-                                                 subjects__is_committee_member=True)),
+            committee=Count(
+                "subjects",
+                filter=Q(
+                    subjects__kind=CaseSubject.Kind.MEMBER, subjects__is_committee_member=True
+                ),
+            ),
         )
         .values_list("kind", "n", "orgs", "members", "committee")
     ):
@@ -332,19 +354,23 @@ def period_report(organization: Organization, *, year: int, period_kind: str,
         setattr(total, name, sum(getattr(line, name) for line in lines))
 
     # Discipline is counted where it was decided: by the committees of the subtree.
-    forms = {str(form): DisciplineLine(form=str(form), label=str(form.label))
-             for form in DISCIPLINE_FORMS}
+    forms = {
+        str(form): DisciplineLine(form=str(form), label=str(form.label))
+        for form in DISCIPLINE_FORMS
+    }
     for form, orgs, members, committee in (
         DisciplineDecision.objects.filter(
             deciding_organization__path__startswith=organization.path,
-            decided_on__gte=start, decided_on__lte=end,
+            decided_on__gte=start,
+            decided_on__lte=end,
         )
         .values("form")
         .annotate(
             orgs=Count("id", filter=Q(subject__kind=CaseSubject.Kind.ORGANIZATION)),
             members=Count("id", filter=Q(subject__kind=CaseSubject.Kind.MEMBER)),
-            committee=Count("id", filter=Q(subject__kind=CaseSubject.Kind.MEMBER,
-                                           is_committee_member=True)),
+            committee=Count(
+                "id", filter=Q(subject__kind=CaseSubject.Kind.MEMBER, is_committee_member=True)
+            ),
         )
         .values_list("form", "orgs", "members", "committee")
     ):
@@ -352,12 +378,15 @@ def period_report(organization: Organization, *, year: int, period_kind: str,
             forms[form].organizations, forms[form].members = orgs, members
             forms[form].committee_members = committee
     discipline = list(forms.values())
-    discipline.append(DisciplineLine(
-        form="", label=_("Tổng cộng"),
-        organizations=sum(d.organizations for d in discipline),
-        members=sum(d.members for d in discipline),
-        committee_members=sum(d.committee_members for d in discipline),
-    ))
+    discipline.append(
+        DisciplineLine(
+            form="",
+            label=_("Tổng cộng"),
+            organizations=sum(d.organizations for d in discipline),
+            members=sum(d.members for d in discipline),
+            committee_members=sum(d.committee_members for d in discipline),
+        )
+    )
     return PeriodReport(organization, source, lines=[*lines, total], discipline=discipline)
 
 

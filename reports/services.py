@@ -45,9 +45,7 @@ def standard_periods(year: int) -> list[tuple[str, int, date, date]]:
         return date(year, month, calendar.monthrange(year, month)[1])
 
     start = date(year, 1, 1)
-    rows = [
-        (ReportPeriod.Kind.MONTH, m, date(year, m, 1), month_end(m)) for m in range(1, 13)
-    ]
+    rows = [(ReportPeriod.Kind.MONTH, m, date(year, m, 1), month_end(m)) for m in range(1, 13)]
     rows += [
         (ReportPeriod.Kind.Q1, 0, start, month_end(3)),
         (ReportPeriod.Kind.H1, 0, start, month_end(6)),
@@ -62,9 +60,7 @@ def ensure_periods(year: int) -> int:
     """Create the standard periods of `year` that do not exist yet; returns how many were
     created. Idempotent: existing rows (possibly edited) are left alone, and a concurrent
     run's rows are skipped by the unique constraint."""
-    existing = set(
-        ReportPeriod.objects.filter(year=year).values_list("kind", "month")
-    )
+    existing = set(ReportPeriod.objects.filter(year=year).values_list("kind", "month"))
     missing = []
     for kind, month, starts_on, ends_on in standard_periods(year):
         if (kind, month) in existing:
@@ -109,8 +105,12 @@ def snapshot_period(period: ReportPeriod, *, today: date | None = None) -> int:
         if year not in years:
             continue
         row = PeriodSnapshot(
-            period=period, organization_id=unit, year=year, kind=kind,
-            computed_on=period.ends_on, own_lag_reasons=own.lag_reasons,
+            period=period,
+            organization_id=unit,
+            year=year,
+            kind=kind,
+            computed_on=period.ends_on,
+            own_lag_reasons=own.lag_reasons,
         )
         for name in (*FIGURES, "expected"):
             setattr(row, f"own_{name}", getattr(own, name))
@@ -154,8 +154,12 @@ def take_daily_snapshot(today: date) -> int:
     )
     points = [
         DailySnapshot(
-            organization_id=unit, taken_on=today, year=today.year, sub_quantity=quantity,
-            sub_capped_done=capped, sub_expected=expected,
+            organization_id=unit,
+            taken_on=today,
+            year=today.year,
+            sub_quantity=quantity,
+            sub_capped_done=capped,
+            sub_expected=expected,
         )
         for unit, quantity, capped, expected in rows
     ]

@@ -34,8 +34,11 @@ def nightly_progress() -> dict:
     services.ensure_periods(today.year)
     services.ensure_periods(today.year + 1)
     checked, rebuilt = rollup.nightly(today)
-    logger.info("nightly progress: check changed %d rows, rebuild changed %d rows",
-                checked.changed, rebuilt.changed)
+    logger.info(
+        "nightly progress: check changed %d rows, rebuild changed %d rows",
+        checked.changed,
+        rebuilt.changed,
+    )
     return {"checked_changed": checked.changed, "rebuilt_changed": rebuilt.changed}
 
 

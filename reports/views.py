@@ -56,14 +56,16 @@ def dashboard(request, pk: int):
     organization = access.get_organization_for_user(request.user, pk)
     year, kind, period = _filters(request)
     data = queries.dashboard(
-        organization, year=year, kind=kind, today=timezone.localdate(),
-        language=translation.get_language(), period_kind=period,
+        organization,
+        year=year,
+        kind=kind,
+        today=timezone.localdate(),
+        language=translation.get_language(),
+        period_kind=period,
     )
     trend_json = None
     if data.trend is not None and data.trend.labels:
-        trend_json = data.trend.as_json(
-            done_label=_("Hoàn thành"), expected_label=_("Dự kiến")
-        )
+        trend_json = data.trend.as_json(done_label=_("Hoàn thành"), expected_label=_("Dự kiến"))
     context = {
         "organization": organization,
         "breadcrumb": ktgs_queries.breadcrumb(request.user, organization),
@@ -75,9 +77,7 @@ def dashboard(request, pk: int):
         "periods": _period_choices(),
         "trend_json": trend_json,
     }
-    template = (
-        "reports/partials/dashboard_body.html" if request.htmx else "reports/dashboard.html"
-    )
+    template = "reports/partials/dashboard_body.html" if request.htmx else "reports/dashboard.html"
     return render(request, template, context)
 
 
@@ -95,8 +95,10 @@ def period_report(request, pk: int):
         "year": year,
         "period": period,
         "periods": _period_choices(),
-        "years": sorted({year, *range(timezone.localdate().year - 2,
-                                      timezone.localdate().year + 2)}, reverse=True),
+        "years": sorted(
+            {year, *range(timezone.localdate().year - 2, timezone.localdate().year + 2)},
+            reverse=True,
+        ),
     }
     wanted = request.GET.get("format", "")
     if wanted in ("xlsx", "pdf") and report.source.available:
@@ -121,9 +123,12 @@ REMINDERS_PER_PAGE = 50
 def reminder_log(request):
     """What went to whom, when, and what failed: administrators and leaders, for the
     units they lead (staff do not oversee other people's mail)."""
-    if not request.user.is_superuser and not Role.objects.filter(
-        user=request.user, kind__in=[Role.Kind.LEADER, Role.Kind.ADMIN]
-    ).exists():
+    if (
+        not request.user.is_superuser
+        and not Role.objects.filter(
+            user=request.user, kind__in=[Role.Kind.LEADER, Role.Kind.ADMIN]
+        ).exists()
+    ):
         raise Http404
     messages_qs = access.scope_led(OutboxMessage.objects.all(), request.user)
     form = ReminderLogFilterForm(request.GET or None)
@@ -154,6 +159,4 @@ def digest_unsubscribe(request, token: str):
         ktgs_services.set_digest_enabled(user=user, enabled=False)
         done = True
     with translation.override(user.language):
-        return render(
-            request, "reports/digest_unsubscribe.html", {"person": user, "done": done}
-        )
+        return render(request, "reports/digest_unsubscribe.html", {"person": user, "done": done})

@@ -1,14 +1,14 @@
 """The shared cast: a small tree and one user per role.
 
-    Ban Chấp hành Trung ương (root)                       admin: `admin`
-    └── Tỉnh ủy Thử Nghiệm (P)                            leader: `leader_p`
-        ├── Đảng ủy Khối A (A)                            staff: `staff_a`
-        │   ├── Đảng bộ cơ sở A1
-        │   │   └── Chi bộ A1a
-        │   └── Chi bộ cơ sở A2
-        └── Đảng ủy xã B (B, A's sibling)                 leader: `leader_b`
-            └── Chi bộ B1
-    `outsider` holds no role.
+Ban Chấp hành Trung ương (root)                       admin: `admin`
+└── Tỉnh ủy Thử Nghiệm (P)                            leader: `leader_p`
+    ├── Đảng ủy Khối A (A)                            staff: `staff_a`
+    │   ├── Đảng bộ cơ sở A1
+    │   │   └── Chi bộ A1a
+    │   └── Chi bộ cơ sở A2
+    └── Đảng ủy xã B (B, A's sibling)                 leader: `leader_b`
+        └── Chi bộ B1
+`outsider` holds no role.
 """
 
 import os
@@ -21,6 +21,10 @@ from django.db import connection
 from ktgs import celery_app, services
 from ktgs.models import Organization, Role, User
 from tests.factories import OrganizationFactory, UserFactory
+
+# The real Celery worker fixture (`celery_worker_process`, `celery_worker_env`) for every
+# test module that asks for it.
+pytest_plugins = ["tests.worker"]
 
 L = Organization.Level
 
@@ -75,22 +79,69 @@ class Cast:
 
 @pytest.fixture
 def tree(db) -> Tree:
-    root = OrganizationFactory(code="TW", name="Ban Chấp hành Trung ương", level=L.CENTRAL,
-                               member_count=0, committee_member_count=0)
-    province = OrganizationFactory(parent=root, code="TN", name="Tỉnh ủy Thử Nghiệm",
-                                   level=L.PROVINCIAL, member_count=0, committee_member_count=0)
-    a = OrganizationFactory(parent=province, code="TN-A", name="Đảng ủy Khối A",
-                            level=L.UPPER_GRASSROOTS, member_count=0, committee_member_count=0)
-    a1 = OrganizationFactory(parent=a, code="TN-A1", name="Đảng bộ cơ sở A1", level=L.GRASSROOTS,
-                             member_count=120, committee_member_count=9)
-    a1a = OrganizationFactory(parent=a1, code="TN-A1a", name="Chi bộ A1a", level=L.CELL,
-                              member_count=25, committee_member_count=3)
-    a2 = OrganizationFactory(parent=a, code="TN-A2", name="Chi bộ cơ sở A2", level=L.GRASSROOTS,
-                             member_count=18, committee_member_count=3)
-    b = OrganizationFactory(parent=province, code="TN-B", name="Đảng ủy xã B",
-                            level=L.GRASSROOTS, member_count=300, committee_member_count=15)
-    b1 = OrganizationFactory(parent=b, code="TN-B1", name="Chi bộ B1", level=L.CELL,
-                             member_count=30, committee_member_count=3)
+    root = OrganizationFactory(
+        code="TW",
+        name="Ban Chấp hành Trung ương",
+        level=L.CENTRAL,
+        member_count=0,
+        committee_member_count=0,
+    )
+    province = OrganizationFactory(
+        parent=root,
+        code="TN",
+        name="Tỉnh ủy Thử Nghiệm",
+        level=L.PROVINCIAL,
+        member_count=0,
+        committee_member_count=0,
+    )
+    a = OrganizationFactory(
+        parent=province,
+        code="TN-A",
+        name="Đảng ủy Khối A",
+        level=L.UPPER_GRASSROOTS,
+        member_count=0,
+        committee_member_count=0,
+    )
+    a1 = OrganizationFactory(
+        parent=a,
+        code="TN-A1",
+        name="Đảng bộ cơ sở A1",
+        level=L.GRASSROOTS,
+        member_count=120,
+        committee_member_count=9,
+    )
+    a1a = OrganizationFactory(
+        parent=a1,
+        code="TN-A1a",
+        name="Chi bộ A1a",
+        level=L.CELL,
+        member_count=25,
+        committee_member_count=3,
+    )
+    a2 = OrganizationFactory(
+        parent=a,
+        code="TN-A2",
+        name="Chi bộ cơ sở A2",
+        level=L.GRASSROOTS,
+        member_count=18,
+        committee_member_count=3,
+    )
+    b = OrganizationFactory(
+        parent=province,
+        code="TN-B",
+        name="Đảng ủy xã B",
+        level=L.GRASSROOTS,
+        member_count=300,
+        committee_member_count=15,
+    )
+    b1 = OrganizationFactory(
+        parent=b,
+        code="TN-B1",
+        name="Chi bộ B1",
+        level=L.CELL,
+        member_count=30,
+        committee_member_count=3,
+    )
     # Re-read: adding children changed numchild on the parents.
     units = [Organization.objects.get(pk=u.pk) for u in (root, province, a, a1, a1a, a2, b, b1)]
     return Tree(*units)

@@ -1,7 +1,7 @@
 """A real Celery worker for tests where a task's delivery matters.
 
-Import the fixture into a test module (`from tests.worker import celery_worker_process`)
-and mark the test `@pytest.mark.worker` and `@pytest.mark.django_db(transaction=True)`:
+Ask for the fixture (tests/conftest.py loads this module as a plugin) and mark the test
+`@pytest.mark.worker` and `@pytest.mark.django_db(transaction=True)`:
 the worker is another process, so it only sees rows the test has committed.
 
 The worker consumes the default queue of the broker in settings (CELERY_BROKER_URL: a

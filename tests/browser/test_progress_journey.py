@@ -13,7 +13,6 @@ from playwright.sync_api import expect
 from reports import rollup, services
 from reports.models import ProgressRow
 from tests.reports.test_rollup import case, programme, target
-from tests.worker import celery_worker_env, celery_worker_process  # noqa: F401  (fixtures)
 
 pytestmark = [pytest.mark.browser, pytest.mark.worker]
 
@@ -73,7 +72,13 @@ def test_leader_drills_down_switches_period_and_downloads_the_excel_report(
 
 
 def test_a_concluded_case_reaches_the_dashboard_through_the_refresh_task(
-    live_server, cast, tree, this_year, page, browser, celery_worker_process  # noqa: F811
+    live_server,
+    cast,
+    tree,
+    this_year,
+    page,
+    browser,
+    celery_worker_process,
 ):
     today = this_year.strftime("%d/%m/%Y")
     sign_in(page, live_server, "staff_a")

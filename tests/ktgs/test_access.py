@@ -29,7 +29,13 @@ def test_staff_sees_and_writes_only_their_subtree(cast, tree):
 
 def test_leader_of_the_parent_reads_the_whole_province_but_writes_nothing(cast, tree):
     assert codes(access.visible_organizations(cast.leader_p)) == {
-        "TN", "TN-A", "TN-A1", "TN-A1a", "TN-A2", "TN-B", "TN-B1"
+        "TN",
+        "TN-A",
+        "TN-A1",
+        "TN-A1a",
+        "TN-A2",
+        "TN-B",
+        "TN-B1",
     }
     assert codes(access.writable_organizations(cast.leader_p)) == set()
     assert not access.can_write(cast.leader_p, tree.a)
@@ -111,5 +117,8 @@ def test_subtree_and_ancestors_are_one_query_each(tree, django_assert_num_querie
     with django_assert_num_queries(1):
         ancestors = list(Organization.objects.filter(path__in=tree.a1a.ancestor_paths()))
     assert [u.code for u in sorted(ancestors, key=lambda u: u.depth)] == [
-        "TW", "TN", "TN-A", "TN-A1"
+        "TW",
+        "TN",
+        "TN-A",
+        "TN-A1",
     ]

@@ -7,7 +7,6 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from ktgs import services
 from ktgs.models import Organization, OrganizationImport, Role
 from tests.factories import UserFactory
-from tests.worker import celery_worker_env, celery_worker_process  # noqa: F401 (fixtures)
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
@@ -19,7 +18,7 @@ CSV = (
 ).encode()
 
 
-def test_an_uploaded_import_is_run_by_a_real_worker(celery_worker_process):  # noqa: F811
+def test_an_uploaded_import_is_run_by_a_real_worker(celery_worker_process):
     root = services.create_organization(
         parent=None, code="RT", name="Tỉnh ủy Khứ Hồi", level=Organization.Level.PROVINCIAL
     )

@@ -28,8 +28,9 @@ def grow(tree, prog, extra: int) -> None:
     """`extra` more grassroots units with cells, targets and cases under A and B."""
     for i in range(extra):
         parent = tree.a if i % 2 else tree.b
-        unit = OrganizationFactory(parent=parent, code=f"X{i}", name=f"Đảng bộ thêm {i}",
-                                   level="grassroots")
+        unit = OrganizationFactory(
+            parent=parent, code=f"X{i}", name=f"Đảng bộ thêm {i}", level="grassroots"
+        )
         cell = OrganizationFactory(parent=unit, code=f"X{i}c", name=f"Chi bộ thêm {i}")
         t = target(prog, cell, quantity=2)
         case(cell, target=t)
@@ -42,8 +43,9 @@ def query_counts(client, django_assert_max_num_queries, tree, units):
     counts = {}
     for name in units:
         with CaptureQueriesContext(connection) as ctx:
-            response = client.get(reverse("reports:dashboard", args=[getattr(tree, name).pk]),
-                                  {"year": 2026})
+            response = client.get(
+                reverse("reports:dashboard", args=[getattr(tree, name).pk]), {"year": 2026}
+            )
         assert response.status_code == 200
         counts[name] = len(ctx.captured_queries)
     return counts
@@ -76,9 +78,16 @@ def test_dashboard_shows_completion_lagging_units_and_reasons(client, cast, tree
     assert "Đảng ủy Khối A" in body and "Đảng ủy xã B" in body
 
 
-@pytest.mark.parametrize(("who", "status"), [
-    ("admin", 200), ("staff_a", 404), ("leader_p", 200), ("leader_b", 404), ("outsider", 404),
-])
+@pytest.mark.parametrize(
+    ("who", "status"),
+    [
+        ("admin", 200),
+        ("staff_a", 404),
+        ("leader_p", 200),
+        ("leader_b", 404),
+        ("outsider", 404),
+    ],
+)
 def test_dashboard_of_the_province_is_scoped(client, cast, tree, who, status):
     client.force_login(getattr(cast, who))
     response = client.get(reverse("reports:dashboard", args=[tree.province.pk]))

@@ -55,8 +55,9 @@ def test_a_past_period_reads_its_snapshot(client, cast, tree, figures):
     services.snapshot_period(q1(), today=TODAY)
     # A March conclusion entered after the snapshot changes the live table, not the
     # frozen Q1 figures.
-    late = case(tree.a1, target=figures.targets.get(organization=tree.a1),
-                concluded_on=date(2026, 3, 20))
+    late = case(
+        tree.a1, target=figures.targets.get(organization=tree.a1), concluded_on=date(2026, 3, 20)
+    )
     rollup.refresh_units([late.organization_id], TODAY)
     client.force_login(cast.leader_p)
 
@@ -70,9 +71,7 @@ def test_a_past_period_reads_its_snapshot(client, cast, tree, figures):
 
 
 @time_machine.travel(TODAY, tick=False)
-def test_a_past_period_without_a_snapshot_says_so_and_shows_no_figures(
-    client, cast, tree, figures
-):
+def test_a_past_period_without_a_snapshot_says_so_and_shows_no_figures(client, cast, tree, figures):
     client.force_login(cast.leader_p)
     body = page(client, tree.province, period="h1")
     assert "chưa có số liệu chốt kỳ" in body
@@ -84,8 +83,7 @@ def test_a_past_period_without_a_snapshot_says_so_and_shows_no_figures(
 @time_machine.travel(TODAY, tick=False)
 def test_a_year_without_periods_says_so(client, cast, tree, figures):
     client.force_login(cast.leader_p)
-    response = client.get(reverse("reports:dashboard", args=[tree.province.pk]),
-                          {"year": 2031})
+    response = client.get(reverse("reports:dashboard", args=[tree.province.pk]), {"year": 2031})
     assert "Chưa khai báo kỳ báo cáo này cho năm 2031" in response.content.decode()
 
 
@@ -101,8 +99,10 @@ def counts(client, tree, units, period):
     result = {}
     for name in units:
         with CaptureQueriesContext(connection) as ctx:
-            response = client.get(reverse("reports:dashboard", args=[getattr(tree, name).pk]),
-                                  {"year": 2026, "period": period})
+            response = client.get(
+                reverse("reports:dashboard", args=[getattr(tree, name).pk]),
+                {"year": 2026, "period": period},
+            )
         assert response.status_code == 200
         result[name] = len(ctx.captured_queries)
     return result
@@ -160,8 +160,9 @@ def test_the_dashboard_carries_the_trend_data_and_no_inline_code(client, cast, t
     assert [s.get("type") for s in scripts.tags if not s.get("src")] == ["application/json"]
     assert 'class="trend-chart"' in body
 
-    data = json.loads(body.split('id="trend-data" type="application/json">')[1]
-                      .split("</script>")[0])
+    data = json.loads(
+        body.split('id="trend-data" type="application/json">')[1].split("</script>")[0]
+    )
     assert data["labels"] == ["01/03/2026", "01/04/2026", "02/07/2026"]
     # 13 planned: nothing done on 1 March, 1 (10 March) then 2 (1 May) done.
     assert data["done"] == [0.0, 7.69, 15.38]
@@ -175,8 +176,9 @@ def test_a_past_periods_chart_stops_at_the_period_end(client, cast, tree, figure
     services.snapshot_period(q1(), today=TODAY)
     client.force_login(cast.leader_p)
     body = page(client, tree.province, period="q1")
-    data = json.loads(body.split('id="trend-data" type="application/json">')[1]
-                      .split("</script>")[0])
+    data = json.loads(
+        body.split('id="trend-data" type="application/json">')[1].split("</script>")[0]
+    )
     assert data["labels"] == ["01/03/2026"]
 
 
@@ -184,8 +186,11 @@ def test_a_past_periods_chart_stops_at_the_period_end(client, cast, tree, figure
 def test_the_htmx_partial_carries_the_trend_data_too(client, cast, tree, figures):
     take_points([TODAY])
     client.force_login(cast.leader_p)
-    response = client.get(reverse("reports:dashboard", args=[tree.province.pk]),
-                          {"year": 2026}, HTTP_HX_REQUEST="true")
+    response = client.get(
+        reverse("reports:dashboard", args=[tree.province.pk]),
+        {"year": 2026},
+        HTTP_HX_REQUEST="true",
+    )
     body = response.content.decode()
     assert "<html" not in body
     assert 'id="trend-data"' in body

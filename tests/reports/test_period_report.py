@@ -23,9 +23,15 @@ ORG, MEMBER = CaseSubject.Kind.ORGANIZATION, CaseSubject.Kind.MEMBER
 
 def discipline(made_case, subject, form, *, on, by, committee=False):
     return DisciplineDecision.objects.create(
-        case=made_case, subject=subject, form=form, decision_number=f"{subject.pk}-QĐ/UBKT",
-        decision_serial=str(subject.pk), decision_issuer="UBKT", decided_on=on,
-        deciding_organization=by, deciding_body="inspection_commission",
+        case=made_case,
+        subject=subject,
+        form=form,
+        decision_number=f"{subject.pk}-QĐ/UBKT",
+        decision_serial=str(subject.pk),
+        decision_issuer="UBKT",
+        decided_on=on,
+        deciding_organization=by,
+        deciding_body="inspection_commission",
         is_committee_member=committee,
     )
 
@@ -39,17 +45,34 @@ def year_2026(tree):
     t_a1 = target(prog, tree.a1, quantity=3)
     t_a1a = target(prog, tree.a1a, kind="supervision_thematic", quantity=2)
     t_b1 = target(prog, tree.b1, kind="inspection_violation", quantity=4, counts="members")
-    c1 = case(tree.a1, target=t_a1, concluded_on=date(2026, 3, 10),
-              subjects=[(ORG, tree.a1a, False), (MEMBER, None, True), (MEMBER, None, False)])
+    c1 = case(
+        tree.a1,
+        target=t_a1,
+        concluded_on=date(2026, 3, 10),
+        subjects=[(ORG, tree.a1a, False), (MEMBER, None, True), (MEMBER, None, False)],
+    )
     case(tree.a1, target=t_a1, concluded_on=date(2026, 5, 1), subjects=[(ORG, tree.a2, False)])
-    case(tree.a1a, kind="supervision_thematic", target=t_a1a, concluded_on=date(2026, 2, 1),
-         subjects=[(MEMBER, None, False)])
-    case(tree.a2, kind="denunciation", concluded_on=date(2026, 1, 20),
-         subjects=[(MEMBER, None, True)])  # arising
+    case(
+        tree.a1a,
+        kind="supervision_thematic",
+        target=t_a1a,
+        concluded_on=date(2026, 2, 1),
+        subjects=[(MEMBER, None, False)],
+    )
+    case(
+        tree.a2,
+        kind="denunciation",
+        concluded_on=date(2026, 1, 20),
+        subjects=[(MEMBER, None, True)],
+    )  # arising
     case(tree.a1, target=t_a1, concluded_on=date(2025, 12, 20))  # counts, but last year
-    c_b = case(tree.b1, kind="inspection_violation", target=t_b1,
-               concluded_on=date(2026, 3, 1),
-               subjects=[(MEMBER, None, True), (MEMBER, None, False)])
+    c_b = case(
+        tree.b1,
+        kind="inspection_violation",
+        target=t_b1,
+        concluded_on=date(2026, 3, 1),
+        subjects=[(MEMBER, None, True), (MEMBER, None, False)],
+    )
     members = list(c1.subjects.filter(kind=MEMBER).order_by("pk"))
     discipline(c1, members[0], "warning", on=date(2026, 3, 15), by=tree.a1, committee=True)
     discipline(c1, members[1], "reprimand", on=date(2026, 5, 15), by=tree.a1)
@@ -65,8 +88,10 @@ def period(kind):
 
 
 def report_url(unit, **params):
-    return reverse("reports:period_report", args=[unit.pk]) + "?" + "&".join(
-        f"{k}={v}" for k, v in {"year": 2026, **params}.items()
+    return (
+        reverse("reports:period_report", args=[unit.pk])
+        + "?"
+        + "&".join(f"{k}={v}" for k, v in {"year": 2026, **params}.items())
     )
 
 
@@ -82,49 +107,56 @@ def test_the_reports_figures_equal_the_dashboards(client, cast, tree, year_2026,
         report = queries.period_report(unit, year=2026, period_kind=period_kind, today=TODAY)
         by_kind = lines_by_kind(report)
         for kind in [ALL_KINDS, *ActivityKind.values]:
-            shown = queries.dashboard(unit, year=2026, kind=kind, today=TODAY,
-                                      period_kind=period_kind).unit
+            shown = queries.dashboard(
+                unit, year=2026, kind=kind, today=TODAY, period_kind=period_kind
+            ).unit
             line = by_kind[kind]
             assert (line.quantity, line.capped_done, line.done, line.arising) == (
-                shown.quantity, shown.capped_done, shown.done, shown.arising
+                shown.quantity,
+                shown.capped_done,
+                shown.done,
+                shown.arising,
             ), (unit, kind)
             assert line.completion == shown.completion
 
     # And on screen: both pages print the province's completion the same way.
     client.force_login(cast.leader_p)
-    report = queries.period_report(tree.province, year=2026, period_kind=period_kind,
-                                   today=TODAY)
+    report = queries.period_report(tree.province, year=2026, period_kind=period_kind, today=TODAY)
     total = ktgs_figures.format_percent(report.total.completion)
-    dashboard = client.get(reverse("reports:dashboard", args=[tree.province.pk]),
-                           {"year": 2026, "period": period_kind}).content.decode()
+    dashboard = client.get(
+        reverse("reports:dashboard", args=[tree.province.pk]), {"year": 2026, "period": period_kind}
+    ).content.decode()
     page = client.get(report_url(tree.province, period=period_kind)).content.decode()
     assert total in dashboard and total in page
     assert f"{report.total.capped_done}/{report.total.quantity}" in dashboard
 
 
 @time_machine.travel(TODAY, tick=False)
-def test_q1_counts_cases_subjects_and_discipline_of_the_subtree_in_the_period(
-    tree, year_2026
-):
+def test_q1_counts_cases_subjects_and_discipline_of_the_subtree_in_the_period(tree, year_2026):
     services.snapshot_period(period("q1"), today=TODAY)
     report = queries.period_report(tree.a, year=2026, period_kind="q1", today=TODAY)
     by_kind = lines_by_kind(report)
     compliance = by_kind["inspection_compliance"]
     # 10 March only (May is after Q1; December 2025 before the year).
-    assert (compliance.cases, compliance.organizations, compliance.members,
-            compliance.committee_members) == (1, 1, 2, 1)
+    assert (
+        compliance.cases,
+        compliance.organizations,
+        compliance.members,
+        compliance.committee_members,
+    ) == (1, 1, 2, 1)
     # 2025's case still counts toward the target, as on the dashboard: 2 of 3.
     assert (compliance.quantity, compliance.capped_done) == (3, 2)
     thematic = by_kind["supervision_thematic"]
     assert (thematic.cases, thematic.members, thematic.capped_done) == (1, 1, 1)
     denunciation = by_kind["denunciation"]
-    assert (denunciation.cases, denunciation.arising, denunciation.committee_members) == (
-        1, 1, 1
-    )
+    assert (denunciation.cases, denunciation.arising, denunciation.committee_members) == (1, 1, 1)
     assert by_kind["inspection_violation"].cases == 0  # B1's case is not in A's subtree
     total = report.total
     assert (total.cases, total.organizations, total.members, total.committee_members) == (
-        3, 1, 4, 2
+        3,
+        1,
+        4,
+        2,
     )
     forms = {line.form: line for line in report.discipline}
     assert (forms["warning"].members, forms["warning"].committee_members) == (1, 1)
@@ -132,7 +164,12 @@ def test_q1_counts_cases_subjects_and_discipline_of_the_subtree_in_the_period(
     assert forms["expulsion"].total == 0  # decided by B
     assert report.discipline[-1].total == 2
     assert [line.label for line in report.discipline[:-1]] == [
-        "Khiển trách", "Cảnh cáo", "Cách chức", "Khai trừ", "Giải tán", "Xóa tên"
+        "Khiển trách",
+        "Cảnh cáo",
+        "Cách chức",
+        "Khai trừ",
+        "Giải tán",
+        "Xóa tên",
     ]
 
     year = queries.period_report(tree.a, year=2026, period_kind="year", today=TODAY)
@@ -183,7 +220,9 @@ def test_the_xlsx_keeps_numbers_as_numbers(client, cast, tree, year_2026):
     total_cells = rows["Tổng cộng"]
     quantity, capped, cases = (total_cells[i].value for i in (2, 3, 4))
     assert (quantity, capped, cases) == (
-        report.total.quantity, report.total.capped_done, report.total.cases
+        report.total.quantity,
+        report.total.capped_done,
+        report.total.cases,
     )
     assert all(isinstance(v, int) for v in (quantity, capped, cases))
     completion = total_cells[9]
@@ -208,17 +247,25 @@ def test_the_pdf_is_a_pdf_with_vietnamese_text(client, cast, tree, year_2026, tm
     assert response.content.startswith(b"%PDF")
     pdf = tmp_path / "report.pdf"
     pdf.write_bytes(response.content)
-    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True,
-                          text=True, check=True).stdout
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
     assert "Giám sát chuyên đề" in text
     assert "Tỉnh ủy Thử Nghiệm" in text
     assert "Trong đó cấp ủy viên" in text
     assert "Khiển trách" in text
 
 
-@pytest.mark.parametrize(("who", "status"), [
-    ("admin", 200), ("staff_a", 404), ("leader_p", 200), ("leader_b", 404), ("outsider", 404),
-])
+@pytest.mark.parametrize(
+    ("who", "status"),
+    [
+        ("admin", 200),
+        ("staff_a", 404),
+        ("leader_p", 200),
+        ("leader_b", 404),
+        ("outsider", 404),
+    ],
+)
 @pytest.mark.parametrize("fmt", ["", "xlsx"])
 def test_the_province_report_is_scoped(client, cast, tree, who, status, fmt):
     client.force_login(getattr(cast, who))

@@ -168,13 +168,12 @@ def test_the_command_snapshots_a_period_on_demand(tree, figures):
 # --- daily trend points ---------------------------------------------------------------
 
 
-def test_the_daily_snapshot_is_taken_once_a_day_for_units_down_to_the_depth_limit(
-    tree, figures
-):
+def test_the_daily_snapshot_is_taken_once_a_day_for_units_down_to_the_depth_limit(tree, figures):
     rollup.rebuild(TODAY)
     shallow = set(
-        ProgressRow.objects.filter(kind=ALL_KINDS, year=2026, organization__depth__lte=4)
-        .values_list("organization_id", flat=True)
+        ProgressRow.objects.filter(
+            kind=ALL_KINDS, year=2026, organization__depth__lte=4
+        ).values_list("organization_id", flat=True)
     )
     assert tree.a1.pk in shallow  # depth 4
     assert services.take_daily_snapshot(TODAY) == len(shallow)
@@ -186,7 +185,9 @@ def test_the_daily_snapshot_is_taken_once_a_day_for_units_down_to_the_depth_limi
     province = points.get(organization=tree.province)
     live = ProgressRow.objects.get(organization=tree.province, year=2026, kind=ALL_KINDS)
     assert (province.sub_quantity, province.sub_capped_done, province.sub_expected) == (
-        live.sub_quantity, live.sub_capped_done, live.sub_expected
+        live.sub_quantity,
+        live.sub_capped_done,
+        live.sub_expected,
     )
 
 
@@ -195,7 +196,8 @@ def test_the_depth_limit_is_a_setting(tree, figures, settings):
     rollup.rebuild(TODAY)
     services.take_daily_snapshot(TODAY)
     assert set(DailySnapshot.objects.values_list("organization_id", flat=True)) == {
-        tree.root.pk, tree.province.pk
+        tree.root.pk,
+        tree.province.pk,
     }
 
 

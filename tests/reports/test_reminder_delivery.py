@@ -20,7 +20,6 @@ from reports.models import OutboxMessage, ReminderRule
 from reports.smtp_sink import SmtpSink, free_port
 from tests.factories import OrganizationFactory, UserFactory
 from tests.reports.test_rollup import programme, target
-from tests.worker import celery_worker_process  # noqa: F401 (fixture)
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
@@ -83,7 +82,9 @@ def assert_each_once(sink: SmtpSink):
 
 
 def test_reminders_arrive_once_in_batches_and_a_second_run_sends_nothing(
-    lagging_units, smtp_server, celery_worker_process  # noqa: F811
+    lagging_units,
+    smtp_server,
+    celery_worker_process,
 ):
     first = reminders.run_daily(TODAY)
     assert (first.inserted, first.enqueued) == (UNITS, UNITS)
@@ -98,7 +99,9 @@ def test_reminders_arrive_once_in_batches_and_a_second_run_sends_nothing(
 
 
 def test_a_server_refusing_for_a_while_gets_every_mail_once_after_backoff(
-    lagging_units, smtp_server, celery_worker_process  # noqa: F811
+    lagging_units,
+    smtp_server,
+    celery_worker_process,
 ):
     smtp_server.refuse_first = 2 * UNITS  # every row is refused once or more, then accepted
     reminders.run_daily(TODAY)
@@ -111,7 +114,10 @@ def test_a_server_refusing_for_a_while_gets_every_mail_once_after_backoff(
 
 
 def test_a_worker_killed_mid_batch_loses_nothing_and_sends_nothing_twice(
-    lagging_units, smtp_server, celery_worker_process, settings  # noqa: F811
+    lagging_units,
+    smtp_server,
+    celery_worker_process,
+    settings,
 ):
     smtp_server.hold_after = 3  # the 4th mail hangs at RCPT: the server has not accepted it
     reminders.run_daily(TODAY)
@@ -209,7 +215,12 @@ class TestRedisRestart:
         return redis_worker_env
 
     def test_redis_restarted_mid_run_loses_nothing_and_sends_nothing_twice(
-        self, lagging_units, smtp_server, private_broker, celery_worker_process, settings  # noqa: F811
+        self,
+        lagging_units,
+        smtp_server,
+        private_broker,
+        celery_worker_process,
+        settings,
     ):
         smtp_server.delay = 0.4  # slow enough to pull the broker out from under the run
         reminders.run_daily(TODAY)

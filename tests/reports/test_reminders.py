@@ -83,6 +83,7 @@ def test_a_year_falls_behind_reminded_escalated_catches_up_and_stops(
     start = episode.started_on
     assert date(2026, 3, 25) < start < date(2026, 4, 15)  # > 1 case behind from early April
     assert episode.ended_on == caught_up_on
+
     def working_day(day: date) -> date:  # on or after `day`, as the scan sends
         while day.weekday() >= 5 or day in (date(2026, 4, 30), date(2026, 5, 1)):
             day += timedelta(days=1)
@@ -246,7 +247,7 @@ def test_weekly_digest_lists_lagging_units_by_gap_and_honours_the_preference(
 
     # The one-click link: GET asks, POST turns the digest off, without logging in.
     link = next(line for line in body.splitlines() if "/reminders/unsubscribe/" in line)
-    path = link[link.index("/progress/"):].strip()
+    path = link[link.index("/progress/") :].strip()
     assert client.get(path).status_code == 200
     assert client.post(path).status_code == 200
     cast.leader_p.refresh_from_db()

@@ -21,32 +21,62 @@ _serials = iter(range(1, 10**6))
 def programme(unit, *, status=Programme.Status.ISSUED, year=2026):
     number = parse_document_number(f"{next(_serials)}-CTr/TU")
     return Programme.objects.create(
-        organization=unit, body="standing_committee", year=year, end_year=year,
-        title="Chương trình kiểm tra, giám sát", doc_number=number.text,
-        doc_serial=number.serial, doc_type=number.type, doc_issuer=number.issuer,
-        doc_year=year - 1, issued_on=date(year - 1, 12, 20), starts_on=date(year, 1, 1),
-        ends_on=date(year, 12, 31), status=status,
+        organization=unit,
+        body="standing_committee",
+        year=year,
+        end_year=year,
+        title="Chương trình kiểm tra, giám sát",
+        doc_number=number.text,
+        doc_serial=number.serial,
+        doc_type=number.type,
+        doc_issuer=number.issuer,
+        doc_year=year - 1,
+        issued_on=date(year - 1, 12, 20),
+        starts_on=date(year, 1, 1),
+        ends_on=date(year, 12, 31),
+        status=status,
     )
 
 
 def target(prog, unit, kind="inspection_compliance", quantity=2, counts="cases", **extra):
     return Target.objects.create(
-        programme=prog, organization=unit, kind=kind, quantity=quantity, counts=counts,
-        due_on=extra.pop("due_on", date(2026, 12, 31)), **extra,
+        programme=prog,
+        organization=unit,
+        kind=kind,
+        quantity=quantity,
+        counts=counts,
+        due_on=extra.pop("due_on", date(2026, 12, 31)),
+        **extra,
     )
 
 
-def case(unit, *, kind="inspection_compliance", target=None, concluded=True,
-         concluded_on=date(2026, 5, 1), subjects=()):
+def case(
+    unit,
+    *,
+    kind="inspection_compliance",
+    target=None,
+    concluded=True,
+    concluded_on=date(2026, 5, 1),
+    subjects=(),
+):
     made = Case.objects.create(
-        organization=unit, body="inspection_commission", kind=kind, year=2026, target=target,
-        title="Kiểm tra thử", status=Case.Status.CONCLUDED if concluded else Case.Status.DECIDED,
-        concluded_on=concluded_on if concluded else None, decided_on=date(2026, 3, 1),
+        organization=unit,
+        body="inspection_commission",
+        kind=kind,
+        year=2026,
+        target=target,
+        title="Kiểm tra thử",
+        status=Case.Status.CONCLUDED if concluded else Case.Status.DECIDED,
+        concluded_on=concluded_on if concluded else None,
+        decided_on=date(2026, 3, 1),
     )
     for kind_, org, committee in subjects:
         CaseSubject.objects.create(
-            case=made, kind=kind_, organization=org,
-            member_name="" if org else "Đảng viên thử", is_committee_member=committee,
+            case=made,
+            kind=kind_,
+            organization=org,
+            member_name="" if org else "Đảng viên thử",
+            is_committee_member=committee,
         )
     return made
 
@@ -113,8 +143,13 @@ def test_drafts_and_targets_removed_by_an_amendment_do_not_count(tree, year_2026
     target(draft, tree.b1, quantity=5)
     number = parse_document_number("7-KH/TU")
     amendment = Amendment.objects.create(
-        programme=prog, doc_number=number.text, doc_serial=number.serial, doc_type=number.type,
-        doc_issuer=number.issuer, doc_year=2026, issued_on=date(2026, 6, 1),
+        programme=prog,
+        doc_number=number.text,
+        doc_serial=number.serial,
+        doc_type=number.type,
+        doc_issuer=number.issuer,
+        doc_year=2026,
+        issued_on=date(2026, 6, 1),
         effective_on=date(2026, 6, 1),
     )
     t["b1"].removed_by = amendment
@@ -181,8 +216,12 @@ def test_random_writes_leave_no_row_different_from_a_rebuild(tree, year_2026):
         if action == "add":
             tgt = rng.choice([*targets, None])
             unit = tgt.organization if tgt else rng.choice(units)
-            made = case(unit, kind=tgt.kind if tgt else rng.choice(KINDS), target=tgt,
-                        concluded=rng.random() < 0.7)
+            made = case(
+                unit,
+                kind=tgt.kind if tgt else rng.choice(KINDS),
+                target=tgt,
+                concluded=rng.random() < 0.7,
+            )
             cases.append(made)
             touched.add(unit.pk)
         elif action in ("conclude", "cancel", "delete") and cases:
@@ -191,8 +230,9 @@ def test_random_writes_leave_no_row_different_from_a_rebuild(tree, year_2026):
                 cases.remove(made)
                 made.delete()
             else:
-                made.status = (Case.Status.CONCLUDED if action == "conclude"
-                               else Case.Status.CANCELLED)
+                made.status = (
+                    Case.Status.CONCLUDED if action == "conclude" else Case.Status.CANCELLED
+                )
                 made.concluded_on = date(2026, 6, 1) if action == "conclude" else None
                 made.save()
             touched.add(made.organization_id)
@@ -203,8 +243,12 @@ def test_random_writes_leave_no_row_different_from_a_rebuild(tree, year_2026):
         elif action == "retarget" and cases:
             made = rng.choice(cases)
             old = made.target
-            made.target = None if old else rng.choice(
-                [x for x in targets if x.organization_id == made.organization_id] or [None]
+            made.target = (
+                None
+                if old
+                else rng.choice(
+                    [x for x in targets if x.organization_id == made.organization_id] or [None]
+                )
             )
             made.save()
             touched.add(made.organization_id)

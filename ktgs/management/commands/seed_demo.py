@@ -77,7 +77,13 @@ class Command(BaseCommand):
         )
 
     def handle(
-        self, *args, profile: str, seed: int, replace: bool, scale: float, if_missing: bool,
+        self,
+        *args,
+        profile: str,
+        seed: int,
+        replace: bool,
+        scale: float,
+        if_missing: bool,
         **options,
     ):
         if profile == "demo":

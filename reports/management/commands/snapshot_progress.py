@@ -11,7 +11,8 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--year", type=int, required=True)
         parser.add_argument(
-            "--period", required=True,
+            "--period",
+            required=True,
             choices=[k for k in ReportPeriod.Kind.values if k != ReportPeriod.Kind.MONTH]
             + [f"month{m}" for m in range(1, 13)],
             help="q1, h1 (6 tháng), m9 (9 tháng), year, term, or month1…month12",
@@ -19,7 +20,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, year: int, period: str, **options):
         kind, month = (
-            (ReportPeriod.Kind.MONTH, int(period[5:])) if period.startswith("month")
+            (ReportPeriod.Kind.MONTH, int(period[5:]))
+            if period.startswith("month")
             else (period, 0)
         )
         try:
