@@ -65,6 +65,9 @@ test: export DJANGO_DEBUG := 1
 test: deps-dev messages
 	@mkdir -p var/static
 	@scripts/test-services.sh
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(PY) manage.py makemigrations --check --dry-run -v 0
 	$(VENV)/bin/pytest --create-db -n $(TEST_PROCESSES) $(PYTEST_ARGS)
 
 # make bench: DESIGN §6's figures on the 10pct profile (BENCH_PROFILE=national for full
