@@ -104,6 +104,16 @@ def scope_led(
     return queryset.filter(reduce(or_, (Q(**{f"{field}__path__startswith": p}) for p in paths)))
 
 
+def oversees(user: User | AnonymousUser) -> bool:
+    """Whether the user leads or administers any unit (the reminder log is theirs); read
+    from the roles already cached for the request."""
+    if not user.is_authenticated:
+        return False
+    return user.is_superuser or any(
+        kind in (Role.Kind.LEADER, Role.Kind.ADMIN) for kind, _ in _role_paths(user)
+    )
+
+
 def visible_organizations(user: User | AnonymousUser) -> QuerySet[Organization]:
     return scope(Organization.objects.all(), user, field="")
 

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from ktgs import access
 from ktgs import queries as ktgs_queries
 from ktgs import services as ktgs_services
-from ktgs.models import Role, User
+from ktgs.models import User
 from plans.models import ActivityKind
 from reports import exports, outbox, queries
 from reports.forms import ReminderLogFilterForm
@@ -76,6 +76,7 @@ def dashboard(request, pk: int):
         "kinds": ActivityKind.choices,
         "periods": _period_choices(),
         "trend_json": trend_json,
+        "oversees": access.oversees(request.user),
     }
     template = "reports/partials/dashboard_body.html" if request.htmx else "reports/dashboard.html"
     return render(request, template, context)
@@ -123,12 +124,7 @@ REMINDERS_PER_PAGE = 50
 def reminder_log(request):
     """What went to whom, when, and what failed: administrators and leaders, for the
     units they lead (staff do not oversee other people's mail)."""
-    if (
-        not request.user.is_superuser
-        and not Role.objects.filter(
-            user=request.user, kind__in=[Role.Kind.LEADER, Role.Kind.ADMIN]
-        ).exists()
-    ):
+    if not access.oversees(request.user):
         raise Http404
     messages_qs = access.scope_led(OutboxMessage.objects.all(), request.user)
     form = ReminderLogFilterForm(request.GET or None)

@@ -99,3 +99,14 @@ def test_dashboard_home_opens_the_users_top_unit(client, cast, tree):
     response = client.get(reverse("reports:home"))
     assert response.status_code == 302
     assert response.url == reverse("reports:dashboard", args=[tree.a.pk])
+
+
+def test_the_reminder_log_is_linked_for_those_who_oversee(client, cast, tree):
+    log_url = reverse("reports:reminder_log")
+    client.force_login(cast.leader_p)
+    page = client.get(reverse("reports:dashboard", args=[tree.a.pk])).content.decode()
+    assert log_url in page
+    client.force_login(cast.staff_a)
+    page = client.get(reverse("reports:dashboard", args=[tree.a.pk])).content.decode()
+    assert log_url not in page
+    assert client.get(log_url).status_code == 404
