@@ -116,6 +116,10 @@ def exception_handler(exc, context):
         return Response(validation_error_body(exc), status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
+    if isinstance(exc, exceptions.ValidationError) and isinstance(exc.detail, list):
+        # A validator outside a serializer (a filter's query parameter, e.g. a NUL byte
+        # in ?search=) raises a bare list: answer in the documented shape, as a form would.
+        exc.detail = {"non_field_errors": exc.detail}
     if isinstance(exc, exceptions.Throttled):
         wait = getattr(exc, "wait", None) or 1
         exc.detail = exceptions.ErrorDetail(

@@ -132,3 +132,12 @@ def test_the_docs_page_uses_our_static_files_and_no_inline_code(client, cast):
     assert script.status_code == 200
     assert script["Content-Type"].startswith("application/javascript")
     assert "/api/schema/" in script.content.decode()
+
+
+def test_a_nul_byte_in_a_query_parameter_is_a_400_in_the_documented_shape(api, cast, world):
+    # Found by schemathesis: a filter's validator raised a bare list, not {"field": [...]}.
+    response = api.as_user(cast.staff_a).get("/api/v1/organizations/", {"search": "a\x00b"})
+    assert response.status_code == 400
+    body = response.json()
+    assert isinstance(body, dict)
+    assert body["non_field_errors"]
