@@ -110,6 +110,7 @@ def test_the_schema_documents_every_endpoint_and_its_errors(api, cast, world):
         "/api/v1/cases/{id}/subjects/",
         "/api/v1/cases/{id}/disciplines/",
         "/api/v1/progress/{id}/",
+        "/api/v1/reminders/",
     ):
         assert path in paths
     post = paths["/api/v1/cases/"]["post"]
