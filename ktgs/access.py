@@ -16,6 +16,7 @@ from operator import or_
 from typing import TYPE_CHECKING, TypeVar
 
 import rules
+from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 
@@ -180,7 +181,7 @@ def get_object_for_user(
     programmes, targets and cases (`get_object_for_user(user, Case.objects, pk)`)."""
     try:
         return scope(queryset.all(), user, field=field, write=write).get(pk=pk)
-    except queryset.model.DoesNotExist:
+    except ObjectDoesNotExist:
         raise Http404 from None
 
 

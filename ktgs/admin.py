@@ -17,7 +17,7 @@ class RoleInline(admin.TabularInline):
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
     fieldsets = (
-        *BaseUserAdmin.fieldsets,
+        *(BaseUserAdmin.fieldsets or ()),
         (_("ktgs"), {"fields": ("language", "digest_enabled")}),
     )
     inlines = [RoleInline]
