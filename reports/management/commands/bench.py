@@ -14,15 +14,19 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--profile", default="10pct", choices=sorted(ROOTS))
         parser.add_argument("--writes", type=int, default=10_000, help="F4's random writes")
+        parser.add_argument(
+            "--runs", type=int, default=5, help="timed runs after the warm-up (median taken)"
+        )
         parser.add_argument("--out", default=str(Path(settings.VAR_DIR) / "bench" / "latest.json"))
 
-    def handle(self, *args, profile: str, writes: int, out: str, **options):
+    def handle(self, *args, profile: str, writes: int, runs: int, out: str, **options):
         figures = benchmark.run(
             profile,
             ROOTS[profile],
             Path(out),
             writes,
             log=lambda line: self.stderr.write(line),
+            runs=runs,
         )
         self.stdout.write(benchmark.table(figures))
         self.stdout.write(f"written to {out}")
