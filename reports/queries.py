@@ -165,15 +165,14 @@ def dashboard(
     if not source.available:
         return Dashboard(source=source, unit=None, children=[], lagging=[], years=years, trend=None)
     rows = source.rows().filter(kind=kind)
-    # The unit's row and its children's in one read (DESIGN §6 F5: ≤ 6 queries).
+    children = list(Organization.objects.filter(parent=organization).order_by("name"))
+    # The unit's row and its children's in one read by id, which the unique (unit, year,
+    # kind) index serves; "unit = x OR parent = x" made PostgreSQL scan the year's rows.
     by_unit = {
         r.organization_id: r
-        for r in rows.filter(
-            Q(organization_id=organization.pk) | Q(organization__parent_id=organization.pk)
-        )
+        for r in rows.filter(organization_id__in=[organization.pk, *(c.pk for c in children)])
     }
     own_row = by_unit.get(organization.pk)
-    children = list(Organization.objects.filter(parent=organization).order_by("name"))
     child_rows = by_unit
     lagging_rows = list(
         rows.filter(organization__path__startswith=organization.path, own_units_lagging=1)
