@@ -138,19 +138,26 @@ def request_p95(
 
 
 def peak_rebuild_mb() -> float:
-    """F8: resident memory a full rebuild adds to a fresh process (ru_maxrss delta)."""
+    """F8: resident memory a full roll-up computation adds to a fresh process.
+
+    Read from /proc/self/status (VmHWM, the peak of this process's own memory): the
+    child's ru_maxrss is not usable, Linux carries the parent's peak across fork+exec, so
+    it would start at the benchmark's own peak."""
     code = (
-        "import django, resource, json\n"
+        "import django, json\n"
+        "def peak_kb():\n"
+        "    for line in open('/proc/self/status'):\n"
+        "        if line.startswith('VmHWM:'):\n"
+        "            return int(line.split()[1])\n"
         "django.setup()\n"
         "from django.utils import timezone\n"
-        "from reports import rollup\n"
         "from django.db import connection\n"
-        "connection.ensure_connection()\n"
+        "from reports import rollup\n"
         "import cases.models, plans.models\n"
-        "base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
+        "connection.ensure_connection()\n"
+        "base = peak_kb()\n"
         "rollup.compute_table(timezone.localdate())\n"
-        "peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
-        "print(json.dumps((peak - base) / 1024))\n"
+        "print(json.dumps((peak_kb() - base) / 1024))\n"
     )
     out = subprocess.run(
         [sys.executable, "-c", code],
