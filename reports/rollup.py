@@ -16,6 +16,7 @@ construction; tests/reports/test_rollup.py checks that they do after random writ
 
 from __future__ import annotations
 
+import json
 import logging
 from collections import defaultdict
 from collections.abc import Iterable
@@ -25,7 +26,7 @@ from decimal import Decimal
 from fractions import Fraction
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, Q
 
 from cases.models import Case, CaseSubject
@@ -306,6 +307,35 @@ def _add(total: Own, other: Own, sign: int = 1) -> None:
         setattr(total, name, getattr(total, name) + sign * getattr(other, name))
 
 
+_WRITTEN = [
+    *(f"{p}_{n}" for p in ("own", "sub") for n in (*FIGURES, "expected")),
+    "own_lag_reasons",
+    "computed_on",
+]
+
+
+def _update_rows(rows: list[ProgressRow]) -> None:
+    """Write the figures of existing rows: one parameterised UPDATE run for every row
+    (executemany). bulk_update's CASE WHEN expression per row and column cost ~30 ms of
+    query building for the dozen rows of one refresh, and most of a rebuild's writing."""
+    if not rows:
+        return
+    table = ProgressRow._meta.db_table
+    assignments = ", ".join(f"{connection.ops.quote_name(c)} = %s" for c in _WRITTEN)
+    sql = f"UPDATE {connection.ops.quote_name(table)} SET {assignments} WHERE id = %s"
+    params = [
+        [
+            *(getattr(row, c) for c in _WRITTEN[:-2]),
+            json.dumps(row.own_lag_reasons),
+            row.computed_on,
+            row.pk,
+        ]
+        for row in rows
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, params)
+
+
 def _row_values(row: ProgressRow) -> tuple[Own, Own]:
     own = Own(
         **{name: getattr(row, f"own_{name}") for name in (*FIGURES, "expected")},
@@ -354,10 +384,8 @@ def rebuild(today: date, *, check: bool = False) -> RebuildResult:
     stale_ids = [row.pk for row in existing.values()]
     if check and stale_ids:
         logger.error("progress rows that should not exist: %d", len(stale_ids))
-    columns = [f"{p}_{n}" for p in ("own", "sub") for n in (*FIGURES, "expected")]
-    columns.append("own_lag_reasons")
     ProgressRow.objects.bulk_create(to_insert, batch_size=5000)
-    ProgressRow.objects.bulk_update(to_update, [*columns, "computed_on"], batch_size=5000)
+    _update_rows(to_update)
     for start in range(0, len(stale_ids), 5000):
         ProgressRow.objects.filter(pk__in=stale_ids[start : start + 5000]).delete()
     return RebuildResult(
@@ -440,10 +468,7 @@ def refresh_units(unit_ids: Iterable[int], today: date) -> int:
                 setattr(row, f"sub_{name}", getattr(row, f"sub_{name}") + getattr(delta, name))
             row.computed_on = today
             changed[(row.organization_id, year, kind)] = row
-    columns = [f"{p}_{n}" for p in ("own", "sub") for n in (*FIGURES, "expected")]
-    ProgressRow.objects.bulk_update(
-        list(changed.values()), [*columns, "own_lag_reasons", "computed_on"]
-    )
+    _update_rows(list(changed.values()))
     # A row whose subtree no longer has anything is dropped, as a rebuild would not make it.
     empty = Q(**{f"sub_{name}": 0 for name in FIGURES}, sub_expected=0)
     ProgressRow.objects.filter(empty, pk__in=[r.pk for r in changed.values()]).delete()
