@@ -16,7 +16,12 @@ TEST_PROCESSES ?= 2
 
 .PHONY: run test bench venv deps-run deps-dev messages makemessages lint typecheck lock seed clean-var
 
-$(PY):
+# Local development settings for a bare `manage.py`; never overwritten, never committed.
+.env:
+	@printf '# Local development settings (git-ignored). Production sets its own environment.\nDJANGO_DEBUG=1\n' > .env
+	@echo "ktgs: wrote .env (DJANGO_DEBUG=1) for manage.py commands in this checkout"
+
+$(PY): .env
 	@command -v $(PYTHON) >/dev/null || { echo "ktgs needs $(PYTHON)"; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip uv || true

@@ -16,6 +16,11 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(environ.Env().str("KTGS_VAR_DIR", default=str(BASE_DIR / "var")))
 
 env = environ.Env()
+# A development checkout keeps its local settings in .env (git-ignored; `make` writes one
+# with DJANGO_DEBUG=1 the first time). Variables already in the environment win, so
+# production and the tests that set DJANGO_DEBUG=0 are not affected.
+if (BASE_DIR / ".env").is_file():
+    environ.Env.read_env(BASE_DIR / ".env")
 
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
 
