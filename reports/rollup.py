@@ -5,13 +5,18 @@ Two ways in, one arithmetic (reports.progress):
 * `refresh_units(unit_ids, today)` — incremental, after a write: recompute the *own*
   figures of the touched units, then add the difference to the *subtree* figures of each
   unit and its ancestors (≤ depth rows per year and kind). Nothing else is re-aggregated.
-* `rebuild(today)` — full: the leaf figures of every unit in a few grouped queries, rolled
-  up over the tree in one pass (deepest units first), compared with the table, and only the
-  rows that differ written. Run nightly by beat (as a check: a difference is a bug and is
-  logged as an error) and on demand (`manage.py rebuild_progress`).
+* `rebuild(today)` — full: every unit's own figures and every subtree's, compared with the
+  table, and only the rows that differ written. Run nightly by beat (as a check: a
+  difference is a bug and is logged as an error) and on demand (`manage.py
+  rebuild_progress`).
 
-Both read the leaf figures through the same function (`leaf_figures`), so they agree by
-construction; tests/reports/test_rollup.py checks that they do after random writes.
+On PostgreSQL both run set-based in SQL (reports.rollup_sql: a national rebuild in a few
+statements, a refresh in two). Elsewhere (SQLite, the embedded default) they run here in
+Python: `leaf_figures` reads the targets and cases, `own_figures` applies reports.progress,
+and `reference_table` rolls up the tree. That Python path is the specification: the tests
+check that the SQL computes exactly the same table (tests/reports/test_rollup_sql.py) and
+that the incremental table equals a rebuild after random writes
+(tests/reports/test_rollup.py).
 """
 
 from __future__ import annotations
@@ -32,7 +37,7 @@ from django.db.models import Count, Q
 from cases.models import Case, CaseSubject
 from ktgs.models import Organization
 from plans.models import Programme, Target
-from reports import progress
+from reports import progress, rollup_sql
 from reports.models import ALL_KINDS, FIGURES, ProgressRow
 
 logger = logging.getLogger(__name__)
@@ -250,7 +255,12 @@ def _reason_dict(reason: progress.LagReason) -> dict:
 
 
 def _decimal(value: Fraction) -> Decimal:
-    return (Decimal(value.numerator) / Decimal(value.denominator)).quantize(EXPECTED_PLACES)
+    """Rounded half-up to 4 decimals, exactly (integer arithmetic on the fraction); the
+    SQL path (reports.rollup_sql) rounds the same way."""
+    scaled = value * 10**4
+    return Decimal((2 * scaled.numerator + scaled.denominator) // (2 * scaled.denominator)).scaleb(
+        -4
+    )
 
 
 # --- full rebuild ---------------------------------------------------------------------
@@ -268,8 +278,32 @@ class RebuildResult:
         return self.inserted + self.updated + self.deleted
 
 
+def _sql() -> bool:
+    """PostgreSQL computes the table set-based (reports.rollup_sql); elsewhere (SQLite,
+    the embedded default with small data) the Python path below does."""
+    return connection.vendor == "postgresql"
+
+
 def compute_table(today: date) -> dict[Key, tuple[Own, Own]]:
     """(own, subtree) figures for every row the table should hold, from scratch."""
+    if not _sql():
+        return reference_table(today)
+    with transaction.atomic():
+        rollup_sql.compute(today, lag_tolerance_cases())
+        return {
+            (unit, year, kind): (
+                # Django has psycopg hand jsonb over as text (JSONField decodes it).
+                Own(*own, lag_reasons=json.loads(reasons)),  # type: ignore[misc]
+                Own(*sub),  # type: ignore[misc]
+            )
+            for unit, year, kind, *rest in rollup_sql.read_wanted()
+            for own, reasons, sub in [(rest[:8], rest[8], rest[9:])]
+        }
+
+
+def reference_table(today: date) -> dict[Key, tuple[Own, Own]]:
+    """compute_table by reports.progress in Python, on any database: the specification
+    the SQL path is tested against, and the path SQLite takes."""
     own = own_figures(leaf_figures(today), today)
     parent_of: dict[int, int | None] = dict(
         Organization.objects.values_list("id", "parent_id").iterator(chunk_size=20000)
@@ -360,7 +394,9 @@ def rebuild(today: date, *, check: bool = False) -> RebuildResult:
     With `check`, every difference is logged as an error: the incremental maintenance
     should have left the table exactly as a rebuild computes it (after the day's expected
     figures, which move with the date, are taken into account by refreshing)."""
-    wanted = compute_table(today)
+    if _sql():
+        return _rebuild_sql(today, check=check)
+    wanted = reference_table(today)
     existing = {(r.organization_id, r.year, r.kind): r for r in ProgressRow.objects.all()}
     to_insert, to_update = [], []
     for key, (own, sub) in wanted.items():
@@ -393,6 +429,56 @@ def rebuild(today: date, *, check: bool = False) -> RebuildResult:
     )
 
 
+def _rebuild_sql(today: date, *, check: bool) -> RebuildResult:
+    rows = rollup_sql.compute(today, lag_tolerance_cases())
+    if check:
+        found = rollup_sql.differences(CHECK_LOGGED)
+        for unit, year, kind, table, wanted in found:
+            if table is None:
+                logger.error(
+                    "progress row missing from the incremental table: %s", (unit, year, kind)
+                )
+            elif wanted is None:
+                logger.error("progress row that should not exist: %s", (unit, year, kind))
+            else:
+                logger.error(
+                    "progress row differs: %s: table %s, rebuild %s",
+                    (unit, year, kind),
+                    table,
+                    wanted,
+                )
+    inserted, updated, deleted = rollup_sql.write_wanted(today)
+    if check and inserted + updated + deleted > CHECK_LOGGED:
+        logger.error(
+            "progress rows that differed from the rebuild: %d (the first %d logged)",
+            inserted + updated + deleted,
+            CHECK_LOGGED,
+        )
+    return RebuildResult(rows=rows, inserted=inserted, updated=updated, deleted=deleted)
+
+
+CHECK_LOGGED = 50  # differences logged one by one by a checking rebuild
+
+
+def write_snapshot(period, years: range) -> int:
+    """Write the table as computed at the end of `period` into its PeriodSnapshot rows
+    (for the years given); the caller has removed any earlier ones. Returns the count."""
+    from reports.models import PeriodSnapshot
+
+    if _sql():
+        rollup_sql.compute(period.ends_on, lag_tolerance_cases())
+        return rollup_sql.insert_snapshot(period.pk, list(years), period.ends_on)
+    rows = []
+    for (unit, year, kind), (own, sub) in reference_table(period.ends_on).items():
+        if year not in years:
+            continue
+        row = PeriodSnapshot(period=period, organization_id=unit, year=year, kind=kind)
+        _apply(row, own, sub, period.ends_on)
+        rows.append(row)
+    PeriodSnapshot.objects.bulk_create(rows, batch_size=5000)
+    return len(rows)
+
+
 # --- incremental ----------------------------------------------------------------------
 
 
@@ -407,6 +493,9 @@ def refresh_units(unit_ids: Iterable[int], today: date) -> int:
     # One lock per touched unit, always in id order: two refreshes of the same unit wait
     # for each other (the second then reads the first one's committed figures), and two
     # refreshes of different units never deadlock on their shared ancestors' rows below.
+    if _sql():
+        rollup_sql.lock_chains(units)
+        return rollup_sql.refresh(units, today, lag_tolerance_cases())
     paths = dict(
         Organization.objects.select_for_update()
         .filter(pk__in=units)

@@ -15,7 +15,6 @@ from django.utils import timezone
 from reports import rollup
 from reports.models import (
     ALL_KINDS,
-    FIGURES,
     DailySnapshot,
     PeriodSnapshot,
     ProgressRow,
@@ -98,29 +97,12 @@ def snapshot_period(period: ReportPeriod, *, today: date | None = None) -> int:
     # and inserts.
     period = ReportPeriod.objects.select_for_update().get(pk=period.pk)
     years = _snapshot_years(period)
-    table = rollup.compute_table(period.ends_on)
     PeriodSnapshot.objects.filter(period=period).delete()
-    rows = []
-    for (unit, year, kind), (own, sub) in table.items():
-        if year not in years:
-            continue
-        row = PeriodSnapshot(
-            period=period,
-            organization_id=unit,
-            year=year,
-            kind=kind,
-            computed_on=period.ends_on,
-            own_lag_reasons=own.lag_reasons,
-        )
-        for name in (*FIGURES, "expected"):
-            setattr(row, f"own_{name}", getattr(own, name))
-            setattr(row, f"sub_{name}", getattr(sub, name))
-        rows.append(row)
-    PeriodSnapshot.objects.bulk_create(rows, batch_size=SNAPSHOT_BATCH)
+    written = rollup.write_snapshot(period, years)
     period.snapshot_taken_at = timezone.now()
     period.save(update_fields=["snapshot_taken_at"])
-    logger.info("snapshot of %s: %d rows", period, len(rows))
-    return len(rows)
+    logger.info("snapshot of %s: %d rows", period, written)
+    return written
 
 
 def snapshot_ended_periods(today: date) -> list[int]:

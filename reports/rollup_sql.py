@@ -1,0 +1,428 @@
+"""The roll-up table computed by PostgreSQL: the same arithmetic as reports.progress, set
+based, so a national rebuild reads and writes in a few statements instead of turning a
+million rows into Python objects.
+
+reports.progress stays the specification: `tests/reports/test_rollup_sql.py` checks on
+random data that every figure and every lag reason computed here equals the pure
+module's (through reports.rollup.reference_table). Exactness:
+
+* Counts are integers throughout.
+* A target's expected figure and its gap behind schedule are rationals
+  `quantity × elapsed / span`; they are divided at 40 decimals (numeric), summed, and
+  rounded at 30 decimals before any comparison or display rounding. Two different
+  rationals whose denominators are spans of days (≤ a few thousand) differ by far more than
+  the error, so the comparisons `shortfall > tolerance` and the half-up rounding of
+  expected to 4 decimals come out exactly as with `Fraction`s.
+* "Behind" (whole cases behind the schedule) is `ceil(numerator / span)` in integers.
+
+Only PostgreSQL runs this module; SQLite (the embedded default, small data) uses the
+Python path in reports.rollup.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import date
+from decimal import Decimal
+
+from django.db import connection
+
+from cases.models import Case
+from ktgs.models import Organization
+from plans.models import Programme, Target
+
+FIGURES_SQL = (
+    "quantity",
+    "capped_done",
+    "done",
+    "arising",
+    "units_with_targets",
+    "units_completed",
+    "units_lagging",
+    "expected",
+)
+OWN_COLUMNS = [f"own_{name}" for name in FIGURES_SQL]
+SUB_COLUMNS = [f"sub_{name}" for name in FIGURES_SQL]
+
+WANTED = "progress_wanted"  # the temporary table a computation leaves behind
+
+# Per target: its year, done count (cases, or subjects of the counted kind), and the
+# exact numerator/denominator of its gap behind the linear schedule (reports.progress._gap)
+# and of its expected figure (reports.progress.expected). {targets} and {cases} restrict
+# the targets and the arising cases to some units (empty for the whole table).
+_OWN_SQL = """
+WITH t AS (
+    SELECT t.id, t.organization_id AS unit, t.kind, t.counts, t.quantity AS q,
+           t.due_on AS due, p.starts_on AS start,
+           CASE WHEN p.scope = %(year_scope)s THEN p.year
+                ELSE EXTRACT(YEAR FROM t.due_on)::int END AS year
+    FROM plans_target t
+    JOIN plans_programme p ON p.id = t.programme_id AND p.status = ANY(%(counted)s)
+    LEFT JOIN plans_amendment a ON a.id = t.added_by_id
+    LEFT JOIN plans_amendment r ON r.id = t.removed_by_id
+    WHERE (t.added_by_id IS NULL OR a.effective_on <= %(today)s)
+      AND (t.removed_by_id IS NULL OR r.effective_on > %(today)s)
+      {targets}
+),
+counting AS (
+    SELECT c.id, c.target_id FROM cases_case c
+    WHERE c.status = ANY(%(counting)s) AND c.concluded_on <= %(today)s
+      AND c.target_id IS NOT NULL {counting}
+),
+done_cases AS (
+    SELECT target_id, COUNT(*) AS n FROM counting GROUP BY target_id
+),
+done_subjects AS (
+    SELECT c.target_id,
+           COUNT(*) FILTER (WHERE s.kind = 'organization') AS organizations,
+           COUNT(*) FILTER (WHERE s.kind = 'member') AS members,
+           COUNT(*) FILTER (WHERE s.kind = 'member' AND s.is_committee_member) AS committee
+    FROM counting c
+    JOIN t ON t.id = c.target_id AND t.counts <> 'cases'
+    JOIN cases_casesubject s ON s.case_id = c.id
+    GROUP BY c.target_id
+),
+d AS (
+    SELECT t.*,
+           CASE t.counts WHEN 'cases' THEN COALESCE(dc.n, 0)
+                         WHEN 'organizations' THEN COALESCE(ds.organizations, 0)
+                         WHEN 'members' THEN COALESCE(ds.members, 0)
+                         ELSE COALESCE(ds.committee, 0) END AS done,
+           (%(today)s::date - t.start) AS elapsed,
+           (t.due - t.start) AS span
+    FROM t
+    LEFT JOIN done_cases dc ON dc.target_id = t.id
+    LEFT JOIN done_subjects ds ON ds.target_id = t.id
+),
+g AS (
+    SELECT d.*,
+           CASE WHEN %(today)s >= d.due THEN d.q - d.done
+                WHEN %(today)s <= d.start THEN -d.done
+                ELSE d.q::bigint * d.elapsed - d.done::bigint * d.span END AS gap_num,
+           CASE WHEN %(today)s >= d.due OR %(today)s <= d.start THEN 1
+                ELSE d.span END AS gap_den,
+           CASE WHEN %(today)s >= d.due THEN d.q::numeric
+                WHEN %(today)s <= d.start THEN 0::numeric
+                ELSE (d.q::bigint * d.elapsed)::numeric(60, 40) / d.span END AS expected
+    FROM d
+),
+items AS (
+    SELECT unit, year, kind, q, LEAST(done, q) AS capped, done, 0 AS arising,
+           1 AS with_target, done >= q AS complete, expected,
+           CASE WHEN gap_num > 0 THEN gap_num::numeric(60, 40) / gap_den ELSE 0 END AS gap,
+           CASE WHEN gap_num > 0 THEN jsonb_build_object(
+               'target_id', id, 'kind', kind, 'short_by', q - done,
+               'behind', (gap_num + gap_den - 1) / gap_den,
+               'days_to_due', due - %(today)s::date, 'counts', counts) END AS reason,
+           due - %(today)s::date AS days_to_due, id AS target_id
+    FROM g
+    UNION ALL
+    SELECT c.organization_id, c.year, c.kind, 0, 0, 0, COUNT(*), 0, NULL, 0, 0, NULL, NULL, NULL
+    FROM cases_case c
+    WHERE c.status = ANY(%(counting)s) AND c.concluded_on <= %(today)s
+      AND c.target_id IS NULL {cases}
+    GROUP BY c.organization_id, c.year, c.kind
+),
+own AS (
+    SELECT unit, year, CASE WHEN GROUPING(kind) = 1 THEN '' ELSE kind END AS kind,
+           SUM(q)::int AS quantity, SUM(capped)::int AS capped_done, SUM(done)::int AS done,
+           SUM(arising)::int AS arising, MAX(with_target) AS units_with_targets,
+           CASE WHEN bool_and(complete) THEN 1 ELSE 0 END AS units_completed,
+           MAX(with_target) = 1 AND ROUND(SUM(gap), 30) > %(tolerance)s AS lagging,
+           ROUND(ROUND(SUM(expected), 30), 4) AS expected,
+           jsonb_agg(reason ORDER BY days_to_due, target_id)
+               FILTER (WHERE reason IS NOT NULL) AS reasons
+    FROM items
+    GROUP BY GROUPING SETS ((unit, year, kind), (unit, year))
+)
+SELECT unit, year, kind, quantity, capped_done, done, arising, units_with_targets,
+       units_completed, lagging::int AS units_lagging, expected,
+       CASE WHEN lagging THEN reasons ELSE '[]'::jsonb END AS reasons
+FROM own
+"""
+
+
+def _params(today: date, tolerance: Decimal) -> dict:
+    return {
+        "today": today,
+        "tolerance": tolerance,
+        "counted": [Programme.Status.ISSUED, Programme.Status.CLOSED],
+        "counting": list(Case.COUNTING),
+        "year_scope": Programme.Scope.YEAR,
+    }
+
+
+def _own_sql(restricted: bool) -> str:
+    if not restricted:
+        return _OWN_SQL.format(targets="", counting="", cases="")
+    return _OWN_SQL.format(
+        targets="AND t.organization_id = ANY(%(units)s)",
+        counting="AND c.target_id IN (SELECT id FROM t)",
+        cases="AND c.organization_id = ANY(%(units)s)",
+    )
+
+
+_ = Target  # the SQL above reads plans_target; imported so the dependency is visible
+
+
+def _tune(cursor) -> None:
+    """For the rest of the transaction: no JIT (it compiled for ~1 s to save nothing on
+    these statements, whose row estimates through generate_series are poor) and enough
+    memory for the aggregates to stay off disk."""
+    cursor.execute("SET LOCAL jit = off")
+    cursor.execute("SET LOCAL work_mem = '256MB'")
+
+
+def compute(today: date, tolerance: Decimal) -> int:
+    """Compute the whole table into the temporary table `progress_wanted` (dropped at the
+    end of the transaction; the caller holds one). Returns its number of rows.
+
+    One statement: the own figures, then the subtree figures as one aggregate with a
+    grouping set per tree level, keyed by the own row's ancestor at that level (the prefix
+    of its materialised path), which every own row adds to."""
+    step = Organization.steplen
+    with connection.cursor() as cursor:
+        _tune(cursor)
+        cursor.execute("SELECT MAX(depth) FROM ktgs_organization")
+        depth = cursor.fetchone()[0] or 1
+        levels = range(1, depth + 1)
+        prefixes = ", ".join(
+            f"CASE WHEN u.depth >= {n} THEN substr(u.path, 1, {n * step}) END AS p{n}"
+            for n in levels
+        )
+        sets = ", ".join(f"(p{n}, year, kind)" for n in levels)
+        deepest_first = ", ".join(f"p{n}" for n in reversed(levels))
+        sums = ", ".join(f"SUM({name}) AS sub_{name}" for name in FIGURES_SQL)
+        own = ", ".join(f"COALESCE(o.{name}, 0) AS own_{name}" for name in FIGURES_SQL)
+        cursor.execute(f"DROP TABLE IF EXISTS {WANTED}")
+        cursor.execute(
+            f"""
+            CREATE TEMPORARY TABLE {WANTED} ON COMMIT DROP AS
+            WITH own AS MATERIALIZED ({_own_sql(False)}),
+            placed AS (
+                SELECT o.*, {prefixes}
+                FROM own o JOIN ktgs_organization u ON u.id = o.unit
+            ),
+            sub AS (
+                -- In each grouping set exactly one prefix is not null (a unit shallower
+                -- than the level has none there and lands in a null group, dropped).
+                SELECT COALESCE({deepest_first}) AS path, year, kind, {sums}
+                FROM placed
+                GROUP BY GROUPING SETS ({sets})
+            )
+            SELECT a.id AS organization_id, s.year, s.kind, {own},
+                   COALESCE(o.reasons, '[]'::jsonb) AS own_lag_reasons,
+                   {", ".join(f"s.sub_{name}" for name in FIGURES_SQL)}
+            FROM sub s
+            JOIN ktgs_organization a ON a.path = s.path
+            LEFT JOIN own o ON o.unit = a.id AND o.year = s.year AND o.kind = s.kind
+            """,
+            _params(today, tolerance),
+        )
+        return cursor.rowcount
+
+
+def read_wanted() -> Iterable[tuple]:
+    """The computed rows: (unit, year, kind, own figures…, reasons, sub figures…)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT organization_id, year, kind, {', '.join(OWN_COLUMNS)}, own_lag_reasons, "
+            f"{', '.join(SUB_COLUMNS)} FROM {WANTED}"
+        )
+        yield from cursor
+
+
+_KEY = "p.organization_id = w.organization_id AND p.year = w.year AND p.kind = w.kind"
+_WRITTEN = [*OWN_COLUMNS, "own_lag_reasons", *SUB_COLUMNS]
+
+
+def differences(limit: int) -> list[tuple]:
+    """Up to `limit` keys where the table and `progress_wanted` disagree, with both sides
+    (for the nightly check's error log)."""
+    table = ", ".join(f"p.{c}" for c in _WRITTEN)
+    wanted = ", ".join(f"w.{c}" for c in _WRITTEN)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            SELECT COALESCE(p.organization_id, w.organization_id), COALESCE(p.year, w.year),
+                   COALESCE(p.kind, w.kind),
+                   CASE WHEN p.id IS NULL THEN NULL ELSE ROW({table})::text END,
+                   CASE WHEN w.organization_id IS NULL THEN NULL ELSE ROW({wanted})::text END
+            FROM reports_progressrow p
+            FULL OUTER JOIN {WANTED} w ON {_KEY}
+            WHERE p.id IS NULL OR w.organization_id IS NULL OR ({table}) IS DISTINCT FROM ({wanted})
+            LIMIT %s
+            """,
+            [limit],
+        )
+        return cursor.fetchall()
+
+
+def write_wanted(today: date) -> tuple[int, int, int]:
+    """Make reports_progressrow equal to `progress_wanted`, writing only rows that differ.
+    Returns (inserted, updated, deleted)."""
+    table = ", ".join(f"p.{c}" for c in _WRITTEN)
+    wanted = ", ".join(f"w.{c}" for c in _WRITTEN)
+    assignments = ", ".join(f"{c} = w.{c}" for c in _WRITTEN)
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {WANTED}")
+        cursor.execute(
+            f"""
+            UPDATE reports_progressrow p SET {assignments}, computed_on = %s
+            FROM {WANTED} w
+            WHERE {_KEY} AND ({table}) IS DISTINCT FROM ({wanted})
+            """,
+            [today],
+        )
+        updated = cursor.rowcount
+        cursor.execute(
+            f"""
+            DELETE FROM reports_progressrow p
+            WHERE NOT EXISTS (SELECT 1 FROM {WANTED} w WHERE {_KEY})
+            """
+        )
+        deleted = cursor.rowcount
+        cursor.execute(
+            f"""
+            INSERT INTO reports_progressrow (organization_id, year, kind, {", ".join(_WRITTEN)},
+                                             computed_on)
+            SELECT w.organization_id, w.year, w.kind, {wanted}, %s
+            FROM {WANTED} w
+            WHERE NOT EXISTS (SELECT 1 FROM reports_progressrow p WHERE {_KEY})
+            """,
+            [today],
+        )
+        inserted = cursor.rowcount
+    return inserted, updated, deleted
+
+
+def insert_snapshot(period_id: int, years: list[int], day: date) -> int:
+    """Copy `progress_wanted`'s rows of `years` into a period's snapshot."""
+    columns = ", ".join(_WRITTEN)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            INSERT INTO reports_periodsnapshot
+                (period_id, organization_id, year, kind, {columns}, computed_on)
+            SELECT %s, organization_id, year, kind, {columns}, %s
+            FROM {WANTED} WHERE year = ANY(%s)
+            """,
+            [period_id, day, years],
+        )
+        return cursor.rowcount
+
+
+# --- incremental ----------------------------------------------------------------------
+
+_REFRESH_SQL = """
+WITH own_new AS ({own}),
+own_old AS (
+    SELECT organization_id AS unit, year, kind, {old_own}, own_lag_reasons AS reasons
+    FROM reports_progressrow WHERE organization_id = ANY(%(units)s)
+),
+delta AS (
+    SELECT COALESCE(n.unit, o.unit) AS unit, COALESCE(n.year, o.year) AS year,
+           COALESCE(n.kind, o.kind) AS kind, {deltas},
+           COALESCE(n.reasons, '[]'::jsonb) AS reasons
+    FROM own_new n
+    FULL OUTER JOIN own_old o ON o.unit = n.unit AND o.year = n.year AND o.kind = n.kind
+    WHERE ({new_values}) IS DISTINCT FROM ({old_values})
+       OR COALESCE(n.reasons, '[]'::jsonb) <> COALESCE(o.reasons, '[]'::jsonb)
+),
+chain AS (
+    SELECT a.id AS organization_id, d.*, a.id = d.unit AS is_self
+    FROM delta d
+    JOIN ktgs_organization u ON u.id = d.unit
+    CROSS JOIN LATERAL generate_series(1, u.depth) AS step
+    JOIN ktgs_organization a ON a.path = substr(u.path, 1, 4 * step)
+),
+total AS (
+    SELECT organization_id, year, kind, bool_or(is_self) AS is_self, {own_sums},
+           COALESCE(jsonb_agg(reasons) FILTER (WHERE is_self) -> 0, '[]'::jsonb) AS reasons,
+           {sub_sums}
+    FROM chain
+    GROUP BY organization_id, year, kind
+),
+updated AS (
+    UPDATE reports_progressrow p SET
+        {additions},
+        own_lag_reasons = CASE WHEN t.is_self THEN t.reasons ELSE p.own_lag_reasons END,
+        computed_on = %(today)s
+    FROM total t
+    WHERE p.organization_id = t.organization_id AND p.year = t.year AND p.kind = t.kind
+    RETURNING p.id, ({sub_zero}) AS empty
+),
+inserted AS (
+    INSERT INTO reports_progressrow
+        (organization_id, year, kind, {own_columns}, own_lag_reasons, {sub_columns},
+         computed_on)
+    SELECT organization_id, year, kind, {own_values}, reasons, {sub_values}, %(today)s
+    FROM total t
+    WHERE NOT EXISTS (
+        SELECT 1 FROM reports_progressrow p
+        WHERE p.organization_id = t.organization_id AND p.year = t.year AND p.kind = t.kind
+    )
+    RETURNING id
+)
+SELECT (SELECT COUNT(*) FROM inserted),
+       (SELECT COUNT(*) FROM updated),
+       (SELECT array_agg(id) FROM updated WHERE empty)
+"""
+
+
+def _refresh_sql() -> str:
+    return _REFRESH_SQL.format(
+        own=_own_sql(True),
+        old_own=", ".join(f"own_{name} AS {name}" for name in FIGURES_SQL),
+        deltas=", ".join(
+            f"COALESCE(n.{name}, 0) - COALESCE(o.{name}, 0) AS d_{name}" for name in FIGURES_SQL
+        ),
+        new_values=", ".join(f"COALESCE(n.{name}, 0)" for name in FIGURES_SQL),
+        old_values=", ".join(f"COALESCE(o.{name}, 0)" for name in FIGURES_SQL),
+        own_columns=", ".join(OWN_COLUMNS),
+        sub_columns=", ".join(SUB_COLUMNS),
+        own_sums=", ".join(
+            f"SUM(CASE WHEN is_self THEN d_{name} ELSE 0 END) AS own_{name}" for name in FIGURES_SQL
+        ),
+        sub_sums=", ".join(f"SUM(d_{name}) AS sub_{name}" for name in FIGURES_SQL),
+        additions=",\n        ".join(f"{c} = p.{c} + t.{c}" for c in OWN_COLUMNS + SUB_COLUMNS),
+        own_values=", ".join(f"t.{c}" for c in OWN_COLUMNS),
+        sub_values=", ".join(f"t.{c}" for c in SUB_COLUMNS),
+        sub_zero=" AND ".join(f"p.{c} = 0" for c in SUB_COLUMNS),  # RETURNING sees new values,
+    )
+
+
+REFRESH_SQL = _refresh_sql()
+
+
+LOCK_SQL = """
+SELECT a.id FROM ktgs_organization u
+CROSS JOIN LATERAL generate_series(1, u.depth) AS step
+JOIN ktgs_organization a ON a.path = substr(u.path, 1, 4 * step)
+WHERE u.id = ANY(%s)
+ORDER BY a.id
+FOR NO KEY UPDATE OF a
+"""
+
+
+def lock_chains(units: Sequence[int]) -> None:
+    """Lock the touched units and all their ancestors, in id order. Refreshes that share
+    an ancestor run one after the other (they would wait on its roll-up rows anyway), so
+    each reads the figures the previous one committed and none can deadlock another.
+    NO KEY UPDATE: inserting cases and targets that refer to these units is not blocked."""
+    with connection.cursor() as cursor:
+        cursor.execute(LOCK_SQL, [list(units)])
+
+
+def refresh(units: Sequence[int], today: date, tolerance: Decimal) -> int:
+    """The incremental refresh in one statement, after `lock_chains(units)`: the touched
+    units' own figures recomputed, the difference added to their own rows and to the
+    subtree figures of every ancestor, missing rows created. Returns the number of rows
+    written. A row whose subtree figures all came to zero is then dropped, as a rebuild
+    would not make it."""
+    with connection.cursor() as cursor:
+        cursor.execute(REFRESH_SQL, {**_params(today, tolerance), "units": list(units)})
+        inserted, updated, empty = cursor.fetchone()
+        if empty:
+            cursor.execute("DELETE FROM reports_progressrow WHERE id = ANY(%s)", [empty])
+    return inserted + updated

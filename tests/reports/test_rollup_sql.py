@@ -1,0 +1,138 @@
+"""The SQL roll-up (reports.rollup_sql, what PostgreSQL runs) against the specification
+(reports.progress through rollup.reference_table, the Python path): every figure and every
+lag reason equal, on random programmes and cases, at dates before, during and after the
+targets' periods, with several tolerances — and at the exact edges where rounding or a
+lag threshold could tip."""
+
+import itertools
+import random
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+
+from cases.models import Case
+from plans.documents import parse_document_number
+from plans.models import Amendment, Programme
+from reports import rollup
+from tests.reports.test_rollup import KINDS, case, programme, target
+
+
+@pytest.fixture(autouse=True)
+def _postgresql(db):
+    # The suite runs on PostgreSQL (make test); this file would compare Python with Python
+    # anywhere else.
+    assert connection.vendor == "postgresql"
+
+
+DATES = [
+    date(2025, 12, 31),  # before every programme starts
+    date(2026, 1, 1),
+    date(2026, 2, 17),
+    date(2026, 7, 2),
+    date(2026, 9, 30),
+    date(2026, 12, 31),
+    date(2027, 3, 1),  # after every due date
+]
+
+
+_serials = itertools.count(500_000)
+
+
+def amendment(prog, effective_on):
+    number = parse_document_number(f"{next(_serials)}-KH/TU")
+    return Amendment.objects.create(
+        programme=prog,
+        doc_number=number.text,
+        doc_serial=number.serial,
+        doc_type=number.type,
+        doc_issuer=number.issuer,
+        doc_year=2026,
+        issued_on=effective_on,
+        effective_on=effective_on,
+    )
+
+
+def random_year(tree, rng: random.Random) -> None:
+    units = [tree.province, tree.a, tree.a1, tree.a1a, tree.a2, tree.b, tree.b1]
+    targets = []
+    for owner in [tree.province, tree.a, tree.b]:
+        status = rng.choice([Programme.Status.ISSUED] * 3 + [Programme.Status.DRAFT])
+        prog = programme(owner, status=status)
+        if rng.random() < 0.5:
+            prog.starts_on = date(2026, rng.randint(1, 4), rng.randint(1, 28))
+            prog.save()
+        amendments = [amendment(prog, date(2026, rng.randint(2, 11), 1)) for _ in range(2)]
+        for _ in range(rng.randint(2, 7)):
+            unit = rng.choice([u for u in units if u.path.startswith(owner.path)])
+            made = target(
+                prog,
+                unit,
+                kind=rng.choice(KINDS),
+                quantity=rng.randint(1, 6),
+                counts=rng.choice(
+                    ["cases", "cases", "organizations", "members", "committee_members"]
+                ),
+                due_on=rng.choice(
+                    [date(2026, 12, 31), date(2026, rng.randint(1, 12), rng.randint(1, 28))]
+                ),
+                added_by=rng.choice([None, None, *amendments]),
+            )
+            if rng.random() < 0.2:
+                made.removed_by = rng.choice(amendments)
+                made.save()
+            targets.append(made)
+    for _ in range(rng.randint(5, 25)):
+        tgt = rng.choice([*targets, None])
+        unit = tgt.organization if tgt else rng.choice(units)
+        subjects = [
+            rng.choice(
+                [("organization", tree.a1a, False), ("member", None, True), ("member", None, False)]
+            )
+            for _ in range(rng.randint(0, 3))
+        ]
+        case(
+            unit,
+            kind=tgt.kind if tgt else rng.choice(KINDS),
+            target=tgt,
+            concluded=rng.random() < 0.8,
+            concluded_on=date(2026, 1, 1) + timedelta(days=rng.randint(0, 420)),
+            subjects=subjects,
+        )
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_sql_roll_up_equals_the_reference_on_random_data(tree, seed, settings):
+    rng = random.Random(seed)
+    random_year(tree, rng)
+    assert Case.objects.exists()
+    for tolerance in ["0", "1", "2.5"]:
+        settings.KTGS_LAG_TOLERANCE_CASES = tolerance
+        for day in DATES:
+            sql, reference = rollup.compute_table(day), rollup.reference_table(day)
+            assert sql.keys() == reference.keys(), (seed, tolerance, day)
+            differ = [k for k in reference if sql[k] != reference[k]]
+            assert not differ, [(k, sql[k], reference[k]) for k in differ[:3]]
+
+
+def test_a_lag_exactly_at_the_tolerance_is_not_lagging(tree, settings):
+    settings.KTGS_LAG_TOLERANCE_CASES = "1"
+    prog = programme(tree.province)  # 1 January → 31 December: 364 days
+    target(prog, tree.b1, quantity=2)
+    day = date(2026, 7, 2)  # day 182: exactly 1 case expected, none done → 1 behind
+    sql, reference = rollup.compute_table(day), rollup.reference_table(day)
+    assert sql == reference
+    own, _ = sql[(tree.b1.pk, 2026, "")]
+    assert (own.expected, own.units_lagging) == (Decimal("1"), 0)
+    own, _ = rollup.compute_table(day + timedelta(days=1))[(tree.b1.pk, 2026, "")]
+    assert own.units_lagging == 1
+
+
+def test_expected_rounds_half_up_exactly(tree):
+    prog = programme(tree.province)
+    target(prog, tree.b1, quantity=1, due_on=date(2026, 2, 2))  # a span of 32 days
+    day = date(2026, 1, 2)  # 1/32 = 0.03125 exactly: half-up gives 0.0313
+    sql, reference = rollup.compute_table(day), rollup.reference_table(day)
+    assert sql == reference
+    assert sql[(tree.b1.pk, 2026, "")][0].expected == Decimal("0.0313")
