@@ -113,6 +113,16 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {"timeout": 20, "transaction_mode": "IMMEDIATE", "init_command": "PRAGMA journal_mode=WAL;"}
     )
+elif DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    # No JIT: ktgs's statements are short or set-based, and PostgreSQL compiled some of
+    # them (the roll-up, a refresh) for 0.2–1 s to save nothing.
+    # Prepared statements: Django binds parameters client-side and never prepares; the one
+    # statement ktgs prepares itself (reports.rollup_sql.refresh, run after every write)
+    # asks for it explicitly, which psycopg allows only when a threshold is set, and keeps
+    # one generic plan for it.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"options": "-c jit=off -c plan_cache_mode=force_generic_plan", "prepare_threshold": 10**9}
+    )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

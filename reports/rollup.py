@@ -494,8 +494,8 @@ def refresh_units(unit_ids: Iterable[int], today: date) -> int:
     # for each other (the second then reads the first one's committed figures), and two
     # refreshes of different units never deadlock on their shared ancestors' rows below.
     if _sql():
-        rollup_sql.lock_chains(units)
-        return rollup_sql.refresh(units, today, lag_tolerance_cases())
+        chains = rollup_sql.lock_chains(units)
+        return rollup_sql.refresh(units, chains, today, lag_tolerance_cases())
     paths = dict(
         Organization.objects.select_for_update()
         .filter(pk__in=units)
