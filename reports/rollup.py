@@ -430,29 +430,17 @@ def rebuild(today: date, *, check: bool = False) -> RebuildResult:
 
 
 def _rebuild_sql(today: date, *, check: bool) -> RebuildResult:
-    rows = rollup_sql.compute(today, lag_tolerance_cases())
-    if check:
-        found = rollup_sql.differences(CHECK_LOGGED)
-        for unit, year, kind, table, wanted in found:
-            if table is None:
-                logger.error(
-                    "progress row missing from the incremental table: %s", (unit, year, kind)
-                )
-            elif wanted is None:
-                logger.error("progress row that should not exist: %s", (unit, year, kind))
-            else:
-                logger.error(
-                    "progress row differs: %s: table %s, rebuild %s",
-                    (unit, year, kind),
-                    table,
-                    wanted,
-                )
-    inserted, updated, deleted = rollup_sql.write_wanted(today)
-    if check and inserted + updated + deleted > CHECK_LOGGED:
+    rows, inserted, updated, deleted, found = rollup_sql.rebuild(
+        today, lag_tolerance_cases(), logged=CHECK_LOGGED if check else 0
+    )
+    for difference in found:
+        # (unit, year, kind, the table's row or nothing, the rebuild's row or nothing)
+        logger.error("progress row differs from the rebuild: %s", difference)
+    if check and inserted + updated + deleted > len(found):
         logger.error(
             "progress rows that differed from the rebuild: %d (the first %d logged)",
             inserted + updated + deleted,
-            CHECK_LOGGED,
+            len(found),
         )
     return RebuildResult(rows=rows, inserted=inserted, updated=updated, deleted=deleted)
 

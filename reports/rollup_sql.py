@@ -107,39 +107,59 @@ g AS (
                 ELSE (d.q::bigint * d.elapsed)::numeric(60, 40) / d.span END AS expected
     FROM d
 ),
-items AS (
+items AS MATERIALIZED (
     SELECT unit, year, kind, q, LEAST(done, q) AS capped, done, 0 AS arising,
            1 AS with_target, done >= q AS complete, expected,
            CASE WHEN gap_num > 0 THEN gap_num::numeric(60, 40) / gap_den ELSE 0 END AS gap,
-           CASE WHEN gap_num > 0 THEN jsonb_build_object(
-               'target_id', id, 'kind', kind, 'short_by', q - done,
-               'behind', (gap_num + gap_den - 1) / gap_den,
-               'days_to_due', due - %(today)s::date, 'counts', counts) END AS reason,
-           due - %(today)s::date AS days_to_due, id AS target_id
+           id AS target_id, counts, q - done AS short_by,
+           CASE WHEN gap_num > 0 THEN (gap_num + gap_den - 1) / gap_den END AS behind,
+           due - %(today)s::date AS days_to_due
     FROM g
     UNION ALL
-    SELECT c.organization_id, c.year, c.kind, 0, 0, 0, COUNT(*), 0, NULL, 0, 0, NULL, NULL, NULL
+    SELECT c.organization_id, c.year, c.kind, 0, 0, 0, COUNT(*), 0, NULL, 0, 0,
+           NULL, NULL, NULL, NULL, NULL
     FROM cases_case c
     WHERE c.status = ANY(%(counting)s) AND c.concluded_on <= %(today)s
       AND c.target_id IS NULL {cases}
     GROUP BY c.organization_id, c.year, c.kind
 ),
-own AS (
+figures AS MATERIALIZED (
     SELECT unit, year, CASE WHEN GROUPING(kind) = 1 THEN '' ELSE kind END AS kind,
            SUM(q)::int AS quantity, SUM(capped)::int AS capped_done, SUM(done)::int AS done,
            SUM(arising)::int AS arising, MAX(with_target) AS units_with_targets,
            CASE WHEN bool_and(complete) THEN 1 ELSE 0 END AS units_completed,
            MAX(with_target) = 1 AND ROUND(SUM(gap), 30) > %(tolerance)s AS lagging,
-           ROUND(ROUND(SUM(expected), 30), 4) AS expected,
-           jsonb_agg(reason ORDER BY days_to_due, target_id)
-               FILTER (WHERE reason IS NOT NULL) AS reasons
+           ROUND(ROUND(SUM(expected), 30), 4) AS expected
     FROM items
     GROUP BY GROUPING SETS ((unit, year, kind), (unit, year))
+),
+-- The reasons in words are kept for lagging rows only: built for those alone, from the
+-- targets behind schedule (of the row's kind, or of every kind for the "" row).
+behind AS (
+    SELECT f.unit, f.year, f.kind, i.target_id, i.kind AS target_kind, i.short_by,
+           i.behind, i.days_to_due, i.counts
+    FROM figures f JOIN items i ON i.unit = f.unit AND i.year = f.year AND i.kind = f.kind
+    WHERE f.lagging AND f.kind <> '' AND i.behind IS NOT NULL
+    UNION ALL
+    SELECT f.unit, f.year, f.kind, i.target_id, i.kind, i.short_by, i.behind,
+           i.days_to_due, i.counts
+    FROM figures f JOIN items i ON i.unit = f.unit AND i.year = f.year
+    WHERE f.lagging AND f.kind = '' AND i.behind IS NOT NULL
+),
+reasons AS (
+    SELECT unit, year, kind,
+           jsonb_agg(jsonb_build_object(
+               'target_id', target_id, 'kind', target_kind, 'short_by', short_by,
+               'behind', behind, 'days_to_due', days_to_due, 'counts', counts
+           ) ORDER BY days_to_due, target_id) AS reasons
+    FROM behind
+    GROUP BY unit, year, kind
 )
-SELECT unit, year, kind, quantity, capped_done, done, arising, units_with_targets,
-       units_completed, lagging::int AS units_lagging, expected,
-       CASE WHEN lagging THEN reasons ELSE '[]'::jsonb END AS reasons
-FROM own
+SELECT f.unit, f.year, f.kind, f.quantity, f.capped_done, f.done, f.arising,
+       f.units_with_targets, f.units_completed, f.lagging::int AS units_lagging, f.expected,
+       COALESCE(r.reasons, '[]'::jsonb) AS reasons
+FROM figures f
+LEFT JOIN reasons r ON r.unit = f.unit AND r.year = f.year AND r.kind = f.kind
 """
 
 
@@ -175,50 +195,51 @@ def _tune(cursor) -> None:
     cursor.execute("SET LOCAL work_mem = '256MB'")
 
 
+def _wanted_sql(cursor) -> str:
+    """The SELECT of every row the table should hold: the own figures, then the subtree
+    figures as one aggregate with a grouping set per tree level, keyed by the own row's
+    ancestor at that level (the prefix of its materialised path, compared bytewise)."""
+    step = Organization.steplen
+    cursor.execute("SELECT MAX(depth) FROM ktgs_organization")
+    levels = range(1, (cursor.fetchone()[0] or 1) + 1)
+    prefixes = ", ".join(
+        f'CASE WHEN u.depth >= {n} THEN substr(u.path, 1, {n * step}) COLLATE "C" END AS p{n}'
+        for n in levels
+    )
+    sets = ", ".join(f"(p{n}, year, kind)" for n in levels)
+    deepest_first = ", ".join(f"p{n}" for n in reversed(levels))
+    sums = ", ".join(f"SUM({name}) AS sub_{name}" for name in FIGURES_SQL)
+    own = ", ".join(f"COALESCE(o.{name}, 0) AS own_{name}" for name in FIGURES_SQL)
+    return f"""
+        WITH own AS MATERIALIZED ({_own_sql(False)}),
+        placed AS (
+            SELECT o.*, {prefixes}
+            FROM own o JOIN ktgs_organization u ON u.id = o.unit
+        ),
+        sub AS (
+            -- In each grouping set exactly one prefix is not null (a unit shallower than
+            -- the level has none there and lands in a null group, dropped by the join).
+            SELECT COALESCE({deepest_first}) AS path, year, kind, {sums}
+            FROM placed
+            GROUP BY GROUPING SETS ({sets})
+        )
+        SELECT a.id AS organization_id, s.year, s.kind, {own},
+               COALESCE(o.reasons, '[]'::jsonb) AS own_lag_reasons,
+               {", ".join(f"s.sub_{name}" for name in FIGURES_SQL)}
+        FROM sub s
+        JOIN ktgs_organization a ON a.path = s.path
+        LEFT JOIN own o ON o.unit = a.id AND o.year = s.year AND o.kind = s.kind
+    """
+
+
 def compute(today: date, tolerance: Decimal) -> int:
     """Compute the whole table into the temporary table `progress_wanted` (dropped at the
-    end of the transaction; the caller holds one). Returns its number of rows.
-
-    One statement: the own figures, then the subtree figures as one aggregate with a
-    grouping set per tree level, keyed by the own row's ancestor at that level (the prefix
-    of its materialised path), which every own row adds to."""
-    step = Organization.steplen
+    end of the transaction; the caller holds one). Returns its number of rows."""
     with connection.cursor() as cursor:
         _tune(cursor)
-        cursor.execute("SELECT MAX(depth) FROM ktgs_organization")
-        depth = cursor.fetchone()[0] or 1
-        levels = range(1, depth + 1)
-        prefixes = ", ".join(
-            f"CASE WHEN u.depth >= {n} THEN substr(u.path, 1, {n * step}) END AS p{n}"
-            for n in levels
-        )
-        sets = ", ".join(f"(p{n}, year, kind)" for n in levels)
-        deepest_first = ", ".join(f"p{n}" for n in reversed(levels))
-        sums = ", ".join(f"SUM({name}) AS sub_{name}" for name in FIGURES_SQL)
-        own = ", ".join(f"COALESCE(o.{name}, 0) AS own_{name}" for name in FIGURES_SQL)
         cursor.execute(f"DROP TABLE IF EXISTS {WANTED}")
         cursor.execute(
-            f"""
-            CREATE TEMPORARY TABLE {WANTED} ON COMMIT DROP AS
-            WITH own AS MATERIALIZED ({_own_sql(False)}),
-            placed AS (
-                SELECT o.*, {prefixes}
-                FROM own o JOIN ktgs_organization u ON u.id = o.unit
-            ),
-            sub AS (
-                -- In each grouping set exactly one prefix is not null (a unit shallower
-                -- than the level has none there and lands in a null group, dropped).
-                SELECT COALESCE({deepest_first}) AS path, year, kind, {sums}
-                FROM placed
-                GROUP BY GROUPING SETS ({sets})
-            )
-            SELECT a.id AS organization_id, s.year, s.kind, {own},
-                   COALESCE(o.reasons, '[]'::jsonb) AS own_lag_reasons,
-                   {", ".join(f"s.sub_{name}" for name in FIGURES_SQL)}
-            FROM sub s
-            JOIN ktgs_organization a ON a.path = s.path
-            LEFT JOIN own o ON o.unit = a.id AND o.year = s.year AND o.kind = s.kind
-            """,
+            f"CREATE TEMPORARY TABLE {WANTED} ON COMMIT DROP AS {_wanted_sql(cursor)}",
             _params(today, tolerance),
         )
         return cursor.rowcount
@@ -238,64 +259,61 @@ _KEY = "p.organization_id = w.organization_id AND p.year = w.year AND p.kind = w
 _WRITTEN = [*OWN_COLUMNS, "own_lag_reasons", *SUB_COLUMNS]
 
 
-def differences(limit: int) -> list[tuple]:
-    """Up to `limit` keys where the table and `progress_wanted` disagree, with both sides
-    (for the nightly check's error log)."""
+def rebuild(today: date, tolerance: Decimal, *, logged: int) -> tuple[int, int, int, int, list]:
+    """The full rebuild in one statement: compute every row, compare with the table, and
+    write only the rows that differ (insert, update, delete). Returns (rows, inserted,
+    updated, deleted, up to `logged` differences as (key, table row, computed row) texts
+    for the nightly check's log)."""
     table = ", ".join(f"p.{c}" for c in _WRITTEN)
     wanted = ", ".join(f"w.{c}" for c in _WRITTEN)
+    assignments = ", ".join(f"{c} = d.{c}" for c in _WRITTEN)
     with connection.cursor() as cursor:
+        _tune(cursor)
         cursor.execute(
             f"""
-            SELECT COALESCE(p.organization_id, w.organization_id), COALESCE(p.year, w.year),
-                   COALESCE(p.kind, w.kind),
-                   CASE WHEN p.id IS NULL THEN NULL ELSE ROW({table})::text END,
-                   CASE WHEN w.organization_id IS NULL THEN NULL ELSE ROW({wanted})::text END
-            FROM reports_progressrow p
-            FULL OUTER JOIN {WANTED} w ON {_KEY}
-            WHERE p.id IS NULL OR w.organization_id IS NULL OR ({table}) IS DISTINCT FROM ({wanted})
-            LIMIT %s
+            WITH wanted AS MATERIALIZED ({_wanted_sql(cursor)}),
+            diff AS MATERIALIZED (
+                SELECT p.id, w.*,
+                       p.organization_id AS table_unit, p.year AS table_year,
+                       p.kind AS table_kind,
+                       CASE WHEN p.id IS NOT NULL THEN ROW({table})::text END AS table_row,
+                       CASE WHEN w.organization_id IS NOT NULL
+                            THEN ROW({wanted})::text END AS wanted_row
+                FROM wanted w
+                FULL OUTER JOIN reports_progressrow p ON {_KEY}
+                WHERE p.id IS NULL OR w.organization_id IS NULL
+                   OR ({table}) IS DISTINCT FROM ({wanted})
+            ),
+            updated AS (
+                UPDATE reports_progressrow p SET {assignments}, computed_on = %(today)s
+                FROM diff d WHERE p.id = d.id AND d.organization_id IS NOT NULL
+                RETURNING 1
+            ),
+            deleted AS (
+                DELETE FROM reports_progressrow p USING diff d
+                WHERE p.id = d.id AND d.organization_id IS NULL
+                RETURNING 1
+            ),
+            inserted AS (
+                INSERT INTO reports_progressrow
+                    (organization_id, year, kind, {", ".join(_WRITTEN)}, computed_on)
+                SELECT organization_id, year, kind, {", ".join(_WRITTEN)}, %(today)s
+                FROM diff WHERE id IS NULL
+                RETURNING 1
+            )
+            SELECT (SELECT COUNT(*) FROM wanted), (SELECT COUNT(*) FROM inserted),
+                   (SELECT COUNT(*) FROM updated), (SELECT COUNT(*) FROM deleted),
+                   ARRAY(
+                       SELECT ROW(COALESCE(table_unit, organization_id),
+                                  COALESCE(table_year, year), COALESCE(table_kind, kind),
+                                  table_row, wanted_row)::text
+                       FROM diff LIMIT %(logged)s
+                   )
             """,
-            [limit],
+            {**_params(today, tolerance), "logged": logged},
         )
-        return cursor.fetchall()
-
-
-def write_wanted(today: date) -> tuple[int, int, int]:
-    """Make reports_progressrow equal to `progress_wanted`, writing only rows that differ.
-    Returns (inserted, updated, deleted)."""
-    table = ", ".join(f"p.{c}" for c in _WRITTEN)
-    wanted = ", ".join(f"w.{c}" for c in _WRITTEN)
-    assignments = ", ".join(f"{c} = w.{c}" for c in _WRITTEN)
-    with connection.cursor() as cursor:
-        cursor.execute(f"ANALYZE {WANTED}")
-        cursor.execute(
-            f"""
-            UPDATE reports_progressrow p SET {assignments}, computed_on = %s
-            FROM {WANTED} w
-            WHERE {_KEY} AND ({table}) IS DISTINCT FROM ({wanted})
-            """,
-            [today],
-        )
-        updated = cursor.rowcount
-        cursor.execute(
-            f"""
-            DELETE FROM reports_progressrow p
-            WHERE NOT EXISTS (SELECT 1 FROM {WANTED} w WHERE {_KEY})
-            """
-        )
-        deleted = cursor.rowcount
-        cursor.execute(
-            f"""
-            INSERT INTO reports_progressrow (organization_id, year, kind, {", ".join(_WRITTEN)},
-                                             computed_on)
-            SELECT w.organization_id, w.year, w.kind, {wanted}, %s
-            FROM {WANTED} w
-            WHERE NOT EXISTS (SELECT 1 FROM reports_progressrow p WHERE {_KEY})
-            """,
-            [today],
-        )
-        inserted = cursor.rowcount
-    return inserted, updated, deleted
+        rows, inserted, updated, deleted, differences = cursor.fetchone()
+    return rows, inserted, updated, deleted, differences
 
 
 def insert_snapshot(period_id: int, years: list[int], day: date) -> int:

@@ -286,3 +286,17 @@ def test_nightly_check_finds_nothing_after_incremental_maintenance(tree, year_20
     assert checked.changed == 0
     assert "differs" not in caplog.text
     assert rebuilt.changed > 0  # the expected figures moved with the date
+
+
+def test_a_checking_rebuild_logs_and_repairs_a_row_that_differs(tree, year_2026, caplog):
+    rollup.rebuild(TODAY)
+    ProgressRow.objects.filter(organization=tree.a, kind=ALL_KINDS).update(sub_quantity=99)
+    ProgressRow.objects.filter(organization=tree.b1, kind=ALL_KINDS).delete()
+
+    result = rollup.rebuild(TODAY, check=True)
+
+    assert (result.updated, result.inserted, result.deleted) == (1, 1, 0)
+    assert "differs from the rebuild" in caplog.text
+    assert str(tree.a.pk) in caplog.text and "99" in caplog.text
+    assert row(tree.a).sub_quantity == 7
+    assert rollup.rebuild(TODAY, check=True).changed == 0
