@@ -187,14 +187,6 @@ def _own_sql(restricted: bool) -> str:
 _ = Target  # the SQL above reads plans_target; imported so the dependency is visible
 
 
-def _tune(cursor) -> None:
-    """For the rest of the transaction: no JIT (it compiled for ~1 s to save nothing on
-    these statements, whose row estimates through generate_series are poor) and enough
-    memory for the aggregates to stay off disk."""
-    cursor.execute("SET LOCAL jit = off")
-    cursor.execute("SET LOCAL work_mem = '256MB'")
-
-
 def _wanted_sql(cursor) -> str:
     """The SELECT of every row the table should hold: the own figures, then the subtree
     figures as one aggregate with a grouping set per tree level, keyed by the own row's
@@ -236,7 +228,6 @@ def compute(today: date, tolerance: Decimal) -> int:
     """Compute the whole table into the temporary table `progress_wanted` (dropped at the
     end of the transaction; the caller holds one). Returns its number of rows."""
     with connection.cursor() as cursor:
-        _tune(cursor)
         cursor.execute(f"DROP TABLE IF EXISTS {WANTED}")
         cursor.execute(
             f"CREATE TEMPORARY TABLE {WANTED} ON COMMIT DROP AS {_wanted_sql(cursor)}",
@@ -268,7 +259,6 @@ def rebuild(today: date, tolerance: Decimal, *, logged: int) -> tuple[int, int, 
     wanted = ", ".join(f"w.{c}" for c in _WRITTEN)
     assignments = ", ".join(f"{c} = d.{c}" for c in _WRITTEN)
     with connection.cursor() as cursor:
-        _tune(cursor)
         cursor.execute(
             f"""
             WITH wanted AS MATERIALIZED ({_wanted_sql(cursor)}),
