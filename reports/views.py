@@ -53,22 +53,23 @@ def dashboard_home(request):
 
 @require_GET
 def dashboard(request, pk: int):
-    organization = access.get_organization_for_user(request.user, pk)
     year, kind, period = _filters(request)
-    data = queries.dashboard(
-        organization,
+    page = queries.dashboard_page(
+        request.user,
+        pk,
         year=year,
         kind=kind,
         today=timezone.localdate(),
         language=translation.get_language(),
         period_kind=period,
     )
+    data = page.data
     trend_json = None
     if data.trend is not None and data.trend.labels:
         trend_json = data.trend.as_json(done_label=_("Hoàn thành"), expected_label=_("Dự kiến"))
     context = {
-        "organization": organization,
-        "breadcrumb": ktgs_queries.breadcrumb(request.user, organization),
+        "organization": page.organization,
+        "breadcrumb": page.breadcrumb,
         "data": data,
         "year": year,
         "kind": kind,
