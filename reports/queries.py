@@ -261,7 +261,7 @@ def _units_with_figures(
         units = units.annotate(row=FilteredRelation(relation, condition=condition)).annotate(
             row_id=F("row__id"), **{f"row_{name}": F(f"row__{name}") for name in _ROW_FIGURES}
         )
-    return list(units.order_by("depth", "name"))
+    return list(units.order_by("depth", "name", "pk"))
 
 
 @dataclass
@@ -306,7 +306,7 @@ def _lagging(
             "organization__id",
             "organization__name",
         )
-        .order_by("-own_gap", "organization__name")[:LAGGING_SHOWN]
+        .order_by("-own_gap", "organization__name", "organization_id")[:LAGGING_SHOWN]
     )
     return _lagging_with_reasons(list(rows), language=language)
 

@@ -1,12 +1,16 @@
 """The leader's dashboard and the period report: completion for any subtree, read from
 the roll-up table (live) or a period's snapshot."""
 
+from dataclasses import dataclass
+
 from django.contrib.auth.decorators import login_not_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
@@ -15,11 +19,13 @@ from ktgs import access
 from ktgs import queries as ktgs_queries
 from ktgs import services as ktgs_services
 from ktgs.models import User
+from ktgs.templatetags.ktgs_format import number, percent
 from plans.models import ActivityKind
 from reports import exports, outbox, queries
 from reports.forms import ReminderLogFilterForm
 from reports.models import ALL_KINDS, OutboxMessage, ReportPeriod
 from reports.services import DASHBOARD_PERIODS
+from reports.templatetags.progress_bars import bar_widths
 
 
 def _filters(request) -> tuple[int, str, str]:
@@ -51,6 +57,48 @@ def dashboard_home(request):
     return redirect("reports:dashboard", pk=tops[0].pk)
 
 
+@dataclass(frozen=True)
+class ChildLine:
+    """One line of the dashboard's children table, formatted in the view with the same
+    filters the template would apply: a province has up to ~120 children, and a filter,
+    a tag and an include per cell cost several times the page's queries."""
+
+    url: str  # the child's dashboard with the same filters
+    name: str
+    capped_done: str
+    quantity: str
+    completion: str
+    expected: str
+    bar: dict
+    units_lagging: str
+    arising: str
+
+
+def _child_lines(children: list[queries.UnitProgress], filters: str) -> list[ChildLine]:
+    counts: dict[int, str] = {}  # counts repeat (0, 1, …): format each value once
+
+    def count(value: int) -> str:
+        text = counts.get(value)
+        if text is None:
+            text = counts[value] = number(value)
+        return text
+
+    return [
+        ChildLine(
+            url=f"{reverse('reports:dashboard', args=[child.organization.pk])}?{filters}",
+            name=child.organization.name,
+            capped_done=count(child.capped_done),
+            quantity=count(child.quantity),
+            completion=percent(child.completion),
+            expected=percent(child.expected_ratio),
+            bar=bar_widths(child),
+            units_lagging=count(child.units_lagging),
+            arising=count(child.arising),
+        )
+        for child in children
+    ]
+
+
 @require_GET
 def dashboard(request, pk: int):
     year, kind, period = _filters(request)
@@ -71,6 +119,9 @@ def dashboard(request, pk: int):
         "organization": page.organization,
         "breadcrumb": page.breadcrumb,
         "data": data,
+        "child_lines": _child_lines(
+            data.children, urlencode({"year": year, "period": period, "kind": kind})
+        ),
         "year": year,
         "kind": kind,
         "period": period,
