@@ -4,20 +4,30 @@ size of the subtree: the table already holds every subtree's totals."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
+from decimal import Decimal
 from fractions import Fraction
 
 from django.conf import settings
-from django.db.models import Count, F, Q, QuerySet
-from django.utils import formats
+from django.db import connection
+from django.db.models import Count, F, FilteredRelation, Q, QuerySet
+from django.http import Http404
+from django.utils import dateparse, formats, timezone
 from django.utils.translation import gettext as _
 
 from cases.models import Case, CaseSubject, DisciplineDecision
-from ktgs import figures
+from ktgs import access, figures
 from ktgs.models import Organization
 from plans.models import ActivityKind
 from reports import progress
-from reports.models import ALL_KINDS, DailySnapshot, PeriodSnapshot, ProgressRow, ReportPeriod
+from reports.models import (
+    ALL_KINDS,
+    FIGURES,
+    DailySnapshot,
+    PeriodSnapshot,
+    ProgressRow,
+    ReportPeriod,
+)
 
 LAGGING_SHOWN = 20
 
@@ -141,6 +151,15 @@ class Dashboard:
     trend: Trend | None  # None: the unit is deeper than the trend lines are kept for
 
 
+@dataclass
+class DashboardPage:
+    """The dashboard of a unit the user reaches, with the path down to it."""
+
+    organization: Organization
+    breadcrumb: list[Organization]
+    data: Dashboard
+
+
 def dashboard(
     organization: Organization,
     *,
@@ -152,65 +171,243 @@ def dashboard(
 ) -> Dashboard:
     """The figures of one unit's subtree and of each child's subtree as of the end of the
     period (or today), and the most lagging units below it with the reason in words."""
-    source = period_source(year=year, period_kind=period_kind, today=today)
-    years = sorted(
-        set(
-            ProgressRow.objects.filter(organization=organization, kind=ALL_KINDS).values_list(
-                "year", flat=True
-            )
-        )
-        | {year},
-        reverse=True,
-    )
-    if not source.available:
-        return Dashboard(source=source, unit=None, children=[], lagging=[], years=years, trend=None)
-    rows = source.rows().filter(kind=kind)
-    children = list(Organization.objects.filter(parent=organization).order_by("name"))
-    # The unit's row and its children's in one read by id, which the unique (unit, year,
-    # kind) index serves; "unit = x OR parent = x" made PostgreSQL scan the year's rows.
-    by_unit = {
-        r.organization_id: r
-        for r in rows.filter(organization_id__in=[organization.pk, *(c.pk for c in children)])
-    }
-    own_row = by_unit.get(organization.pk)
-    child_rows = by_unit
-    lagging_rows = list(
-        rows.filter(organization__path__startswith=organization.path, own_units_lagging=1)
-        .select_related("organization")
-        .annotate(gap=F("own_expected") - F("own_capped_done"))
-        .order_by("-gap", "organization__name")[:LAGGING_SHOWN]
-    )
-    lagging = _lagging_with_reasons(lagging_rows, language=language)
+    frame = _frame(organization.pk, year=year, period_kind=period_kind, today=today)
+    if not frame.source.available:
+        return frame.empty()
+    units = _units_with_figures(organization, frame.source, kind)
+    return _assemble(organization, units, frame, kind=kind, language=language)
+
+
+def dashboard_page(
+    user,
+    pk: int,
+    *,
+    year: int,
+    kind: str,
+    today: date,
+    language: str = "vi",
+    period_kind: str = ReportPeriod.Kind.YEAR,
+) -> DashboardPage:
+    """The dashboard page of unit `pk`, 404 unless the user reaches it: three queries
+    whatever the unit's level and the size of its subtree, plus the user's roles (read
+    once per request by ktgs.access; none for a superuser). 1. the unit's path, the
+    period, the unit's years and daily points; 2. the unit, its ancestors and children
+    with their rows; 3. the most lagging units of the subtree."""
+    frame = _frame(pk, year=year, period_kind=period_kind, today=today)
+    if frame.unit is None:
+        raise Http404
+    # The rows are read even when there are no figures to show: one query count for every
+    # filter, and the read is by index (at most the unit, its ancestors and children).
+    source = frame.source if frame.source.available else None
+    units = _units_with_figures(frame.unit, source, kind)
+    organization = next((unit for unit in units if unit.pk == pk), None)
+    if organization is None or not access.can_read(user, organization):
+        raise Http404
+    # As ktgs.queries.breadcrumb: the ancestors and the unit, those the user reaches.
+    breadcrumb = [
+        unit for unit in units if unit.depth <= organization.depth and access.can_read(user, unit)
+    ]
+    if source is None:
+        data = frame.empty()
+    else:
+        data = _assemble(organization, units, frame, kind=kind, language=language)
+    return DashboardPage(organization=organization, breadcrumb=breadcrumb, data=data)
+
+
+def _assemble(
+    organization: Organization,
+    units: list[Organization],
+    frame: _Frame,
+    *,
+    kind: str,
+    language: str,
+) -> Dashboard:
+    own = next((unit for unit in units if unit.pk == organization.pk), organization)
+    children = [unit for unit in units if unit.parent_id == organization.pk]
     return Dashboard(
-        source=source,
-        unit=UnitProgress.subtree(organization, own_row),
-        children=[UnitProgress.subtree(c, child_rows.get(c.pk)) for c in children],
-        lagging=lagging,
-        years=years,
-        trend=trend(organization, year=year, until=source.day()),
+        source=frame.source,
+        unit=UnitProgress.subtree(organization, _row_of(own)),
+        children=[UnitProgress.subtree(child, _row_of(child)) for child in children],
+        lagging=_lagging(organization, frame.source, kind, language=language),
+        years=frame.years,
+        trend=_trend_from(organization, frame.points),
     )
 
 
-def trend(organization: Organization, *, year: int, until: date) -> Trend | None:
-    """The unit's daily points from 1 January to `until`; None (and no query) for a unit
-    deeper than KTGS_TREND_MAX_DEPTH, whose points are not kept."""
+_ROW_FIGURES = tuple(f"sub_{name}" for name in (*FIGURES, "expected"))
+
+
+def _units_with_figures(
+    unit: Organization | _Unit, source: Source | None, kind: str
+) -> list[Organization]:
+    """The unit, its ancestors (the prefixes of its path) and its children, by depth then
+    name, each with its row of the source for the year and kind as `row_*` attributes
+    (`row_id` None when the unit has no row). One query: the path and parent indexes
+    find the units, the unique (unit, year, kind) index their rows."""
+    step = Organization.steplen
+    paths = [unit.path[:end] for end in range(step, len(unit.path) + 1, step)]
+    units = Organization.objects.filter(Q(path__in=paths) | Q(parent_id=unit.pk))
+    if source is not None:
+        if source.live:
+            relation = "progress_rows"
+            condition = Q(progress_rows__year=source.year, progress_rows__kind=kind)
+        else:
+            relation = "period_snapshots"
+            condition = Q(
+                period_snapshots__period=source.period,
+                period_snapshots__year=source.year,
+                period_snapshots__kind=kind,
+            )
+        units = units.annotate(row=FilteredRelation(relation, condition=condition)).annotate(
+            row_id=F("row__id"), **{f"row_{name}": F(f"row__{name}") for name in _ROW_FIGURES}
+        )
+    return list(units.order_by("depth", "name", "pk"))
+
+
+@dataclass
+class _Row:
+    """The sub_* figures of a row read alongside its unit (see _units_with_figures)."""
+
+    sub_quantity: int
+    sub_capped_done: int
+    sub_done: int
+    sub_arising: int
+    sub_units_with_targets: int
+    sub_units_completed: int
+    sub_units_lagging: int
+    sub_expected: Decimal
+
+
+def _row_of(unit: Organization) -> _Row | None:
+    if getattr(unit, "row_id", None) is None:
+        return None
+    return _Row(**{name: getattr(unit, f"row_{name}") for name in _ROW_FIGURES})
+
+
+def _lagging(
+    organization: Organization, source: Source, kind: str, *, language: str
+) -> list[LaggingUnit]:
+    # The partial index on (year, kind, own_gap DESC) of lagging rows serves a large
+    # subtree in gap order (the first rows are the answer); for a small one the planner
+    # starts from the subtree's units (path index) and sorts their few rows.
+    rows = (
+        source.rows()
+        .filter(
+            kind=kind,
+            own_units_lagging=1,
+            organization__path__startswith=organization.path,
+        )
+        .select_related("organization")
+        .only(
+            "own_capped_done",
+            "own_quantity",
+            "own_expected",
+            "own_lag_reasons",
+            "organization__id",
+            "organization__name",
+        )
+        .order_by("-own_gap", "organization__name", "organization_id")[:LAGGING_SHOWN]
+    )
+    return _lagging_with_reasons(list(rows), language=language)
+
+
+@dataclass
+class _Unit:
+    pk: int
+    path: str
+
+
+@dataclass
+class _Frame:
+    """What the dashboard reads first: where its figures come from (as period_source),
+    the years of the unit's rows (with the year asked for, newest first), the unit's
+    daily points for the trend line (taken_on, quantity, capped done, expected) and the
+    unit's path (None when no unit has the id)."""
+
+    source: Source
+    years: list[int]
+    points: list[tuple]
+    unit: _Unit | None
+
+    def empty(self) -> Dashboard:
+        return Dashboard(
+            source=self.source, unit=None, children=[], lagging=[], years=self.years, trend=None
+        )
+
+
+# Points, years and a row for the requested year (so that something comes back even for
+# a unit with neither) as one list; the points come first so that each column takes their
+# types. The period and the unit are joined to every row.
+_FRAME_SQL = """
+SELECT t.year, t.taken_on, t.sub_quantity, t.sub_capped_done, t.sub_expected, u.path,
+       p.id, p.kind, p.year, p.month, p.starts_on, p.ends_on, p.snapshot_taken_at
+FROM (
+    SELECT NULL AS year, taken_on, sub_quantity, sub_capped_done, sub_expected
+    FROM {points}
+    WHERE organization_id = %s AND year = %s AND taken_on >= %s AND taken_on <= %s
+        AND taken_on <= (SELECT ends_on FROM {periods} WHERE kind = %s AND year = %s AND month = 0)
+    UNION ALL
+    SELECT year, NULL, NULL, NULL, NULL FROM {rows} WHERE organization_id = %s AND kind = %s
+    UNION ALL
+    SELECT %s, NULL, NULL, NULL, NULL
+) t
+LEFT JOIN {units} u ON u.id = %s
+LEFT JOIN {periods} p ON p.kind = %s AND p.year = %s AND p.month = 0
+ORDER BY t.taken_on
+"""
+
+
+def _frame(pk: int, *, year: int, period_kind: str, today: date) -> _Frame:
+    """One query, whatever the unit."""
+    quote = connection.ops.quote_name
+    sql = _FRAME_SQL.format(
+        points=quote(DailySnapshot._meta.db_table),
+        periods=quote(ReportPeriod._meta.db_table),
+        rows=quote(ProgressRow._meta.db_table),
+        units=quote(Organization._meta.db_table),
+    )
+    params = (
+        *(pk, year, date(year, 1, 1), today, period_kind, year),
+        *(pk, ALL_KINDS),
+        year,
+        pk,
+        *(period_kind, year),
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        found = cursor.fetchall()
+    years = sorted({row[0] for row in found if row[0] is not None}, reverse=True)
+    points = [row[1:5] for row in found if row[1] is not None]
+    path = found[0][5]
+    unit = _Unit(pk=pk, path=path) if path is not None else None
+    period_id, kind, period_year, month, starts_on, ends_on, taken_at = found[0][6:]
+    if period_id is None:
+        source = Source(period=None, year=year, as_of=None, live=False)
+        return _Frame(source=source, years=years, points=points, unit=unit)
+    period = ReportPeriod(
+        id=period_id,
+        kind=kind,
+        year=period_year,
+        month=month,
+        starts_on=_as_date(starts_on),
+        ends_on=_as_date(ends_on),
+        snapshot_taken_at=_as_datetime(taken_at),
+    )
+    live = period.ends_on >= today
+    source = Source(period=period, year=year, as_of=min(period.ends_on, today), live=live)
+    return _Frame(source=source, years=years, points=points, unit=unit)
+
+
+def _trend_from(organization: Organization, points: list[tuple]) -> Trend | None:
+    """The trend of the frame's points (taken_on, quantity, capped done,
+    expected), or None for a unit deeper than the trend lines are kept for."""
     if organization.depth > int(getattr(settings, "KTGS_TREND_MAX_DEPTH", 4)):
         return None
-    points = (
-        DailySnapshot.objects.filter(
-            organization=organization,
-            year=year,
-            taken_on__gte=date(year, 1, 1),
-            taken_on__lte=until,
-        )
-        .order_by("taken_on")
-        .values_list("taken_on", "sub_quantity", "sub_capped_done", "sub_expected")
-    )
     result = Trend(labels=[], done=[], expected=[])
     for taken_on, quantity, capped, expected in points:
-        result.labels.append(formats.date_format(taken_on, "SHORT_DATE_FORMAT"))
+        result.labels.append(formats.date_format(_as_date(taken_on), "SHORT_DATE_FORMAT"))
         result.done.append(_chart_percent(capped, quantity))
-        result.expected.append(_chart_percent(Fraction(expected), quantity))
+        result.expected.append(_chart_percent(Fraction(_as_decimal(expected)), quantity))
     return result
 
 
@@ -218,6 +415,26 @@ def _chart_percent(part, whole: int) -> float | None:
     if not whole:
         return None
     return float(figures.round_percent(min(Fraction(1), Fraction(part) / whole)))
+
+
+# A raw cursor returns what the driver gives: PostgreSQL's types, SQLite's text and floats.
+
+
+def _as_date(value) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value))
+
+
+def _as_datetime(value) -> datetime | None:
+    if value is None or isinstance(value, datetime):
+        return value
+    parsed = dateparse.parse_datetime(str(value))
+    if parsed is not None and timezone.is_naive(parsed):
+        parsed = timezone.make_aware(parsed, timezone.UTC)
+    return parsed
+
+
+def _as_decimal(value) -> Decimal:
+    return value if isinstance(value, Decimal) else Decimal(str(value))
 
 
 def _lagging_with_reasons(rows: list[ProgressRow], *, language: str) -> list[LaggingUnit]:

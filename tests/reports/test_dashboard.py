@@ -1,17 +1,26 @@
 """The leader's dashboard reads the roll-up table: the same number of queries for the
 root, a province and a grassroots unit, on a small and a larger tree."""
 
+import re
 from datetime import date
+from decimal import Decimal
 
 import pytest
 import time_machine
 from django.urls import reverse
 
-from reports import rollup
-from tests.factories import OrganizationFactory
+from reports import queries, rollup
+from reports.models import ProgressRow
+from tests.factories import OrganizationFactory, UserFactory
 from tests.reports.test_rollup import case, programme, target
 
 TODAY = date(2026, 7, 2)
+
+# Session, user, then the page's own: the period with the unit's years and daily points;
+# the unit, its ancestors and children with their rows; the most lagging units.
+PAGE_QUERIES = 5
+# A user who is not a superuser: their roles, read once for every access check.
+ROLES_QUERY = 1
 
 
 @pytest.fixture
@@ -57,11 +66,80 @@ def test_dashboard_runs_the_same_number_of_queries_at_any_level_and_size(
 ):
     rollup.rebuild(TODAY)
     client.force_login(cast.admin)
-    small = query_counts(client, django_assert_max_num_queries, tree, ["root", "province", "a1"])
+    levels = ["root", "province", "a1", "a1a"]  # a1a: deeper than the trend lines
+    small = query_counts(client, django_assert_max_num_queries, tree, levels)
     grow(tree, figures, 24)
     rollup.rebuild(TODAY)
-    large = query_counts(client, django_assert_max_num_queries, tree, ["root", "province", "a1"])
-    assert len(set(small.values()) | set(large.values())) == 1, (small, large)
+    large = query_counts(client, django_assert_max_num_queries, tree, levels)
+    expected = PAGE_QUERIES + ROLES_QUERY
+    assert small == large == dict.fromkeys(levels, expected), (small, large)
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_a_superusers_dashboard_reads_no_roles(
+    client, tree, figures, django_assert_max_num_queries
+):
+    rollup.rebuild(TODAY)
+    grow(tree, figures, 24)
+    rollup.rebuild(TODAY)
+    client.force_login(UserFactory(username="root", is_superuser=True))
+    counts = query_counts(client, django_assert_max_num_queries, tree, ["root", "province", "a1"])
+    assert counts == dict.fromkeys(["root", "province", "a1"], PAGE_QUERIES)
+
+
+def breadcrumb_of(body: str) -> list[str]:
+    nav = body.split('<nav class="breadcrumb"')[1].split("</nav>")[0]
+    return re.findall(r">([^<>]+)</(?:a|span)>", nav)
+
+
+def test_the_breadcrumb_starts_at_the_users_outermost_unit(client, cast, tree):
+    client.force_login(cast.leader_p)
+    body = client.get(reverse("reports:dashboard", args=[tree.a1.pk])).content.decode()
+    assert breadcrumb_of(body) == [tree.province.name, tree.a.name, tree.a1.name]
+    client.force_login(cast.admin)
+    body = client.get(reverse("reports:dashboard", args=[tree.a1.pk])).content.decode()
+    assert breadcrumb_of(body) == [tree.root.name, tree.province.name, tree.a.name, tree.a1.name]
+
+
+def test_an_unknown_unit_is_not_found(client, cast):
+    client.force_login(cast.admin)
+    assert client.get(reverse("reports:dashboard", args=[987654])).status_code == 404
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_the_stored_gap_is_expected_minus_capped_done(tree, figures):
+    rollup.rebuild(TODAY)
+    rows = list(ProgressRow.objects.filter(year=2026))
+    assert rows
+    for row in rows:
+        assert row.own_gap == row.own_expected - row.own_capped_done
+    b1 = ProgressRow.objects.get(organization=tree.b1, year=2026, kind="")
+    assert b1.own_units_lagging == 1 and b1.own_gap > Decimal(0)
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_the_lagging_list_is_the_subtrees_largest_gaps_then_names(tree, figures):
+    """30 lagging cells under A2 with gaps in equal pairs, and B1 outside A: A's list is
+    the 20 largest gaps of A's subtree, equal gaps by name."""
+    prog = figures
+    for i in range(30):
+        cell = OrganizationFactory(parent=tree.a2, code=f"L{i}", name=f"Chi bộ chậm {i:02d}")
+        target(prog, cell, quantity=2 * (i // 2 + 1))  # gaps in pairs: 1, 1, 2, 2, …
+    rollup.rebuild(TODAY)
+
+    shown = queries.dashboard(tree.a, year=2026, kind="", today=TODAY).lagging
+
+    rows = ProgressRow.objects.filter(
+        year=2026, kind="", own_units_lagging=1, organization__path__startswith=tree.a.path
+    ).select_related("organization")
+    expected = sorted(rows, key=lambda r: (-r.own_gap, r.organization.name))[
+        : queries.LAGGING_SHOWN
+    ]
+    assert len(rows) > queries.LAGGING_SHOWN
+    assert [item.organization.pk for item in shown] == [r.organization_id for r in expected]
+    assert tree.b1.pk not in {item.organization.pk for item in shown}
+    # Equal gaps come by name.
+    assert [item.organization.name for item in shown[:2]] == ["Chi bộ chậm 28", "Chi bộ chậm 29"]
 
 
 @time_machine.travel(TODAY, tick=False)
