@@ -7,6 +7,7 @@ import time
 
 from django.utils import timezone
 
+from ktgs import db
 from reports import rollup
 
 
@@ -18,3 +19,4 @@ def seed_demo(*, tree, seed: int, stdout) -> None:
         f"{result.updated:,} updated, {result.deleted:,} deleted) "
         f"in {time.monotonic() - started:.1f} s."
     )
+    db.analyze()
