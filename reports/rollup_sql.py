@@ -189,8 +189,9 @@ _ = Target  # the SQL above reads plans_target; imported so the dependency is vi
 
 def _wanted_sql(cursor) -> str:
     """The SELECT of every row the table should hold: the own figures, then the subtree
-    figures as one aggregate with a grouping set per tree level, keyed by the own row's
-    ancestor at that level (the prefix of its materialised path, compared bytewise)."""
+    figures in one pass over the own rows sorted by year, kind and path: a ROLLUP over the
+    path's prefixes (p1 the root's, p2 the level-2 ancestor's, …) sums every own row into
+    its unit's and each ancestor's total at once."""
     step = Organization.steplen
     cursor.execute("SELECT MAX(depth) FROM ktgs_organization")
     levels = range(1, (cursor.fetchone()[0] or 1) + 1)
@@ -198,8 +199,12 @@ def _wanted_sql(cursor) -> str:
         f'CASE WHEN u.depth >= {n} THEN substr(u.path, 1, {n * step}) COLLATE "C" END AS p{n}'
         for n in levels
     )
-    sets = ", ".join(f"(p{n}, year, kind)" for n in levels)
-    deepest_first = ", ".join(f"p{n}" for n in reversed(levels))
+    # In the grouping set of level n (p1 … pn kept), the key is pn; rows of units
+    # shallower than n have pn null there and are dropped (they were counted at their own
+    # level), as is the grand total (no prefix kept).
+    key = (
+        "CASE " + " ".join(f"WHEN GROUPING(p{n}) = 0 THEN p{n}" for n in reversed(levels)) + " END"
+    )
     sums = ", ".join(f"SUM({name}) AS sub_{name}" for name in FIGURES_SQL)
     own = ", ".join(f"COALESCE(o.{name}, 0) AS own_{name}" for name in FIGURES_SQL)
     return f"""
@@ -209,11 +214,9 @@ def _wanted_sql(cursor) -> str:
             FROM own o JOIN ktgs_organization u ON u.id = o.unit
         ),
         sub AS (
-            -- In each grouping set exactly one prefix is not null (a unit shallower than
-            -- the level has none there and lands in a null group, dropped by the join).
-            SELECT COALESCE({deepest_first}) AS path, year, kind, {sums}
+            SELECT {key} AS path, year, kind, {sums}
             FROM placed
-            GROUP BY GROUPING SETS ({sets})
+            GROUP BY year, kind, ROLLUP ({", ".join(f"p{n}" for n in levels)})
         )
         SELECT a.id AS organization_id, s.year, s.kind, {own},
                COALESCE(o.reasons, '[]'::jsonb) AS own_lag_reasons,
