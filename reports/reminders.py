@@ -16,6 +16,7 @@ is behind, as its stored reasons count them, exceed the rule's own tolerance.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
@@ -51,6 +52,7 @@ logger = logging.getLogger(__name__)
 STEP = Organization.steplen
 DIGEST_UNITS_SHOWN = 30
 INSERT_BATCH = 2000
+EPISODE_BATCH = 1000  # rows of one multi-row insert (3 parameters each; SQLite allows 32766)
 IN_BATCH = 5000
 
 
@@ -103,8 +105,13 @@ def message_id_for(rule_id: int, unit_id: int, period: str, step: str, user_id: 
     """A Message-ID derived from the row's unique key: the same row is always the same
     mail, however often it is retried."""
     digest = hashlib.sha256(f"{rule_id}|{unit_id}|{period}|{step}|{user_id}".encode())
-    domain = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2] or "ktgs.local"
-    return f"<ktgs.{digest.hexdigest()[:32]}@{domain}>"
+    return f"<ktgs.{digest.hexdigest()[:32]}@{_mail_domain(settings.DEFAULT_FROM_EMAIL)}>"
+
+
+@functools.lru_cache(maxsize=8)
+def _mail_domain(from_email: str) -> str:
+    # Parsing the address cost 40 µs, once per outbox row of a scan.
+    return parseaddr(from_email)[1].rpartition("@")[2] or "ktgs.local"
 
 
 def is_quiet_day(rule: ReminderRule, day: date, holidays: set[date]) -> bool:
@@ -281,12 +288,15 @@ def _lag_context(unit: Lagging, today: date, *, escalation: int = 0) -> dict:
 
 def _track_episodes(
     rule: ReminderRule, lagging: dict[int, Lagging], today: date, result: ScanResult
-) -> dict[int, LagEpisode]:
+) -> dict[int, date]:
     """Close the episodes of units that caught up (and cancel what they still had
-    pending), open one for each unit newly behind; return the open episodes by unit."""
-    open_now = {
-        e.organization_id: e for e in LagEpisode.objects.filter(rule=rule, ended_on__isnull=True)
-    }
+    pending), open one for each unit newly behind; return when each lagging unit's open
+    episode started."""
+    open_now = dict(
+        LagEpisode.objects.filter(rule=rule, ended_on__isnull=True).values_list(
+            "organization_id", "started_on"
+        )
+    )
     caught_up = [unit for unit in open_now if unit not in lagging]
     for start in range(0, len(caught_up), IN_BATCH):
         chunk = caught_up[start : start + IN_BATCH]
@@ -298,17 +308,22 @@ def _track_episodes(
         result.cancelled += OutboxMessage.objects.filter(
             rule=rule, organization_id__in=chunk, status=OutboxMessage.Status.PENDING
         ).update(status=OutboxMessage.Status.CANCELLED)
-    new = [
-        LagEpisode(rule=rule, organization_id=unit, started_on=today)
-        for unit in lagging
-        if unit not in open_now
-    ]
+    new = [unit for unit in lagging if unit not in open_now]
     # A concurrent scan may have opened the same episode: the partial unique index skips
     # it, and theirs started today as well, so the steps below come out the same.
-    LagEpisode.objects.bulk_create(new, batch_size=INSERT_BATCH, ignore_conflicts=True)
+    # Multi-row inserts without model instances (~12k rows on a day at 10% scale).
+    table = connection.ops.quote_name(LagEpisode._meta.db_table)
+    with connection.cursor() as cursor:
+        for start in range(0, len(new), EPISODE_BATCH):
+            chunk = new[start : start + EPISODE_BATCH]
+            cursor.execute(
+                f"INSERT INTO {table} (rule_id, organization_id, started_on) VALUES "
+                + ", ".join(["(%s, %s, %s)"] * len(chunk))
+                + " ON CONFLICT DO NOTHING",
+                [value for unit in chunk for value in (rule.pk, unit, today)],
+            )
     result.episodes_opened += len(new)
-    opened = {episode.organization_id: episode for episode in new}
-    return {unit: open_now.get(unit) or opened[unit] for unit in lagging}
+    return {unit: open_now.get(unit, today) for unit in lagging}
 
 
 def scan_lag(
@@ -319,12 +334,12 @@ def scan_lag(
     if quiet:
         return
     outbox = _Outbox(rule, result)
-    for unit_id, episode in episodes.items():
+    for unit_id, started_on in episodes.items():
         unit = lagging[unit_id]
-        days = (today - episode.started_on).days - rule.first_after_days
+        days = (today - started_on).days - rule.first_after_days
         if days < 0:
             continue
-        period = f"lag:{episode.started_on.isoformat()}"
+        period = f"lag:{started_on.isoformat()}"
         repeat = days // rule.repeat_every_days if rule.repeat_every_days else 0
         outbox.add(
             unit_id=unit_id,
