@@ -1,4 +1,4 @@
-"""Each service of cases/services.py does its write and records who did it."""
+"""Each service of cases.services does its write and records who did it."""
 
 import datetime
 

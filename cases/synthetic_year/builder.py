@@ -1,286 +1,49 @@
-"""One synthetic year of programmes, targets and cases on a synthetic national tree
-(DESIGN §6: ~400,000 targets and ~1,000,000 cases at national scale), for benchmarks.
-
-Deterministic from the seed (and the year): one `random.Random`, units visited in path
-order. What is generated, for the current year (`timezone.localdate().year`):
-
-- a programme (issued, 1 January – 31 December) for every provincial and upper-grassroots
-  unit, and for every grassroots unit with cells;
-- named planned cases (quantity 1, a subject unit, due dates spread over the year): ~25
-  for a provincial unit, ~6 for an upper-grassroots unit;
-- a quota for every grassroots unit, in its parent's programme (one pattern per
-  programme, such as 2 compliance inspections + 1 thematic supervision);
-- a member-share target for every cell (supervise 25–35% of its members, counted in
-  members), in its grassroots committee's programme;
-- cases: each grassroots unit is drawn ahead, on track or lagging (its cells mostly
-  follow it) and its targets' cases are concluded accordingly by today, with subjects
-  (a cell for a committee's inspection, one to three members for a member supervision);
-  some cases still in progress or decided; arising cases (violations, denunciations…) at
-  every level; discipline decisions on some violations.
-
-Every date is on or before today (the planned end of work in progress aside); a case in
-a counting status has its conclusion date; decision numbers are unique per issuer and
-year (the issuer names the unit: `UBKT-QG-0001234`). No history rows are written.
-
-Rows are written one provincial-level subtree at a time: COPY on PostgreSQL, bulk_create
-on SQLite, with ids reserved up front so cases can name their targets and subjects their
-cases before the rows are in the table (foreign keys are checked at commit).
-"""
+"""The generator of the synthetic year: the tree loaded as Units, then one provincial-level
+subtree at a time turned into programme, target, case, subject and discipline rows."""
 
 from __future__ import annotations
 
 import datetime
 import math
 import random
-import time
 from collections import defaultdict
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
-from django.db import connection, models, transaction
 from django.utils import timezone
 
-from cases.models import Case, CaseSubject, DisciplineDecision
+from cases.synthetic_year.vocabulary import (
+    AHEAD,
+    ARISING_KINDS,
+    ARISING_PER_UNIT,
+    CASES,
+    COMMITTEE_ISSUER,
+    CONCLUDED,
+    DECIDED,
+    FAMILY,
+    IN_PROGRESS,
+    ISSUED,
+    LAGGING,
+    MEMBER,
+    MEMBERS,
+    MIDDLE,
+    NAMED_KINDS,
+    ON_TRACK,
+    ORG,
+    POSITIONS,
+    PROGRAMME_BODY,
+    QUOTAS,
+    SHARES,
+    SUMMARIES,
+    TITLES,
+    TOPICS,
+    K,
+    L,
+)
+from cases.synthetic_year.writer import Table
 from ktgs.models import Organization
-from plans.models import ActivityKind, Body, Programme, Target
-
-
-class _Values:
-    """Choices as plain str: COPY hands them to psycopg, which wants str, not the enum."""
-
-    def __init__(self, choices):
-        for member in choices:
-            setattr(self, member.name, member.value)
-
-
-K: Any = _Values(ActivityKind)
-L: Any = _Values(Organization.Level)
-ISSUED = Programme.Status.ISSUED.value
-CONCLUDED, IN_PROGRESS, DECIDED = "concluded", "in_progress", "decided"
-ORG, MEMBER = CaseSubject.Kind.ORGANIZATION.value, CaseSubject.Kind.MEMBER.value
-MEMBERS = Target.Counts.MEMBERS.value
-CASES = Target.Counts.CASES.value
-
-NAMED_KINDS = (
-    K.INSPECTION_COMPLIANCE, K.SUPERVISION_THEMATIC, K.INSPECTION_FINANCE,
-    K.INSPECTION_KTGS_DUTY, K.INSPECTION_ASSETS, K.SUPERVISION_THEMATIC, K.INSPECTION_DUES,
-    K.INSPECTION_COMPLIANCE,
-)  # fmt: skip
-QUOTAS = (
-    ((K.INSPECTION_COMPLIANCE, 2), (K.SUPERVISION_THEMATIC, 1)),
-    ((K.INSPECTION_COMPLIANCE, 2), (K.SUPERVISION_THEMATIC, 1)),
-    ((K.INSPECTION_COMPLIANCE, 1), (K.SUPERVISION_THEMATIC, 1), (K.INSPECTION_FINANCE, 1)),
-    ((K.INSPECTION_COMPLIANCE, 2), (K.SUPERVISION_THEMATIC, 2)),
-    ((K.INSPECTION_COMPLIANCE, 1), (K.INSPECTION_DUES, 1), (K.SUPERVISION_THEMATIC, 1)),
-)
-SHARES = (Decimal(25), Decimal(30), Decimal(30), Decimal(35))
-ARISING_KINDS = (
-    K.INSPECTION_VIOLATION, K.INSPECTION_VIOLATION, K.INSPECTION_VIOLATION, K.DENUNCIATION,
-    K.DENUNCIATION, K.DENUNCIATION, K.DISCIPLINE_COMPLAINT, K.INSPECTION_ASSETS,
-    K.SUPERVISION_THEMATIC, K.SUPERVISION_THEMATIC,
-)  # fmt: skip
-# Mean arising cases a year per unit, by level.
-ARISING_PER_UNIT = {
-    L.PROVINCIAL: 16,
-    L.UPPER_GRASSROOTS: 3,
-    L.GRASSROOTS: 0.4,
-    L.PARTIAL: 0.1,
-    L.CELL: 0.05,
-}
-TITLES = {
-    K.INSPECTION_COMPLIANCE: "Kiểm tra việc chấp hành nghị quyết, quy định của Đảng",
-    K.INSPECTION_VIOLATION: "Kiểm tra khi có dấu hiệu vi phạm",
-    K.INSPECTION_KTGS_DUTY: "Kiểm tra việc thực hiện nhiệm vụ kiểm tra, giám sát",
-    K.INSPECTION_FINANCE: "Kiểm tra tài chính đảng",
-    K.INSPECTION_DUES: "Kiểm tra việc thu, nộp đảng phí",
-    K.INSPECTION_ASSETS: "Kiểm tra việc kê khai tài sản, thu nhập",
-    K.SUPERVISION_THEMATIC: "Giám sát chuyên đề",
-    K.SUPERVISION_REGULAR: "Giám sát thường xuyên đảng viên",
-    K.DENUNCIATION: "Giải quyết tố cáo",
-    K.DISCIPLINE_COMPLAINT: "Giải quyết khiếu nại kỷ luật",
-}
-TOPICS = (
-    "Việc lãnh đạo, chỉ đạo thực hiện nghị quyết đại hội đảng bộ",
-    "Việc thực hiện quy chế làm việc và nguyên tắc tập trung dân chủ",
-    "Việc quản lý, sử dụng tài chính đảng",
-    "Công tác cán bộ và phòng, chống tham nhũng, lãng phí",
-)
-SUMMARIES = (
-    "Chấp hành tốt; không có vi phạm, khuyết điểm.",
-    "Có khuyết điểm, yêu cầu kiểm điểm rút kinh nghiệm.",
-    "Có vi phạm, đề nghị xem xét xử lý kỷ luật.",
-)
-FAMILY = ("Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Vũ", "Đặng", "Bùi", "Đỗ", "Ngô")
-MIDDLE = ("Văn", "Thị", "Minh", "Thanh", "Hữu", "Đức", "Ngọc", "Quang")
-POSITIONS = (
-    ("Bí thư chi bộ", True, True), ("Chi ủy viên", True, False), ("Trưởng phòng", False, True),
-    ("Phó Trưởng phòng", False, False), ("Chuyên viên", False, False),
-    ("Chuyên viên", False, False), ("Nhân viên", False, False), ("Đảng viên", False, False),
-)  # fmt: skip
-# The signature of a unit's documents, by level and body; the unit's code follows.
-COMMITTEE_ISSUER = {
-    L.CENTRAL: "TW", L.PROVINCIAL: "TU", L.UPPER_GRASSROOTS: "HU", L.GRASSROOTS: "ĐU",
-    L.PARTIAL: "ĐU", L.CELL: "CB",
-}  # fmt: skip
-PROGRAMME_BODY = {
-    L.PROVINCIAL: Body.STANDING_COMMITTEE.value,
-    L.UPPER_GRASSROOTS: Body.INSPECTION_COMMISSION.value,
-    L.GRASSROOTS: Body.COMMITTEE.value,
-}
-
-AHEAD, ON_TRACK, LAGGING = 0, 1, 2
-
-
-# --- bulk writing -----------------------------------------------------------------------
-
-
-class Table:
-    """Rows of one model as tuples in `columns` order (attnames); the model's other
-    columns get their defaults. Ids are taken from a range reserved at the start."""
-
-    def __init__(self, model: type[models.Model], columns: tuple[str, ...]):
-        self.model = model
-        self.columns = columns
-        fields = {f.attname: f for f in model._meta.concrete_fields}
-        unknown = set(columns) - set(fields)
-        if unknown:
-            raise ValueError(f"{model.__name__} has no {sorted(unknown)}")
-        missing = [f for name, f in fields.items() if name not in columns]
-        for f in missing:
-            if not (f.has_default() or f.null):
-                raise ValueError(f"{model.__name__}.{f.name} needs a value")
-        self.extra_names = tuple(f.attname for f in missing)
-        self.extra_values = tuple(f.get_default() for f in missing)
-        self.rows: list[tuple] = []
-        self.written = 0
-        self.next_id = 0
-
-    def reserve(self) -> None:
-        table = self.model._meta.db_table
-        with connection.cursor() as cursor:
-            if connection.vendor == "postgresql":
-                # Other writers wait until commit, so nobody takes ids inside our range.
-                cursor.execute(f"LOCK TABLE {table} IN EXCLUSIVE MODE")
-                cursor.execute(
-                    f"SELECT GREATEST(nextval(pg_get_serial_sequence(%s, 'id')), "
-                    f"COALESCE((SELECT MAX(id) FROM {table}), 0) + 1)",
-                    [table],
-                )
-            else:
-                cursor.execute(f"SELECT COALESCE(MAX(id), 0) + 1 FROM {table}")
-            self.next_id = int(cursor.fetchone()[0])
-
-    def new_id(self) -> int:
-        pk = self.next_id
-        self.next_id += 1
-        return pk
-
-    def add(self, row: tuple) -> None:
-        self.rows.append(row)
-
-    def flush(self) -> None:
-        if not self.rows:
-            return
-        names = (*self.columns, *self.extra_names)
-        if connection.vendor == "postgresql":
-            by_attname = {f.attname: f.column for f in self.model._meta.concrete_fields}
-            columns = ", ".join(by_attname[n] for n in names)
-            sql = f"COPY {self.model._meta.db_table} ({columns}) FROM STDIN"
-            extra = self.extra_values
-            with connection.connection.cursor() as cursor, cursor.copy(sql) as copy:
-                for row in self.rows:
-                    copy.write_row(row + extra)
-        else:
-            model: Any = self.model
-            model.objects.bulk_create(
-                [model(**dict(zip(names, row + self.extra_values, strict=True)))
-                 for row in self.rows],
-                batch_size=2000,
-            )  # fmt: skip
-        self.written += len(self.rows)
-        self.rows = []
-
-    def finish(self) -> None:
-        if connection.vendor != "postgresql":
-            return
-        table = self.model._meta.db_table
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT setval(pg_get_serial_sequence(%s, 'id'), "
-                f"GREATEST((SELECT MAX(id) FROM {table}), 1))",
-                [table],
-            )
-            cursor.execute(f"ANALYZE {table}")
-
-
-def tables() -> dict[str, Table]:
-    return {
-        "programmes": Table(Programme, (
-            "id", "organization_id", "body", "scope", "year", "end_year", "title",
-            "doc_number", "doc_serial", "doc_type", "doc_issuer", "doc_year", "issued_on",
-            "starts_on", "ends_on", "status", "created_at",
-        )),
-        "targets": Table(Target, (
-            "id", "programme_id", "organization_id", "kind", "counts", "quantity",
-            "member_share", "subject_organization_id", "subject_text", "due_on",
-        )),
-        "cases": Table(Case, (
-            "id", "organization_id", "body", "kind", "year", "target_id", "title",
-            "decision_number", "decision_serial", "decision_issuer", "decided_on",
-            "work_starts_on", "work_ends_on", "status", "concluded_on", "conclusion_number",
-            "violation_found", "shortcomings_found", "summary", "created_at",
-        )),
-        "subjects": Table(CaseSubject, (
-            "id", "case_id", "kind", "organization_id", "member_name", "member_position",
-            "is_committee_member", "is_head",
-        )),
-        "disciplines": Table(DisciplineDecision, (
-            "id", "case_id", "subject_id", "form", "decision_number", "decision_serial",
-            "decision_issuer", "decided_on", "deciding_organization_id", "deciding_body",
-            "is_committee_member", "created_at",
-        )),
-    }  # fmt: skip
-
-
-@contextmanager
-def foreign_keys_checked_once(written: list[type[models.Model]]) -> Iterator[None]:
-    """Inside a transaction: check the foreign keys of the tables written in the block
-    once, table by table, at its end, instead of row by row at commit (PostgreSQL).
-
-    Django's foreign keys are DEFERRABLE INITIALLY DEFERRED: at national scale the commit
-    would fire ~6 million row triggers (~30 s). The constraints are dropped before the
-    writes and added again after them, which validates each with one join. Definitions
-    are read back from the catalogue, so they come back exactly as they were; any failure
-    rolls the whole transaction back with them. PostgreSQL refuses to alter a table with
-    pending trigger events, so the checks pending from earlier in the transaction (none
-    when the command runs: the tree is committed before) are run first.
-    """
-    if connection.vendor != "postgresql":
-        yield
-        return
-    names = [model._meta.db_table for model in written]
-    with connection.cursor() as cursor:
-        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-        cursor.execute(
-            "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) "
-            "FROM pg_constraint WHERE contype = 'f' AND conrelid = ANY(%s::regclass[]) "
-            "ORDER BY 1, 2",
-            [names],
-        )
-        constraints = cursor.fetchall()
-        for table, constraint, _definition in constraints:
-            cursor.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{constraint}"')
-        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
-    yield
-    with connection.cursor() as cursor:
-        for table, constraint, definition in constraints:
-            cursor.execute(f'ALTER TABLE {table} ADD CONSTRAINT "{constraint}" {definition}')
-
-
-# --- the generator ----------------------------------------------------------------------
+from plans.models import Body
 
 
 @dataclass
@@ -302,17 +65,6 @@ class Owner(NamedTuple):
     quota: tuple  # ((kind, quantity), …) for each grassroots unit below
     share: Decimal  # % of members each cell supervises
     cells_inspect: bool  # cells also inspect one or two members
-
-
-@dataclass
-class YearResult:
-    programmes: int = 0
-    targets: int = 0
-    cases: int = 0
-    subjects: int = 0
-    disciplines: int = 0
-    targets_started: int = 0  # targets with at least one concluded case by today
-    seconds: float = 0.0
 
 
 class YearBuilder:
@@ -676,60 +428,3 @@ class YearBuilder:
             elif parent.id in self.grassroots_of:
                 self.grassroots_of[unit.id] = self.grassroots_of[parent.id]
         return units[root.pk].children
-
-
-def seed_synthetic_year(
-    *, tree, seed: int, stdout, today: datetime.date | None = None
-) -> YearResult:
-    """Write the year for the synthetic tree `tree` (a ktgs.synthetic_tree.SyntheticTree);
-    nothing when the tree already has programmes for the year."""
-    today = today or timezone.localdate()
-    started = time.monotonic()
-    name = tree.profile.name
-    result = YearResult()
-    if Programme.objects.filter(
-        organization__path__startswith=tree.root.path, year=today.year
-    ).exists():
-        stdout.write(f"[{name}] year {today.year}: already there, nothing written.")
-        return result
-    written = tables()
-    models_written = [table.model for table in written.values()]
-    with transaction.atomic(), foreign_keys_checked_once(models_written):
-        for table in written.values():
-            table.reserve()
-        builder = YearBuilder(seed=seed, today=today, tables=written)
-        provinces = builder.load(tree.root)
-        stdout.write(
-            f"[{name}] year {today.year}: {len(builder.units):,} units loaded "
-            f"{time.monotonic() - started:7.1f} s"
-        )
-        for number, top in enumerate(provinces, start=1):
-            builder.province(top)
-            for table in written.values():
-                table.flush()
-            if number % 5 == 0 or number == len(provinces):
-                stdout.write(
-                    f"[{name}] {number:>3}/{len(provinces)} provinces: "
-                    f"{written['targets'].written:>9,} targets {written['cases'].written:>10,} "
-                    f"cases {written['subjects'].written:>10,} subjects "
-                    f"{time.monotonic() - started:7.1f} s"
-                )
-        for table in written.values():
-            table.finish()
-        stdout.write(f"[{name}] checking foreign keys {time.monotonic() - started:7.1f} s")
-    stdout.write(f"[{name}] committed {time.monotonic() - started:7.1f} s")
-    result.programmes = written["programmes"].written
-    result.targets = written["targets"].written
-    result.cases = written["cases"].written
-    result.subjects = written["subjects"].written
-    result.disciplines = written["disciplines"].written
-    result.targets_started = builder.started_targets
-    result.seconds = time.monotonic() - started
-    share = result.targets_started / result.targets if result.targets else 0
-    stdout.write(
-        f"{name} year {today.year}: {result.programmes:,} programmes, {result.targets:,} "
-        f"targets ({share:.0%} partly or fully done), {result.cases:,} cases, "
-        f"{result.subjects:,} subjects, {result.disciplines:,} discipline decisions "
-        f"in {result.seconds:.1f} s."
-    )
-    return result

@@ -1,0 +1,53 @@
+"""Writes to cases: record, edit, move through states, conclude, subjects, discipline.
+
+Views, the API, admin actions and tests all call these functions. Each one validates
+(messages in Vietnamese on the field that is wrong), writes in one transaction, records
+who did it in the history (`_history_user`, for callers outside a request) and, when a
+count may change, enqueues the progress refresh of the affected units on commit.
+
+Two editors: every write that takes `version` locks the case row (select_for_update) and
+refuses a stale version with StaleObjectError, which lists what the other person changed.
+
+One module per sub-domain; callers import from this package (`from cases import services`):
+
+- recording: record_case, update_case (a case's own fields)
+- status: allowed_statuses, change_status, conclude_case
+- subjects: add_subject, update_subject, remove_subject
+- discipline: forms_for, add_discipline
+- targets: the AUTO sentinel, open_targets, propose_target
+- decision_numbers: one issuer, one number per year
+- locking: StaleObjectError and the version check
+- history: case_history, changes_since, describe_changes
+"""
+
+from cases.services.discipline import add_discipline, forms_for
+from cases.services.history import Change, case_history, changes_since, describe_changes
+from cases.services.locking import StaleObjectError
+from cases.services.recording import CASE_FIELDS, record_case, update_case
+from cases.services.status import allowed_statuses, change_status, conclude_case
+from cases.services.subjects import SUBJECT_FIELDS, add_subject, remove_subject, update_subject
+from cases.services.targets import AUTO, open_targets, propose_target, reference_date
+
+__all__ = [
+    "AUTO",
+    "CASE_FIELDS",
+    "SUBJECT_FIELDS",
+    "Change",
+    "StaleObjectError",
+    "add_discipline",
+    "add_subject",
+    "allowed_statuses",
+    "case_history",
+    "change_status",
+    "changes_since",
+    "conclude_case",
+    "describe_changes",
+    "forms_for",
+    "open_targets",
+    "propose_target",
+    "record_case",
+    "reference_date",
+    "remove_subject",
+    "update_case",
+    "update_subject",
+]

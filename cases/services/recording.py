@@ -1,0 +1,152 @@
+"""Recording a case and changing its own fields."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Sequence
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _g
+
+from cases.models import Case
+from cases.services.decision_numbers import _check_decision_number
+from cases.services.history import _record_history_user
+from cases.services.locking import _bump, _lock
+from cases.services.subjects import _create_subject, _subject_error
+from cases.services.targets import AUTO, _check_target, _resolve_target
+from ktgs import access
+from ktgs.models import Organization
+from plans.services import enqueue_progress_refresh
+
+# Fields update_case may change; the rest move through their own services.
+CASE_FIELDS = (
+    "organization",
+    "body",
+    "kind",
+    "title",
+    "year",
+    "target",
+    "decision_number",
+    "decided_on",
+    "work_starts_on",
+    "work_ends_on",
+)
+# A change to one of these may move a figure of the progress table.
+_COUNTED_FIELDS = {"organization", "kind", "year", "target"}
+
+
+def _check_dates(case: Case) -> None:
+    errors: dict[str, list[str]] = {}
+    if case.work_starts_on and case.work_ends_on and case.work_ends_on < case.work_starts_on:
+        errors.setdefault("work_ends_on", []).append(
+            _g("Ngày kết thúc làm việc không được trước ngày bắt đầu.")
+        )
+    if case.decided_on and case.work_starts_on and case.work_starts_on < case.decided_on:
+        errors.setdefault("work_starts_on", []).append(
+            _g("Ngày bắt đầu làm việc không được trước ngày quyết định.")
+        )
+    if case.concluded_on and case.decided_on and case.concluded_on < case.decided_on:
+        errors.setdefault("concluded_on", []).append(
+            _g("Ngày thông báo kết luận không được trước ngày quyết định.")
+        )
+    if errors:
+        raise ValidationError(errors)
+
+
+def _check_writable(user, organization: Organization) -> None:
+    if user is not None and not access.can_write(user, organization):
+        raise ValidationError(
+            {"organization": _g("Bạn không có quyền nhập liệu cho đơn vị này.")},
+            code="not_writable",
+        )
+
+
+@transaction.atomic
+def record_case(
+    *,
+    user,
+    organization: Organization,
+    body: str,
+    kind: str,
+    title: str,
+    year: int,
+    target=AUTO,
+    decision_number: str = "",
+    decided_on: datetime.date | None = None,
+    work_starts_on: datetime.date | None = None,
+    work_ends_on: datetime.date | None = None,
+    subjects: Sequence[dict] = (),
+) -> Case:
+    """A new case (draft) with its subjects. `target=AUTO` proposes the one open target of
+    (unit, kind, year) if there is exactly one; None records it as arising."""
+    _check_writable(user, organization)
+    case = Case(
+        organization=organization,
+        body=body,
+        kind=kind,
+        title=title,
+        year=year,
+        decided_on=decided_on,
+        work_starts_on=work_starts_on,
+        work_ends_on=work_ends_on,
+        created_by=user,
+    )
+    case.decision_number, case.decision_serial, case.decision_issuer = _check_decision_number(
+        field="decision_number", number=decision_number, decided_on=decided_on
+    )
+    _check_dates(case)
+    case.full_clean(exclude=["target"])
+    _resolve_target(case, target)
+    _check_target(case)
+    _record_history_user(case, user)
+    case.save()
+    for index, data in enumerate(subjects):
+        try:
+            _create_subject(case=case, user=user, data=data)
+        except ValidationError as error:
+            raise _subject_error(index, error) from None
+    enqueue_progress_refresh([case.organization_id])
+    return case
+
+
+@transaction.atomic
+def update_case(*, user, case: Case, version: int, **fields) -> Case:
+    """Change a case's own fields. Refused (StaleObjectError) when `version` is not the
+    current one; `target=AUTO` proposes the target again."""
+    unknown = set(fields) - set(CASE_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown case fields: {sorted(unknown)}")
+    current = _lock(case, version)
+    old_unit = current.organization_id
+    target = fields.pop("target", current.target)
+    if "organization" in fields and fields["organization"].pk != old_unit:
+        _check_writable(user, fields["organization"])
+    changed = [name for name, value in fields.items() if getattr(current, name) != value]
+    for name in changed:
+        setattr(current, name, fields[name])
+    if "decision_number" in changed or "decided_on" in changed:
+        (
+            current.decision_number,
+            current.decision_serial,
+            current.decision_issuer,
+        ) = _check_decision_number(
+            field="decision_number",
+            number=current.decision_number,
+            decided_on=current.decided_on,
+            exclude_case=current.pk,
+        )
+        changed += ["decision_serial", "decision_issuer"]
+    _check_dates(current)
+    current.full_clean(exclude=["target"])
+    old_target = current.target_id
+    _resolve_target(current, target)
+    _check_target(current)
+    if current.target_id != old_target:
+        changed.append("target")
+    if not changed:
+        return current
+    _bump(current, user, sorted(set(changed)))
+    if _COUNTED_FIELDS & set(changed) or "decided_on" in changed:
+        enqueue_progress_refresh([old_unit, current.organization_id])
+    return current

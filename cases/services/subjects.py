@@ -1,0 +1,129 @@
+"""The subjects of a case: the party organisations and members it examines."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import formats
+from django.utils.translation import gettext as _g
+
+from cases.models import Case, CaseSubject
+from cases.services.history import _record_history_user
+from cases.services.locking import _bump, _lock
+from cases.services.targets import reference_date
+from ktgs import access
+from plans.services import enqueue_progress_refresh
+
+SUBJECT_FIELDS = (
+    "kind",
+    "organization",
+    "member_name",
+    "member_position",
+    "is_committee_member",
+    "is_head",
+    "is_probationary",
+)
+
+
+def _check_subject(subject: CaseSubject, *, user, case: Case) -> None:
+    if subject.kind not in CaseSubject.Kind.values:
+        raise ValidationError({"kind": _g("Hãy chọn loại đối tượng.")})
+    if subject.kind == CaseSubject.Kind.ORGANIZATION:
+        if subject.organization is None:
+            raise ValidationError({"organization": _g("Hãy chọn tổ chức đảng được kiểm tra.")})
+        unit = subject.organization
+        if user is not None and not access.can_read(user, unit):
+            raise ValidationError(
+                {"organization": _g("Tổ chức đảng này không thuộc phạm vi của bạn.")}
+            )
+        day = reference_date(case)
+        if day is not None:
+            valid = unit.is_valid_on(day)
+            when = formats.date_format(day, "SHORT_DATE_FORMAT")
+        else:
+            # No date yet: the unit must exist at some time in the case's year.
+            valid = (unit.valid_from is None or unit.valid_from.year <= case.year) and (
+                unit.valid_to is None or unit.valid_to.year >= case.year
+            )
+            when = str(case.year)
+        if not valid:
+            raise ValidationError(
+                {
+                    "organization": _g("%(unit)s không tồn tại vào %(when)s.")
+                    % {"unit": unit, "when": when}
+                },
+                code="unit_not_valid",
+            )
+        # A unit subject carries no member data.
+        subject.member_name = subject.member_position = ""
+        subject.is_probationary = False
+    else:
+        if not subject.member_name.strip():
+            raise ValidationError({"member_name": _g("Hãy nhập họ tên đảng viên.")})
+        subject.organization = None
+    subject.full_clean(exclude=["case"])
+
+
+def _subject_error(index: int, error: ValidationError) -> ValidationError:
+    """Keep the field of a subject's error and say which subject it was."""
+    if hasattr(error, "error_dict"):
+        wrapped = ValidationError({f"subjects.{index}.{k}": v for k, v in error.error_dict.items()})
+    else:
+        wrapped = ValidationError({f"subjects.{index}": error.messages})
+    return wrapped
+
+
+def _create_subject(*, case: Case, user, data: dict) -> CaseSubject:
+    unknown = set(data) - set(SUBJECT_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown subject fields: {sorted(unknown)}")
+    subject = CaseSubject(case=case, **data)
+    _check_subject(subject, user=user, case=case)
+    _record_history_user(subject, user)
+    subject.save()
+    return subject
+
+
+@transaction.atomic
+def add_subject(*, user, case: Case, version: int | None = None, **data) -> CaseSubject:
+    """Add a unit or a member to a case's subjects."""
+    current = _lock(case, version)
+    subject = _create_subject(case=current, user=user, data=data)
+    _bump(current, user, [])
+    enqueue_progress_refresh([current.organization_id])
+    return subject
+
+
+@transaction.atomic
+def update_subject(
+    *, user, subject: CaseSubject, version: int | None = None, **data
+) -> CaseSubject:
+    unknown = set(data) - set(SUBJECT_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown subject fields: {sorted(unknown)}")
+    current = _lock(subject.case, version)
+    subject = CaseSubject.objects.select_for_update().get(pk=subject.pk, case=current)
+    changed = [name for name, value in data.items() if getattr(subject, name) != value]
+    if not changed:
+        return subject
+    for name in changed:
+        setattr(subject, name, data[name])
+    _check_subject(subject, user=user, case=current)
+    _record_history_user(subject, user)
+    subject.save()
+    _bump(current, user, [])
+    enqueue_progress_refresh([current.organization_id])
+    return subject
+
+
+@transaction.atomic
+def remove_subject(*, user, subject: CaseSubject, version: int | None = None) -> None:
+    """Remove a subject (and the discipline decisions recorded on it)."""
+    current = _lock(subject.case, version)
+    _record_history_user(subject, user)
+    for decision in subject.disciplines.all():
+        _record_history_user(decision, user)
+        decision.delete()
+    subject.delete()
+    _bump(current, user, [])
+    enqueue_progress_refresh([current.organization_id])

@@ -1,0 +1,63 @@
+"""Writes to programmes, amendments and targets. Views, admin, commands and tests all call
+these; each validates before writing, writes in one transaction, records who did it in
+the history, and enqueues the progress refresh on commit.
+
+One module per sub-domain; callers import from this package (`from plans import services`):
+
+- programmes: create, update, issue, close, copy a programme
+- targets: the targets of a draft, one by one (add_target, remove_target) or as a grid
+  (set_targets); Share and share_quantity
+- quotas: apply_quota, the same targets for every unit of a level
+- amendments: create_amendment, changes to an issued programme
+- doc_numbers: a document number used once per issuer and year
+- locking: the version check shared by every write, and the refusal it raises
+- progress_refresh: enqueue_progress_refresh, the side effect of every counted change
+"""
+
+from plans.errors import StaleObjectError, field_changes, lock_version
+from plans.services.amendments import create_amendment
+from plans.services.locking import describe_target_changes_since, stale_programme_error
+from plans.services.programmes import (
+    PROGRAMME_FIELDS,
+    TERM_YEARS,
+    close_programme,
+    copy_programme,
+    create_programme,
+    issue_programme,
+    update_programme,
+)
+from plans.services.progress_refresh import enqueue_progress_refresh
+from plans.services.quotas import apply_quota
+from plans.services.targets import (
+    TARGET_FIELDS,
+    Share,
+    add_target,
+    is_grid_target,
+    remove_target,
+    set_targets,
+    share_quantity,
+)
+
+__all__ = [
+    "PROGRAMME_FIELDS",
+    "TARGET_FIELDS",
+    "TERM_YEARS",
+    "Share",
+    "StaleObjectError",
+    "add_target",
+    "apply_quota",
+    "close_programme",
+    "copy_programme",
+    "create_amendment",
+    "create_programme",
+    "describe_target_changes_since",
+    "enqueue_progress_refresh",
+    "is_grid_target",
+    "issue_programme",
+    "remove_target",
+    "set_targets",
+    "update_programme",
+]
+
+# Kept importable from services for callers that diff two states.
+__all__ += ["field_changes", "lock_version", "share_quantity", "stale_programme_error"]

@@ -1,0 +1,119 @@
+"""Amendments (điều chỉnh, bổ sung) of an issued programme's targets."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from plans.models import Amendment, Programme, Target
+from plans.services.doc_numbers import _clean_document
+from plans.services.locking import _bump_version, _record_user
+from plans.services.progress_refresh import enqueue_progress_refresh
+from plans.services.targets import TARGET_FIELDS, _clean_target
+
+
+@transaction.atomic
+def create_amendment(
+    *,
+    programme: Programme,
+    doc_number: str,
+    issued_on: datetime.date,
+    effective_on: datetime.date,
+    summary: str = "",
+    add: Iterable[Mapping[str, Any]] = (),
+    change: Iterable[tuple[Target, Mapping[str, Any]]] = (),
+    remove: Iterable[Target] = (),
+    version=None,
+    user=None,
+) -> Amendment:
+    """An amendment (điều chỉnh, bổ sung) of an issued programme. Nothing is overwritten:
+    a changed target is closed (`removed_by`) and a new one `replaces` it, so the original
+    and each amendment stay readable side by side."""
+    current = _bump_version(programme, version, user)
+    if current.status != Programme.Status.ISSUED:
+        raise ValidationError(_("Chỉ chương trình đã ban hành mới được điều chỉnh, bổ sung."))
+    amendment = Amendment(
+        programme=current,
+        doc_number=doc_number,
+        issued_on=issued_on,
+        effective_on=effective_on,
+        summary=summary,
+        created_by=user,
+    )
+    errors: dict[str, list[str]] = {}
+    if effective_on and not (current.starts_on <= effective_on <= current.ends_on):
+        errors["effective_on"] = [
+            _("Ngày có hiệu lực phải nằm trong thời gian của chương trình (%(start)s – %(end)s).")
+            % {
+                "start": current.starts_on.strftime("%d/%m/%Y"),
+                "end": current.ends_on.strftime("%d/%m/%Y"),
+            }
+        ]
+    elif effective_on and effective_on < current.issued_on:
+        errors["effective_on"] = [
+            _("Ngày có hiệu lực không được trước ngày ban hành chương trình (%(day)s).")
+            % {"day": current.issued_on.strftime("%d/%m/%Y")}
+        ]
+    elif effective_on and issued_on and effective_on < issued_on:
+        errors["effective_on"] = [
+            _("Ngày có hiệu lực không được trước ngày ban hành văn bản điều chỉnh.")
+        ]
+    if errors:
+        raise ValidationError(errors)
+    _clean_document(amendment)
+    amendment.full_clean()
+    _record_user(amendment, user)
+    amendment.save()
+
+    add, change, remove = list(add), list(change), list(remove)
+    if not (add or change or remove):
+        raise ValidationError(_("Văn bản điều chỉnh phải thêm, sửa hoặc bỏ ít nhất một chỉ tiêu."))
+    touched: set[int] = set()
+    in_force_ids = set(current.targets.filter(removed_by__isnull=True).values_list("pk", flat=True))
+    closing = [t for t in remove] + [t for t, _values in change]
+    for old in closing:
+        if old.pk not in in_force_ids:
+            raise ValidationError(
+                {
+                    "remove": _("Chỉ tiêu %(target)s không còn hiệu lực trong chương trình này.")
+                    % {"target": old}
+                }
+            )
+    if len({t.pk for t in closing}) != len(closing):
+        raise ValidationError({"change": _("Một chỉ tiêu chỉ được sửa hoặc bỏ một lần.")})
+    for old in closing:
+        old.removed_by = amendment
+        old.version += 1
+        _record_user(old, user)
+        old.save(update_fields=["removed_by", "version"])
+        touched.add(old.organization_id)
+    for old, values in change:
+        unknown = set(values) - set(TARGET_FIELDS)
+        if unknown:
+            raise TypeError(f"unknown target fields: {sorted(unknown)}")
+        fields = {name: getattr(old, name) for name in TARGET_FIELDS}
+        fields.update(values)
+        if "quantity" in values and "member_share" not in values:
+            fields["member_share"] = None
+        new = Target(programme=current, added_by=amendment, replaces=old, **fields)
+        _clean_target(new, current)
+        _record_user(new, user)
+        new.save()
+        touched.add(new.organization_id)
+    for values in add:
+        unknown = set(values) - set(TARGET_FIELDS)
+        if unknown:
+            raise TypeError(f"unknown target fields: {sorted(unknown)}")
+        new = Target(programme=current, added_by=amendment, **values)
+        _clean_target(new, current)
+        _record_user(new, user)
+        new.save()
+        touched.add(new.organization_id)
+    enqueue_progress_refresh(touched)
+    programme.__dict__.update(current.__dict__)
+    return amendment

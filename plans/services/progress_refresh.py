@@ -1,0 +1,29 @@
+"""The one side effect of plans' writes: ask reports to refresh the progress figures."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from celery import current_app
+from django.db import transaction
+
+from plans.models import Programme
+
+
+def enqueue_progress_refresh(unit_ids: Iterable[int | None]) -> None:
+    """After commit, ask reports to recompute these units (and their ancestors).
+
+    By task name, so that plans and cases never import reports (dependencies point
+    reports → cases → plans). Nothing is sent when the transaction rolls back."""
+    ids = sorted({int(pk) for pk in unit_ids if pk is not None})
+    if not ids:
+        return
+    transaction.on_commit(
+        lambda: current_app.send_task("reports.tasks.refresh_progress", args=[ids])
+    )
+
+
+def _programme_unit_ids(programme: Programme) -> set[int]:
+    ids = set(programme.targets.values_list("organization_id", flat=True))
+    ids.add(programme.organization_id)
+    return ids
