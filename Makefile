@@ -72,6 +72,7 @@ test: deps-dev messages
 	@scripts/test-services.sh
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy ktgs plans cases reports
 	$(PY) manage.py makemigrations --check --dry-run -v 0
 	$(VENV)/bin/pytest --create-db -n $(TEST_PROCESSES) $(PYTEST_ARGS)
 

@@ -4,7 +4,7 @@ size of the subtree: the table already holds every subtree's totals."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from fractions import Fraction
 
@@ -46,7 +46,7 @@ class UnitProgress:
 
     @classmethod
     def subtree(
-        cls, organization: Organization, row: ProgressRow | PeriodSnapshot | None
+        cls, organization: Organization, row: ProgressRow | PeriodSnapshot | _Row | None
     ) -> UnitProgress:
         if row is None:
             return cls(organization)
@@ -429,7 +429,7 @@ def _as_datetime(value) -> datetime | None:
         return value
     parsed = dateparse.parse_datetime(str(value))
     if parsed is not None and timezone.is_naive(parsed):
-        parsed = timezone.make_aware(parsed, timezone.UTC)
+        parsed = timezone.make_aware(parsed, UTC)
     return parsed
 
 

@@ -38,7 +38,7 @@ from cases.models import Case, CaseSubject
 from ktgs.models import Organization
 from plans.models import Programme, Target
 from reports import progress, rollup_sql
-from reports.models import ALL_KINDS, FIGURES, ProgressRow
+from reports.models import ALL_KINDS, FIGURES, PeriodSnapshot, ProgressRow
 
 logger = logging.getLogger(__name__)
 
@@ -379,7 +379,7 @@ def _row_values(row: ProgressRow) -> tuple[Own, Own]:
     return own, sub
 
 
-def _apply(row: ProgressRow, own: Own, sub: Own, today: date) -> None:
+def _apply(row: ProgressRow | PeriodSnapshot, own: Own, sub: Own, today: date) -> None:
     for name in (*FIGURES, "expected"):
         setattr(row, f"own_{name}", getattr(own, name))
         setattr(row, f"sub_{name}", getattr(sub, name))
@@ -451,8 +451,6 @@ CHECK_LOGGED = 50  # differences logged one by one by a checking rebuild
 def write_snapshot(period, years: range) -> int:
     """Write the table as computed at the end of `period` into its PeriodSnapshot rows
     (for the years given); the caller has removed any earlier ones. Returns the count."""
-    from reports.models import PeriodSnapshot
-
     if _sql():
         rollup_sql.compute(period.ends_on, lag_tolerance_cases())
         return rollup_sql.insert_snapshot(period.pk, list(years), period.ends_on)
@@ -482,8 +480,9 @@ def refresh_units(unit_ids: Iterable[int], today: date) -> int:
     # for each other (the second then reads the first one's committed figures), and two
     # refreshes of different units never deadlock on their shared ancestors' rows below.
     if _sql():
-        chains = rollup_sql.lock_chains(units)
-        return rollup_sql.refresh(units, chains, today, lag_tolerance_cases())
+        return rollup_sql.refresh(
+            units, rollup_sql.lock_chains(units), today, lag_tolerance_cases()
+        )
     paths = dict(
         Organization.objects.select_for_update()
         .filter(pk__in=units)

@@ -462,7 +462,9 @@ def refresh(
     connection.ensure_connection()
     with psycopg.Cursor(connection.connection) as cursor:
         cursor.execute(REFRESH_SQL, params, prepare=True)
-        inserted, updated, empty = cursor.fetchone()
+        found = cursor.fetchone()
+        assert found is not None  # the statement's last SELECT always returns one row
+        inserted, updated, empty = found
         if empty:
             cursor.execute("DELETE FROM reports_progressrow WHERE id = ANY(%s)", [empty])
     return inserted + updated

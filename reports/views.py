@@ -128,7 +128,7 @@ def dashboard(request, pk: int):
         "data": data,
         "child_lines": _child_lines(
             data.children,
-            filters=urlencode({"year": year, "period": period, "kind": kind}),
+            filters=urlencode({"year": str(year), "period": period, "kind": kind}),
             language=translation.get_language() or "vi",
         ),
         "year": year,

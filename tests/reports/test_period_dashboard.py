@@ -205,3 +205,15 @@ def test_units_deeper_than_the_limit_get_a_note_instead_of_a_chart(client, cast,
     assert "Biểu đồ diễn biến không được lưu cho đơn vị ở cấp này" in body
     body = page(client, tree.a1)  # depth 4: drawn
     assert 'id="trend-data"' in body
+
+
+def test_a_snapshot_time_read_as_text_is_taken_as_utc():
+    # SQLite hands the dashboard's raw read a naive text; PostgreSQL an aware datetime.
+    from datetime import UTC, datetime
+
+    from reports.queries import _as_datetime
+
+    assert _as_datetime("2026-04-01 00:30:00.5") == datetime(2026, 4, 1, 0, 30, 0, 500000, UTC)
+    aware = datetime(2026, 4, 1, tzinfo=UTC)
+    assert _as_datetime(aware) is aware
+    assert _as_datetime(None) is None
