@@ -25,7 +25,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from ktgs.demo import DemoTree
@@ -70,18 +70,12 @@ class DemoProgrammes:
 @contextmanager
 def seeding_transaction() -> Iterator[None]:
     """One transaction for a whole seeding step, without the progress refreshes its
-    service calls enqueue on commit.
-
-    Every service call asks reports for a refresh of its units after commit; seeding makes
-    hundreds of calls and the reports hook rebuilds the whole table right after
-    (reports.demo), so those ~1,000 messages would only keep the worker busy (and the
-    SQLite file locked) when `make run` starts. The callbacks registered inside this block
-    are dropped before it commits; callbacks registered earlier are kept.
-    """
-    with transaction.atomic():
-        mark = len(connection.run_on_commit)
+    service calls would enqueue on commit: seeding makes hundreds of calls and the
+    reports hook rebuilds the whole table right after (reports.demo), so those ~1,000
+    messages would only keep the worker busy (and the SQLite file locked) when `make run`
+    starts."""
+    with transaction.atomic(), services.progress_refresh_deferred():
         yield
-        del connection.run_on_commit[mark:]
 
 
 def demo_user() -> User:

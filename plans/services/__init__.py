@@ -26,7 +26,7 @@ from plans.services.programmes import (
     issue_programme,
     update_programme,
 )
-from plans.services.progress_refresh import enqueue_progress_refresh
+from plans.services.progress_refresh import enqueue_progress_refresh, progress_refresh_deferred
 from plans.services.quotas import apply_quota
 from plans.services.targets import (
     TARGET_FIELDS,
@@ -54,6 +54,7 @@ __all__ = [
     "enqueue_progress_refresh",
     "is_grid_target",
     "issue_programme",
+    "progress_refresh_deferred",
     "remove_target",
     "set_targets",
     "update_programme",

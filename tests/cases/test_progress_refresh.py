@@ -68,3 +68,16 @@ def test_cases_never_imports_reports():
         if "import reports" in path.read_text() or "from reports" in path.read_text()
     ]
     assert offenders == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_bulk_work_collects_its_units_instead_of_enqueueing(cast, tree, broker):
+    from plans.services import progress_refresh_deferred
+
+    with progress_refresh_deferred() as units:
+        record(cast.staff_a, tree.a1)
+        record(cast.staff_a, tree.a2)
+    assert units == {tree.a1.pk, tree.a2.pk}
+    assert sent_tasks(broker) == []
+    record(cast.staff_a, tree.a1)  # outside the block: enqueued again
+    assert sent_tasks(broker) == [("reports.tasks.refresh_progress", [[tree.a1.pk]])]
