@@ -468,7 +468,7 @@ def write_snapshot(period, years: range) -> int:
 # --- incremental ----------------------------------------------------------------------
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)  # its own transaction in the task; no savepoint else
 def refresh_units(unit_ids: Iterable[int], today: date) -> int:
     """Bring the rows of `unit_ids` and of their ancestors up to date after a write.
 

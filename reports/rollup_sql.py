@@ -407,38 +407,31 @@ def _refresh_sql() -> str:
 REFRESH_SQL = _refresh_sql()
 
 
-LOCK_SQL = """
-SELECT id, path FROM ktgs_organization
-WHERE path = ANY(
-    SELECT substr(u.path, 1, {step} * n)
-    FROM ktgs_organization u CROSS JOIN generate_series(1, {max_depth}) AS n
-    WHERE u.id = ANY(%s) AND n <= u.depth
-)
-ORDER BY id
-FOR NO KEY UPDATE
-"""
-
-
 def lock_chains(units: Sequence[int]) -> list[tuple[int, int]]:
     """Lock the touched units and all their ancestors, in id order, and return the
     (unit, ancestor or itself) pairs. Refreshes that share an ancestor run one after the
     other (they would wait on its roll-up rows anyway), so each reads the figures the
     previous one committed and none can deadlock another. NO KEY UPDATE: inserting cases
-    and targets that refer to these units is not blocked."""
+    and targets that refer to these units is not blocked. Two index reads: the units'
+    paths, then the chains (every prefix of a path) by path."""
     step = Organization.steplen
     with connection.cursor() as cursor:
-        cursor.execute(LOCK_SQL.format(step=step, max_depth=MAX_DEPTH), [list(units)])
-        paths = dict(cursor.fetchall())
-    id_of = {path: pk for pk, path in paths.items()}
+        cursor.execute("SELECT id, path FROM ktgs_organization WHERE id = ANY(%s)", [list(units)])
+        unit_paths = dict(cursor.fetchall())
+        prefixes = sorted(
+            {path[:end] for path in unit_paths.values() for end in range(step, len(path) + 1, step)}
+        )
+        cursor.execute(
+            "SELECT id, path FROM ktgs_organization WHERE path = ANY(%s) "
+            "ORDER BY id FOR NO KEY UPDATE",
+            [prefixes],
+        )
+        id_of = {path: pk for pk, path in cursor.fetchall()}
     return [
-        (unit, id_of[paths[unit][:end]])
-        for unit in units
-        if unit in paths
-        for end in range(step, len(paths[unit]) + 1, step)
+        (unit, id_of[path[:end]])
+        for unit, path in unit_paths.items()
+        for end in range(step, len(path) + 1, step)
     ]
-
-
-MAX_DEPTH = 64  # deeper than any tree (the national one is 7 deep)
 
 
 def refresh(
