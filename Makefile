@@ -21,7 +21,8 @@ TEST_PROCESSES ?= 2
 	@printf '# Local development settings (git-ignored). Production sets its own environment.\nDJANGO_DEBUG=1\n' > .env
 	@echo "ktgs: wrote .env (DJANGO_DEBUG=1) for manage.py commands in this checkout"
 
-$(PY): .env
+# .env is order-only: the venv's python is a symlink whose target's date make would see.
+$(PY): | .env
 	@command -v $(PYTHON) >/dev/null || { echo "ktgs needs $(PYTHON)"; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip uv || true
