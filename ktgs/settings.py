@@ -126,6 +126,18 @@ elif DATABASES["default"]["ENGINE"].endswith("postgresql"):
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# --- Cache --------------------------------------------------------------------------
+# Holds the API throttle's counts (nothing else yet). Per process by default; with more
+# than one web process, set KTGS_CACHE_URL=redis://… so a token is counted once overall.
+_cache_url = env.str("KTGS_CACHE_URL", default="")
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _cache_url}
+        if _cache_url
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
+
 # --- Users --------------------------------------------------------------------------
 AUTH_USER_MODEL = "ktgs.User"
 AUTHENTICATION_BACKENDS = [

@@ -108,3 +108,14 @@ def test_the_lockout_page_has_no_inline_code_either(client, cast):
         response = client.post(reverse("login"), {"username": "leader_p", "password": "sai"})
     assert response.status_code == 429
     assert inline_code(response.content.decode()).found == []
+
+
+@pytest.mark.parametrize(
+    ("url", "backend"),
+    [("", "LocMemCache"), ("redis://127.0.0.1:6379/3", "RedisCache")],
+)
+def test_the_cache_is_shared_when_a_url_is_set(url, backend):
+    code = "from django.conf import settings; print(settings.CACHES['default']['BACKEND'])"
+    result = manage("shell", "-c", code, DJANGO_DEBUG="1", KTGS_CACHE_URL=url)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().endswith(backend)
