@@ -10,13 +10,13 @@ Two ways in, one arithmetic (reports.progress):
   difference is a bug and is logged as an error) and on demand (`manage.py
   rebuild_progress`).
 
-On PostgreSQL both run set-based in SQL (reports.rollup_sql: a national rebuild in a few
-statements, a refresh in two). Elsewhere (SQLite, the embedded default) they run here in
-Python: `leaf_figures` reads the targets and cases, `own_figures` applies reports.progress,
-and `reference_table` rolls up the tree. That Python path is the specification: the tests
-check that the SQL computes exactly the same table (tests/reports/test_rollup_sql.py) and
-that the incremental table equals a rebuild after random writes
-(tests/reports/test_rollup.py).
+On PostgreSQL both run set-based in SQL (reports.rollup_sql: a national rebuild in one
+statement, a refresh in one prepared statement after locking the unit's chain). Elsewhere
+(SQLite, the embedded default) they run here in Python: `leaf_figures` reads the targets
+and cases, `own_figures` applies reports.progress, and `reference_table` rolls up the
+tree. That Python path is the specification: the tests check that the SQL computes
+exactly the same table (tests/reports/test_rollup_sql.py) and that the incremental table
+equals a rebuild after random writes (tests/reports/test_rollup.py).
 """
 
 from __future__ import annotations
@@ -43,7 +43,6 @@ from reports.models import ALL_KINDS, FIGURES, PeriodSnapshot, ProgressRow
 logger = logging.getLogger(__name__)
 
 COUNTED_PROGRAMME_STATUSES = (Programme.Status.ISSUED, Programme.Status.CLOSED)
-EXPECTED_PLACES = Decimal("0.0001")
 
 Key = tuple[int, int, str]  # (organization id, year, kind)
 
