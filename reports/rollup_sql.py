@@ -442,7 +442,9 @@ def refresh(
     # server-side parameters; Django's binds client-side and never prepares) and keep
     # one generic plan (ktgs.settings: plan_cache_mode, prepare_threshold).
     connection.ensure_connection()
-    with psycopg.Cursor(connection.connection) as cursor:
+    # Django's error wrapping, as its own cursors have: a lost connection or a deadlock
+    # is a django.db.OperationalError, which the refresh task retries.
+    with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
         cursor.execute(REFRESH_SQL, params, prepare=True)
         found = cursor.fetchone()
         assert found is not None  # the statement's last SELECT always returns one row
