@@ -333,125 +333,9 @@ def incremental_refresh(today: date, user: User, n: int = 100) -> tuple[float, f
     return statistics.median(plain), statistics.median(refreshed), statistics.median(alone)
 
 
-def _reminder_cast(root: Organization) -> None:
-    """F9/F10: someone to write to. The synthetic tree has no users: give every
-    upper-grassroots unit a staff member and every provincial unit a leader (inside the
-    caller's rolled-back transaction), so every lagging unit below has recipients."""
-    from ktgs.models import Role
-    from reports.models import ReminderRule
-
-    ReminderRule.objects.update(is_active=False)
-    for kind in ("lag", "target_due", "case_overdue"):
-        ReminderRule.objects.create(
-            name=f"bench {kind}", kind=kind, days_before=[14, 3] if kind == "target_due" else [],
-            skip_weekends=False, skip_holidays=False,
-        )  # fmt: skip
-    units = list(
-        Organization.objects.filter(
-            path__startswith=root.path, level__in=["provincial", "upper_grassroots"]
-        ).values_list("pk", "level")
-    )
-    users = User.objects.bulk_create(
-        [User(username=f"bench-r-{pk}", email=f"bench-r-{pk}@example.test") for pk, _ in units]
-    )
-    Role.objects.bulk_create(
-        [
-            Role(user=user, organization_id=pk,
-                 kind=Role.Kind.LEADER if level == "provincial" else Role.Kind.STAFF)
-            for user, (pk, level) in zip(users, units, strict=True)
-        ]
-    )  # fmt: skip
-
-
-def reminder_scan(root: Organization, today: date) -> tuple[float, int]:
-    """F9: the daily scan (lag from the roll-up table, due targets, overdue cases) writing
-    the outbox for the whole dataset; median ms (each run writes every row afresh) and
-    how many rows one run writes. Rolled back afterwards."""
-    from reports import reminders
-    from reports.models import OutboxMessage
-
-    inserted = 0
-
-    def once() -> None:
-        nonlocal inserted
-        try:
-            with transaction.atomic():
-                inserted = reminders.run_daily(today, enqueue=False).inserted
-                raise _Rollback
-        except _Rollback:
-            pass
-
-    try:
-        with transaction.atomic():
-            _reminder_cast(root)
-            OutboxMessage.objects.all().delete()
-            ms = median_ms(once)
-            raise _Rollback
-    except _Rollback:
-        pass
-    return ms, inserted
-
-
-def reminder_sending(root: Organization, today: date, n: int = 200) -> dict:
-    """F10: n reminders sent in batches (reports.outbox.send_batch, the send task's body)
-    to a local aiosmtpd server; then the day's scan and the same send tasks run again, and
-    a batch is killed after its claim (its rows left "sending") and swept: how many SMTP
-    connections were opened, mails received, and duplicates by Message-ID. The real worker
-    killed mid-batch and Redis restarted are tests/reports/test_reminder_delivery.py."""
-    from django.test.utils import override_settings
-
-    from reports import outbox, reminders
-    from reports.models import OutboxMessage
-    from reports.smtp_sink import SmtpSink
-
-    sink = SmtpSink().start()
-    result: dict = {}
-    try:
-        with (
-            override_settings(
-                EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
-                EMAIL_HOST="127.0.0.1", EMAIL_PORT=sink.port, EMAIL_USE_TLS=False,
-                EMAIL_USE_SSL=False, EMAIL_HOST_USER="", EMAIL_HOST_PASSWORD="",
-            ),
-            transaction.atomic(),
-        ):  # fmt: skip
-            _reminder_cast(root)
-            OutboxMessage.objects.all().delete()
-            reminders.run_daily(today, enqueue=False)
-            ids = list(OutboxMessage.objects.order_by("pk").values_list("pk", flat=True))
-            sent_ids, killed_ids = ids[:n], ids[n : n + outbox.batch_size()]
-            size = outbox.batch_size()
-            batches = [sent_ids[i : i + size] for i in range(0, len(sent_ids), size)]
-            for batch in batches:
-                outbox.send_batch(batch)
-            result["connections"] = sink.connections
-            result["expected_connections"] = len(batches)
-            # Re-run: the day's scan again, and every send task delivered a second time.
-            reminders.run_daily(today, enqueue=False)
-            for batch in batches:
-                outbox.send_batch(batch)
-            # Killed: a batch claimed by a worker that died before the server accepted
-            # anything; the sweeper puts it back and it is sent once.
-            outbox.claim(killed_ids)
-            with override_settings(KTGS_OUTBOX_CLAIM_TIMEOUT=0):
-                outbox.sweep(now=timezone.now() + timedelta(seconds=1))
-            outbox.send_batch(killed_ids)
-            outbox.send_batch(killed_ids)
-            result["received"] = sink.received
-            result["expected"] = len(sent_ids) + len(killed_ids)
-            result["duplicates"] = sink.duplicates()
-            raise _Rollback
-    except _Rollback:
-        pass
-    finally:
-        sink.stop()
-    return result
-
-
 def run(
     profile: str, root_code: str, out_path: Path, writes: int, log=print, runs: int = 5
 ) -> Figures:
-    from django.utils import timezone
 
     today = timezone.localdate()
     root = Organization.objects.get(code=root_code)
@@ -557,6 +441,8 @@ def run(
     v["F8_mb"] = round(python_mb + backend_mb, 1)
     figures.notes.update(F8_python_mb=round(python_mb, 1), F8_backend_mb=round(backend_mb, 1))
     log(f"F8 rebuild peak memory: +{python_mb:.1f} MB (Python) + {backend_mb:.1f} MB (PostgreSQL)")
+
+    from reports.benchmark_reminders import reminder_scan, reminder_sending
 
     f9, outbox_rows = reminder_scan(root, today)
     v["F9_ratio"] = round(f9 / f0, 2)

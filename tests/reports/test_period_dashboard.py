@@ -211,7 +211,7 @@ def test_a_snapshot_time_read_as_text_is_taken_as_utc():
     # SQLite hands the dashboard's raw read a naive text; PostgreSQL an aware datetime.
     from datetime import UTC, datetime
 
-    from reports.queries import _as_datetime
+    from reports.queries.dashboards import _as_datetime
 
     assert _as_datetime("2026-04-01 00:30:00.5") == datetime(2026, 4, 1, 0, 30, 0, 500000, UTC)
     aware = datetime(2026, 4, 1, tzinfo=UTC)

@@ -10,71 +10,23 @@ from fractions import Fraction
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Count, F, FilteredRelation, Q, QuerySet
+from django.db.models import F, FilteredRelation, Q
 from django.http import Http404
 from django.utils import dateparse, formats, timezone
-from django.utils.translation import gettext as _
 
-from cases.models import Case, CaseSubject, DisciplineDecision
 from ktgs import access, figures
 from ktgs.models import Organization
-from plans.models import ActivityKind
 from reports import progress
 from reports.models import (
     ALL_KINDS,
     FIGURES,
     DailySnapshot,
-    PeriodSnapshot,
     ProgressRow,
     ReportPeriod,
 )
+from reports.queries.sources import Source, UnitProgress, _Row
 
 LAGGING_SHOWN = 20
-
-
-@dataclass
-class UnitProgress:
-    organization: Organization
-    quantity: int = 0
-    capped_done: int = 0
-    done: int = 0
-    expected: Fraction = Fraction(0)
-    arising: int = 0
-    units_with_targets: int = 0
-    units_completed: int = 0
-    units_lagging: int = 0
-
-    @classmethod
-    def subtree(
-        cls, organization: Organization, row: ProgressRow | PeriodSnapshot | _Row | None
-    ) -> UnitProgress:
-        if row is None:
-            return cls(organization)
-        return cls(
-            organization,
-            quantity=row.sub_quantity,
-            capped_done=row.sub_capped_done,
-            done=row.sub_done,
-            expected=Fraction(row.sub_expected),
-            arising=row.sub_arising,
-            units_with_targets=row.sub_units_with_targets,
-            units_completed=row.sub_units_completed,
-            units_lagging=row.sub_units_lagging,
-        )
-
-    @property
-    def completion(self) -> Fraction | None:
-        return progress.completion(self.capped_done, self.quantity)
-
-    @property
-    def expected_ratio(self) -> Fraction | None:
-        if not self.quantity:
-            return None
-        return min(Fraction(1), self.expected / self.quantity)
-
-    @property
-    def coverage(self) -> Fraction | None:
-        return progress.coverage(self.units_completed, self.units_with_targets)
 
 
 @dataclass
@@ -84,42 +36,6 @@ class LaggingUnit:
     quantity: int
     gap: Fraction
     reason: str
-
-
-@dataclass
-class Source:
-    """Where a period's figures come from: the live table while the period runs (its end
-    is today or later), the period's snapshot once it has ended. `period` is None when no
-    such period row exists; `available` is False when a past period has no snapshot."""
-
-    period: ReportPeriod | None
-    year: int
-    as_of: date | None
-    live: bool
-
-    @property
-    def available(self) -> bool:
-        return self.period is not None and (self.live or self.period.snapshot_taken_at is not None)
-
-    def day(self) -> date:
-        """The day the figures are as of; only for an available source."""
-        assert self.as_of is not None, "no figures for a missing period"
-        return self.as_of
-
-    def rows(self) -> QuerySet:
-        """The rows of the year (every kind): ProgressRow or the period's PeriodSnapshot."""
-        if self.live:
-            return ProgressRow.objects.filter(year=self.year)
-        return PeriodSnapshot.objects.filter(period=self.period, year=self.year)
-
-
-def period_source(*, year: int, period_kind: str, today: date) -> Source:
-    """One query (the period row), whatever the subtree: the dashboard's fixed cost."""
-    period = ReportPeriod.objects.filter(kind=period_kind, year=year, month=0).first()
-    if period is None:
-        return Source(period=None, year=year, as_of=None, live=False)
-    live = period.ends_on >= today
-    return Source(period=period, year=year, as_of=min(period.ends_on, today), live=live)
 
 
 @dataclass
@@ -262,20 +178,6 @@ def _units_with_figures(
             row_id=F("row__id"), **{f"row_{name}": F(f"row__{name}") for name in _ROW_FIGURES}
         )
     return list(units.order_by("depth", "name", "pk"))
-
-
-@dataclass
-class _Row:
-    """The sub_* figures of a row read alongside its unit (see _units_with_figures)."""
-
-    sub_quantity: int
-    sub_capped_done: int
-    sub_done: int
-    sub_arising: int
-    sub_units_with_targets: int
-    sub_units_completed: int
-    sub_units_lagging: int
-    sub_expected: Decimal
 
 
 def _row_of(unit: Organization) -> _Row | None:
@@ -451,185 +353,3 @@ def _lagging_with_reasons(rows: list[ProgressRow], *, language: str) -> list[Lag
         )
         for row in rows
     ]
-
-
-# --- period report --------------------------------------------------------------------
-
-DISCIPLINE_FORMS = (
-    DisciplineDecision.Form.REPRIMAND,
-    DisciplineDecision.Form.WARNING,
-    DisciplineDecision.Form.REMOVAL_FROM_POST,
-    DisciplineDecision.Form.EXPULSION,
-    DisciplineDecision.Form.DISSOLUTION,
-    DisciplineDecision.Form.STRUCK_OFF,
-)
-
-
-@dataclass
-class ReportLine:
-    """One activity kind (or the total, kind "") of the period report. quantity,
-    capped_done, done and arising come from the dashboard's rows; cases and subjects from
-    the cases concluded in the period."""
-
-    kind: str
-    label: str
-    quantity: int = 0
-    capped_done: int = 0
-    done: int = 0
-    arising: int = 0
-    cases: int = 0
-    organizations: int = 0
-    members: int = 0
-    committee_members: int = 0
-
-    @property
-    def completion(self) -> Fraction | None:
-        return progress.completion(self.capped_done, self.quantity)
-
-
-@dataclass
-class DisciplineLine:
-    form: str
-    label: str
-    organizations: int = 0
-    members: int = 0
-    committee_members: int = 0
-
-    @property
-    def total(self) -> int:
-        return self.organizations + self.members
-
-
-@dataclass
-class PeriodReport:
-    organization: Organization
-    source: Source
-    lines: list[ReportLine]  # one per activity kind, then the total
-    discipline: list[DisciplineLine]  # one per form, then the total
-
-    @property
-    def period(self) -> ReportPeriod:
-        """Only for a report whose source is available (the views check first)."""
-        assert self.source.period is not None, "no report for a missing period"
-        return self.source.period
-
-    @property
-    def total(self) -> ReportLine:
-        return self.lines[-1]
-
-
-def period_report(
-    organization: Organization, *, year: int, period_kind: str, today: date
-) -> PeriodReport:
-    """The table a commission sends upward for its subtree and a period, in four queries:
-    the period, the roll-up rows (live or snapshot, as the dashboard reads them), cases
-    and their subjects per kind, discipline per form."""
-    source = period_source(year=year, period_kind=period_kind, today=today)
-    if not source.available:
-        return PeriodReport(organization, source, lines=[], discipline=[])
-    rows = {r.kind: r for r in source.rows().filter(organization=organization)}
-    lines = [ReportLine(kind=value, label=str(label)) for value, label in ActivityKind.choices]
-    total = ReportLine(kind=ALL_KINDS, label=_("Tổng cộng"))
-    for line in [*lines, total]:
-        row = rows.get(line.kind)
-        if row is not None:
-            line.quantity, line.capped_done = row.sub_quantity, row.sub_capped_done
-            line.done, line.arising = row.sub_done, row.sub_arising
-
-    assert source.period is not None
-    start, end = source.period.cumulative_start, source.day()
-    by_kind = {line.kind: line for line in lines}
-    for kind, cases, orgs, members, committee in (
-        Case.objects.filter(
-            organization__path__startswith=organization.path,
-            status__in=Case.COUNTING,
-            concluded_on__gte=start,
-            concluded_on__lte=end,
-        )
-        .values("kind")
-        .annotate(
-            # The join with subjects repeats a case once per subject: count cases distinct.
-            n=Count("id", distinct=True),
-            orgs=Count("subjects", filter=Q(subjects__kind=CaseSubject.Kind.ORGANIZATION)),
-            members=Count("subjects", filter=Q(subjects__kind=CaseSubject.Kind.MEMBER)),
-            committee=Count(
-                "subjects",
-                filter=Q(
-                    subjects__kind=CaseSubject.Kind.MEMBER, subjects__is_committee_member=True
-                ),
-            ),
-        )
-        .values_list("kind", "n", "orgs", "members", "committee")
-    ):
-        found = by_kind.get(kind)
-        if found is None:
-            continue
-        found.cases, found.organizations, found.members = cases, orgs, members
-        found.committee_members = committee
-    for name in ("cases", "organizations", "members", "committee_members"):
-        setattr(total, name, sum(getattr(line, name) for line in lines))
-
-    # Discipline is counted where it was decided: by the committees of the subtree.
-    forms = {
-        str(form): DisciplineLine(form=str(form), label=str(form.label))
-        for form in DISCIPLINE_FORMS
-    }
-    for form, orgs, members, committee in (
-        DisciplineDecision.objects.filter(
-            deciding_organization__path__startswith=organization.path,
-            decided_on__gte=start,
-            decided_on__lte=end,
-        )
-        .values("form")
-        .annotate(
-            orgs=Count("id", filter=Q(subject__kind=CaseSubject.Kind.ORGANIZATION)),
-            members=Count("id", filter=Q(subject__kind=CaseSubject.Kind.MEMBER)),
-            committee=Count(
-                "id", filter=Q(subject__kind=CaseSubject.Kind.MEMBER, is_committee_member=True)
-            ),
-        )
-        .values_list("form", "orgs", "members", "committee")
-    ):
-        if form in forms:
-            forms[form].organizations, forms[form].members = orgs, members
-            forms[form].committee_members = committee
-    discipline = list(forms.values())
-    discipline.append(
-        DisciplineLine(
-            form="",
-            label=_("Tổng cộng"),
-            organizations=sum(d.organizations for d in discipline),
-            members=sum(d.members for d in discipline),
-            committee_members=sum(d.committee_members for d in discipline),
-        )
-    )
-    return PeriodReport(organization, source, lines=[*lines, total], discipline=discipline)
-
-
-# --- reminder log -----------------------------------------------------------------------
-
-
-def reminder_log(messages: QuerySet, filters: dict) -> QuerySet:
-    """The outbox rows a person may see (already scoped), filtered, newest first; two
-    queries a page (count and rows) whatever the filters."""
-    from datetime import datetime, time
-
-    from django.utils import timezone
-
-    rows = messages.select_related("organization", "recipient", "rule")
-    if filters.get("status"):
-        rows = rows.filter(status=filters["status"])
-    if filters.get("kind"):
-        rows = rows.filter(kind=filters["kind"])
-    if filters.get("q"):
-        q = filters["q"].strip()
-        rows = rows.filter(
-            Q(organization__code__iexact=q) | Q(organization__name__icontains=q)
-            | Q(email__icontains=q) | Q(recipient__username__iexact=q)
-        )  # fmt: skip
-    zone = timezone.get_current_timezone()
-    if filters.get("since"):
-        rows = rows.filter(created_at__gte=datetime.combine(filters["since"], time.min, zone))
-    if filters.get("until"):
-        rows = rows.filter(created_at__lte=datetime.combine(filters["until"], time.max, zone))
-    return rows.order_by("-created_at", "-pk")

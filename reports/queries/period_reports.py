@@ -1,0 +1,170 @@
+"""The period report: the table a commission sends upward for its subtree and a period."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from fractions import Fraction
+
+from django.db.models import Count, Q
+from django.utils.translation import gettext as _
+
+from cases.models import Case, CaseSubject, DisciplineDecision
+from ktgs.models import Organization
+from plans.models import ActivityKind
+from reports import progress
+from reports.models import (
+    ALL_KINDS,
+    ReportPeriod,
+)
+from reports.queries.sources import Source, period_source
+
+DISCIPLINE_FORMS = (
+    DisciplineDecision.Form.REPRIMAND,
+    DisciplineDecision.Form.WARNING,
+    DisciplineDecision.Form.REMOVAL_FROM_POST,
+    DisciplineDecision.Form.EXPULSION,
+    DisciplineDecision.Form.DISSOLUTION,
+    DisciplineDecision.Form.STRUCK_OFF,
+)
+
+
+@dataclass
+class ReportLine:
+    """One activity kind (or the total, kind "") of the period report. quantity,
+    capped_done, done and arising come from the dashboard's rows; cases and subjects from
+    the cases concluded in the period."""
+
+    kind: str
+    label: str
+    quantity: int = 0
+    capped_done: int = 0
+    done: int = 0
+    arising: int = 0
+    cases: int = 0
+    organizations: int = 0
+    members: int = 0
+    committee_members: int = 0
+
+    @property
+    def completion(self) -> Fraction | None:
+        return progress.completion(self.capped_done, self.quantity)
+
+
+@dataclass
+class DisciplineLine:
+    form: str
+    label: str
+    organizations: int = 0
+    members: int = 0
+    committee_members: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.organizations + self.members
+
+
+@dataclass
+class PeriodReport:
+    organization: Organization
+    source: Source
+    lines: list[ReportLine]  # one per activity kind, then the total
+    discipline: list[DisciplineLine]  # one per form, then the total
+
+    @property
+    def period(self) -> ReportPeriod:
+        """Only for a report whose source is available (the views check first)."""
+        assert self.source.period is not None, "no report for a missing period"
+        return self.source.period
+
+    @property
+    def total(self) -> ReportLine:
+        return self.lines[-1]
+
+
+def period_report(
+    organization: Organization, *, year: int, period_kind: str, today: date
+) -> PeriodReport:
+    """The table a commission sends upward for its subtree and a period, in four queries:
+    the period, the roll-up rows (live or snapshot, as the dashboard reads them), cases
+    and their subjects per kind, discipline per form."""
+    source = period_source(year=year, period_kind=period_kind, today=today)
+    if not source.available:
+        return PeriodReport(organization, source, lines=[], discipline=[])
+    rows = {r.kind: r for r in source.rows().filter(organization=organization)}
+    lines = [ReportLine(kind=value, label=str(label)) for value, label in ActivityKind.choices]
+    total = ReportLine(kind=ALL_KINDS, label=_("Tổng cộng"))
+    for line in [*lines, total]:
+        row = rows.get(line.kind)
+        if row is not None:
+            line.quantity, line.capped_done = row.sub_quantity, row.sub_capped_done
+            line.done, line.arising = row.sub_done, row.sub_arising
+
+    assert source.period is not None
+    start, end = source.period.cumulative_start, source.day()
+    by_kind = {line.kind: line for line in lines}
+    for kind, cases, orgs, members, committee in (
+        Case.objects.filter(
+            organization__path__startswith=organization.path,
+            status__in=Case.COUNTING,
+            concluded_on__gte=start,
+            concluded_on__lte=end,
+        )
+        .values("kind")
+        .annotate(
+            # The join with subjects repeats a case once per subject: count cases distinct.
+            n=Count("id", distinct=True),
+            orgs=Count("subjects", filter=Q(subjects__kind=CaseSubject.Kind.ORGANIZATION)),
+            members=Count("subjects", filter=Q(subjects__kind=CaseSubject.Kind.MEMBER)),
+            committee=Count(
+                "subjects",
+                filter=Q(
+                    subjects__kind=CaseSubject.Kind.MEMBER, subjects__is_committee_member=True
+                ),
+            ),
+        )
+        .values_list("kind", "n", "orgs", "members", "committee")
+    ):
+        found = by_kind.get(kind)
+        if found is None:
+            continue
+        found.cases, found.organizations, found.members = cases, orgs, members
+        found.committee_members = committee
+    for name in ("cases", "organizations", "members", "committee_members"):
+        setattr(total, name, sum(getattr(line, name) for line in lines))
+
+    # Discipline is counted where it was decided: by the committees of the subtree.
+    forms = {
+        str(form): DisciplineLine(form=str(form), label=str(form.label))
+        for form in DISCIPLINE_FORMS
+    }
+    for form, orgs, members, committee in (
+        DisciplineDecision.objects.filter(
+            deciding_organization__path__startswith=organization.path,
+            decided_on__gte=start,
+            decided_on__lte=end,
+        )
+        .values("form")
+        .annotate(
+            orgs=Count("id", filter=Q(subject__kind=CaseSubject.Kind.ORGANIZATION)),
+            members=Count("id", filter=Q(subject__kind=CaseSubject.Kind.MEMBER)),
+            committee=Count(
+                "id", filter=Q(subject__kind=CaseSubject.Kind.MEMBER, is_committee_member=True)
+            ),
+        )
+        .values_list("form", "orgs", "members", "committee")
+    ):
+        if form in forms:
+            forms[form].organizations, forms[form].members = orgs, members
+            forms[form].committee_members = committee
+    discipline = list(forms.values())
+    discipline.append(
+        DisciplineLine(
+            form="",
+            label=_("Tổng cộng"),
+            organizations=sum(d.organizations for d in discipline),
+            members=sum(d.members for d in discipline),
+            committee_members=sum(d.committee_members for d in discipline),
+        )
+    )
+    return PeriodReport(organization, source, lines=[*lines, total], discipline=discipline)
