@@ -13,3 +13,22 @@ def analyze() -> None:
     with connection.cursor() as cursor:
         for table in tables:
             cursor.execute(f"ANALYZE {connection.ops.quote_name(table)}")
+
+
+def reserve_ids(model) -> int:
+    """The first id of a free range of `model`'s ids, above every id in use or handed out
+    by its sequence, for bulk writers that name rows before they are in the table. On
+    PostgreSQL the table is locked against other writers (not readers) until commit, so
+    nobody takes ids in the range; SQLite's AUTOINCREMENT moves past explicit ids itself."""
+    table = model._meta.db_table
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(f"LOCK TABLE {table} IN EXCLUSIVE MODE")
+            cursor.execute(
+                f"SELECT GREATEST(nextval(pg_get_serial_sequence(%s, 'id')), "
+                f"COALESCE((SELECT MAX(id) FROM {table}), 0) + 1)",
+                [table],
+            )
+        else:
+            cursor.execute(f"SELECT COALESCE(MAX(id), 0) + 1 FROM {table}")
+        return int(cursor.fetchone()[0])

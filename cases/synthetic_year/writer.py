@@ -10,6 +10,7 @@ from typing import Any
 from django.db import connection, models
 
 from cases.models import Case, CaseSubject, DisciplineDecision
+from ktgs import db
 from plans.models import Programme, Target
 
 
@@ -35,19 +36,7 @@ class Table:
         self.next_id = 0
 
     def reserve(self) -> None:
-        table = self.model._meta.db_table
-        with connection.cursor() as cursor:
-            if connection.vendor == "postgresql":
-                # Other writers wait until commit, so nobody takes ids inside our range.
-                cursor.execute(f"LOCK TABLE {table} IN EXCLUSIVE MODE")
-                cursor.execute(
-                    f"SELECT GREATEST(nextval(pg_get_serial_sequence(%s, 'id')), "
-                    f"COALESCE((SELECT MAX(id) FROM {table}), 0) + 1)",
-                    [table],
-                )
-            else:
-                cursor.execute(f"SELECT COALESCE(MAX(id), 0) + 1 FROM {table}")
-            self.next_id = int(cursor.fetchone()[0])
+        self.next_id = db.reserve_ids(self.model)
 
     def new_id(self) -> int:
         pk = self.next_id

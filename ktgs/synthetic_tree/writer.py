@@ -11,6 +11,7 @@ from typing import NamedTuple
 
 from django.db import connection
 
+from ktgs import db
 from ktgs.models import Organization
 
 
@@ -54,7 +55,7 @@ def write_units(
     """
     started = time.monotonic()
     result = WriteResult()
-    base = _reserve_ids()
+    base = db.reserve_ids(Organization)
 
     def counted(rows: Sequence[UnitRow]) -> Sequence[UnitRow]:
         result.count += len(rows)
@@ -84,24 +85,6 @@ def write_units(
             cursor.execute(f"ANALYZE {Organization._meta.db_table}")
     result.seconds = time.monotonic() - started
     return result
-
-
-def _reserve_ids() -> int:
-    """The first id of a free range above every id in use or handed out by the sequence."""
-    table = Organization._meta.db_table
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            # Block other writers (not readers) until commit so nobody takes ids in our range.
-            cursor.execute(f"LOCK TABLE {table} IN EXCLUSIVE MODE")
-            cursor.execute(
-                f"SELECT GREATEST(nextval(pg_get_serial_sequence(%s, 'id')), "
-                f"COALESCE((SELECT MAX(id) FROM {table}), 0) + 1)",
-                [table],
-            )
-        else:
-            # SQLite's AUTOINCREMENT moves its counter past explicit ids by itself.
-            cursor.execute(f"SELECT COALESCE(MAX(id), 0) + 1 FROM {table}")
-        return int(cursor.fetchone()[0])
 
 
 def _row_fields() -> tuple[list[str], list]:
