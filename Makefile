@@ -1,8 +1,12 @@
 # ktgs — the two commands a newcomer needs are `make run` and `make test` (see README).
 SHELL := /bin/bash
-PYTHON ?= python3.11
+# The interpreter the venv is made from: PYTHON=… when given, else the first supported one
+# of python3, python3.13, python3.12, python3.11 (scripts/find-python.sh).
+PYTHON ?=
 VENV := .venv
 PY := $(VENV)/bin/python
+# Written once the venv's pip has run: a venv whose creation failed is never taken for good.
+VENV_OK := $(VENV)/.ktgs-venv-ok
 PORT ?= 8000
 export UV_PYTHON_DOWNLOADS := never
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
@@ -14,7 +18,7 @@ PYTEST_ARGS ?=
 # Two test processes on the two cores this project is planned for (pytest-xdist).
 TEST_PROCESSES ?= 2
 
-.PHONY: run test bench venv deps-run deps-dev messages makemessages lint typecheck lock seed clean-var
+.PHONY: run test bench fresh-check venv deps-run deps-dev messages makemessages lint typecheck lock seed clean-var
 
 # Local development settings for a bare `manage.py`; never overwritten, never committed.
 .env:
@@ -22,32 +26,41 @@ TEST_PROCESSES ?= 2
 	@echo "ktgs: wrote .env (DJANGO_DEBUG=1) for manage.py commands in this checkout"
 
 # .env is order-only: the venv's python is a symlink whose target's date make would see.
-$(PY): | .env
-	@command -v $(PYTHON) >/dev/null || { echo "ktgs needs $(PYTHON)"; exit 1; }
-	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install -q --upgrade pip uv || true
+# Debian's own Python needs python3.X-venv before `-m venv` works: system-packages.sh
+# installs it first. A venv left broken by an earlier failure (no pip) is made again.
+$(VENV_OK): | .env
+	@set -e; python=$$(PYTHON="$(PYTHON)" scripts/find-python.sh); \
+	scripts/system-packages.sh venv "$$python"; \
+	if [ -x $(PY) ] && $(PY) -m pip --version >/dev/null 2>&1; then exit 0; fi; \
+	echo "ktgs: creating $(VENV) with $$python ($$("$$python" --version))"; \
+	rm -rf $(VENV); \
+	if ! { "$$python" -m venv $(VENV) && $(PY) -m pip --version >/dev/null; }; then \
+	  rm -rf $(VENV); echo "ktgs: could not create $(VENV) with $$python" >&2; exit 1; \
+	fi
+	@$(PY) -m pip install -q --upgrade pip uv || echo "ktgs: uv not installed; using pip"
+	@touch $@
 
-venv: $(PY)
+venv: $(VENV_OK)
 
 # Install the pinned packages with uv when it works, plain pip otherwise.
 define install_lock
 	$(VENV)/bin/uv pip sync --python $(PY) $(1) -q 2>/dev/null || $(PY) -m pip install -q -r $(1)
 endef
 
-deps-run: $(PY)
+deps-run: $(VENV_OK)
 	@scripts/system-packages.sh run
 	@$(call install_lock,requirements/base.txt)
 
-deps-dev: $(PY)
+deps-dev: $(VENV_OK)
 	@scripts/system-packages.sh test
 	@$(call install_lock,requirements/dev.txt)
 
-messages: $(PY)
+messages: $(VENV_OK)
 	@DJANGO_DEBUG=1 $(PY) manage.py compilemessages --ignore '.venv' -v 0
 
 # Refresh locale/*/django.po from the source; then translate every new msgid in the en
 # catalogue (the msgids are Vietnamese) and run `make messages`.
-makemessages: $(PY)
+makemessages: $(VENV_OK)
 	DJANGO_DEBUG=1 $(PY) manage.py makemessages -l en -l vi --ignore .venv --ignore var --no-location
 
 # make run: the embedded default — SQLite, filesystem broker, mail to files, all under var/.
@@ -97,14 +110,20 @@ bench: deps-dev messages
 	$(PY) manage.py seed_demo --profile $(BENCH_PROFILE) --if-missing
 	$(PY) manage.py bench --profile $(BENCH_PROFILE) $(BENCH_ARGS)
 
-lint: $(PY)
+# make fresh-check: both commands on minimal Debian root file systems (debootstrap; see
+# scripts/fresh-check.sh). FRESH_SUITES="bookworm:run,test trixie:run" is the default.
+FRESH_SUITES ?=
+fresh-check:
+	scripts/fresh-check.sh $(FRESH_SUITES)
+
+lint: $(VENV_OK)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
-typecheck: $(PY)
+typecheck: $(VENV_OK)
 	DJANGO_DEBUG=1 $(VENV)/bin/mypy ktgs plans cases reports
 
 # Recompile the pinned lock files from requirements/*.in.
-lock: $(PY)
+lock: $(VENV_OK)
 	cd requirements && ../$(VENV)/bin/uv pip compile --python-version 3.11 base.in -o base.txt -q
 	cd requirements && ../$(VENV)/bin/uv pip compile --python-version 3.11 dev.in -o dev.txt -q

@@ -1,15 +1,28 @@
 #!/usr/bin/env bash
 # Installs the Debian packages a target needs when they are missing.
+#   scripts/system-packages.sh venv PYTHON   what `PYTHON -m venv` needs (Debian splits
+#                                          venv/ensurepip into python3.X-venv)
 #   scripts/system-packages.sh run    gettext (catalogues), fonts + pango (PDF reports)
 #   scripts/system-packages.sh test   the above + PostgreSQL, Redis, Chromium, poppler-utils
 #                                     (pdftotext reads the PDF reports back in tests)
 # Needs root (or passwordless sudo) only when something is actually missing.
 set -euo pipefail
 
-want=(gettext fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0)
-if [ "${1:-run}" = "test" ]; then
-  want+=(postgresql redis-server chromium poppler-utils)
-fi
+case "${1:-run}" in
+  venv)
+    python=${2:?usage: system-packages.sh venv PYTHON}
+    # A Python built outside Debian (pyenv, a container image) ships ensurepip itself.
+    "$python" -c 'import ensurepip, venv' 2>/dev/null && exit 0
+    version=$("$python" -c 'import sys; print("%d.%d" % sys.version_info[:2])')
+    want=("python$version-venv")
+    ;;
+  run) want=(gettext fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0) ;;
+  test)
+    want=(gettext fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0)
+    want+=(postgresql redis-server chromium poppler-utils)
+    ;;
+  *) echo "usage: system-packages.sh venv PYTHON | run | test" >&2; exit 2 ;;
+esac
 
 missing=()
 for pkg in "${want[@]}"; do
@@ -28,7 +41,8 @@ else
   echo "      install them as root:  apt-get install ${missing[*]}" >&2
   exit 1
 fi
-echo "ktgs: installing Debian packages: ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
+echo "ktgs: installing Debian packages: ${missing[*]}"
+echo "      running: ${as_root[*]:+${as_root[*]} }apt-get update && ${as_root[*]:+${as_root[*]} }apt-get install -y --no-install-recommends ${missing[*]}"
 "${as_root[@]}" apt-get update -qq
 "${as_root[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
