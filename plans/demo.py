@@ -232,7 +232,7 @@ def _commune_programme(commune, number, rng, today, user) -> Programme:
         title=f"Chương trình kiểm tra, giám sát năm {year} của {commune.name}",
         # Every commune committee signs "-CTr/ĐU" and numbers its own documents from 01
         # each year, so communes share numbers (unique per unit and body, not per text).
-        doc_number=f"{2 + number % 3:02d}-CTr/ĐU",
+        doc_number=f"{1 + number % 2:02d}-CTr/ĐU",
         issued_on=issue_date(today, 1, 25),
     )
     cells = list(Organization.objects.filter(parent=commune).order_by("path"))

@@ -4,10 +4,12 @@ numbering; numbers restart each year. Every grassroots commission writes "-QĐ/U
 every cell "-QĐ/CB", so the text after the slash says nothing about who issued it."""
 
 import datetime
+import threading
+import time
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
 
 from cases import services
@@ -195,3 +197,41 @@ def test_the_form_shows_the_duplicate_on_the_number_field(client, cast, tree):
         },
     )
     assert response.context["form"].errors["decision_number"] == [TAKEN_BY_A1_COMMISSION]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_number_being_written_by_another_transaction_is_refused_not_doubled(cast, tree):
+    """Two writers of one body's number at once, one a discipline decision and one a case
+    (no constraint spans the two tables): the second waits for the first's lock, then
+    sees its number and is refused on the field."""
+    case = _violation(cast, tree, "Thử F")
+    recorded = threading.Event()
+    outcome: dict[str, object] = {}
+
+    def first() -> None:
+        try:
+            with transaction.atomic():
+                _discipline(cast, case, NUMBER, deciding=tree.a)
+                recorded.set()
+                time.sleep(0.5)  # the second writer checks while this one is open
+        finally:
+            recorded.set()
+            connection.close()
+
+    def second() -> None:
+        recorded.wait(timeout=30)
+        try:
+            record(cast.staff_a, tree.a, decision_number=NUMBER)
+            outcome["second"] = "recorded"
+        except ValidationError as error:
+            outcome["second"] = error.message_dict
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert outcome == {"second": {"decision_number": [TAKEN_BY_A_COMMISSION]}}
+    assert not Case.objects.filter(organization=tree.a, decision_number=NUMBER).exists()

@@ -4,10 +4,12 @@ numbering, and an amendment is issued by its programme's unit and body. Every co
 committee signs "-CTr/ĐU", so the text after the slash says nothing about who issued it."""
 
 import datetime
+import threading
+import time
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 
 from plans import services
 from plans.models import Body, Programme
@@ -116,3 +118,40 @@ def test_the_database_refuses_a_second_programme_number_of_one_body_and_year(tre
         copy.save()
     copy.pk, copy.body = None, Body.COMMITTEE
     copy.save()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_number_being_written_by_another_transaction_is_refused_not_doubled(tree):
+    """An amendment and a programme of one body numbered alike at once (no constraint
+    spans the two tables): the second waits for the first's lock, then is refused."""
+    programme = make_programme(tree.a, issue=True)
+    recorded = threading.Event()
+    outcome: dict[str, object] = {}
+
+    def first() -> None:
+        try:
+            with transaction.atomic():
+                amend(programme, NUMBER, D(2025, 5, 1), tree.a1)
+                recorded.set()
+                time.sleep(0.5)  # the second writer checks while this one is open
+        finally:
+            recorded.set()
+            connection.close()
+
+    def second() -> None:
+        recorded.wait(timeout=30)
+        try:
+            make_programme(tree.a, doc_number=NUMBER, scope="term", issued_on=D(2025, 9, 1))
+            outcome["second"] = "created"
+        except ValidationError as error:
+            outcome["second"] = error.message_dict
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert outcome == {"second": {"doc_number": [TAKEN_BY_A_COMMISSION]}}
+    assert Programme.objects.filter(organization=tree.a).count() == 1
