@@ -162,18 +162,22 @@ def done_for(profile: str, quantities: list[int], expect: list[Fraction]) -> lis
 
 @dataclass
 class Numbers:
-    """Decision and notice numbers per issuer and year, continuing after the highest one
-    already used (cases' and discipline decisions share a numbering)."""
+    """Decision and notice numbers per issuing body (a unit's body) and year, continuing
+    after the highest one already used (cases' and discipline decisions share a
+    numbering). Every grassroots commission numbers its own from 01 and writes the same
+    issuer text ("01-QĐ/UBKTĐU"), as in a real year."""
 
-    next: dict[tuple[str, int], int] = field(default_factory=dict)
+    next: dict[tuple[int, str, int], int] = field(default_factory=dict)
 
-    def take(self, issuer: str, year: int, doc_type: str = "QĐ") -> str:
-        key = (issuer, year)
+    def take(self, unit: Organization, body: str, issuer: str, year: int,
+             doc_type: str = "QĐ") -> str:  # fmt: skip
+        key = (unit.pk, body, year)
         if key not in self.next:
             used = [
-                *Case.objects.filter(decision_issuer=issuer, decided_on__year=year)
+                *Case.objects.filter(organization=unit, body=body, decided_on__year=year)
                 .values_list("decision_serial", flat=True),
-                *DisciplineDecision.objects.filter(decision_issuer=issuer, decided_on__year=year)
+                *DisciplineDecision.objects.filter(deciding_organization=unit,
+                                                   deciding_body=body, decided_on__year=year)
                 .values_list("decision_serial", flat=True),
             ]  # fmt: skip
             self.next[key] = 1 + max((int(s.rstrip("abcdefghijklmnopqrstuvwxyz") or 0)
@@ -282,7 +286,7 @@ class DemoYear:
             title=title or title_of(kind),
             year=self.year,
             target=target,
-            decision_number=self.numbers.take(issuer, dates["decided_on"].year),
+            decision_number=self.numbers.take(unit, body, issuer, dates["decided_on"].year),
             decided_on=dates["decided_on"],
             work_starts_on=dates["work_starts_on"],
             work_ends_on=dates["work_ends_on"],
@@ -300,7 +304,8 @@ class DemoYear:
                 case=case,
                 version=case.version,
                 concluded_on=dates["concluded_on"],
-                conclusion_number=self.numbers.take(issuer, dates["concluded_on"].year, "TB"),
+                conclusion_number=self.numbers.take(unit, body, issuer, dates["concluded_on"].year,
+                                                     "TB"),
                 violation_found=violation,
                 shortcomings_found=shortcomings,
                 summary=(
@@ -325,7 +330,7 @@ class DemoYear:
                 case=case,
                 subject=subject,
                 form=form,
-                decision_number=self.numbers.take(issuer, day.year),
+                decision_number=self.numbers.take(deciding, body, issuer, day.year),
                 decided_on=day,
                 deciding_organization=deciding,
                 deciding_body=body,
@@ -525,13 +530,14 @@ class DemoYear:
         services' four writes each would double the seeding time. Built with the same
         dates and numbers as `case` and checked with full_clean."""
         dates = self.timeline(S.CONCLUDED, floor, concluded_on)
-        decision = self.numbers.take("CB", dates["decided_on"].year)
+        decision = self.numbers.take(unit, Body.CELL, "CB", dates["decided_on"].year)
         number = parse_document_number(decision)
         case = Case(
             organization=unit, body=Body.CELL, kind=kind, year=self.year, target=target,
             title=title, decision_number=number.text, decision_serial=number.serial,
             decision_issuer=number.issuer, status=S.CONCLUDED,
-            conclusion_number=self.numbers.take("CB", dates["concluded_on"].year, "TB"),
+            conclusion_number=self.numbers.take(unit, Body.CELL, "CB", dates["concluded_on"].year,
+                                                 "TB"),
             violation_found=False, shortcomings_found=self.rng.random() < 0.25,
             created_by=self.user, **dates,
         )  # fmt: skip

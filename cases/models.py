@@ -4,12 +4,19 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Cast, ExtractYear
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from ktgs.models import Organization
 from plans.models import ActivityKind, Body, Target, Versioned
+
+# The year of a decision, in the decision-number constraints. The cast is a no-op on the
+# column but types the NULL that Django's constraint check (full_clean) puts in its place
+# for a case without a decision date: PostgreSQL cannot choose EXTRACT's type for an
+# untyped NULL.
+DECISION_YEAR = ExtractYear(Cast("decided_on", models.DateField()))
 
 
 class Case(Versioned):
@@ -93,14 +100,23 @@ class Case(Versioned):
                 | models.Q(concluded_on__isnull=False),
                 name="case_counting_has_conclusion_date",
             ),
+            # A decision number belongs to the issuing body of one unit and restarts every
+            # year; cases and discipline decisions share the numbering, which the services
+            # check across both tables (cases.services.decision_numbers). Also the index of
+            # that check.
+            models.UniqueConstraint(
+                "organization",
+                "body",
+                "decision_serial",
+                DECISION_YEAR,
+                condition=~models.Q(decision_serial=""),
+                name="case_decision_unique",
+            ),
         ]
         indexes = [
             # The leaf aggregate of the progress engine: concluded cases per (unit, kind).
             models.Index(fields=["organization", "year", "kind"], name="case_org_year_kind_idx"),
             models.Index(fields=["target", "status"], name="case_target_status_idx"),
-            models.Index(
-                fields=["decision_issuer", "decision_serial", "year"], name="case_decision_idx"
-            ),
         ]
 
     def __str__(self) -> str:
@@ -213,6 +229,14 @@ class DisciplineDecision(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["subject", "form", "decision_number"], name="discipline_once_per_subject"
+            ),
+            # Shared with the cases' decisions of the same body (see Case.Meta).
+            models.UniqueConstraint(
+                "deciding_organization",
+                "deciding_body",
+                "decision_serial",
+                DECISION_YEAR,
+                name="discipline_decision_unique",
             ),
         ]
 

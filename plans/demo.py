@@ -230,9 +230,9 @@ def _commune_programme(commune, number, rng, today, user) -> Programme:
         body=Body.COMMITTEE,
         year=year,
         title=f"Chương trình kiểm tra, giám sát năm {year} của {commune.name}",
-        # Numbers restart per issuer; every commune committee signs "ĐU", so the demo
-        # gives each one its own number to keep them unique.
-        doc_number=f"{number * 2 + 3:02d}-CTr/ĐU",
+        # Every commune committee signs "-CTr/ĐU" and numbers its own documents from 01
+        # each year, so communes share numbers (unique per unit and body, not per text).
+        doc_number=f"{1 + number % 2:02d}-CTr/ĐU",
         issued_on=issue_date(today, 1, 25),
     )
     cells = list(Organization.objects.filter(parent=commune).order_by("path"))

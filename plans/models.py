@@ -51,14 +51,16 @@ class Versioned(models.Model):
 
 class DocumentNumbered(models.Model):
     """A document number such as `103-KH/ĐUK` or `516a-QĐ/ĐUK`, kept whole for display and
-    split (serial, type, issuer) so that uniqueness per issuer and year can be checked.
-    The parts are filled by the services from `doc_number`, never typed."""
+    split (serial, type, issuer) so that uniqueness per issuing body and year can be
+    checked. The parts are filled by the services from `doc_number`, never typed."""
 
     doc_number = models.CharField(_("số ký hiệu"), max_length=64)
     doc_serial = models.CharField(max_length=16, editable=False)
     doc_type = models.CharField(max_length=16, editable=False)
     doc_issuer = models.CharField(max_length=48, editable=False)
-    # Numbers restart every year per issuer: uniqueness is (issuer, serial, year issued).
+    # Numbers restart every year per issuing body (a unit's body; the issuer text after the
+    # slash is the same for every grassroots commission): uniqueness is (organisation,
+    # body, serial, year issued), across programmes and their amendments.
     doc_year = models.PositiveSmallIntegerField(editable=False)
     issued_on = models.DateField(_("ngày ban hành"))
 
@@ -107,8 +109,10 @@ class Programme(Versioned, DocumentNumbered):
         verbose_name_plural = _("chương trình kiểm tra, giám sát")
         ordering = ["-year", "organization__path"]
         constraints = [
+            # Within this table; plans.services.doc_numbers also checks the amendments.
             models.UniqueConstraint(
-                fields=["doc_issuer", "doc_serial", "doc_year"], name="programme_doc_unique"
+                fields=["organization", "body", "doc_serial", "doc_year"],
+                name="programme_doc_unique",
             ),
             models.CheckConstraint(
                 condition=models.Q(end_year__gte=models.F("year")), name="programme_years_ordered"
@@ -152,8 +156,11 @@ class Amendment(DocumentNumbered):
         verbose_name_plural = _("điều chỉnh, bổ sung chương trình")
         ordering = ["effective_on", "pk"]
         constraints = [
+            # An amendment is issued by its programme's unit and body, which this table does
+            # not hold: the part of the rule it can hold is per programme; the services
+            # check the rest (plans.services.doc_numbers).
             models.UniqueConstraint(
-                fields=["doc_issuer", "doc_serial", "doc_year"], name="amendment_doc_unique"
+                fields=["programme", "doc_serial", "doc_year"], name="amendment_doc_unique"
             ),
         ]
 

@@ -63,7 +63,11 @@ def add_discipline(
     if not decision_number:
         raise ValidationError({"decision_number": _g("Hãy nhập số quyết định kỷ luật.")})
     text, serial, issuer = _check_decision_number(
-        field="decision_number", number=decision_number, decided_on=decided_on
+        field="decision_number",
+        number=decision_number,
+        decided_on=decided_on,
+        organization=deciding_organization,
+        body=deciding_body,
     )
     decision = DisciplineDecision(
         case=current,

@@ -34,6 +34,8 @@ CASE_FIELDS = (
 )
 # A change to one of these may move a figure of the progress table.
 _COUNTED_FIELDS = {"organization", "kind", "year", "target"}
+# What a decision number is unique within: the issuing unit and body, and the year.
+_NUMBERED_BY = {"decision_number", "decided_on", "organization", "body"}
 
 
 def _check_dates(case: Case) -> None:
@@ -93,7 +95,11 @@ def record_case(
         created_by=user,
     )
     case.decision_number, case.decision_serial, case.decision_issuer = _check_decision_number(
-        field="decision_number", number=decision_number, decided_on=decided_on
+        field="decision_number",
+        number=decision_number,
+        decided_on=decided_on,
+        organization=organization,
+        body=body,
     )
     _check_dates(case)
     case.full_clean(exclude=["target"])
@@ -125,7 +131,9 @@ def update_case(*, user, case: Case, version: int, **fields) -> Case:
     changed = [name for name, value in fields.items() if getattr(current, name) != value]
     for name in changed:
         setattr(current, name, fields[name])
-    if "decision_number" in changed or "decided_on" in changed:
+    # The number is the issuing body's (unit and body) of the decision's year: moving the
+    # case to another unit or body checks it again in that body's numbering.
+    if _NUMBERED_BY & set(changed):
         (
             current.decision_number,
             current.decision_serial,
@@ -134,6 +142,8 @@ def update_case(*, user, case: Case, version: int, **fields) -> Case:
             field="decision_number",
             number=current.decision_number,
             decided_on=current.decided_on,
+            organization=current.organization,
+            body=current.body,
             exclude_case=current.pk,
         )
         changed += ["decision_serial", "decision_issuer"]

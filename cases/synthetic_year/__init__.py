@@ -19,8 +19,9 @@ order. What is generated, for the current year (`timezone.localdate().year`):
   every level; discipline decisions on some violations.
 
 Every date is on or before today (the planned end of work in progress aside); a case in
-a counting status has its conclusion date; decision numbers are unique per issuer and
-year (the issuer names the unit: `UBKT-QG-0001234`). No history rows are written.
+a counting status has its conclusion date; decision numbers are unique per issuing body
+of a unit and year (and the issuer text names the unit too: `UBKT-QG-0001234`). No history
+rows are written.
 
 Rows are written one provincial-level subtree at a time: COPY on PostgreSQL, bulk_create
 on SQLite, with ids reserved up front so cases can name their targets and subjects their

@@ -9,7 +9,7 @@ from io import StringIO
 import pytest
 import time_machine
 from django.core.management import call_command
-from django.db.models import Count, F, Q
+from django.db.models import Count, Exists, F, OuterRef, Q
 
 from cases.models import Case, CaseSubject, DisciplineDecision
 from ktgs import demo
@@ -71,12 +71,21 @@ def assert_cases_valid(today: datetime.date) -> None:
     assert not cases.annotate(n=Count("subjects")).filter(n=0).exists()
     assert not DisciplineDecision.objects.filter(decided_on__gt=today).exists()
     assert not DisciplineDecision.objects.exclude(case__status="concluded").exists()
+    # A decision number is unique per issuing body of a unit and year, across cases'
+    # and discipline decisions (every grassroots commission writes "-QĐ/UBKTĐU").
     duplicates = (
-        Case.objects.values("decision_issuer", "decision_serial", "decided_on__year")
+        Case.objects.values("organization", "body", "decision_serial", "decided_on__year")
         .annotate(n=Count("id"))
         .filter(n__gt=1)
     )
     assert not duplicates.exists()
+    same_as_a_case = Case.objects.filter(
+        organization=OuterRef("deciding_organization"),
+        body=OuterRef("deciding_body"),
+        decision_serial=OuterRef("decision_serial"),
+        decided_on__year=OuterRef("decided_on__year"),
+    )
+    assert not DisciplineDecision.objects.filter(Exists(same_as_a_case)).exists()
 
 
 def assert_table_is_a_rebuild(today: datetime.date) -> None:

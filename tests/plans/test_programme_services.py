@@ -47,39 +47,6 @@ def test_letter_suffixed_numbers_are_accepted(tree):
     assert make_programme(tree.a, doc_number="516a-QĐ/ĐUK").doc_serial == "516a"
 
 
-def test_a_document_number_is_unique_per_issuer_and_year(tree):
-    make_programme(tree.a, doc_number="103-KH/ĐUK", issued_on=D(2025, 1, 5))
-    with pytest.raises(ValidationError) as caught:
-        make_programme(tree.a2, doc_number="103-CTr/ĐUK", issued_on=D(2025, 3, 5))
-    assert "đã được dùng" in caught.value.message_dict["doc_number"][0]
-    # Numbers restart every year, and another issuer has its own series.
-    make_programme(tree.a, year=2026, doc_number="103-KH/ĐUK", issued_on=D(2026, 1, 5))
-    make_programme(tree.b, doc_number="103-KH/ĐUX", issued_on=D(2025, 1, 5))
-
-
-def test_an_amendment_number_blocks_the_same_programme_number(tree):
-    programme = make_programme(tree.a, issue=True)
-    services.create_amendment(
-        programme=programme,
-        doc_number="200-KH/ĐUK",
-        issued_on=D(2025, 5, 1),
-        effective_on=D(2025, 5, 1),
-        add=[{"organization": tree.a1, "kind": INSPECT, "quantity": 1}],
-    )
-    with pytest.raises(ValidationError) as caught:
-        make_programme(tree.a1, doc_number="200-KH/ĐUK", issued_on=D(2025, 9, 1))
-    assert "đã được dùng" in caught.value.message_dict["doc_number"][0]
-    with pytest.raises(ValidationError) as caught:
-        services.create_amendment(
-            programme=programme,
-            doc_number="200-KH/ĐUK",
-            issued_on=D(2025, 6, 1),
-            effective_on=D(2025, 6, 1),
-            add=[{"organization": tree.a2, "kind": INSPECT, "quantity": 1}],
-        )
-    assert "đã được dùng" in caught.value.message_dict["doc_number"][0]
-
-
 def test_dates_out_of_order_are_refused_on_ends_on(tree):
     with pytest.raises(ValidationError) as caught:
         make_programme(tree.a, starts_on=D(2025, 6, 1), ends_on=D(2025, 3, 1))

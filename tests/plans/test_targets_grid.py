@@ -267,7 +267,10 @@ def test_create_page_makes_the_programme_and_its_grid_together(client, cast, tre
     assert quantities(programme) == {("TN-A1", INSPECT, "cases"): 2}
     again = client.post(reverse("plans:create"), {**data, f"q-{tree.a2.pk}-{INSPECT}": "1"})
     assert again.status_code == 200
-    assert "đã được dùng" in str(again.context["form"].errors["doc_number"])
+    assert again.context["form"].errors["doc_number"] == [
+        "Số ký hiệu 103-KH/ĐUK đã được Ủy ban kiểm tra của Đảng ủy Khối A dùng cho một văn bản "
+        "khác trong năm 2025."
+    ]
     assert Programme.objects.count() == 1
     bad = client.post(reverse("plans:create"), {**data, "doc_number": "KH103"})
     assert "Số ký hiệu không đúng dạng" in str(bad.context["form"].errors["doc_number"])
