@@ -2,8 +2,10 @@
 the amended targets, validation of the amendment's dates, and the side-by-side view."""
 
 import datetime
+from importlib import import_module
 
 import pytest
+from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
@@ -325,3 +327,69 @@ def test_amend_page_changes_removes_and_adds(client, cast, tree, issued):
         ("TN-A1a", SUPERVISE, 8),
         ("TN-A2", INSPECT, 1),
     ]
+
+
+def test_a_target_is_not_closed_before_it_came_into_force(tree, issued):
+    """Else it and its replacement would both be in force for a while, and the cases of
+    their lineage would count twice."""
+    a1 = issued.targets.get(organization=tree.a1)
+    services.create_amendment(
+        programme=issued,
+        doc_number="164-KH/ĐUK",
+        issued_on=D(2025, 7, 1),
+        effective_on=D(2025, 7, 1),
+        change=[(a1, {"quantity": 3})],
+    )
+    raised = issued.targets.get(replaces=a1)
+    assert raised.lineage == a1  # the replacement carries a1's cases
+    with pytest.raises(ValidationError) as caught:
+        services.create_amendment(
+            programme=issued,
+            doc_number="165-KH/ĐUK",
+            issued_on=D(2025, 3, 1),
+            effective_on=D(2025, 3, 1),
+            change=[(raised, {"quantity": 4})],
+        )
+    assert "chỉ có hiệu lực từ 01/07/2025" in caught.value.message_dict["effective_on"][0]
+    moved = services.create_amendment(
+        programme=issued,
+        doc_number="166-KH/ĐUK",
+        issued_on=D(2025, 8, 1),
+        effective_on=D(2025, 8, 1),
+        change=[(raised, {"organization": tree.a2})],
+    )
+    # Another unit's target starts its own lineage: a1's cases are not a2's.
+    assert moved.added_targets.get().lineage is None
+
+
+def test_the_migration_backfills_the_lineage_of_existing_replacements(tree, issued):
+    migration = import_module("plans.migrations.0002_target_lineage")
+    a1 = issued.targets.get(organization=tree.a1)
+    services.create_amendment(
+        programme=issued,
+        doc_number="167-KH/ĐUK",
+        issued_on=D(2025, 7, 1),
+        effective_on=D(2025, 7, 1),
+        change=[(a1, {"quantity": 3})],
+    )
+    second = issued.targets.get(replaces=a1)
+    services.create_amendment(
+        programme=issued,
+        doc_number="168-KH/ĐUK",
+        issued_on=D(2025, 8, 1),
+        effective_on=D(2025, 8, 1),
+        change=[(second, {"quantity": 4})],
+    )
+    third = issued.targets.get(replaces=second)
+    services.create_amendment(
+        programme=issued,
+        doc_number="169-KH/ĐUK",
+        issued_on=D(2025, 9, 1),
+        effective_on=D(2025, 9, 1),
+        change=[(third, {"organization": tree.a2})],
+    )
+    moved = issued.targets.get(replaces=third)
+    Target.objects.update(lineage=None)  # as before the migration
+    migration.backfill_lineage(apps, None)
+    lineages = dict(Target.objects.values_list("pk", "lineage_id"))
+    assert (lineages[second.pk], lineages[third.pk], lineages[moved.pk]) == (a1.pk, a1.pk, None)
