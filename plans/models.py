@@ -238,6 +238,20 @@ class Target(Versioned):
         on_delete=models.PROTECT,
         related_name="replaced_by",
     )
+    # The first target of a chain of replacements with the same unit and kind, or null for
+    # a target that starts its own (every target not made by an amendment's change). The
+    # concluded cases linked to any target of a lineage count for the one in force on the
+    # day, so raising 2 → 3 keeps the 2 done; the cases stay linked to the target they
+    # were recorded for, so a past date still shows the old target with them. Set by
+    # plans.services.create_amendment only; read as COALESCE(lineage_id, id).
+    lineage = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
 
     history = HistoricalRecords()
 
@@ -262,6 +276,11 @@ class Target(Versioned):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} · {self.organization} · {self.quantity}"
+
+    @property
+    def lineage_key(self) -> int:
+        """The lineage this target belongs to: its first target's id."""
+        return self.lineage_id or self.pk
 
     @property
     def origin(self) -> str:

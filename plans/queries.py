@@ -9,6 +9,7 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Q, QuerySet
+from django.db.models.functions import Coalesce
 
 from ktgs import access
 from ktgs.models import Organization, User
@@ -41,20 +42,25 @@ def targets_in_force(
     )
 
 
-def done_by_target(target_ids, on: datetime.date | None = None) -> dict[int, int]:
-    """How much of each target is done as of `on`, counted by its rule: cases, subject
-    organisations, subject members, or subject members who sit on a committee. One grouped
-    query for all the targets of a page."""
-    ids = list(target_ids)
-    if not ids:
+def done_by_lineage(lines, on: datetime.date | None = None) -> dict[int, dict[str, int]]:
+    """How much is done as of `on` in each lineage (Target.lineage_key), by every counting
+    rule: the concluded cases linked to any target of the lineage (the one in force and
+    those it replaced), their subject organisations, members, and members who sit on a
+    committee. One grouped query.
+
+    This is reports' rule for the target in force on the day (reports.rollup): the cases
+    follow the replacements, so raising a target 2 → 3 keeps the 2 done."""
+    keys = sorted(set(lines))
+    if not keys:
         return {}
     counting = Q(cases__status__in=COUNTING_STATUSES)
     if on is not None:
         counting &= Q(cases__concluded_on__lte=on)
     subjects = "cases__subjects"
     rows = (
-        Target.objects.filter(pk__in=ids)
-        .values("pk", "counts")
+        Target.objects.filter(Q(pk__in=keys) | Q(lineage_id__in=keys))
+        .annotate(line=Coalesce("lineage_id", "id"))
+        .values("line")
         .annotate(
             n_cases=Count("cases", filter=counting, distinct=True),
             n_organizations=Count(
@@ -72,13 +78,28 @@ def done_by_target(target_ids, on: datetime.date | None = None) -> dict[int, int
         )
         .order_by()
     )
-    pick = {
-        Target.Counts.CASES: "n_cases",
-        Target.Counts.ORGANIZATIONS: "n_organizations",
-        Target.Counts.MEMBERS: "n_members",
-        Target.Counts.COMMITTEE_MEMBERS: "n_committee",
+    return {
+        row["line"]: {
+            Target.Counts.CASES: row["n_cases"],
+            Target.Counts.ORGANIZATIONS: row["n_organizations"],
+            Target.Counts.MEMBERS: row["n_members"],
+            Target.Counts.COMMITTEE_MEMBERS: row["n_committee"],
+        }
+        for row in rows
     }
-    return {row["pk"]: row[pick[row["counts"]]] for row in rows}
+
+
+def done_of(target: Target, done: dict[int, dict[str, int]]) -> int:
+    """A target's done from `done_by_lineage`, by its own counting rule."""
+    return done.get(target.lineage_key, {}).get(target.counts, 0)
+
+
+def done_by_target(target_ids, on: datetime.date | None = None) -> dict[int, int]:
+    """How much of each target is done as of `on`, counted by its rule over its lineage
+    (done_by_lineage): meant for the targets in force on `on`. Two queries."""
+    targets = list(Target.objects.filter(pk__in=list(target_ids)).only("pk", "lineage", "counts"))
+    done = done_by_lineage([t.lineage_key for t in targets], on=on)
+    return {t.pk: done_of(t, done) for t in targets}
 
 
 def visible_programmes(
@@ -123,11 +144,15 @@ class TargetRow:
         return min(self.done, qty) / qty if qty else 0.0
 
 
-def progress_rows(targets: list[Target], on: datetime.date) -> list[TargetRow]:
-    """The targets in force at `on` with what is done by then (one query)."""
+def progress_rows(
+    targets: list[Target], on: datetime.date, done: dict[int, dict[str, int]] | None = None
+) -> list[TargetRow]:
+    """The targets in force at `on` with what is done by then (`done` from
+    done_by_lineage, else one query)."""
     in_force = [t for t in targets if _in_force(t, on)]
-    done = done_by_target([t.pk for t in in_force], on=on)
-    return [TargetRow(target=t, done=done.get(t.pk, 0)) for t in in_force]
+    if done is None:
+        done = done_by_lineage([t.lineage_key for t in in_force], on=on)
+    return [TargetRow(target=t, done=done_of(t, done)) for t in in_force]
 
 
 def _in_force(target: Target, on: datetime.date) -> bool:
@@ -137,21 +162,38 @@ def _in_force(target: Target, on: datetime.date) -> bool:
 
 
 @dataclass
+class Cell:
+    """A target as one column (the original, or after an amendment) has it, with the work
+    done on it as of the page's date, and what that column's amendment did to it."""
+
+    target: Target | None
+    done: int = 0
+    change: str = ""  # "", "added", "replaced" or "removed" by this column's amendment
+
+    @property
+    def quantity(self) -> int | None:
+        return self.target.quantity if self.target else None
+
+
+@dataclass
 class Line:
     """One line of the side-by-side view: a target and its replacements over amendments."""
 
     first: Target
-    cells: list[Target | None] = field(default_factory=list)
+    cells: list[Cell] = field(default_factory=list)
 
     @property
     def changed(self) -> bool:
-        return len({c.pk if c else None for c in self.cells}) > 1
+        return len({c.target.pk if c.target else None for c in self.cells}) > 1
 
 
-def side_by_side(targets: list[Target], amendments: list[Amendment]) -> list[Line]:
+def side_by_side(
+    targets: list[Target], amendments: list[Amendment], done: dict[int, dict[str, int]]
+) -> list[Line]:
     """The original programme and the programme after each amendment, as columns; a
-    replaced target stays on its line so a change reads left to right. In memory from the
-    targets already loaded for the page."""
+    replaced target stays on its line so a change reads left to right. Each cell shows the
+    work done (`done` from done_by_lineage: as of the page's date) against that column's
+    quantity. In memory from the targets already loaded for the page."""
     by_pk = {t.pk: t for t in targets}
     order = {a.pk: i + 1 for i, a in enumerate(amendments)}  # 0 = original
 
@@ -163,11 +205,20 @@ def side_by_side(targets: list[Target], amendments: list[Amendment]) -> list[Lin
     lines: dict[int, Line] = {}
     for target in targets:
         line = lines.setdefault(root(target).pk, Line(first=root(target)))
-        line.cells = line.cells or [None] * (len(amendments) + 1)
+        line.cells = line.cells or [Cell(None) for _ in range(len(amendments) + 1)]
         start = order.get(target.added_by_id or 0, 0)
         end = order.get(target.removed_by_id or 0, len(amendments) + 1)
         for column in range(start, end):
-            line.cells[column] = target
+            line.cells[column] = Cell(target, done_of(target, done))
+    for line in lines.values():
+        for before, cell in zip(line.cells, line.cells[1:], strict=False):
+            old, new = before.target, cell.target
+            if new is None:
+                cell.change = "removed" if old is not None else ""
+            elif old is None:
+                cell.change = "added"
+            elif new.pk != old.pk:
+                cell.change = "replaced"
     return sorted(
         lines.values(), key=lambda ln: (ln.first.organization.path, ln.first.kind, ln.first.pk)
     )

@@ -86,12 +86,13 @@ def programme_detail(request, pk: int):
     on = _parse_day(request.GET.get("on")) or today
     targets = queries.programme_targets(programme)
     amendments = list(programme.amendments.all())
+    done = queries.done_by_lineage({t.lineage_key for t in targets}, on=on)
     context = {
         "programme": programme,
         "on": on,
-        "rows": queries.progress_rows(targets, on),
+        "rows": queries.progress_rows(targets, on, done),
         "amendments": amendments,
-        "lines": queries.side_by_side(targets, amendments),
+        "lines": queries.side_by_side(targets, amendments, done),
         "history": queries.programme_history(programme, targets=targets, amendments=amendments),
         "can_write": access.can_write(request.user, programme.organization),
     }

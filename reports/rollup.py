@@ -32,7 +32,8 @@ from fractions import Fraction
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models.functions import Coalesce
 
 from cases.models import Case, CaseSubject
 from ktgs.models import Organization
@@ -91,22 +92,52 @@ def _target_year(scope: str, programme_year: int, due_on: date) -> int:
     return programme_year if scope == Programme.Scope.YEAR else due_on.year
 
 
+def targets_in_force(today: date, prefix: str = "") -> Q:
+    """The targets that count on `today`: in an issued or closed programme, added by no
+    amendment or by one in effect, and not removed by one in effect. `prefix` reaches them
+    through a relation (e.g. "target__")."""
+    return Q(**{f"{prefix}programme__status__in": COUNTED_PROGRAMME_STATUSES}) & (
+        (
+            Q(**{f"{prefix}added_by__isnull": True})
+            | Q(**{f"{prefix}added_by__effective_on__lte": today})
+        )
+        & (
+            Q(**{f"{prefix}removed_by__isnull": True})
+            | Q(**{f"{prefix}removed_by__effective_on__gt": today})
+        )
+    )
+
+
+def orphaned_cases(today: date) -> Q:
+    """Counting cases linked to a target none of whose lineage is in force on `today` (it
+    was removed, or replaced for another unit or kind, by an amendment in effect; or its
+    own is not yet): they fulfil no target, so they are arising (DESIGN §2)."""
+    live = Target.objects.filter(targets_in_force(today)).annotate(
+        line=Coalesce("lineage_id", "id")
+    )
+    return Q(target__isnull=False) & ~Q(
+        Exists(live.filter(line=Coalesce(OuterRef("target__lineage_id"), OuterRef("target_id"))))
+    )
+
+
 def leaf_figures(today: date, unit_ids: Iterable[int] | None = None) -> Leaf:
     """The leaf aggregate: targets in force today (issued or closed programmes) with the
-    count each has done, and arising cases per (unit, year, kind). Four grouped queries,
-    restricted to `unit_ids` when given."""
+    count each has done, and arising cases per (unit, year, kind). Restricted to `unit_ids`
+    when given.
+
+    A target's done counts the concluded cases linked to it and to the targets of its
+    lineage that are not in force (the ones it replaced): the link follows the
+    replacements (plans.models.Target.lineage). Cases linked to a lineage with no target
+    in force are arising."""
     units = None if unit_ids is None else sorted(set(unit_ids))
-    in_force = (Q(added_by__isnull=True) | Q(added_by__effective_on__lte=today)) & (
-        Q(removed_by__isnull=True) | Q(removed_by__effective_on__gt=today)
-    )
-    targets = Target.objects.filter(in_force, programme__status__in=COUNTED_PROGRAMME_STATUSES)
+    targets = Target.objects.filter(targets_in_force(today))
     counting = Q(status__in=Case.COUNTING, concluded_on__lte=today)
     cases = Case.objects.filter(counting)
     if units is not None:
         targets = targets.filter(organization_id__in=units)
 
     target_rows = list(
-        targets.values_list(
+        targets.annotate(line=Coalesce("lineage_id", "id")).values_list(
             "id",
             "organization_id",
             "kind",
@@ -116,29 +147,35 @@ def leaf_figures(today: date, unit_ids: Iterable[int] | None = None) -> Leaf:
             "programme__starts_on",
             "programme__year",
             "programme__scope",
+            "line",
         )
     )
-    target_ids = [row[0] for row in target_rows]
+    # Which in-force target each lineage's cases count for (one; a target in force keeps
+    # its own cases even if, against the rule create_amendment keeps, two were in force).
+    holders: dict[int, list[int]] = defaultdict(list)
+    for row in target_rows:
+        holders[row[9]].append(row[0])
 
-    # Done per target: cases, or subjects of the kind the target counts.
-    done_cases: dict[int, int] = {}
-    done_subjects: dict[int, dict[str, int]] = {}
-    if target_ids:
-        scoped_cases = cases.filter(target__isnull=False)
+    # Done per in-force target by counting rule: cases, organisations, members, committee
+    # members (the rule of the target in force, whatever the linked one's was).
+    done: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    if target_rows:
+        lines = list(holders)
+        linked = cases.filter(target__isnull=False)
         if units is not None:
-            scoped_cases = scoped_cases.filter(target_id__in=target_ids)
-        done_cases = dict(
-            scoped_cases.values("target_id").annotate(n=Count("id")).values_list("target_id", "n")
-        )
-        subject_targets = {row[0] for row in target_rows if row[3] != Target.Counts.CASES}
-        if subject_targets:
+            linked = linked.filter(Q(target_id__in=lines) | Q(target__lineage_id__in=lines))
+        per_target: dict[int, dict[str, int]] = defaultdict(dict)
+        for target_id, line, n in (
+            linked.values("target_id")
+            .annotate(n=Count("id"), line=Coalesce("target__lineage_id", "target_id"))
+            .values_list("target_id", "line", "n")
+        ):
+            per_target[target_id] = {"line": line, Target.Counts.CASES: n}
+        subject_lines = [row[9] for row in target_rows if row[3] != Target.Counts.CASES]
+        if subject_lines:
             subjects = CaseSubject.objects.filter(
-                case__in=scoped_cases.filter(
-                    target__counts__in=[
-                        Target.Counts.ORGANIZATIONS,
-                        Target.Counts.MEMBERS,
-                        Target.Counts.COMMITTEE_MEMBERS,
-                    ]
+                case__in=linked.filter(
+                    Q(target_id__in=subject_lines) | Q(target__lineage_id__in=subject_lines)
                 )
             )
             for target_id, orgs, members, committee in (
@@ -152,19 +189,26 @@ def leaf_figures(today: date, unit_ids: Iterable[int] | None = None) -> Leaf:
                 )
                 .values_list("case__target_id", "orgs", "members", "committee")
             ):
-                done_subjects[target_id] = {
-                    Target.Counts.ORGANIZATIONS: orgs,
-                    Target.Counts.MEMBERS: members,
-                    Target.Counts.COMMITTEE_MEMBERS: committee,
-                }
+                per_target[target_id].update(
+                    {
+                        Target.Counts.ORGANIZATIONS: orgs,
+                        Target.Counts.MEMBERS: members,
+                        Target.Counts.COMMITTEE_MEMBERS: committee,
+                    }
+                )
+        in_force_ids = {row[0] for row in target_rows}
+        for target_id, counted in per_target.items():
+            if target_id in in_force_ids:
+                receivers = [target_id]
+            else:
+                receivers = holders.get(counted["line"], [])
+            for receiver in receivers:
+                for rule, n in counted.items():
+                    if rule != "line":
+                        done[receiver][rule] += n
 
     leaf = Leaf()
-    for tid, unit, kind, counts, quantity, due_on, starts_on, p_year, scope in target_rows:
-        done = (
-            done_cases.get(tid, 0)
-            if counts == Target.Counts.CASES
-            else done_subjects.get(tid, {}).get(counts, 0)
-        )
+    for tid, unit, kind, counts, quantity, due_on, starts_on, p_year, scope, _ in target_rows:
         year = _target_year(scope, p_year, due_on)
         leaf.targets[(unit, year)].append(
             progress.TargetFigures(
@@ -172,14 +216,14 @@ def leaf_figures(today: date, unit_ids: Iterable[int] | None = None) -> Leaf:
                 unit_id=unit,
                 kind=kind,
                 quantity=quantity,
-                done=done,
+                done=done[tid][counts] if tid in done else 0,
                 start=starts_on,
                 due=due_on,
                 counts=counts,
             )
         )
 
-    arising = cases.filter(target__isnull=True)
+    arising = cases.filter(Q(target__isnull=True) | orphaned_cases(today))
     if units is not None:
         arising = arising.filter(organization_id__in=units)
     for unit, year, kind, n in (

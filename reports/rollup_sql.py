@@ -43,10 +43,16 @@ WANTED = "progress_wanted"  # the temporary table a computation leaves behind
 # exact numerator/denominator of its gap behind the linear schedule (reports.progress._gap)
 # and of its expected figure (reports.progress.expected). {targets} and {cases} restrict
 # the targets and the arising cases to some units (empty for the whole table).
+#
+# Amendments (reports.rollup.leaf_figures says the same in Python): a target in force
+# counts the cases linked to it and to the targets of its lineage that are not in force
+# (those it replaced); cases linked to a lineage with no target in force are arising
+# ({orphan}: found from the linked targets not in force for the whole table, from the
+# units' own cases for a refresh).
 _OWN_SQL = """
-WITH t AS (
-    SELECT t.id, t.organization_id AS unit, t.kind, t.counts, t.quantity AS q,
-           t.due_on AS due, p.starts_on AS start,
+WITH t AS MATERIALIZED (
+    SELECT t.id, COALESCE(t.lineage_id, t.id) AS line, t.organization_id AS unit, t.kind,
+           t.counts, t.quantity AS q, t.due_on AS due, p.starts_on AS start,
            CASE WHEN p.scope = %(year_scope)s THEN p.year
                 ELSE EXTRACT(YEAR FROM t.due_on)::int END AS year
     FROM plans_target t
@@ -65,19 +71,35 @@ counting AS (
 done_cases AS (
     SELECT target_id, COUNT(*) AS n FROM counting GROUP BY target_id
 ),
+-- The linked targets not in force today (replaced, removed, not yet added): few.
+idle AS MATERIALIZED (
+    SELECT x.id, COALESCE(x.lineage_id, x.id) AS line, dc.n
+    FROM done_cases dc JOIN plans_target x ON x.id = dc.target_id
+    WHERE NOT EXISTS (SELECT 1 FROM t WHERE t.id = dc.target_id)
+),
+inherited AS (
+    SELECT h.id AS target_id, SUM(i.n)::bigint AS n
+    FROM idle i JOIN t h ON h.line = i.line
+    GROUP BY h.id
+),
+orphan AS ({orphan}),
 done_subjects AS (
-    SELECT c.target_id,
+    SELECT h.holder AS target_id,
            COUNT(*) FILTER (WHERE s.kind = 'organization') AS organizations,
            COUNT(*) FILTER (WHERE s.kind = 'member') AS members,
            COUNT(*) FILTER (WHERE s.kind = 'member' AND s.is_committee_member) AS committee
     FROM counting c
-    JOIN t ON t.id = c.target_id AND t.counts <> 'cases'
+    JOIN (
+        SELECT id AS target_id, id AS holder FROM t WHERE counts <> 'cases'
+        UNION ALL
+        SELECT i.id, h.id FROM idle i JOIN t h ON h.line = i.line AND h.counts <> 'cases'
+    ) h ON h.target_id = c.target_id
     JOIN cases_casesubject s ON s.case_id = c.id
-    GROUP BY c.target_id
+    GROUP BY h.holder
 ),
 d AS (
     SELECT t.*,
-           CASE t.counts WHEN 'cases' THEN COALESCE(dc.n, 0)
+           CASE t.counts WHEN 'cases' THEN COALESCE(dc.n, 0) + COALESCE(ih.n, 0)
                          WHEN 'organizations' THEN COALESCE(ds.organizations, 0)
                          WHEN 'members' THEN COALESCE(ds.members, 0)
                          ELSE COALESCE(ds.committee, 0) END AS done,
@@ -85,6 +107,7 @@ d AS (
            (t.due - t.start) AS span
     FROM t
     LEFT JOIN done_cases dc ON dc.target_id = t.id
+    LEFT JOIN inherited ih ON ih.target_id = t.id
     LEFT JOIN done_subjects ds ON ds.target_id = t.id
 ),
 g AS (
@@ -112,7 +135,7 @@ items AS MATERIALIZED (
            NULL, NULL, NULL, NULL, NULL
     FROM cases_case c
     WHERE c.status = ANY(%(counting)s) AND c.concluded_on <= %(today)s
-      AND c.target_id IS NULL {cases}
+      AND (c.target_id IS NULL OR c.target_id IN (SELECT id FROM orphan)) {cases}
     GROUP BY c.organization_id, c.year, c.kind
 ),
 figures AS MATERIALIZED (
@@ -166,13 +189,40 @@ def _params(today: date, tolerance: Decimal) -> dict:
     }
 
 
+# The whole table: every linked target not in force whose lineage has none in force.
+_ORPHAN_ALL = "SELECT i.id FROM idle i WHERE NOT EXISTS (SELECT 1 FROM t WHERE t.line = i.line)"
+# A refresh: the targets the units' counting cases are linked to, whose lineage has no
+# target in force (checked on the whole table, not only on the units' targets).
+_ORPHAN_UNITS = """
+    SELECT x.id FROM plans_target x
+    WHERE x.id IN (
+        SELECT c.target_id FROM cases_case c
+        WHERE c.organization_id = ANY(%(units)s) AND c.status = ANY(%(counting)s)
+          AND c.concluded_on <= %(today)s AND c.target_id IS NOT NULL
+    )
+    AND NOT EXISTS (
+        SELECT 1 FROM plans_target y
+        JOIN plans_programme yp ON yp.id = y.programme_id AND yp.status = ANY(%(counted)s)
+        LEFT JOIN plans_amendment ya ON ya.id = y.added_by_id
+        LEFT JOIN plans_amendment yr ON yr.id = y.removed_by_id
+        WHERE (y.id = COALESCE(x.lineage_id, x.id) OR y.lineage_id = COALESCE(x.lineage_id, x.id))
+          AND (y.added_by_id IS NULL OR ya.effective_on <= %(today)s)
+          AND (y.removed_by_id IS NULL OR yr.effective_on > %(today)s)
+    )
+"""
+
+
 def _own_sql(restricted: bool) -> str:
     if not restricted:
-        return _OWN_SQL.format(targets="", counting="", cases="")
+        return _OWN_SQL.format(targets="", counting="", cases="", orphan=_ORPHAN_ALL)
     return _OWN_SQL.format(
         targets="AND t.organization_id = ANY(%(units)s)",
-        counting="AND c.target_id IN (SELECT id FROM t)",
+        # The cases of every target of the units' lineages (the lineage's first target,
+        # then its replacements by the lineage index).
+        counting="AND c.target_id IN (SELECT line FROM t UNION ALL "
+        "SELECT x.id FROM plans_target x WHERE x.lineage_id IN (SELECT line FROM t))",
         cases="AND c.organization_id = ANY(%(units)s)",
+        orphan=_ORPHAN_UNITS,
     )
 
 

@@ -86,6 +86,24 @@ def create_amendment(
             )
     if len({t.pk for t in closing}) != len(closing):
         raise ValidationError({"change": _("Một chỉ tiêu chỉ được sửa hoặc bỏ một lần.")})
+    # A target is closed no earlier than it came into force: else it and the target that
+    # replaced it would both be in force for a while, and their lineage would count twice.
+    added_on = dict(
+        Target.objects.filter(pk__in=[t.pk for t in closing], added_by__isnull=False).values_list(
+            "pk", "added_by__effective_on"
+        )
+    )
+    for old in closing:
+        if old.pk in added_on and effective_on < added_on[old.pk]:
+            raise ValidationError(
+                {
+                    "effective_on": _(
+                        "Chỉ tiêu %(target)s chỉ có hiệu lực từ %(day)s: không thể sửa hoặc bỏ "
+                        "trước ngày đó."
+                    )
+                    % {"target": old, "day": added_on[old.pk].strftime("%d/%m/%Y")}
+                }
+            )
     for old in closing:
         old.removed_by = amendment
         old.version += 1
@@ -101,6 +119,12 @@ def create_amendment(
         if "quantity" in values and "member_share" not in values:
             fields["member_share"] = None
         new = Target(programme=current, added_by=amendment, replaces=old, **fields)
+        # The replacement carries the cases of the target it replaces (the link follows
+        # the lineage, the cases stay where they were recorded) while it keeps the unit
+        # and the kind; one for another unit or kind starts its own, and the old
+        # lineage's cases count as arising from the amendment on.
+        if (new.organization_id, new.kind) == (old.organization_id, old.kind):
+            new.lineage_id = old.lineage_key
         _clean_target(new, current)
         _record_user(new, user)
         new.save()

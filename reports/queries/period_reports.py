@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from cases.models import Case, CaseSubject, DisciplineDecision
 from ktgs.models import Organization
 from plans.models import ActivityKind
-from reports import progress
+from reports import progress, rollup
 from reports.models import (
     ALL_KINDS,
     ReportPeriod,
@@ -45,6 +45,9 @@ class ReportLine:
     organizations: int = 0
     members: int = 0
     committee_members: int = 0
+    # Of the arising: cases linked to a target that an amendment removed (or replaced for
+    # another unit or kind), "ngoài chương trình sau điều chỉnh".
+    outside_after_amendment: int = 0
 
     @property
     def completion(self) -> Fraction | None:
@@ -81,13 +84,18 @@ class PeriodReport:
     def total(self) -> ReportLine:
         return self.lines[-1]
 
+    @property
+    def outside_after_amendment(self) -> int:
+        return self.total.outside_after_amendment if self.lines else 0
+
 
 def period_report(
     organization: Organization, *, year: int, period_kind: str, today: date
 ) -> PeriodReport:
-    """The table a commission sends upward for its subtree and a period, in four queries:
+    """The table a commission sends upward for its subtree and a period, in five queries:
     the period, the roll-up rows (live or snapshot, as the dashboard reads them), cases
-    and their subjects per kind, discipline per form."""
+    and their subjects per kind, the arising left by amendments per kind, discipline per
+    form."""
     source = period_source(year=year, period_kind=period_kind, today=today)
     if not source.available:
         return PeriodReport(organization, source, lines=[], discipline=[])
@@ -130,7 +138,28 @@ def period_report(
             continue
         found.cases, found.organizations, found.members = cases, orgs, members
         found.committee_members = committee
-    for name in ("cases", "organizations", "members", "committee_members"):
+    # The arising cases that an amendment left without a target, as of the same day.
+    for kind, n in (
+        Case.objects.filter(
+            rollup.orphaned_cases(end),
+            organization__path__startswith=organization.path,
+            status__in=Case.COUNTING,
+            concluded_on__lte=end,
+            year=year,
+        )
+        .values("kind")
+        .annotate(n=Count("id"))
+        .values_list("kind", "n")
+    ):
+        if kind in by_kind:
+            by_kind[kind].outside_after_amendment = n
+    for name in (
+        "cases",
+        "organizations",
+        "members",
+        "committee_members",
+        "outside_after_amendment",
+    ):
         setattr(total, name, sum(getattr(line, name) for line in lines))
 
     # Discipline is counted where it was decided: by the committees of the subtree.

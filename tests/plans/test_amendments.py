@@ -2,8 +2,10 @@
 the amended targets, validation of the amendment's dates, and the side-by-side view."""
 
 import datetime
+from importlib import import_module
 
 import pytest
+from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
@@ -173,15 +175,67 @@ def test_detail_shows_original_and_amended_figures(client, cast, tree, issued):
     row = {r.target.organization.code + r.target.kind: r for r in before}[f"TN-A1{INSPECT}"]
     assert (row.done, row.target.quantity, row.completion) == (2, 2, 1.0)
     row = {r.target.organization.code + r.target.kind: r for r in after}[f"TN-A1{INSPECT}"]
-    assert (row.done, row.target.quantity, row.completion) == (0, 4, 0.0)
-    # The cases stay with the target they fulfil; the replacement starts its own count.
+    # The replacement carries the 2 cases done (this test expected 0 before issue 12: the
+    # loss a leader would call wrong). The cases stay linked to the target they fulfilled.
+    assert (row.done, row.target.quantity, row.completion) == (2, 4, 0.5)
+    assert a1.cases.count() == 2
     response = client.get(url, {"on": "31/12/2025"})
     body = response.content.decode()
     assert "Chương trình gốc" in body and "Sau điều chỉnh 152-KH/ĐUK" in body
     lines = response.context["lines"]
     changed = [line for line in lines if line.changed]
-    assert [[c.quantity if c else None for c in line.cells] for line in changed] == [[2, 4]]
+    # Side by side: the work done against the original and against the amendment.
+    assert [[(c.done, c.quantity, c.change) for c in line.cells] for line in changed] == [
+        [(2, 2, ""), (2, 4, "replaced")]
+    ]
+    assert "2/2" in body and "2/4" in body
     assert response.context["history"]
+
+
+def test_detail_shows_removed_and_added_targets_side_by_side_in_fixed_queries(
+    client, cast, tree, issued, django_assert_max_num_queries
+):
+    client.force_login(cast.leader_p)
+    url = reverse("plans:detail", args=[issued.pk])
+    client.get(url)  # warm the session and the access caches
+    with django_assert_max_num_queries(100) as few:
+        client.get(url, {"on": "31/12/2025"})
+    a1 = issued.targets.get(organization=tree.a1)
+    a2_supervision = issued.targets.get(organization=tree.a2, kind=SUPERVISE)
+    _concluded_case(a2_supervision, D(2025, 3, 1))
+    services.create_amendment(
+        programme=issued,
+        doc_number="153-KH/ĐUK",
+        issued_on=D(2025, 7, 1),
+        effective_on=D(2025, 7, 1),
+        change=[(a1, {"quantity": 3})],
+        remove=[a2_supervision],
+        add=[{"organization": tree.a1a, "kind": SUPERVISE, "quantity": 1}],
+    )
+    services.create_amendment(
+        programme=issued,
+        doc_number="154-KH/ĐUK",
+        issued_on=D(2025, 9, 1),
+        effective_on=D(2025, 9, 1),
+        change=[(issued.targets.get(replaces=a1), {"quantity": 4})],
+        add=[{"organization": tree.a2, "kind": INSPECT, "quantity": 1, "subject_text": "Thêm"}],
+    )
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        response = client.get(url, {"on": "31/12/2025"})
+    cells = {
+        (line.first.organization.code, line.first.kind, line.first.subject_text): [
+            (c.done, c.quantity, c.change) for c in line.cells
+        ]
+        for line in response.context["lines"]
+    }
+    assert cells[("TN-A1", INSPECT, "")] == [
+        (0, 2, ""),
+        (0, 3, "replaced"),
+        (0, 4, "replaced"),
+    ]
+    assert cells[("TN-A2", SUPERVISE, "")] == [(1, 1, ""), (0, None, "removed"), (0, None, "")]
+    assert cells[("TN-A1a", SUPERVISE, "")] == [(0, None, ""), (0, 1, "added"), (0, 1, "")]
+    assert "bãi bỏ" in response.content.decode()
 
 
 @pytest.mark.parametrize(
@@ -273,3 +327,69 @@ def test_amend_page_changes_removes_and_adds(client, cast, tree, issued):
         ("TN-A1a", SUPERVISE, 8),
         ("TN-A2", INSPECT, 1),
     ]
+
+
+def test_a_target_is_not_closed_before_it_came_into_force(tree, issued):
+    """Else it and its replacement would both be in force for a while, and the cases of
+    their lineage would count twice."""
+    a1 = issued.targets.get(organization=tree.a1)
+    services.create_amendment(
+        programme=issued,
+        doc_number="164-KH/ĐUK",
+        issued_on=D(2025, 7, 1),
+        effective_on=D(2025, 7, 1),
+        change=[(a1, {"quantity": 3})],
+    )
+    raised = issued.targets.get(replaces=a1)
+    assert raised.lineage == a1  # the replacement carries a1's cases
+    with pytest.raises(ValidationError) as caught:
+        services.create_amendment(
+            programme=issued,
+            doc_number="165-KH/ĐUK",
+            issued_on=D(2025, 3, 1),
+            effective_on=D(2025, 3, 1),
+            change=[(raised, {"quantity": 4})],
+        )
+    assert "chỉ có hiệu lực từ 01/07/2025" in caught.value.message_dict["effective_on"][0]
+    moved = services.create_amendment(
+        programme=issued,
+        doc_number="166-KH/ĐUK",
+        issued_on=D(2025, 8, 1),
+        effective_on=D(2025, 8, 1),
+        change=[(raised, {"organization": tree.a2})],
+    )
+    # Another unit's target starts its own lineage: a1's cases are not a2's.
+    assert moved.added_targets.get().lineage is None
+
+
+def test_the_migration_backfills_the_lineage_of_existing_replacements(tree, issued):
+    migration = import_module("plans.migrations.0002_target_lineage")
+    a1 = issued.targets.get(organization=tree.a1)
+    services.create_amendment(
+        programme=issued,
+        doc_number="167-KH/ĐUK",
+        issued_on=D(2025, 7, 1),
+        effective_on=D(2025, 7, 1),
+        change=[(a1, {"quantity": 3})],
+    )
+    second = issued.targets.get(replaces=a1)
+    services.create_amendment(
+        programme=issued,
+        doc_number="168-KH/ĐUK",
+        issued_on=D(2025, 8, 1),
+        effective_on=D(2025, 8, 1),
+        change=[(second, {"quantity": 4})],
+    )
+    third = issued.targets.get(replaces=second)
+    services.create_amendment(
+        programme=issued,
+        doc_number="169-KH/ĐUK",
+        issued_on=D(2025, 9, 1),
+        effective_on=D(2025, 9, 1),
+        change=[(third, {"organization": tree.a2})],
+    )
+    moved = issued.targets.get(replaces=third)
+    Target.objects.update(lineage=None)  # as before the migration
+    migration.backfill_lineage(apps, None)
+    lineages = dict(Target.objects.values_list("pk", "lineage_id"))
+    assert (lineages[second.pk], lineages[third.pk], lineages[moved.pk]) == (a1.pk, a1.pk, None)

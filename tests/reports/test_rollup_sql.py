@@ -16,7 +16,13 @@ from cases.models import Case
 from plans.documents import parse_document_number
 from plans.models import Amendment, Programme
 from reports import rollup
-from tests.reports.test_rollup import KINDS, case, programme, target
+from tests.reports.test_rollup import (
+    KINDS,
+    assert_incremental_equals_rebuild,
+    case,
+    programme,
+    target,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -83,6 +89,31 @@ def random_year(tree, rng: random.Random) -> None:
                 made.removed_by = rng.choice(amendments)
                 made.save()
             targets.append(made)
+            # Amendments that replace a target (issue 12): raised, lowered, counted
+            # otherwise, or moved to another unit (a new lineage); its cases follow the
+            # lineage, or become arising.
+            while made.removed_by_id is None and rng.random() < 0.35:
+                by = rng.choice(amendments)
+                made.removed_by = by
+                made.save()
+                moved = rng.random() < 0.2
+                unit = (
+                    rng.choice([u for u in units if u.path.startswith(owner.path)])
+                    if moved
+                    else made.organization
+                )
+                made = target(
+                    prog,
+                    unit,
+                    kind=made.kind,
+                    quantity=rng.randint(1, 6),
+                    counts=rng.choice([made.counts, "cases", "members"]),
+                    due_on=made.due_on,
+                    added_by=by,
+                    replaces=made,
+                    lineage=None if unit != made.organization else (made.lineage or made),
+                )
+                targets.append(made)
     for _ in range(rng.randint(5, 25)):
         tgt = rng.choice([*targets, None])
         unit = tgt.organization if tgt else rng.choice(units)
@@ -136,3 +167,58 @@ def test_expected_rounds_half_up_exactly(tree):
     sql, reference = rollup.compute_table(day), rollup.reference_table(day)
     assert sql == reference
     assert sql[(tree.b1.pk, 2026, "")][0].expected == Decimal("0.0313")
+
+
+def test_sql_and_python_agree_on_amended_lineages(tree):
+    """Raised, then counted otherwise; removed with its cases; moved to another unit; a
+    case concluded before its target's replacement took effect: every date around."""
+    prog = programme(tree.province)
+    june, september = amendment(prog, date(2026, 6, 1)), amendment(prog, date(2026, 9, 1))
+    raised = target(prog, tree.a1, quantity=2)
+    case(tree.a1, target=raised, concluded_on=date(2026, 3, 1))
+    case(tree.a1, target=raised, concluded_on=date(2026, 7, 1), subjects=[("member", None, True)])
+    raised.removed_by = june
+    raised.save()
+    second = target(prog, tree.a1, quantity=3, added_by=june, replaces=raised, lineage=raised)
+    case(tree.a1, target=second, concluded_on=date(2026, 8, 1), subjects=[("member", None, False)])
+    second.removed_by = september
+    second.save()
+    target(
+        prog,
+        tree.a1,
+        quantity=2,
+        counts="members",
+        added_by=september,
+        replaces=second,
+        lineage=raised,
+    )
+    removed = target(prog, tree.a2, kind=KINDS[1], quantity=1, removed_by=june)
+    case(tree.a2, kind=KINDS[1], target=removed, concluded_on=date(2026, 2, 1))
+    moving = target(prog, tree.b1, quantity=1, removed_by=september)
+    case(tree.b1, target=moving, concluded_on=date(2026, 4, 1))
+    target(prog, tree.b, quantity=1, added_by=september, replaces=moving)
+    for day in [*DATES, date(2026, 5, 31), date(2026, 6, 1), date(2026, 8, 31)]:
+        sql, reference = rollup.compute_table(day), rollup.reference_table(day)
+        assert sql == reference, day
+    end = rollup.compute_table(date(2026, 12, 31))
+    # 3 cases of the lineage, counted by members since September: 2 members.
+    assert end[(tree.a1.pk, 2026, KINDS[0])][0].done == 2
+    assert end[(tree.a2.pk, 2026, KINDS[1])][0].arising == 1
+    assert end[(tree.b1.pk, 2026, KINDS[0])][0].arising == 1
+    assert end[(tree.b.pk, 2026, KINDS[0])][0].done == 0
+    may = rollup.compute_table(date(2026, 5, 31))
+    assert (
+        may[(tree.a1.pk, 2026, KINDS[0])][0].done,
+        may[(tree.a2.pk, 2026, KINDS[1])][0].done,
+    ) == (1, 1)
+
+
+def test_the_sql_refresh_equals_the_rebuild_after_amendments(tree):
+    """The incremental refresh of each touched unit, then a rebuild that finds nothing."""
+    rng = random.Random(12)
+    random_year(tree, rng)
+    day = date(2026, 9, 30)
+    rollup.rebuild(date(2026, 1, 2))
+    units = [tree.province, tree.a, tree.a1, tree.a1a, tree.a2, tree.b, tree.b1]
+    rollup.refresh_units([u.pk for u in units], day)
+    assert_incremental_equals_rebuild(day)
