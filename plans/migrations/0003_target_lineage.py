@@ -27,7 +27,7 @@ def backfill_lineage(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("plans", "0001_initial"),
+        ("plans", "0002_doc_number_per_body"),
     ]
 
     operations = [

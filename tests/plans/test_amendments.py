@@ -363,7 +363,7 @@ def test_a_target_is_not_closed_before_it_came_into_force(tree, issued):
 
 
 def test_the_migration_backfills_the_lineage_of_existing_replacements(tree, issued):
-    migration = import_module("plans.migrations.0002_target_lineage")
+    migration = import_module("plans.migrations.0003_target_lineage")
     a1 = issued.targets.get(organization=tree.a1)
     services.create_amendment(
         programme=issued,
