@@ -38,9 +38,9 @@ from cases.services.targets import (
 __all__ = [
     "AUTO",
     "CASE_FIELDS",
-    "Match",
     "SUBJECT_FIELDS",
     "Change",
+    "Match",
     "StaleObjectError",
     "add_discipline",
     "add_subject",
