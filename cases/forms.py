@@ -107,7 +107,8 @@ class CaseForm(forms.Form):
         # one the case fulfils while it still fits (it may be complete now).
         self.listed: dict[str, services.Match] = {str(m.target.pk): m for m in self.matches}
         current = case.target if case is not None else None
-        if current is not None and str(current.pk) not in self.listed and self._fits(current):
+        kept = current is not None and str(current.pk) not in self.listed and self._fits(current)
+        if case is not None and current is not None and kept:
             work = services.work_on_targets([current], on=self._on, exclude_case=case.pk)
             self.listed[str(current.pk)] = services.Match(target=current, work=work[current.pk])
         self.listed = dict(
