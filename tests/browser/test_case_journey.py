@@ -66,6 +66,12 @@ def test_staff_record_a_case_with_two_subjects(live_server, cast, tree, page, sc
     assert page.failed_responses == []
 
 
+def settled(page):
+    """htmx attaches the triggers of swapped-in content when it settles (20 ms after the
+    swap): a test faster than a person waits for it before the next change."""
+    expect(page.locator(".htmx-settling, .htmx-request")).to_have_count(0)
+
+
 def test_the_target_list_follows_the_unit_and_kind_picked(live_server, cast, tree, page):
     programme = make_programme(tree.a1)
     make_target(tree.a1, programme=programme, due_on=date(YEAR, 9, 30))
@@ -83,15 +89,18 @@ def test_the_target_list_follows_the_unit_and_kind_picked(live_server, cast, tre
         page.get_by_label("Năm").fill(str(YEAR))
         page.get_by_label("Năm").blur()
     expect(targets).to_contain_text("Không có chỉ tiêu nào còn mở")
+    settled(page)
     with page.expect_response(re.compile(r"/cases/units/search/")):
         page.locator(".unit-picker").first.locator(".unit-query").fill("A1")
     with page.expect_response(re.compile(r"/cases/targets/")):
         page.get_by_role("button", name="Đảng bộ cơ sở A1").click()
     expect(targets).to_contain_text(f"Quy chế làm việc — còn thiếu 1 cuộc, hạn 30/06/{YEAR}")
     expect(targets.get_by_label(re.compile("Quy chế làm việc"))).to_be_checked()
+    settled(page)
     with page.expect_response(re.compile(r"/cases/targets/")):
         page.get_by_label("Loại").select_option("supervision_thematic")
     expect(targets.get_by_label("Phát sinh (ngoài chương trình)")).to_be_checked()
+    settled(page)
     with page.expect_response(re.compile(r"/cases/targets/")):
         page.get_by_label("Loại").select_option("inspection_compliance")
     expect(targets.get_by_label(re.compile("Quy chế làm việc"))).to_be_checked()
