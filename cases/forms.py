@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, cast
 
 from django import forms
@@ -14,7 +15,11 @@ from ktgs import access
 from ktgs.models import Organization
 from plans.models import ActivityKind, Body, Target
 
+# The target choice: a target's id, or "arising" picked by the user. "auto" (the service
+# proposes) is accepted from scripted posts but never offered: on the page the user sees
+# the target the case will fulfil.
 TARGET_AUTO = "auto"
+TARGET_ARISING = "arising"
 
 
 def date_field(label, **kwargs) -> forms.DateField:
@@ -46,6 +51,16 @@ def _picked(form: forms.Form, name: str) -> Organization | None:
     return queryset.filter(pk=value).first() if queryset is not None else None
 
 
+@dataclass(frozen=True)
+class TargetOption:
+    """One choice of the case form's target list, as the page shows it."""
+
+    value: str
+    match: services.Match | None  # None: "arising"
+    proposed: bool
+    checked: bool
+
+
 class CaseForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     organization = forms.ModelChoiceField(
@@ -61,24 +76,112 @@ class CaseForm(forms.Form):
     kind = forms.ChoiceField(label=_("Loại"), choices=ActivityKind.choices)
     title = forms.CharField(label=_("Nội dung"), max_length=255)
     year = forms.IntegerField(label=_("Năm"), min_value=2000, max_value=2100)
-    target = forms.ChoiceField(label=_("Thực hiện chỉ tiêu"), required=False)
     decision_number = forms.CharField(label=_("Số quyết định"), max_length=64, required=False)
     decided_on = date_field(_("Ngày quyết định"), required=False)
     work_starts_on = date_field(_("Bắt đầu làm việc"), required=False)
     work_ends_on = date_field(_("Kết thúc làm việc"), required=False)
+    target = forms.ChoiceField(
+        label=_("Thực hiện chỉ tiêu"),
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": _(
+                "Hãy chọn chỉ tiêu mà cuộc này thực hiện, hoặc chọn “Phát sinh (ngoài "
+                "chương trình)”."
+            ),
+            "invalid_choice": _(
+                "Chỉ tiêu đã chọn không khớp với đơn vị, loại, năm và ngày của cuộc này: hãy "
+                "chọn lại trong danh sách."
+            ),
+        },
+    )
 
-    def __init__(self, *args, user, organization: Organization | None = None, **kwargs):
+    # The fields the target list depends on (the page refreshes the list when one changes).
+    TARGET_INPUTS = ("organization", "kind", "year", "decided_on", "work_starts_on")
+
+    def __init__(self, *args, user, case: Case | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         _unit_field(self, "organization").queryset = access.writable_organizations(user)
-        self.targets: dict[str, Target] = {}
-        choices: list[tuple[str, Any]] = [
-            (TARGET_AUTO, _("Tự động đề xuất")),
-            ("", _("Không — phát sinh")),
+        self.case = case
+        self.matches = self._matching_targets()
+        # The targets listed: the open ones that match, due first; on an edit, also the
+        # one the case fulfils while it still fits (it may be complete now).
+        self.listed: dict[str, services.Match] = {str(m.target.pk): m for m in self.matches}
+        current = case.target if case is not None else None
+        kept = current is not None and str(current.pk) not in self.listed and self._fits(current)
+        if case is not None and current is not None and kept:
+            work = services.work_on_targets([current], on=self._on, exclude_case=case.pk)
+            self.listed[str(current.pk)] = services.Match(target=current, work=work[current.pk])
+        self.listed = dict(
+            sorted(self.listed.items(), key=lambda item: (item[1].target.due_on, int(item[0])))
+        )
+        self.targets: dict[str, Target] = {pk: m.target for pk, m in self.listed.items()}
+        self.proposed = self.matches[0].target if self.matches else None
+        choices: list[tuple[str, Any]] = [(pk, str(t)) for pk, t in self.targets.items()]
+        choices += [
+            (TARGET_ARISING, _("Phát sinh (ngoài chương trình)")),
+            (TARGET_AUTO, TARGET_AUTO),
         ]
-        if organization is not None:
-            self.targets = {str(t.pk): t for t in queries.target_choices(organization)}
-            choices += [(pk, f"{t.programme.doc_number} · {t}") for pk, t in self.targets.items()]
         _choice_field(self, "target").choices = choices
+        if not self.is_bound and self.initial.get("target") not in [*self.targets, TARGET_ARISING]:
+            self.initial["target"] = str(self.proposed.pk) if self.proposed else TARGET_ARISING
+
+    def _lenient(self, name: str):
+        """A field's current value (typed or initial), or None when it is not valid yet."""
+        try:
+            return self.fields[name].clean(self[name].value())
+        except ValidationError:
+            return None
+
+    def _matching_targets(self) -> list[services.Match]:
+        unit, kind, year = (self._lenient(n) for n in ("organization", "kind", "year"))
+        self._on = self._lenient("decided_on") or self._lenient("work_starts_on")
+        self._key = (unit.pk, kind, year) if unit is not None and kind and year else None
+        if unit is None or self._key is None:
+            return []
+        return services.open_targets(
+            organization=unit,
+            kind=kind,
+            year=year,
+            on=self._on,
+            exclude_case=self.case.pk if self.case is not None else None,
+        )
+
+    def _fits(self, target: Target) -> bool:
+        """The target is for the unit and kind typed, in a programme covering the year."""
+        if self._key is None:
+            return False
+        unit, kind, year = self._key
+        programme = target.programme
+        return (
+            target.organization_id == unit
+            and target.kind == kind
+            and programme.year <= year <= programme.end_year
+        )
+
+    @property
+    def target_options(self) -> list[TargetOption]:
+        """The listed targets, each with what it lacks, then "arising"; the one checked is
+        the choice the user is making (the proposed one until they pick another)."""
+        value = str(self["target"].value() or "")
+        if value == TARGET_AUTO:
+            value = str(self.proposed.pk) if self.proposed else TARGET_ARISING
+        options = [
+            TargetOption(
+                value=pk, match=match, proposed=match.target == self.proposed, checked=value == pk
+            )
+            for pk, match in self.listed.items()
+        ]
+        options.append(
+            TargetOption(
+                value=TARGET_ARISING, match=None, proposed=False, checked=value == TARGET_ARISING
+            )
+        )
+        return options
+
+    @property
+    def targets_seen(self) -> str:
+        """The ids of the targets listed on the page, sent back with the choice."""
+        return ",".join(self.targets)
 
     @property
     def picked_organization(self) -> Organization | None:
@@ -88,7 +191,18 @@ class CaseForm(forms.Form):
         value = self.cleaned_data["target"]
         if value == TARGET_AUTO:
             return services.AUTO
-        if not value:
+        if value == TARGET_ARISING:
+            seen = set(str(self.data.get("targets_seen", "")).split(","))
+            if set(self.targets) - seen:
+                # The list changed under the user (unit, kind or year changed without the
+                # page refreshing it): "arising" was not chosen knowing these targets.
+                raise ValidationError(
+                    _(
+                        "Có chỉ tiêu khớp với cuộc này mà bạn chưa thấy khi chọn: hãy xem "
+                        "danh sách và chọn lại."
+                    ),
+                    code="targets_unseen",
+                )
             return None
         return self.targets[value]
 

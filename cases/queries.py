@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from cases.models import Case, CaseSubject, DisciplineDecision
 from ktgs import access
 from ktgs.models import Organization
-from plans.models import ActivityKind, Programme, Target
+from plans.models import ActivityKind
 
 
 def cases_for(user, *, organization: Organization | None = None) -> QuerySet[Case]:
@@ -39,16 +39,6 @@ def case_detail(case: Case) -> dict:
         )
     )
     return {"subjects": subjects}
-
-
-def target_choices(organization: Organization, year: int | None = None) -> QuerySet[Target]:
-    """Targets a case of this unit may fulfil (issued programmes), for the form's select."""
-    targets = Target.objects.filter(
-        organization=organization, programme__status=Programme.Status.ISSUED
-    )
-    if year:
-        targets = targets.filter(programme__year__lte=year, programme__end_year__gte=year)
-    return targets.select_related("programme", "organization").order_by("-programme__year", "pk")
 
 
 def deciding_organizations(organization: Organization) -> QuerySet[Organization]:

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.case_list, name="list"),
     path("new/", views.case_create, name="create"),
     path("units/search/", views.subject_search, name="subject_search"),
+    path("targets/", views.target_choices, name="target_choices"),
     path("<int:pk>/", views.case_detail, name="detail"),
     path("<int:pk>/edit/", views.case_edit, name="edit"),
     path("<int:pk>/status/", views.case_status, name="status"),

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -17,6 +18,7 @@ from cases import forms, queries, services
 from cases.models import Case
 from ktgs import access
 from ktgs import queries as ktgs_queries
+from plans.models import ActivityKind
 
 CASES_PER_PAGE = 50
 
@@ -64,7 +66,7 @@ def _subjects_for_service(formset):
 def case_create(request):
     organization = _organization_param(request, write=True)
     if request.method == "POST":
-        form = forms.CaseForm(request.POST, user=request.user, organization=organization)
+        form = forms.CaseForm(request.POST, user=request.user)
         formset = forms.subject_formset(request.POST, user=request.user)
         if form.is_valid() and formset.is_valid():
             subjects, index_map = _subjects_for_service(formset)
@@ -78,8 +80,12 @@ def case_create(request):
                 messages.success(request, _("Đã ghi nhận cuộc kiểm tra, giám sát."))
                 return redirect(case)
     else:
-        initial = {"organization": organization, "target": forms.TARGET_AUTO}
-        form = forms.CaseForm(initial=initial, user=request.user, organization=organization)
+        initial = {
+            "organization": organization,
+            "kind": ActivityKind.values[0],
+            "year": timezone.localdate().year,
+        }
+        form = forms.CaseForm(initial=initial, user=request.user)
         formset = forms.subject_formset(user=request.user)
     return render(
         request,
@@ -147,7 +153,7 @@ def case_edit(request, pk: int):
     case = access.get_object_for_user(request.user, Case.objects.all(), pk, write=True)
     stale = None
     if request.method == "POST":
-        form = forms.CaseForm(request.POST, user=request.user, organization=case.organization)
+        form = forms.CaseForm(request.POST, user=request.user, case=case)
         formset = forms.subject_formset(request.POST, user=request.user)
         if form.is_valid() and formset.is_valid():
             try:
@@ -158,7 +164,7 @@ def case_edit(request, pk: int):
                 # second save after reading the changes is a deliberate overwrite.
                 data = request.POST.copy()
                 data["version"] = str(error.current_version)
-                form = forms.CaseForm(data, user=request.user, organization=case.organization)
+                form = forms.CaseForm(data, user=request.user, case=case)
                 formset = forms.subject_formset(data, user=request.user)
                 form.is_valid()
                 formset.is_valid()
@@ -172,9 +178,9 @@ def case_edit(request, pk: int):
         initial.update(
             version=case.version,
             organization=case.organization_id,
-            target=str(case.target_id) if case.target_id else "",
+            target=str(case.target_id) if case.target_id else forms.TARGET_ARISING,
         )
-        form = forms.CaseForm(initial=initial, user=request.user, organization=case.organization)
+        form = forms.CaseForm(initial=initial, user=request.user, case=case)
         formset = forms.subject_formset(initial=forms.initial_subjects(case), user=request.user)
     return render(
         request,
@@ -277,6 +283,26 @@ def case_discipline(request, pk: int, subject_pk: int):
     return render(
         request, "cases/discipline_form.html", {"form": form, "case": case, "subject": subject}
     )
+
+
+@require_GET
+def target_choices(request):
+    """htmx: the case form's target list again, for the unit, kind, year and dates typed
+    (`?case=` on an edit page). The user's pick stays when it is still listed; "arising"
+    picked while nothing was listed gives way to the proposed target."""
+    case = None
+    pk = request.GET.get("case")
+    if pk and pk.isdigit():
+        case = access.get_object_for_user(
+            request.user, Case.objects.select_related("target__programme"), int(pk), write=True
+        )
+    initial = {name: request.GET.get(name) for name in forms.CaseForm.TARGET_INPUTS}
+    picked = request.GET.get("target")
+    if picked == forms.TARGET_ARISING and not request.GET.get("targets_seen"):
+        picked = None
+    initial["target"] = picked
+    form = forms.CaseForm(initial=initial, user=request.user, case=case)
+    return render(request, "cases/partials/target_choices.html", {"form": form, "case": case})
 
 
 @require_GET

@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import BooleanField, Count, ExpressionWrapper, Q, QuerySet
 from django.db.models.functions import Coalesce
 
 from ktgs import access
@@ -293,6 +293,61 @@ def programme_history(
             )
     entries.sort(key=lambda e: e.at, reverse=True)
     return entries[:limit]
+
+
+def grid_quota_q() -> Q:
+    """The targets the grid edits: a plain number of cases for a unit and kind (no named
+    subject, no share of members, no other counting rule)."""
+    return Q(
+        counts=Target.Counts.CASES,
+        member_share__isnull=True,
+        subject_organization__isnull=True,
+        subject_text="",
+    )
+
+
+def named_q() -> Q:
+    """Named planned cases: a target with a subject (a unit or a text)."""
+    return Q(subject_organization__isnull=False) | ~Q(subject_text="")
+
+
+@dataclass
+class GridCell:
+    """What a programme sets for one unit × kind: the plain quota the grid edits, and the
+    other targets (named cases, shares of members, other counting rules), shown beside it
+    and edited one by one."""
+
+    organization: Organization | None = None
+    quota: int | None = None
+    fixed: list[Target] = field(default_factory=list)
+
+    @property
+    def fixed_cases(self) -> int:
+        """What the other targets add to the cell's number of cases: those counted in
+        cases (a named case is one). Targets counted in organisations or members are shown
+        in their own unit and never added to cases."""
+        return sum(t.quantity for t in self.fixed if t.counts == Target.Counts.CASES)
+
+
+def grid_targets(programme: Programme) -> dict[tuple[int, str], GridCell]:
+    """Every target in force of the programme by (unit id, kind), as the grid shows it;
+    one query."""
+    cells: dict[tuple[int, str], GridCell] = {}
+    targets = (
+        programme.targets.filter(removed_by__isnull=True)
+        .annotate(is_quota=ExpressionWrapper(grid_quota_q(), output_field=BooleanField()))
+        .select_related("organization", "subject_organization")
+        .order_by("organization__path", "kind", "due_on", "pk")
+    )
+    for target in targets:
+        cell = cells.setdefault(
+            (target.organization_id, target.kind), GridCell(organization=target.organization)
+        )
+        if target.is_quota and cell.quota is None:
+            cell.quota = target.quantity
+        else:
+            cell.fixed.append(target)
+    return cells
 
 
 def grid_units(

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from ktgs import access
 from ktgs.models import Organization
 from plans import forms, queries, services
-from plans.models import ActivityKind, Programme, Target
+from plans.models import ActivityKind, Programme
 
 PER_PAGE = 50
 KINDS = list(ActivityKind.choices)
@@ -119,19 +119,11 @@ def _extra_units(owner: Organization, codes_text: str) -> tuple[list[Organizatio
 
 def _grid(owner: Organization, programme: Programme | None, data=None) -> dict:
     """Rows (owner, direct children, deeper units asked for or already holding targets) ×
-    activity kinds, with the typed or saved values and server-side totals."""
-    saved: dict[tuple[int, str], int] = {}
-    holders: list[Organization] = []
-    if programme is not None:
-        for target in programme.targets.filter(
-            counts=Target.Counts.CASES,
-            member_share__isnull=True,
-            subject_organization__isnull=True,
-            subject_text="",
-            removed_by__isnull=True,
-        ).select_related("organization"):
-            saved[(target.organization_id, target.kind)] = target.quantity
-            holders.append(target.organization)
+    activity kinds, with the typed or saved quotas, the other targets of each cell (named
+    cases, shares: shown, not edited here) and server-side totals that count them."""
+    saved_cells = queries.grid_targets(programme) if programme is not None else {}
+    saved = {key: cell.quota for key, cell in saved_cells.items() if cell.quota is not None}
+    holders = [cell.organization for cell in saved_cells.values() if cell.organization]
     extra_text = (data or {}).get("extra_units", "")
     extra, extra_error = _extra_units(owner, extra_text)
     units = queries.grid_units(owner, [*holders, *extra])
@@ -143,27 +135,27 @@ def _grid(owner: Organization, programme: Programme | None, data=None) -> dict:
     rows = []
     column_totals = [0] * len(KINDS)
     for unit in units:
-        row_cells = []
+        row_cells: list[dict[str, Any]] = []
+        row_total = 0
         for i, (kind, label) in enumerate(KINDS):
             name = forms.grid_field_name(unit.pk, kind)
             raw = (data or {}).get(name) if data is not None and name in data else None
             value = cells.get((unit.pk, kind))
+            other = saved_cells.get((unit.pk, kind)) or queries.GridCell()
             row_cells.append(
                 {
                     "name": name,
                     "value": raw if raw is not None else (value or ""),
                     "label": label,
                     "error": errors.get(name, ""),
+                    "fixed": other.fixed,
+                    "fixed_cases": other.fixed_cases,
+                    "total": (value or 0) + other.fixed_cases,
                 }
             )
-            column_totals[i] += value or 0
-        rows.append(
-            {
-                "unit": unit,
-                "cells": row_cells,
-                "total": sum(cells.get((unit.pk, k)) or 0 for k, _l in KINDS),
-            }
-        )
+            column_totals[i] += (value or 0) + other.fixed_cases
+            row_total += (value or 0) + other.fixed_cases
+        rows.append({"unit": unit, "cells": row_cells, "total": row_total})
     return {
         "kinds": KINDS,
         "rows": rows,
@@ -174,6 +166,23 @@ def _grid(owner: Organization, programme: Programme | None, data=None) -> dict:
         "extra_error": extra_error,
         "cells": {key: value for key, value in cells.items() if key[0] in {u.pk for u in units}},
     }
+
+
+def _grid_errors(grid: dict, exc: ValidationError) -> ValidationError | None:
+    """Put the service's per-cell refusals on their cells; the rest is returned."""
+    if not hasattr(exc, "error_dict") or "cells" not in exc.error_dict:
+        return exc
+    for error in exc.error_dict["cells"]:
+        params = error.params or {}
+        name = forms.grid_field_name(params["organization"], params["kind"])
+        message = error.message % params if error.params else error.message
+        grid["errors"][name] = message
+        for row in grid["rows"]:
+            for cell in row["cells"]:
+                if cell["name"] == name:
+                    cell["error"] = message
+    rest = {key: value for key, value in exc.error_dict.items() if key != "cells"}
+    return ValidationError(rest) if rest else None
 
 
 @require_http_methods(["GET", "POST"])
@@ -214,7 +223,9 @@ def programme_create(request):
                 )
                 services.set_targets(programme=programme, cells=grid["cells"], user=request.user)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            rest = _grid_errors(grid, exc)
+            if rest is not None:
+                _add_errors(form, rest)
         else:
             messages.success(request, _("Đã tạo chương trình (dự thảo)."))
             return redirect(programme)
@@ -275,7 +286,8 @@ def programme_targets(request, pk: int):
                 user=request.user,
             )
         except ValidationError as exc:
-            error = " ".join(exc.messages)
+            rest = _grid_errors(grid, exc)
+            error = " ".join(rest.messages) if rest is not None else ""
         else:
             messages.success(request, _("Đã lưu chỉ tiêu."))
             return redirect(programme)

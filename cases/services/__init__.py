@@ -14,7 +14,7 @@ One module per sub-domain; callers import from this package (`from cases import 
 - status: allowed_statuses, change_status, conclude_case
 - subjects: add_subject, update_subject, remove_subject
 - discipline: forms_for, add_discipline
-- targets: the AUTO sentinel, open_targets, propose_target
+- targets: the AUTO sentinel, open_targets (Match), propose_target, work_on_targets
 - decision_numbers: one issuer, one number per year
 - locking: StaleObjectError and the version check
 - history: case_history, changes_since, describe_changes
@@ -26,14 +26,24 @@ from cases.services.locking import StaleObjectError
 from cases.services.recording import CASE_FIELDS, record_case, update_case
 from cases.services.status import allowed_statuses, change_status, conclude_case
 from cases.services.subjects import SUBJECT_FIELDS, add_subject, remove_subject, update_subject
-from cases.services.targets import AUTO, open_targets, propose_target, reference_date
+from cases.services.targets import (
+    AUTO,
+    Match,
+    Work,
+    open_targets,
+    propose_target,
+    reference_date,
+    work_on_targets,
+)
 
 __all__ = [
     "AUTO",
     "CASE_FIELDS",
     "SUBJECT_FIELDS",
     "Change",
+    "Match",
     "StaleObjectError",
+    "Work",
     "add_discipline",
     "add_subject",
     "allowed_statuses",
@@ -50,4 +60,5 @@ __all__ = [
     "remove_subject",
     "update_case",
     "update_subject",
+    "work_on_targets",
 ]

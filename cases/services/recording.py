@@ -80,8 +80,9 @@ def record_case(
     work_ends_on: datetime.date | None = None,
     subjects: Sequence[dict] = (),
 ) -> Case:
-    """A new case (draft) with its subjects. `target=AUTO` proposes the one open target of
-    (unit, kind, year) if there is exactly one; None records it as arising."""
+    """A new case (draft) with its subjects. `target=AUTO` proposes a target of (unit,
+    kind, year) in force on its date (see propose_target: the only open one, or of several
+    the one due first that still lacks cases); None records it as arising."""
     _check_writable(user, organization)
     case = Case(
         organization=organization,

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import models
 from django.db.models import Count, Q
 from django.utils.translation import gettext as _g
+from django.utils.translation import gettext_lazy as _lazy
 
 from cases.models import Case, CaseSubject
 from ktgs.models import Organization
@@ -30,15 +32,104 @@ def reference_date(case: Case) -> datetime.date | None:
     return case.decided_on or case.work_starts_on
 
 
-def open_targets(*, organization: Organization, kind: str, year: int, on: datetime.date | None):
-    """Targets a new case of (unit, kind, year) could fulfil.
+@dataclass(frozen=True)
+class Work:
+    """What a target has, in its counting unit: `done` (concluded by the date, the
+    official figure) and `taken` (every case linked to it that is not cancelled, concluded
+    or still under way: the work already planned against it)."""
 
-    Open = for this unit, of this kind, in an ISSUED programme covering the year, in force
-    on `on` (the programme runs that day, the target was added on or before it and not
-    removed by then), and not yet fully done: fewer concluded cases (as of `on`) than the
-    quantity. `done` counts cases here; subject-counted targets are compared by their
-    counted subjects. Without a date, the programme only has to cover the year.
-    """
+    done: int = 0
+    taken: int = 0
+
+
+def work_on_targets(
+    targets: Iterable[Target], *, on: datetime.date | None, exclude_case: int | None = None
+) -> dict[int, Work]:
+    """Done and taken per target, each counted by the target's rule (cases, subject
+    organisations, subject members, subject committee members). One grouped query.
+
+    The one place a case is credited to a target here: a case counts for the target it is
+    linked to (`Case.target`)."""
+    targets = list(targets)
+    if not targets:
+        return {}
+    cases = Case.objects.filter(target__in=[t.pk for t in targets]).exclude(
+        status=Case.Status.CANCELLED
+    )
+    if exclude_case is not None:
+        cases = cases.exclude(pk=exclude_case)
+    done = Q(status__in=Case.COUNTING)
+    if on is not None:
+        done &= Q(concluded_on__lte=on)
+    members = Q(subjects__kind=CaseSubject.Kind.MEMBER)
+    by_rule = {
+        Target.Counts.CASES: (Q(), "pk"),
+        Target.Counts.ORGANIZATIONS: (Q(subjects__kind=CaseSubject.Kind.ORGANIZATION), "subjects"),
+        Target.Counts.MEMBERS: (members, "subjects"),
+        Target.Counts.COMMITTEE_MEMBERS: (
+            members & Q(subjects__is_committee_member=True),
+            "subjects",
+        ),
+    }
+    aggregates = {}
+    for rule, (only, what) in by_rule.items():
+        aggregates[f"done_{rule}"] = Count(what, filter=only & done, distinct=True)
+        aggregates[f"taken_{rule}"] = Count(what, filter=only or None, distinct=True)
+    rows = {
+        row["target_id"]: row for row in cases.values("target_id").annotate(**aggregates).order_by()
+    }
+    work = {}
+    for target in targets:
+        row = rows.get(target.pk)
+        work[target.pk] = (
+            Work(done=row[f"done_{target.counts}"], taken=row[f"taken_{target.counts}"])
+            if row
+            else Work()
+        )
+    return work
+
+
+_UNIT_WORDS = {
+    Target.Counts.CASES: _lazy("cuộc"),
+    Target.Counts.ORGANIZATIONS: _lazy("tổ chức"),
+    Target.Counts.MEMBERS: _lazy("đảng viên"),
+    Target.Counts.COMMITTEE_MEMBERS: _lazy("cấp ủy viên"),
+}
+
+
+@dataclass(frozen=True)
+class Match:
+    """An open target a case may fulfil, with what it still lacks."""
+
+    target: Target
+    work: Work
+
+    @property
+    def lacking(self) -> int:
+        """Still to do by the official count (quantity − concluded), never below 0."""
+        return max(0, self.target.quantity - self.work.done)
+
+    @property
+    def unclaimed(self) -> int:
+        """Still to do once the cases under way are done too: > 0 means the target still
+        lacks cases, so a new case belongs there."""
+        return max(0, self.target.quantity - self.work.taken)
+
+    @property
+    def under_way(self) -> int:
+        return max(0, self.work.taken - self.work.done)
+
+    @property
+    def unit_word(self) -> str:
+        """The target's counting unit: cuộc, tổ chức, đảng viên, cấp ủy viên."""
+        return str(_UNIT_WORDS[Target.Counts(self.target.counts)])
+
+
+def _matching(*, organization: Organization, kind: str, year: int, on: datetime.date | None):
+    """Targets of (unit, kind, year) in force on `on`: for this unit, of this kind, in an
+    ISSUED programme covering the year, the programme running that day, the target added on
+    or before it and not removed by then. Without a date, the programme only has to cover
+    the year and the target must not be removed."""
     targets = Target.objects.filter(
         organization=organization,
         kind=kind,
@@ -46,56 +137,57 @@ def open_targets(*, organization: Organization, kind: str, year: int, on: dateti
         programme__year__lte=year,
         programme__end_year__gte=year,
     )
-    if on is not None:
-        targets = targets.filter(
-            programme__starts_on__lte=on,
-            programme__ends_on__gte=on,
-        ).filter(
-            Q(added_by__isnull=True) | Q(added_by__effective_on__lte=on),
-            Q(removed_by__isnull=True) | Q(removed_by__effective_on__gt=on),
+    if on is None:
+        return targets.filter(removed_by__isnull=True)
+    return targets.filter(
+        programme__starts_on__lte=on,
+        programme__ends_on__gte=on,
+    ).filter(
+        Q(added_by__isnull=True) | Q(added_by__effective_on__lte=on),
+        Q(removed_by__isnull=True) | Q(removed_by__effective_on__gt=on),
+    )
+
+
+def open_targets(
+    *,
+    organization: Organization,
+    kind: str,
+    year: int,
+    on: datetime.date | None,
+    exclude_case: int | None = None,
+) -> list[Match]:
+    """The targets a new case of (unit, kind, year) could fulfil, on the reference date
+    `on`: matching (see _matching) and not yet fully done by then. In the order they are
+    proposed: those that still lack cases (counting the cases under way) first, then by
+    due date, then by id. `exclude_case`: the case being edited, not counted against its
+    own target. Two queries."""
+    targets = list(
+        _matching(organization=organization, kind=kind, year=year, on=on).select_related(
+            "programme", "organization", "subject_organization"
         )
-    else:
-        targets = targets.filter(removed_by__isnull=True)
-    counting = Q(cases__status__in=Case.COUNTING)
-    if on is not None:
-        counting &= Q(cases__concluded_on__lte=on)
-    subjects = Q(cases__subjects__isnull=False) & counting
-    targets = targets.annotate(
-        done_cases=Count("cases", filter=counting, distinct=True),
-        done_organizations=Count(
-            "cases__subjects",
-            filter=subjects & Q(cases__subjects__kind=CaseSubject.Kind.ORGANIZATION),
-            distinct=True,
-        ),
-        done_members=Count(
-            "cases__subjects",
-            filter=subjects & Q(cases__subjects__kind=CaseSubject.Kind.MEMBER),
-            distinct=True,
-        ),
-        done_committee=Count(
-            "cases__subjects",
-            filter=subjects
-            & Q(cases__subjects__kind=CaseSubject.Kind.MEMBER)
-            & Q(cases__subjects__is_committee_member=True),
-            distinct=True,
-        ),
     )
-    not_done = (
-        Q(counts=Target.Counts.CASES, done_cases__lt=models.F("quantity"))
-        | Q(counts=Target.Counts.ORGANIZATIONS, done_organizations__lt=models.F("quantity"))
-        | Q(counts=Target.Counts.MEMBERS, done_members__lt=models.F("quantity"))
-        | Q(counts=Target.Counts.COMMITTEE_MEMBERS, done_committee__lt=models.F("quantity"))
-    )
-    return targets.filter(not_done)
+    work = work_on_targets(targets, on=on, exclude_case=exclude_case)
+    found = [Match(target=t, work=work[t.pk]) for t in targets]
+    found = [m for m in found if m.lacking > 0]
+    found.sort(key=lambda m: (m.unclaimed == 0, m.target.due_on, m.target.pk))
+    return found
 
 
 def propose_target(
-    *, organization: Organization, kind: str, year: int, on: datetime.date | None
+    *,
+    organization: Organization,
+    kind: str,
+    year: int,
+    on: datetime.date | None,
+    exclude_case: int | None = None,
 ) -> Target | None:
-    """The target a new case fulfils when exactly one open target matches; with none or
-    several, None (arising, or staff choose)."""
-    found = list(open_targets(organization=organization, kind=kind, year=year, on=on)[:2])
-    return found[0] if len(found) == 1 else None
+    """The target a new case fulfils: the only open one; of several, the one due first
+    that still lacks cases (ties by id); of several all under way, the one due first.
+    None (arising) only when no target is open."""
+    found = open_targets(
+        organization=organization, kind=kind, year=year, on=on, exclude_case=exclude_case
+    )
+    return found[0].target if found else None
 
 
 def _check_target(case: Case) -> None:
@@ -137,6 +229,7 @@ def _resolve_target(case: Case, target) -> None:
             kind=case.kind,
             year=case.year,
             on=reference_date(case),
+            exclude_case=case.pk,
         )
     else:
         case.target = target

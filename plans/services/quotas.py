@@ -15,7 +15,7 @@ from ktgs.models import Organization
 from plans.models import ActivityKind, Programme, Target
 from plans.services.locking import _bump_version
 from plans.services.progress_refresh import enqueue_progress_refresh
-from plans.services.targets import Share, _clean_target, _require_draft
+from plans.services.targets import Share, _clean_target, _named_targets, _require_draft
 
 
 def _parse_quota_value(value) -> tuple[int | None, Decimal | None]:
@@ -43,7 +43,9 @@ def apply_quota(
     """ "Each unit of `level` below the owner: 2 inspections and 1 thematic supervision" —
     one target per matching descendant unit and kind. Idempotent: a unit that already has a
     target of that kind and counting rule (no named subject) gets it updated, never a second
-    one, so running the same quota twice changes nothing. Returns created/updated counts."""
+    one, so running the same quota twice changes nothing. A unit that has a named target of
+    a kind gets no quota of that kind beside it: refused, naming the units (on the kind).
+    Returns created/updated counts."""
     current = _bump_version(programme, None, user)
     _require_draft(current)
     if level not in Organization.Level.values:
@@ -78,10 +80,15 @@ def apply_quota(
             subject_text="",
         )
     }
+    named = _named_targets(current, [(unit.pk, kind) for unit in units for kind in specs])
+    beside_named: dict[str, list[str]] = {}
     to_create, to_update = [], []
     for unit in units:
         for kind, (qty, share, rule) in specs.items():
             target = existing.get((unit.pk, kind, rule))
+            if target is None and (unit.pk, kind) in named:
+                beside_named.setdefault(kind, []).append(str(unit))
+                continue
             if target is None:
                 target = Target(  # type: ignore[misc]  # due_on None: defaulted by _clean_target
                     programme=current,
@@ -109,6 +116,17 @@ def apply_quota(
             if (target.quantity, target.member_share, target.due_on) != before:
                 target.version += 1
                 to_update.append(target)
+    if beside_named:
+        raise ValidationError(
+            {
+                kind: _(
+                    "Đã có chỉ tiêu đích danh cùng loại cho %(units)s: thêm chỉ tiêu số lượng "
+                    "sẽ tính trùng. Hãy nhập chỉ tiêu cho các đơn vị này trong bảng chỉ tiêu."
+                )
+                % {"units": ", ".join(names)}
+                for kind, names in beside_named.items()
+            }
+        )
     if to_create:
         bulk_create_with_history(to_create, Target, default_user=user)
     if to_update:

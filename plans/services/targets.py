@@ -10,12 +10,12 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from ktgs.models import Organization
 from plans.models import ActivityKind, Programme, Target
+from plans.queries import grid_quota_q, named_q
 from plans.services.locking import _bump_version, _record_user
 from plans.services.progress_refresh import enqueue_progress_refresh
 
@@ -113,13 +113,38 @@ def is_grid_target(target: Target) -> bool:
     )
 
 
-def _grid_q() -> Q:
-    return Q(
-        counts=Target.Counts.CASES,
-        member_share__isnull=True,
-        subject_organization__isnull=True,
-        subject_text="",
+def _beside_named(named: Target) -> ValidationError:
+    """A quota typed for a unit × kind that already has a named planned case: it would be
+    counted twice, or the named case would be lost in it. Said on the cell, with the
+    named target, so that the user decides."""
+    subject = named.subject_text or str(named.subject_organization)
+    return ValidationError(
+        _(
+            "%(unit)s đã có chỉ tiêu đích danh cùng loại (%(named)s), đã tính trong tổng: "
+            "thêm số lượng ở đây sẽ tính trùng. Hãy để trống ô này."
+        ),
+        code="beside_named",
+        params={
+            "unit": named.organization,
+            "named": subject,
+            "organization": named.organization_id,
+            "kind": named.kind,
+        },
     )
+
+
+def _named_targets(programme: Programme, keys) -> dict[tuple[int, str], Target]:
+    """The first named target of each (unit id, kind) among `keys`, in force."""
+    found: dict[tuple[int, str], Target] = {}
+    units = {org_id for org_id, _kind in keys}
+    named = (
+        programme.targets.filter(named_q(), organization__in=units, removed_by__isnull=True)
+        .select_related("organization", "subject_organization")
+        .order_by("due_on", "pk")
+    )
+    for target in named:
+        found.setdefault((target.organization_id, target.kind), target)
+    return found
 
 
 @transaction.atomic
@@ -133,7 +158,9 @@ def set_targets(
 ) -> Programme:
     """Save the grid of a DRAFT programme: `cells` maps (unit id, activity kind) to a
     quantity; 0 or None removes that cell's target. Cells not mentioned are left alone.
-    All or nothing: a bad cell raises and nothing is written."""
+    All or nothing: a bad cell raises and nothing is written. A new quota beside a named
+    target of the same unit × kind is refused: ValidationError under "cells", one error
+    per cell (code "beside_named", params "organization" and "kind" name the cell)."""
     current = _bump_version(programme, version, user)
     _require_draft(current)
     wanted = {(int(org_id), kind): qty for (org_id, kind), qty in cells.items()}
@@ -142,8 +169,11 @@ def set_targets(
         raise ValidationError({"kind": _("Loại hoạt động không hợp lệ.")})
     units = Organization.objects.in_bulk({org_id for org_id, _kind in wanted})
     existing: dict[tuple[int, str], Target] = {}
-    for target in current.targets.filter(_grid_q()).select_related("organization"):
+    quotas = current.targets.filter(grid_quota_q()).order_by("due_on", "pk")
+    for target in quotas.select_related("organization"):
         existing.setdefault((target.organization_id, target.kind), target)
+    named = _named_targets(current, [key for key, qty in wanted.items() if qty])
+    beside_named: list[ValidationError] = []
     to_create: list[Target] = []
     to_update: list[Target] = []
     to_delete: list[int] = []
@@ -157,6 +187,9 @@ def set_targets(
             if found is not None:
                 to_delete.append(found.pk)
                 touched.add(org_id)
+            continue
+        if found is None and key in named:
+            beside_named.append(_beside_named(named[key]))
             continue
         if found is None:
             target = Target(  # type: ignore[misc]  # due_on None: defaulted by _clean_target
@@ -177,6 +210,8 @@ def set_targets(
             found.version += 1
             to_update.append(found)
             touched.add(org_id)
+    if beside_named:
+        raise ValidationError({"cells": beside_named})
     if to_delete:
         # Deleting one by one writes the "-" history row with the user on it.
         for target in Target.objects.filter(pk__in=to_delete):

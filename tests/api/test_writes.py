@@ -2,9 +2,12 @@
 user, errors carry the forms' Vietnamese messages on their fields (400), a stale
 version answers 409 with the current one."""
 
+from datetime import date
+
 from cases import services as case_services
 from cases.models import Case, CaseSubject, DisciplineDecision
 from plans.models import Programme, Target
+from tests.cases import factories as case_factories
 from tests.cases.factories import doc_number
 
 CASE = {
@@ -236,3 +239,17 @@ def test_a_discipline_form_that_does_not_fit_the_subject_is_refused_on_its_field
     assert response.status_code == 400
     assert list(response.json()) == ["form"]
     assert "Hình thức này không áp dụng cho tổ chức đảng" in response.json()["form"][0]
+
+
+def test_the_api_proposes_the_target_due_first_of_several_as_the_form_does(api, cast, tree):
+    programme = case_factories.make_programme(tree.a1)
+    case_factories.make_target(tree.a1, programme=programme, due_on=date(2025, 9, 30))
+    first = case_factories.make_target(tree.a1, programme=programme, due_on=date(2025, 6, 30))
+    client = api.as_user(cast.staff_a)
+    body = {**CASE, "organization": tree.a1.pk, "decision_number": doc_number()}
+    response = client.post("/api/v1/cases/", body, format="json")
+    assert response.status_code == 201, response.content
+    assert (response.json()["target"], response.json()["origin"]) == (first.pk, "planned")
+    body = {**body, "decision_number": doc_number(), "target": None}
+    response = client.post("/api/v1/cases/", body, format="json")
+    assert response.json()["origin"] == "arising"  # only when asked for

@@ -2,11 +2,13 @@
 empty form), a unit picked from the htmx autocomplete, all under the strict CSP."""
 
 import re
+from datetime import date
 
 import pytest
 from playwright.sync_api import expect
 
 from cases.models import Case
+from tests.cases.factories import YEAR, make_programme, make_target
 
 pytestmark = pytest.mark.browser
 
@@ -62,3 +64,48 @@ def test_staff_record_a_case_with_two_subjects(live_server, cast, tree, page, sc
     expect(page.get_by_role("button", name="Chuyển sang “Đang tiến hành”")).to_be_visible()
     assert page.console_log.errors() == []  # no CSP violation, no script error
     assert page.failed_responses == []
+
+
+def settled(page):
+    """htmx attaches the triggers of swapped-in content when it settles (20 ms after the
+    swap): a test faster than a person waits for it before the next change."""
+    expect(page.locator(".htmx-settling, .htmx-request")).to_have_count(0)
+
+
+def test_the_target_list_follows_the_unit_and_kind_picked(live_server, cast, tree, page):
+    programme = make_programme(tree.a1)
+    make_target(tree.a1, programme=programme, due_on=date(YEAR, 9, 30))
+    first = make_target(
+        tree.a1, programme=programme, due_on=date(YEAR, 6, 30), subject_text="Quy chế làm việc"
+    )
+    page.goto(live_server.url + "/login/")
+    page.get_by_label("Tên đăng nhập").fill("staff_a")
+    page.get_by_label("Mật khẩu").fill(PASSWORD)
+    page.get_by_role("button", name="Đăng nhập").click()
+
+    page.goto(f"{live_server.url}/cases/new/")
+    targets = page.locator("#case-targets")
+    with page.expect_response(re.compile(r"/cases/targets/")):
+        page.get_by_label("Năm").fill(str(YEAR))
+        page.get_by_label("Năm").blur()
+    expect(targets).to_contain_text("Không có chỉ tiêu nào còn mở")
+    settled(page)
+    with page.expect_response(re.compile(r"/cases/units/search/")):
+        page.locator(".unit-picker").first.locator(".unit-query").fill("A1")
+    with page.expect_response(re.compile(r"/cases/targets/")):
+        page.get_by_role("button", name="Đảng bộ cơ sở A1").click()
+    expect(targets).to_contain_text(f"Quy chế làm việc — còn thiếu 1 cuộc, hạn 30/06/{YEAR}")
+    expect(targets.get_by_label(re.compile("Quy chế làm việc"))).to_be_checked()
+    settled(page)
+    with page.expect_response(re.compile(r"/cases/targets/")):
+        page.get_by_label("Loại").select_option("supervision_thematic")
+    expect(targets.get_by_label("Phát sinh (ngoài chương trình)")).to_be_checked()
+    settled(page)
+    with page.expect_response(re.compile(r"/cases/targets/")):
+        page.get_by_label("Loại").select_option("inspection_compliance")
+    expect(targets.get_by_label(re.compile("Quy chế làm việc"))).to_be_checked()
+    page.get_by_label("Nội dung").fill("Kiểm tra việc chấp hành quy chế làm việc")
+    page.get_by_role("button", name="Lưu", exact=True).click()
+    expect(page).to_have_url(re.compile(r"/cases/\d+/$"))
+    assert Case.objects.get().target == first
+    assert page.console_log.errors() == []

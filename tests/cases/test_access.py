@@ -71,7 +71,7 @@ def test_edit_page_get_and_post(client, cast, case_a1, who):
         "kind": case_a1.kind,
         "title": "Đổi nội dung",
         "year": YEAR,
-        "target": "",
+        "target": "arising",
         "decision_number": case_a1.decision_number,
         "decided_on": "01/03/2025",
         "work_starts_on": "10/03/2025",

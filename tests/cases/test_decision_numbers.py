@@ -187,7 +187,7 @@ def test_the_form_shows_the_duplicate_on_the_number_field(client, cast, tree):
             "kind": "inspection_compliance",
             "title": "Trùng số",
             "year": YEAR,
-            "target": "",
+            "target": "arising",
             "decision_number": NUMBER,
             "decided_on": "05/03/2025",
             "work_starts_on": "",

@@ -21,7 +21,7 @@ def form_data(case, **overrides):
         "kind": case.kind,
         "title": case.title,
         "year": YEAR,
-        "target": "",
+        "target": "arising",
         "decision_number": case.decision_number,
         "decided_on": "01/03/2025",
         "work_starts_on": "10/03/2025",

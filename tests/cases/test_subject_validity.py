@@ -79,7 +79,7 @@ def test_the_form_shows_the_error_on_the_subject_row(client, cast, tree, dissolv
             "kind": "inspection_compliance",
             "title": "Kiểm tra chi bộ cũ",
             "year": YEAR,
-            "target": "",
+            "target": "arising",
             "decision_number": "",
             "decided_on": "01/07/2025",
             "work_starts_on": "",

@@ -1,11 +1,12 @@
-"""A new case is linked to the target when exactly one open target matches the unit,
-kind and year; with none or several it is arising (staff may choose)."""
+"""A new case is linked to a target that matches its unit, kind and year: the only open
+one, or of several the one due first that still lacks cases. It is arising only when no
+target is open or when staff choose it."""
 
 import datetime
 
 from cases import services
 from cases.models import Case
-from plans.models import ActivityKind, Amendment, Programme
+from plans.models import ActivityKind, Amendment, Programme, Target
 from tests.cases.factories import YEAR, concluded, doc_number, make_programme, make_target, record
 
 D = datetime.date
@@ -30,12 +31,65 @@ def test_no_target_means_arising(cast, tree):
     assert case.target is None and case.is_arising
 
 
-def test_two_open_targets_propose_none(cast, tree):
+def test_of_several_open_targets_the_one_due_first_is_proposed_not_arising(cast, tree):
+    # Was: two matching targets proposed none and the case was filed as arising.
     programme = make_programme(tree.a1)
+    make_target(tree.a1, programme=programme, due_on=D(YEAR, 9, 30))
+    first = make_target(tree.a1, programme=programme, due_on=D(YEAR, 6, 30))
+    assert propose(tree.a1) == first
+    case = record(cast.staff_a, tree.a1, target=services.AUTO)
+    assert case.target == first and not case.is_arising
+
+
+def test_targets_due_the_same_day_are_proposed_by_id(tree):
+    programme = make_programme(tree.a1)
+    first = make_target(tree.a1, programme=programme)
     make_target(tree.a1, programme=programme)
-    make_target(tree.a1, programme=programme)
-    assert propose(tree.a1) is None
-    assert record(cast.staff_a, tree.a1, target=services.AUTO).is_arising
+    assert propose(tree.a1) == first
+
+
+def test_a_target_whose_cases_are_under_way_gives_way_to_one_that_still_lacks(cast, tree):
+    programme = make_programme(tree.a1)
+    soon = make_target(tree.a1, programme=programme, due_on=D(YEAR, 6, 30))
+    later = make_target(tree.a1, programme=programme, due_on=D(YEAR, 9, 30))
+    first = record(cast.staff_a, tree.a1, target=services.AUTO)
+    second = record(cast.staff_a, tree.a1, target=services.AUTO)
+    assert (first.target, second.target) == (soon, later)
+    # Both under way, neither done: the one due first again, never arising.
+    assert record(cast.staff_a, tree.a1, target=services.AUTO).target == soon
+
+
+def test_a_cancelled_case_does_not_take_its_target(cast, tree):
+    programme = make_programme(tree.a1)
+    soon = make_target(tree.a1, programme=programme, due_on=D(YEAR, 6, 30))
+    make_target(tree.a1, programme=programme, due_on=D(YEAR, 9, 30))
+    case = record(cast.staff_a, tree.a1, target=soon)
+    services.change_status(
+        user=cast.staff_a, case=case, status=Case.Status.CANCELLED, version=case.version
+    )
+    assert propose(tree.a1) == soon
+
+
+def test_open_targets_say_what_each_still_lacks_in_its_unit(cast, tree):
+    programme = make_programme(tree.a1)
+    quota = make_target(tree.a1, programme=programme, quantity=3, due_on=D(YEAR, 6, 30))
+    members = make_target(tree.a1, programme=programme, quantity=5, counts=Target.Counts.MEMBERS)
+    concluded(cast.staff_a, tree.a1, target=quota)
+    record(cast.staff_a, tree.a1, target=quota)
+    found = services.open_targets(organization=tree.a1, kind=KIND, year=YEAR, on=D(YEAR, 5, 1))
+    assert [(m.target, m.lacking, m.under_way, m.unit_word) for m in found] == [
+        (quota, 2, 1, "cuộc"),
+        (members, 5, 0, "đảng viên"),
+    ]
+
+
+def test_editing_a_case_does_not_count_it_against_its_own_target(cast, tree):
+    target = make_target(tree.a1, quantity=1)
+    case = record(cast.staff_a, tree.a1, target=services.AUTO)
+    case = services.update_case(
+        user=cast.staff_a, case=case, version=case.version, target=services.AUTO
+    )
+    assert case.target == target
 
 
 def test_targets_of_other_units_kinds_or_years_do_not_match(tree):

@@ -39,20 +39,49 @@ def test_grid_save_creates_updates_and_deletes_in_one_go(cast, tree):
     assert target.history.latest("history_date").history_user == cast.staff_a
 
 
-def test_grid_save_leaves_named_and_share_targets_alone(tree):
+def _named(programme, unit, kind=INSPECT, text="Tài chính đảng quý II"):
+    return services.add_target(
+        programme=programme, organization=unit, kind=kind, quantity=1, subject_text=text
+    )
+
+
+def test_grid_save_refuses_a_quota_beside_a_named_target_and_leaves_it_alone(tree):
+    # Was: the quota was added beside the named target, so one planned case counted twice.
+    programme = make_programme(tree.a)
+    _named(programme, tree.a1)
+    with pytest.raises(ValidationError) as caught:
+        add_grid(programme, {(tree.a1, INSPECT): 2, (tree.a2, INSPECT): 1})
+    (error,) = caught.value.error_dict["cells"]
+    assert (error.code, error.params["organization"], error.params["kind"]) == (
+        "beside_named",
+        tree.a1.pk,
+        INSPECT,
+    )
+    assert caught.value.message_dict["cells"] == [
+        "Đảng bộ cơ sở A1 đã có chỉ tiêu đích danh cùng loại (Tài chính đảng quý II), đã tính "
+        "trong tổng: thêm số lượng ở đây sẽ tính trùng. Hãy để trống ô này."
+    ]
+    assert programme.targets.count() == 1  # all or nothing: A2's quota is not written
+    add_grid(programme, {(tree.a1, INSPECT): 0, (tree.a1, SUPERVISE): 1})
+    assert sorted(programme.targets.values_list("kind", "subject_text")) == [
+        (INSPECT, "Tài chính đảng quý II"),
+        (SUPERVISE, ""),
+    ]
+
+
+def test_grid_save_leaves_share_targets_alone_and_may_add_cases_beside_them(tree):
     programme = make_programme(tree.a)
     services.add_target(
         programme=programme,
-        organization=tree.a1,
-        kind=INSPECT,
+        organization=tree.a1a,
+        kind=SUPERVISE,
+        counts=Target.Counts.MEMBERS,
         quantity=1,
-        subject_text="Tài chính đảng quý II",
+        member_share=30,
     )
-    add_grid(programme, {(tree.a1, INSPECT): 2})
-    add_grid(programme, {(tree.a1, INSPECT): 0})
-    assert list(programme.targets.values_list("subject_text", flat=True)) == [
-        "Tài chính đảng quý II"
-    ]
+    add_grid(programme, {(tree.a1a, SUPERVISE): 2})
+    add_grid(programme, {(tree.a1a, SUPERVISE): 0})
+    assert quantities(programme) == {("TN-A1a", SUPERVISE, "members"): 8}
 
 
 def test_a_bad_cell_writes_nothing(tree):
@@ -296,3 +325,64 @@ def test_quota_and_copy_pages(client, cast, tree):
     assert response.status_code == 302
     copy = Programme.objects.get(year=2026)
     assert copy.targets.count() == 4
+
+
+def test_grid_totals_count_named_targets_of_each_unit_and_kind(client, cast, tree):
+    # Was: a row with only named targets showed 0, and staff typed a duplicate quota.
+    programme = make_programme(tree.a)
+    _named(programme, tree.a1)
+    _named(programme, tree.a1, text="Quy chế làm việc")
+    _named(programme, tree.a1a, kind=SUPERVISE, text="Sinh hoạt chi bộ")  # a deeper unit
+    add_grid(programme, {(tree.a2, INSPECT): 2, (tree.a1, SUPERVISE): 1})
+    services.add_target(
+        programme=programme,
+        organization=tree.a2,
+        kind=SUPERVISE,
+        counts=Target.Counts.MEMBERS,
+        quantity=1,
+        member_share=30,
+    )
+    client.force_login(cast.staff_a)
+    page = client.get(reverse("plans:targets", args=[programme.pk]))
+    grid = page.context["grid"]
+    rows = {row["unit"].code: row["total"] for row in grid["rows"]}
+    # Named cases count as cases; the share of members is shown apart, never added to cases.
+    assert rows == {"TN-A": 0, "TN-A1": 3, "TN-A1a": 1, "TN-A2": 2}
+    kinds = [kind for kind, _label in grid["kinds"]]
+    columns = dict(zip(kinds, grid["column_totals"], strict=True))
+    assert (columns[INSPECT], columns[SUPERVISE], grid["grand_total"]) == (4, 2, 6)
+    body = page.content.decode()
+    assert f'name="q-{tree.a1.pk}-{INSPECT}" value="" ' in body
+    assert 'data-fixed="2"' in body  # the live totals (grid.js) add them too
+    assert "+1 đích danh (số cuộc): Tài chính đảng quý II" in body
+    assert "(số đảng viên, tính riêng)" in body
+
+
+def test_grid_page_refuses_a_quota_beside_a_named_target_on_its_cell(client, cast, tree):
+    programme = make_programme(tree.a)
+    _named(programme, tree.a1)
+    client.force_login(cast.staff_a)
+    url = reverse("plans:targets", args=[programme.pk])
+    name = f"q-{tree.a1.pk}-{INSPECT}"
+    programme.refresh_from_db()
+    response = client.post(url, {"version": programme.version, name: "2"})
+    assert response.status_code == 200
+    cells = [c for row in response.context["grid"]["rows"] for c in row["cells"]]
+    (cell,) = [c for c in cells if c["name"] == name]
+    assert cell["error"].startswith("Đảng bộ cơ sở A1 đã có chỉ tiêu đích danh cùng loại")
+    assert response.context["error"] == ""
+    assert programme.targets.count() == 1
+
+
+def test_apply_quota_refuses_a_quota_beside_a_named_target(tree):
+    programme = make_programme(tree.a)
+    _named(programme, tree.a1)
+    with pytest.raises(ValidationError) as caught:
+        services.apply_quota(programme, "grassroots", {INSPECT: 2, SUPERVISE: 1})
+    assert caught.value.message_dict == {
+        INSPECT: [
+            "Đã có chỉ tiêu đích danh cùng loại cho Đảng bộ cơ sở A1: thêm chỉ tiêu số lượng "
+            "sẽ tính trùng. Hãy nhập chỉ tiêu cho các đơn vị này trong bảng chỉ tiêu."
+        ]
+    }
+    assert programme.targets.count() == 1

@@ -1,5 +1,5 @@
 // Case form: add subject rows (clone the formset's empty form), pick units from the htmx
-// autocomplete, show the unit or the member fields of a row by its kind. No inline
+// autocomplete (a pick fires `change` on the hidden input), show the unit or the member fields of a row by its kind. No inline
 // scripts: CSP allows only files from 'self'.
 (function () {
   "use strict";
@@ -28,7 +28,11 @@
 
   function pickUnit(choice) {
     var picker = choice.closest(".unit-picker");
-    picker.querySelector("input[type=hidden]").value = choice.dataset.unitId;
+    var input = picker.querySelector("input[type=hidden]");
+    input.value = choice.dataset.unitId;
+    // A script's assignment fires no event: say so, so that what depends on the unit
+    // (the case form's target list, via htmx) follows it.
+    input.dispatchEvent(new Event("change", { bubbles: true }));
     picker.querySelector(".unit-picked").textContent = choice.dataset.unitName;
     picker.querySelector(".unit-results").innerHTML = "";
     picker.querySelector(".unit-query").value = "";

@@ -1,5 +1,6 @@
 // Live row, column and grand totals of the targets grid (the server computes the same
-// totals on save). No inline script: the page's CSP allows only same-origin files.
+// totals on save), named targets included. No inline script: the page's CSP allows only
+// same-origin files.
 (function () {
   "use strict";
   function toInt(input) {
@@ -14,7 +15,8 @@
     rows.forEach(function (row) {
       var total = 0;
       row.querySelectorAll("input[data-cell]").forEach(function (input, i) {
-        var n = toInt(input);
+        // The cell's other targets counted in cases (named ones) add to what is typed.
+        var n = toInt(input) + (parseInt(input.dataset.fixed, 10) || 0);
         total += n;
         sums[i] += n;
       });
