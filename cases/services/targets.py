@@ -9,6 +9,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _g
 from django.utils.translation import gettext_lazy as _lazy
 
@@ -49,12 +50,17 @@ def work_on_targets(
     organisations, subject members, subject committee members). One grouped query.
 
     The one place a case is credited to a target here: a case counts for the target it is
-    linked to (`Case.target`)."""
+    linked to (`Case.target`) or, when an amendment replaced that one, for the target of
+    the same lineage given here (the one in force: plans.models.Target.lineage), as the
+    roll-up counts it (reports.rollup.leaf_figures)."""
     targets = list(targets)
     if not targets:
         return {}
-    cases = Case.objects.filter(target__in=[t.pk for t in targets]).exclude(
-        status=Case.Status.CANCELLED
+    lines = {target.lineage_key for target in targets}
+    cases = (
+        Case.objects.filter(Q(target_id__in=lines) | Q(target__lineage_id__in=lines))
+        .exclude(status=Case.Status.CANCELLED)
+        .annotate(line=Coalesce("target__lineage_id", "target_id"))
     )
     if exclude_case is not None:
         cases = cases.exclude(pk=exclude_case)
@@ -75,12 +81,10 @@ def work_on_targets(
     for rule, (only, what) in by_rule.items():
         aggregates[f"done_{rule}"] = Count(what, filter=only & done, distinct=True)
         aggregates[f"taken_{rule}"] = Count(what, filter=only or None, distinct=True)
-    rows = {
-        row["target_id"]: row for row in cases.values("target_id").annotate(**aggregates).order_by()
-    }
+    rows = {row["line"]: row for row in cases.values("line").annotate(**aggregates).order_by()}
     work = {}
     for target in targets:
-        row = rows.get(target.pk)
+        row = rows.get(target.lineage_key)
         work[target.pk] = (
             Work(done=row[f"done_{target.counts}"], taken=row[f"taken_{target.counts}"])
             if row

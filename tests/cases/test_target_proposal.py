@@ -157,3 +157,26 @@ def test_staff_can_change_the_proposed_target(cast, tree):
     assert case.target == target
     case = services.update_case(user=cast.staff_a, case=case, version=case.version, target=None)
     assert Case.objects.get(pk=case.pk).target is None
+
+
+def test_a_raised_target_keeps_the_cases_of_the_one_it_replaces(cast, tree):
+    # An amendment raises the quota 2 → 3 after both cases were concluded: the replacement
+    # still lacks 1 (the cases follow the lineage, as in the roll-up), not 3, and a new
+    # case is proposed for it.
+    from plans import services as plan_services
+
+    old = make_target(tree.a1, quantity=2)
+    concluded(cast.staff_a, tree.a1, target=old)
+    concluded(cast.staff_a, tree.a1, target=old)
+    assert propose(tree.a1, on=D(YEAR, 5, 1)) is None
+    plan_services.create_amendment(
+        programme=old.programme,
+        doc_number=doc_number("QĐ", "TN"),
+        issued_on=D(YEAR, 5, 1),
+        effective_on=D(YEAR, 5, 1),
+        change=[(old, {"quantity": 3})],
+    )
+    new = Target.objects.get(replaces=old)
+    [match] = services.open_targets(organization=tree.a1, kind=KIND, year=YEAR, on=D(YEAR, 6, 1))
+    assert (match.target, match.work.done, match.lacking) == (new, 2, 1)
+    assert propose(tree.a1, on=D(YEAR, 6, 1)) == new
