@@ -181,8 +181,8 @@ class ProgressViewSet(OpenViewMixin, viewsets.ViewSet):
                 "period",
                 str,
                 enum=[str(kind) for kind in OFFERED_PERIODS],
-                description="Kỳ báo cáo (mặc định: year); term: từ đầu nhiệm kỳ (nhiệm kỳ chứa năm) "
-                "đến nay",
+                description="Kỳ báo cáo (mặc định: year); term: từ đầu nhiệm kỳ "
+                "(nhiệm kỳ chứa năm) đến nay",
             ),
             OpenApiParameter(
                 "kind",

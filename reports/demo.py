@@ -57,7 +57,7 @@ def seed_past_figures(today: date, *, stdout) -> None:
     have = set(
         DailySnapshot.objects.filter(year=today.year).values_list("taken_on", flat=True).distinct()
     )
-    missing = sorted(day for day in days if day < today and day.year == today.year) 
+    missing = sorted(day for day in days if day < today and day.year == today.year)
     points = [services.take_past_daily_snapshot(day) for day in missing if day not in have]
     services.take_daily_snapshot(today)
     if snapshots or points:

@@ -41,7 +41,7 @@ def report_subtitle(report: PeriodReport) -> str:
         text += " " + _("(số liệu chốt kỳ)")
     elif report.source.computed_at is not None:
         at = timezone.localtime(report.source.computed_at)
-        text += " " + _("(tính lại lúc %(at)s)") % {"at": at.strftime("%H:%M %d/%m/%Y")}
+        text += " (" + _("tính lại lúc %(at)s") % {"at": at.strftime("%H:%M %d/%m/%Y")} + ")"
     return text
 
 

@@ -67,7 +67,9 @@ def test_on_demand_figures_equal_a_snapshot_and_the_python_reference(tree, seed,
         services.snapshot_period(p, today=LATER)
         for unit in tree.all():
             for kind in [None, ALL_KINDS, *KINDS]:
-                sql = rollup.subtree_figures(unit, p.ends_on, range(2026, 2027), kind=kind, lagging=20)
+                sql = rollup.subtree_figures(
+                    unit, p.ends_on, range(2026, 2027), kind=kind, lagging=20
+                )
                 python = rollup.reference_subtree(
                     unit, p.ends_on, range(2026, 2027), kind=kind, lagging=20
                 )

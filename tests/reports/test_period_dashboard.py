@@ -11,8 +11,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from reports import queries, rollup, services
 from cases.models import Case
+from reports import queries, rollup, services
 from reports.models import ReportPeriod
 from tests.reports.test_dashboard import PAGE_QUERIES, ROLES_QUERY, grow
 from tests.reports.test_rollup import case, programme, target
@@ -92,9 +92,7 @@ def test_a_past_period_without_a_snapshot_is_computed_as_of_its_end(client, cast
 @time_machine.travel(TODAY, tick=False)
 def test_a_computed_period_shows_the_children_and_the_lagging_units(client, cast, tree, figures):
     client.force_login(cast.leader_p)
-    computed = queries.dashboard(
-        tree.province, year=2026, kind="", today=TODAY, period_kind="h1"
-    )
+    computed = queries.dashboard(tree.province, year=2026, kind="", today=TODAY, period_kind="h1")
     services.snapshot_period(ReportPeriod.objects.get(kind="h1", year=2026), today=TODAY)
     frozen = queries.dashboard(tree.province, year=2026, kind="", today=TODAY, period_kind="h1")
     assert computed.source.computed and not frozen.source.computed
