@@ -1,6 +1,7 @@
 """REST API of progress: a unit's subtree and each child's, for a year, a report period
-and an activity kind — the dashboard's own figures (reports.queries.dashboard, read from
-the roll-up table or the period's snapshot), as numbers.
+(the term included: term-to-date figures) and an activity kind — the dashboard's own
+figures (reports.queries.dashboard, read from the roll-up table or the period's snapshot,
+or computed on demand), as numbers.
 
 Percentages are numbers from 0 to 100 rounded half-up to 2 decimals by the one percent
 function the pages use (57.58 is shown as 57,58% on the dashboard); null when there is
@@ -24,7 +25,7 @@ from ktgs.figures import round_percent
 from plans.models import ActivityKind
 from reports import queries
 from reports.models import ALL_KINDS, OutboxMessage, ReportPeriod
-from reports.services import DASHBOARD_PERIODS
+from reports.services import OFFERED_PERIODS
 
 # --- selector ---------------------------------------------------------------------------
 
@@ -72,6 +73,7 @@ def progress_for(organization, *, year: int, period: str, kind: str, today, lang
         "available": source.available,
         "live": source.live,
         "as_of": source.as_of,
+        "computed_at": source.computed_at,
         "period_starts_on": source.period.starts_on if source.period else None,
         "period_ends_on": source.period.ends_on if source.period else None,
         "unit": unit_figures(data.unit) if data.unit is not None else None,
@@ -138,9 +140,14 @@ class ProgressSerializer(serializers.Serializer):
     year = serializers.IntegerField()
     period = serializers.CharField()
     kind = serializers.CharField(help_text="Chuỗi rỗng: mọi loại hoạt động")
-    available = serializers.BooleanField(help_text="false: kỳ đã qua nhưng chưa chốt số liệu")
-    live = serializers.BooleanField(help_text="true: bảng tiến độ hiện tại; false: số liệu chốt")
-    as_of = serializers.DateField(allow_null=True)
+    available = serializers.BooleanField(help_text="false: chưa khai báo kỳ báo cáo này")
+    live = serializers.BooleanField(help_text="true: bảng tiến độ hiện tại")
+    as_of = serializers.DateField(allow_null=True, help_text="Số liệu tính đến ngày")
+    computed_at = serializers.DateTimeField(
+        allow_null=True,
+        help_text="Kỳ đã qua chưa chốt số liệu, hoặc nhiệm kỳ: số liệu tính lại lúc này "
+        "(null: bảng tiến độ hiện tại hoặc số liệu chốt kỳ)",
+    )
     period_starts_on = serializers.DateField(allow_null=True)
     period_ends_on = serializers.DateField(allow_null=True)
     unit = UnitFiguresSerializer(allow_null=True)
@@ -151,7 +158,7 @@ class ProgressSerializer(serializers.Serializer):
 class ProgressQuery(InputSerializer):
     year = serializers.IntegerField(min_value=2000, max_value=2100, required=False)
     period = serializers.ChoiceField(
-        choices=[(str(kind), str(kind.label)) for kind in DASHBOARD_PERIODS],
+        choices=[(str(kind), str(kind.label)) for kind in OFFERED_PERIODS],
         default=ReportPeriod.Kind.YEAR,
     )
     kind = serializers.ChoiceField(
@@ -173,8 +180,9 @@ class ProgressViewSet(OpenViewMixin, viewsets.ViewSet):
             OpenApiParameter(
                 "period",
                 str,
-                enum=[str(kind) for kind in DASHBOARD_PERIODS],
-                description="Kỳ báo cáo (mặc định: year)",
+                enum=[str(kind) for kind in OFFERED_PERIODS],
+                description="Kỳ báo cáo (mặc định: year); term: từ đầu nhiệm kỳ "
+                "(nhiệm kỳ chứa năm) đến nay",
             ),
             OpenApiParameter(
                 "kind",

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from io import BytesIO
 
-from django.utils import formats
+from django.utils import formats, timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
@@ -37,8 +37,11 @@ def report_subtitle(report: PeriodReport) -> str:
     text = _("Số liệu tính đến ngày %(day)s") % {
         "day": formats.date_format(report.source.day(), "SHORT_DATE_FORMAT")
     }
-    if not report.source.live:
+    if report.source.snapshot:
         text += " " + _("(số liệu chốt kỳ)")
+    elif report.source.computed_at is not None:
+        at = timezone.localtime(report.source.computed_at)
+        text += " (" + _("tính lại lúc %(at)s") % {"at": at.strftime("%H:%M %d/%m/%Y")} + ")"
     return text
 
 

@@ -144,13 +144,25 @@ class ReportPeriod(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.label} {self.year}"
+        return self.title
 
     @property
     def label(self) -> str:
         if self.kind == self.Kind.MONTH:
             return _("Tháng %(month)d") % {"month": self.month}
+        if self.kind == self.Kind.TERM:
+            return _("Nhiệm kỳ %(first)d–%(last)d") % {
+                "first": self.starts_on.year,
+                "last": self.ends_on.year,
+            }
         return str(self.get_kind_display())
+
+    @property
+    def title(self) -> str:
+        """The period as a report names it: "Quý I 2026", "Nhiệm kỳ 2025–2030"."""
+        if self.kind == self.Kind.TERM:
+            return self.label
+        return f"{self.label} {self.year}"
 
     @property
     def cumulative_start(self):

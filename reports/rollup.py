@@ -508,6 +508,116 @@ def write_snapshot(period, years: range) -> int:
     return len(rows)
 
 
+# --- one subtree, on demand ----------------------------------------------------------
+
+
+@dataclass
+class SubtreeFigures:
+    """One unit's subtree computed as of a day, for a past period that has no snapshot
+    (or the term): what the dashboard and the period report read from a snapshot.
+
+    `totals[(unit, kind)]` are the subtree figures of the unit and of each child that has
+    something (as a snapshot's sub_* of those rows); `lagging` the most lagging units of
+    the kind asked, with their own figures, in the dashboard's order (gap, name, id)."""
+
+    totals: dict[tuple[int, str], Own]
+    lagging: list[tuple[Organization, Own]]
+
+
+def subtree_figures(
+    unit: Organization,
+    day: date,
+    years: range,
+    *,
+    kind: str | None = None,
+    lagging: int = 0,
+) -> SubtreeFigures:
+    """The figures `compute_table(day)` would give the unit and its children (and the
+    lagging list of `kind`), computed for the unit's subtree only: one statement on
+    PostgreSQL (reports.rollup_sql.subtree), reference_subtree elsewhere. `kind` None:
+    every kind's totals (the period report). `years` of more than one year (a term) are
+    gathered: each unit's targets of all those years count as one set."""
+    if not _sql():
+        return reference_subtree(unit, day, years, kind=kind, lagging=lagging)
+    rows = rollup_sql.subtree(
+        unit=unit.pk,
+        path=unit.path,
+        depth=unit.depth,
+        day=day,
+        years=years,
+        kind=kind,
+        lagging_kind=ALL_KINDS if kind is None else kind,
+        lagging=lagging,
+        tolerance=lag_tolerance_cases(),
+    )
+    result = SubtreeFigures(totals={}, lagging=[])
+    for what, unit_id, row_kind, *rest in rows:
+        figures, reasons, name, code = rest[:8], rest[8], rest[9], rest[10]
+        if what == "sub":
+            result.totals[(unit_id, row_kind)] = Own(*figures)  # type: ignore[misc]
+        else:
+            # Django has psycopg hand jsonb over as text (JSONField decodes it).
+            own = Own(*figures, lag_reasons=json.loads(reasons))  # type: ignore[misc]
+            result.lagging.append((Organization(pk=unit_id, name=name, code=code), own))
+    return result
+
+
+def reference_subtree(
+    unit: Organization,
+    day: date,
+    years: range,
+    *,
+    kind: str | None = None,
+    lagging: int = 0,
+) -> SubtreeFigures:
+    """subtree_figures by reports.progress in Python (leaf_figures and own_figures on the
+    subtree's units), on any database: the path SQLite takes, and the specification the
+    SQL path is tested against."""
+    units = {
+        pk: (path, name, code)
+        for pk, path, name, code in Organization.objects.filter(
+            path__startswith=unit.path
+        ).values_list("pk", "path", "name", "code")
+    }
+    leaf = leaf_figures(day, units)
+    key = years.start  # the year the rows are gathered under
+    gathered = Leaf()
+    for (unit_id, year), targets in leaf.targets.items():
+        if year in years:
+            gathered.targets[(unit_id, key)].extend(targets)
+    for (unit_id, year, row_kind), n in leaf.arising.items():
+        if year in years:
+            gathered.arising[(unit_id, key, row_kind)] += n
+    own = own_figures(gathered, day)
+
+    child_length = len(unit.path) + Organization.steplen
+    child_of = {path: pk for pk, (path, _, _) in units.items() if len(path) == child_length}
+    totals: dict[tuple[int, str], Own] = {}
+    for (unit_id, _, row_kind), figures in own.items():
+        if kind is not None and row_kind != kind:
+            continue
+        _add(totals.setdefault((unit.pk, row_kind), Own()), figures)
+        if unit_id != unit.pk:
+            child = child_of[units[unit_id][0][:child_length]]
+            _add(totals.setdefault((child, row_kind), Own()), figures)
+    lagging_kind = ALL_KINDS if kind is None else kind
+    behind = sorted(
+        (
+            (unit_id, figures)
+            for (unit_id, _, row_kind), figures in own.items()
+            if row_kind == lagging_kind and figures.units_lagging
+        ),
+        key=lambda item: (item[1].capped_done - item[1].expected, units[item[0]][1], item[0]),
+    )[:lagging]
+    return SubtreeFigures(
+        totals={k: v for k, v in totals.items() if not v.is_empty()},
+        lagging=[
+            (Organization(pk=unit_id, name=units[unit_id][1], code=units[unit_id][2]), figures)
+            for unit_id, figures in behind
+        ],
+    )
+
+
 # --- incremental ----------------------------------------------------------------------
 
 

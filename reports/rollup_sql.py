@@ -53,8 +53,7 @@ _OWN_SQL = """
 WITH t AS MATERIALIZED (
     SELECT t.id, COALESCE(t.lineage_id, t.id) AS line, t.organization_id AS unit, t.kind,
            t.counts, t.quantity AS q, t.due_on AS due, p.starts_on AS start,
-           CASE WHEN p.scope = %(year_scope)s THEN p.year
-                ELSE EXTRACT(YEAR FROM t.due_on)::int END AS year
+           {target_year} AS year
     FROM plans_target t
     JOIN plans_programme p ON p.id = t.programme_id AND p.status = ANY(%(counted)s)
     LEFT JOIN plans_amendment a ON a.id = t.added_by_id
@@ -131,7 +130,7 @@ items AS MATERIALIZED (
            due - %(today)s::date AS days_to_due
     FROM g
     UNION ALL
-    SELECT c.organization_id, c.year, c.kind, 0, 0, 0, COUNT(*), 0, NULL, 0, 0,
+    SELECT c.organization_id, {case_year}, c.kind, 0, 0, 0, COUNT(*), 0, NULL, 0, 0,
            NULL, NULL, NULL, NULL, NULL
     FROM cases_case c
     WHERE c.status = ANY(%(counting)s) AND c.concluded_on <= %(today)s
@@ -191,13 +190,13 @@ def _params(today: date, tolerance: Decimal) -> dict:
 
 # The whole table: every linked target not in force whose lineage has none in force.
 _ORPHAN_ALL = "SELECT i.id FROM idle i WHERE NOT EXISTS (SELECT 1 FROM t WHERE t.line = i.line)"
-# A refresh: the targets the units' counting cases are linked to, whose lineage has no
-# target in force (checked on the whole table, not only on the units' targets).
-_ORPHAN_UNITS = """
+# A refresh or one subtree: the targets the units' counting cases are linked to, whose
+# lineage has no target in force (checked on the whole table, not only on the units').
+_ORPHAN_CASES = """
     SELECT x.id FROM plans_target x
     WHERE x.id IN (
         SELECT c.target_id FROM cases_case c
-        WHERE c.organization_id = ANY(%(units)s) AND c.status = ANY(%(counting)s)
+        WHERE {case_units} AND c.status = ANY(%(counting)s)
           AND c.concluded_on <= %(today)s AND c.target_id IS NOT NULL
     )
     AND NOT EXISTS (
@@ -210,19 +209,33 @@ _ORPHAN_UNITS = """
           AND (y.removed_by_id IS NULL OR yr.effective_on > %(today)s)
     )
 """
+_ORPHAN_UNITS = _ORPHAN_CASES.format(case_units="c.organization_id = ANY(%(units)s)")
+# A target's year (reports.rollup._target_year) and an arising case's: the rows' `year`,
+# unless a computation over several years (the term) gathers them under one.
+TARGET_YEAR = (
+    "CASE WHEN p.scope = %(year_scope)s THEN p.year ELSE EXTRACT(YEAR FROM t.due_on)::int END"
+)
+CASE_YEAR = "c.year"
+
+
+# The cases of every target of the restricted targets' lineages (the lineage's first
+# target, then its replacements by the lineage index).
+_LINEAGE_CASES = (
+    "AND c.target_id IN (SELECT line FROM t UNION ALL "
+    "SELECT x.id FROM plans_target x WHERE x.lineage_id IN (SELECT line FROM t))"
+)
 
 
 def _own_sql(restricted: bool) -> str:
+    years = {"target_year": TARGET_YEAR, "case_year": CASE_YEAR}
     if not restricted:
-        return _OWN_SQL.format(targets="", counting="", cases="", orphan=_ORPHAN_ALL)
+        return _OWN_SQL.format(targets="", counting="", cases="", orphan=_ORPHAN_ALL, **years)
     return _OWN_SQL.format(
         targets="AND t.organization_id = ANY(%(units)s)",
-        # The cases of every target of the units' lineages (the lineage's first target,
-        # then its replacements by the lineage index).
-        counting="AND c.target_id IN (SELECT line FROM t UNION ALL "
-        "SELECT x.id FROM plans_target x WHERE x.lineage_id IN (SELECT line FROM t))",
+        counting=_LINEAGE_CASES,
         cases="AND c.organization_id = ANY(%(units)s)",
         orphan=_ORPHAN_UNITS,
+        **years,
     )
 
 
@@ -362,6 +375,97 @@ def insert_snapshot(period_id: int, years: list[int], day: date) -> int:
             [period_id, day, years],
         )
         return cursor.rowcount
+
+
+# --- one subtree, on demand ------------------------------------------------------------
+
+# The figures of a past period that has no snapshot (or of the term), for one unit's
+# subtree only: the own figures of the subtree's units (the same _OWN_SQL, restricted by
+# path and to the period's years, which a term gathers under one), then in the same
+# statement the subtree totals of the unit and of each child (grouping sets over the
+# child's path prefix) and the most lagging units in the dashboard's order.
+_SUBTREE_SQL = """
+WITH own AS MATERIALIZED ({own}),
+placed AS (
+    SELECT o.*, u.name, u.code,
+           CASE WHEN u.depth > %(depth)s THEN substr(u.path, 1, %(child_length)s) END AS child
+    FROM own o JOIN ktgs_organization u ON u.id = o.unit
+    {kind_filter}
+),
+totals AS (
+    SELECT child, kind, GROUPING(child) AS whole, {sums}
+    FROM placed
+    GROUP BY kind, GROUPING SETS ((), (child))
+)
+SELECT 'sub', COALESCE(c.id, %(unit)s), t.kind, {total_columns}, NULL::jsonb, NULL, NULL
+FROM totals t LEFT JOIN ktgs_organization c ON t.whole = 0 AND c.path = t.child
+WHERE t.whole = 1 OR t.child IS NOT NULL
+UNION ALL
+(
+    SELECT 'lagging', unit, kind, {own_columns}, reasons, name, code
+    FROM placed
+    WHERE units_lagging = 1 AND kind = %(lagging_kind)s
+    ORDER BY expected - capped_done DESC, name, unit
+    LIMIT %(lagging)s
+)
+"""
+
+
+def _subtree_sql(*, gathered: bool, one_kind: bool) -> str:
+    restricted = "organization_id IN (SELECT id FROM ktgs_organization WHERE path LIKE %(subtree)s)"
+    key = "%(year_key)s::int"
+    own = _OWN_SQL.format(
+        targets=f"AND t.{restricted} AND ({TARGET_YEAR}) BETWEEN %(first_year)s AND %(last_year)s",
+        counting=_LINEAGE_CASES,
+        cases=f"AND c.{restricted} AND c.year BETWEEN %(first_year)s AND %(last_year)s",
+        orphan=_ORPHAN_CASES.format(case_units=f"c.{restricted}"),
+        target_year=key if gathered else TARGET_YEAR,
+        case_year=key if gathered else CASE_YEAR,
+    )
+    return _SUBTREE_SQL.format(
+        own=own,
+        kind_filter="WHERE o.kind = %(kind)s" if one_kind else "",
+        sums=", ".join(f"SUM({name}) AS {name}" for name in FIGURES_SQL),
+        total_columns=", ".join(f"t.{name}" for name in FIGURES_SQL),
+        own_columns=", ".join(FIGURES_SQL),
+    )
+
+
+def subtree(
+    *,
+    unit: int,
+    path: str,
+    depth: int,
+    day: date,
+    years: range,
+    kind: str | None,
+    lagging_kind: str,
+    lagging: int,
+    tolerance: Decimal,
+) -> list[tuple]:
+    """The subtree of `unit` as of `day` in one statement: rows ('sub', unit or child,
+    kind, figures…, None, None, None) for the unit's and each child's subtree totals (of
+    `kind`, or of every kind when None), then up to `lagging` rows ('lagging', unit,
+    kind, own figures…, reasons, name, code) of the most lagging units for
+    `lagging_kind`. Figures in FIGURES_SQL order. `years` of more than one year are
+    gathered as one (the term: each unit counted once over all its targets)."""
+    params = {
+        **_params(day, tolerance),
+        "unit": unit,
+        "subtree": path + "%",
+        "depth": depth,
+        "child_length": len(path) + Organization.steplen,
+        "first_year": years.start,
+        "last_year": years.stop - 1,
+        "year_key": years.start,
+        "kind": kind,
+        "lagging_kind": lagging_kind,
+        "lagging": lagging,
+    }
+    sql = _subtree_sql(gathered=len(years) > 1, one_kind=kind is not None)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
 
 
 # --- incremental ----------------------------------------------------------------------

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from ktgs.models import Organization
 from reports import rollup
 from reports.models import (
     ALL_KINDS,
@@ -32,7 +33,13 @@ DASHBOARD_PERIODS = (
     ReportPeriod.Kind.M9,
     ReportPeriod.Kind.YEAR,
 )
+# Offered on the dashboard, the period report and the API: the periods above and the
+# term ("từ đầu nhiệm kỳ đến nay"). Beat takes no snapshot of a term: its figures gather
+# the term's years (reports.queries.sources), so they are always computed on demand.
+OFFERED_PERIODS = (*DASHBOARD_PERIODS, ReportPeriod.Kind.TERM)
 SNAPSHOT_BATCH = 5000
+# Party congresses, and so terms, come every five years: 2020, 2025, 2030…
+TERM_YEARS = 5
 
 
 def standard_periods(year: int) -> list[tuple[str, int, date, date]]:
@@ -71,6 +78,28 @@ def ensure_periods(year: int) -> int:
         missing.append(period)
     ReportPeriod.objects.bulk_create(missing, ignore_conflicts=True)
     return len(missing)
+
+
+def term_bounds(year: int) -> tuple[int, date, date]:
+    """(the term's year, starts_on, ends_on) of the term that holds `year`: the term
+    2025–2030 runs from 1 January 2025 to 31 December 2030 and is stored as year 2025."""
+    first = year - year % TERM_YEARS
+    return first, date(first, 1, 1), date(first + TERM_YEARS, 12, 31)
+
+
+@transaction.atomic
+def ensure_term(year: int) -> bool:
+    """Create the term period that holds `year` when it does not exist yet (by default
+    1 January of the congress year to 31 December of the next congress's: rows edited to
+    a unit's own dates are left alone). Returns whether it was created."""
+    first, starts_on, ends_on = term_bounds(year)
+    if ReportPeriod.objects.filter(kind=ReportPeriod.Kind.TERM, year=first, month=0).exists():
+        return False
+    term = ReportPeriod(
+        kind=ReportPeriod.Kind.TERM, year=first, month=0, starts_on=starts_on, ends_on=ends_on
+    )
+    term.full_clean(validate_constraints=False)
+    return bool(ReportPeriod.objects.bulk_create([term], ignore_conflicts=True))
 
 
 class PeriodNotEnded(ValueError):
@@ -134,11 +163,31 @@ def take_daily_snapshot(today: date) -> int:
         .values_list("organization_id", "sub_quantity", "sub_capped_done", "sub_expected")
         .iterator(chunk_size=SNAPSHOT_BATCH)
     )
+    return _write_points(today, rows)
+
+
+@transaction.atomic
+def take_past_daily_snapshot(day: date) -> int:
+    """The trend point of a past day as that night's run would have taken it: from the
+    table computed as of `day` (rollup.compute_table, the rebuild's computation) instead
+    of the live one. seed_demo draws the demo year's line with it."""
+    shallow = set(
+        Organization.objects.filter(depth__lte=trend_max_depth()).values_list("pk", flat=True)
+    )
+    rows = [
+        (unit, sub.quantity, sub.capped_done, sub.expected)
+        for (unit, year, kind), (_, sub) in rollup.compute_table(day).items()
+        if year == day.year and kind == ALL_KINDS and unit in shallow
+    ]
+    return _write_points(day, rows)
+
+
+def _write_points(day: date, rows) -> int:
     points = [
         DailySnapshot(
             organization_id=unit,
-            taken_on=today,
-            year=today.year,
+            taken_on=day,
+            year=day.year,
             sub_quantity=quantity,
             sub_capped_done=capped,
             sub_expected=expected,

@@ -33,6 +33,8 @@ def nightly_progress() -> dict:
     # The coming year's periods exist before its programmes are entered (in December).
     services.ensure_periods(today.year)
     services.ensure_periods(today.year + 1)
+    services.ensure_term(today.year)
+    services.ensure_term(today.year + 1)
     checked, rebuilt = rollup.nightly(today)
     logger.info(
         "nightly progress: check changed %d rows, rebuild changed %d rows",

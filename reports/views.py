@@ -23,7 +23,7 @@ from plans.models import ActivityKind
 from reports import exports, outbox, queries
 from reports.forms import ReminderLogFilterForm
 from reports.models import ALL_KINDS, OutboxMessage, ReportPeriod
-from reports.services import DASHBOARD_PERIODS
+from reports.services import OFFERED_PERIODS
 from reports.templatetags.progress_bars import bar_widths
 
 
@@ -39,13 +39,13 @@ def _filters(request) -> tuple[int, str, str]:
     if kind not in ActivityKind.values:
         kind = ALL_KINDS
     period = request.GET.get("period", ReportPeriod.Kind.YEAR)
-    if period not in DASHBOARD_PERIODS:
+    if period not in OFFERED_PERIODS:
         period = ReportPeriod.Kind.YEAR
     return year, kind, period
 
 
 def _period_choices() -> list[tuple[str, str]]:
-    return [(str(kind), str(kind.label)) for kind in DASHBOARD_PERIODS]
+    return [(str(kind), str(kind.label)) for kind in OFFERED_PERIODS]
 
 
 @require_GET

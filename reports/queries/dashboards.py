@@ -24,7 +24,7 @@ from reports.models import (
     ProgressRow,
     ReportPeriod,
 )
-from reports.queries.sources import Source, UnitProgress, _Row
+from reports.queries.sources import Source, UnitProgress, _Row, computed_figures, source_of
 
 LAGGING_SHOWN = 20
 
@@ -140,11 +140,34 @@ def _assemble(
 ) -> Dashboard:
     own = next((unit for unit in units if unit.pk == organization.pk), organization)
     children = [unit for unit in units if unit.parent_id == organization.pk]
+    if frame.source.computed:
+        # A past period without a snapshot, or the term: the subtree computed as of the
+        # period's end, in one statement (whatever the subtree's size) in place of the
+        # rows and the lagging read.
+        computed = computed_figures(organization, frame.source, kind=kind, lagging=LAGGING_SHOWN)
+
+        def row_of(unit: Organization) -> _Row | None:
+            return _Row.of(computed.totals.get((unit.pk, kind)))
+
+        lagging = [
+            _lagging_unit(
+                unit,
+                capped_done=figures.capped_done,
+                quantity=figures.quantity,
+                expected=figures.expected,
+                reasons=figures.lag_reasons,
+                language=language,
+            )
+            for unit, figures in computed.lagging
+        ]
+    else:
+        row_of = _row_of
+        lagging = _lagging(organization, frame.source, kind, language=language)
     return Dashboard(
         source=frame.source,
-        unit=UnitProgress.subtree(organization, _row_of(own)),
-        children=[UnitProgress.subtree(child, _row_of(child)) for child in children],
-        lagging=_lagging(organization, frame.source, kind, language=language),
+        unit=UnitProgress.subtree(organization, row_of(own)),
+        children=[UnitProgress.subtree(child, row_of(child)) for child in children],
+        lagging=lagging,
         years=frame.years,
         trend=_trend_from(organization, frame.points),
     )
@@ -163,7 +186,7 @@ def _units_with_figures(
     step = Organization.steplen
     paths = [unit.path[:end] for end in range(step, len(unit.path) + 1, step)]
     units = Organization.objects.filter(Q(path__in=paths) | Q(parent_id=unit.pk))
-    if source is not None:
+    if source is not None and not source.computed:
         if source.live:
             relation = "progress_rows"
             condition = Q(progress_rows__year=source.year, progress_rows__kind=kind)
@@ -247,33 +270,43 @@ FROM (
     SELECT NULL AS year, taken_on, sub_quantity, sub_capped_done, sub_expected
     FROM {points}
     WHERE organization_id = %s AND year = %s AND taken_on >= %s AND taken_on <= %s
-        AND taken_on <= (SELECT ends_on FROM {periods} WHERE kind = %s AND year = %s AND month = 0)
+        AND taken_on <= (SELECT ends_on FROM {periods} WHERE id = {period})
     UNION ALL
     SELECT year, NULL, NULL, NULL, NULL FROM {rows} WHERE organization_id = %s AND kind = %s
     UNION ALL
     SELECT %s, NULL, NULL, NULL, NULL
 ) t
 LEFT JOIN {units} u ON u.id = %s
-LEFT JOIN {periods} p ON p.kind = %s AND p.year = %s AND p.month = 0
+LEFT JOIN {periods} p ON p.id = {period}
 ORDER BY t.taken_on
 """
+# The period row (as reports.queries.sources.period_filter): the year's, or the term that
+# covers the year (the latest begun).
+_PERIOD_SQL = """(
+    SELECT id FROM {periods} WHERE kind = %s AND month = 0
+        AND CASE WHEN kind = %s THEN starts_on <= %s AND ends_on >= %s ELSE year = %s END
+    ORDER BY starts_on DESC LIMIT 1
+)"""
 
 
 def _frame(pk: int, *, year: int, period_kind: str, today: date) -> _Frame:
     """One query, whatever the unit."""
     quote = connection.ops.quote_name
+    periods = quote(ReportPeriod._meta.db_table)
     sql = _FRAME_SQL.format(
         points=quote(DailySnapshot._meta.db_table),
-        periods=quote(ReportPeriod._meta.db_table),
+        periods=periods,
         rows=quote(ProgressRow._meta.db_table),
         units=quote(Organization._meta.db_table),
+        period=_PERIOD_SQL.format(periods=periods),
     )
+    period = (period_kind, ReportPeriod.Kind.TERM, date(year, 12, 31), date(year, 1, 1), year)
     params = (
-        *(pk, year, date(year, 1, 1), today, period_kind, year),
+        *(pk, year, date(year, 1, 1), today, *period),
         *(pk, ALL_KINDS),
         year,
         pk,
-        *(period_kind, year),
+        *period,
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -284,9 +317,9 @@ def _frame(pk: int, *, year: int, period_kind: str, today: date) -> _Frame:
     unit = _Unit(pk=pk, path=path) if path is not None else None
     period_id, kind, period_year, month, starts_on, ends_on, taken_at = found[0][6:]
     if period_id is None:
-        source = Source(period=None, year=year, as_of=None, live=False)
+        source = source_of(None, year=year, today=today)
         return _Frame(source=source, years=years, points=points, unit=unit)
-    period = ReportPeriod(
+    found = ReportPeriod(
         id=period_id,
         kind=kind,
         year=period_year,
@@ -295,8 +328,7 @@ def _frame(pk: int, *, year: int, period_kind: str, today: date) -> _Frame:
         ends_on=_as_date(ends_on),
         snapshot_taken_at=_as_datetime(taken_at),
     )
-    live = period.ends_on >= today
-    source = Source(period=period, year=year, as_of=min(period.ends_on, today), live=live)
+    source = source_of(found, year=year, today=today)
     return _Frame(source=source, years=years, points=points, unit=unit)
 
 
@@ -342,14 +374,31 @@ def _as_decimal(value) -> Decimal:
 def _lagging_with_reasons(rows: list[ProgressRow], *, language: str) -> list[LaggingUnit]:
     # The reasons were stored with the row when it was computed: no further reads.
     return [
-        LaggingUnit(
-            organization=row.organization,
+        _lagging_unit(
+            row.organization,
             capped_done=row.own_capped_done,
             quantity=row.own_quantity,
-            gap=Fraction(row.own_expected) - row.own_capped_done,
-            reason="; ".join(
-                progress.LagReason(**reason).describe(language) for reason in row.own_lag_reasons
-            ),
+            expected=row.own_expected,
+            reasons=row.own_lag_reasons,
+            language=language,
         )
         for row in rows
     ]
+
+
+def _lagging_unit(
+    organization: Organization,
+    *,
+    capped_done: int,
+    quantity: int,
+    expected: Decimal,
+    reasons: list[dict],
+    language: str,
+) -> LaggingUnit:
+    return LaggingUnit(
+        organization=organization,
+        capped_done=capped_done,
+        quantity=quantity,
+        gap=Fraction(expected) - capped_done,
+        reason="; ".join(progress.LagReason(**reason).describe(language) for reason in reasons),
+    )

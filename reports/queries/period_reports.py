@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from fractions import Fraction
+from typing import Any
 
 from django.db.models import Count, Q
 from django.utils.translation import gettext as _
@@ -17,7 +18,7 @@ from reports.models import (
     ALL_KINDS,
     ReportPeriod,
 )
-from reports.queries.sources import Source, period_source
+from reports.queries.sources import Source, _Row, computed_figures, period_source
 
 DISCIPLINE_FORMS = (
     DisciplineDecision.Form.REPRIMAND,
@@ -93,13 +94,23 @@ def period_report(
     organization: Organization, *, year: int, period_kind: str, today: date
 ) -> PeriodReport:
     """The table a commission sends upward for its subtree and a period, in five queries:
-    the period, the roll-up rows (live or snapshot, as the dashboard reads them), cases
-    and their subjects per kind, the arising left by amendments per kind, discipline per
-    form."""
+    the period, the roll-up rows (live or snapshot, as the dashboard reads them, or the
+    subtree computed on demand), cases and their subjects per kind, the arising left by
+    amendments per kind, discipline per form."""
     source = period_source(year=year, period_kind=period_kind, today=today)
     if not source.available:
         return PeriodReport(organization, source, lines=[], discipline=[])
-    rows = {r.kind: r for r in source.rows().filter(organization=organization)}
+    rows: dict[str, Any]
+    if source.computed:
+        # A past period without a snapshot, or the term: computed for the subtree.
+        computed = computed_figures(organization, source, kind=None)
+        rows = {
+            kind: _Row.of(figures)
+            for (unit, kind), figures in computed.totals.items()
+            if unit == organization.pk
+        }
+    else:
+        rows = {r.kind: r for r in source.rows().filter(organization=organization)}
     lines = [ReportLine(kind=value, label=str(label)) for value, label in ActivityKind.choices]
     total = ReportLine(kind=ALL_KINDS, label=_("Tổng cộng"))
     for line in [*lines, total]:

@@ -1,18 +1,21 @@
 """Where the dashboard and the period report read their figures from: the live roll-up
-table while a period runs, its snapshot once it has ended; a unit's subtree figures."""
+table while a period runs, its snapshot once it has ended, computed on demand for a past
+period without a snapshot and for the term; a unit's subtree figures."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from fractions import Fraction
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from ktgs.models import Organization
-from reports import progress
+from reports import progress, rollup
 from reports.models import (
+    FIGURES,
     PeriodSnapshot,
     ProgressRow,
     ReportPeriod,
@@ -31,6 +34,13 @@ class _Row:
     sub_units_completed: int
     sub_units_lagging: int
     sub_expected: Decimal
+
+    @classmethod
+    def of(cls, figures: rollup.Own | None) -> _Row | None:
+        """The row of figures computed on demand (reports.rollup.subtree_figures)."""
+        if figures is None:
+            return None
+        return cls(**{f"sub_{name}": getattr(figures, name) for name in (*FIGURES, "expected")})
 
 
 @dataclass
@@ -81,34 +91,93 @@ class UnitProgress:
 @dataclass
 class Source:
     """Where a period's figures come from: the live table while the period runs (its end
-    is today or later), the period's snapshot once it has ended. `period` is None when no
-    such period row exists; `available` is False when a past period has no snapshot."""
+    is today or later), the period's snapshot once it has ended, and otherwise computed
+    on demand as of the period's end (`computed`: a past period without a snapshot, and
+    the term, whose figures gather several years). `period` is None when no such period
+    row exists. `computed_at` is set when the computed figures were read."""
 
     period: ReportPeriod | None
     year: int
     as_of: date | None
     live: bool
+    computed: bool = False
+    computed_at: datetime | None = None
 
     @property
     def available(self) -> bool:
-        return self.period is not None and (self.live or self.period.snapshot_taken_at is not None)
+        return self.period is not None
+
+    @property
+    def snapshot(self) -> bool:
+        """The figures are the period's snapshot (frozen at its end)."""
+        return self.available and not self.live and not self.computed
+
+    @property
+    def to_today(self) -> bool:
+        """The figures are as of today, the period still running."""
+        return self.live or (
+            self.period is not None and self.as_of is not None and self.as_of < self.period.ends_on
+        )
 
     def day(self) -> date:
         """The day the figures are as of; only for an available source."""
         assert self.as_of is not None, "no figures for a missing period"
         return self.as_of
 
+    def years(self) -> range:
+        """The years of targets and arising cases the figures gather: the period's year,
+        or every year of a term."""
+        if self.period is not None and self.period.kind == ReportPeriod.Kind.TERM:
+            return range(self.period.starts_on.year, self.period.ends_on.year + 1)
+        return range(self.year, self.year + 1)
+
     def rows(self) -> QuerySet:
-        """The rows of the year (every kind): ProgressRow or the period's PeriodSnapshot."""
+        """The rows of the year (every kind) of a live or snapshot source: ProgressRow or
+        the period's PeriodSnapshot."""
+        assert not self.computed, "a computed source has no rows"
         if self.live:
             return ProgressRow.objects.filter(year=self.year)
         return PeriodSnapshot.objects.filter(period=self.period, year=self.year)
 
 
-def period_source(*, year: int, period_kind: str, today: date) -> Source:
-    """One query (the period row), whatever the subtree: the dashboard's fixed cost."""
-    period = ReportPeriod.objects.filter(kind=period_kind, year=year, month=0).first()
+def source_of(period: ReportPeriod | None, *, year: int, today: date) -> Source:
     if period is None:
         return Source(period=None, year=year, as_of=None, live=False)
+    as_of = min(period.ends_on, today)
+    if period.kind == ReportPeriod.Kind.TERM:
+        return Source(period=period, year=year, as_of=as_of, live=False, computed=True)
     live = period.ends_on >= today
-    return Source(period=period, year=year, as_of=min(period.ends_on, today), live=live)
+    computed = not live and period.snapshot_taken_at is None
+    return Source(period=period, year=year, as_of=as_of, live=live, computed=computed)
+
+
+def period_filter(period_kind: str, year: int) -> Q:
+    """The period row of `period_kind` for `year`: the one of that year, or for the term,
+    the term that covers the year (the latest begun, where two share their congress
+    year; order by -starts_on and take the first)."""
+    if period_kind == ReportPeriod.Kind.TERM:
+        return Q(
+            kind=period_kind,
+            month=0,
+            starts_on__lte=date(year, 12, 31),
+            ends_on__gte=date(year, 1, 1),
+        )
+    return Q(kind=period_kind, year=year, month=0)
+
+
+def period_source(*, year: int, period_kind: str, today: date) -> Source:
+    """One query (the period row), whatever the subtree: the dashboard's fixed cost."""
+    period = ReportPeriod.objects.filter(period_filter(period_kind, year)).order_by("-starts_on")
+    return source_of(period.first(), year=year, today=today)
+
+
+def computed_figures(
+    organization: Organization, source: Source, *, kind: str | None, lagging: int = 0
+) -> rollup.SubtreeFigures:
+    """A computed source's figures for the organisation's subtree (reports.rollup
+    subtree_figures as of the source's day); notes the time on the source."""
+    figures = rollup.subtree_figures(
+        organization, source.day(), source.years(), kind=kind, lagging=lagging
+    )
+    source.computed_at = timezone.now()
+    return figures

@@ -12,6 +12,7 @@ import time_machine
 from ktgs import figures
 from reports import queries, rollup
 from reports import services as report_services
+from reports.models import ReportPeriod
 from tests.factories import OrganizationFactory
 from tests.reports.test_rollup import case, programme, target
 
@@ -94,3 +95,38 @@ def test_progress_filters_are_checked(api, cast, tree, progress_data):
     bad = client.get(url, {"period": "week", "year": "x"})
     assert bad.status_code == 400
     assert set(bad.json()) == {"period", "year"}
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_a_past_period_without_a_snapshot_is_computed_for_the_api_too(
+    api, cast, tree, progress_data
+):
+    client = api.as_user(cast.leader_p)
+    url = f"/api/v1/progress/{tree.province.pk}/"
+    computed = client.get(url, {"year": 2026, "period": "q1"}).json()
+    assert computed["available"] is True and computed["live"] is False
+    assert computed["as_of"] == "2026-03-31"
+    assert computed["computed_at"].startswith("2026-07-02T07:00:00")  # Hà Nội time
+    report_services.snapshot_period(
+        ReportPeriod.objects.get(kind="q1", year=2026, month=0), today=TODAY
+    )
+    frozen = client.get(url, {"year": 2026, "period": "q1"}).json()
+    assert frozen["computed_at"] is None
+    assert {k: v for k, v in computed.items() if k != "computed_at"} == {
+        k: v for k, v in frozen.items() if k != "computed_at"
+    }
+    assert computed["unit"]["quantity"] == 13
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_the_term_is_a_period_of_the_api(api, cast, tree, progress_data):
+    report_services.ensure_term(2026)
+    client = api.as_user(cast.leader_p)
+    body = client.get(
+        f"/api/v1/progress/{tree.province.pk}/", {"year": 2026, "period": "term"}
+    ).json()
+    assert body["period"] == "term"
+    assert (body["period_starts_on"], body["period_ends_on"]) == ("2025-01-01", "2030-12-31")
+    assert body["as_of"] == "2026-07-02" and body["computed_at"] is not None
+    assert (body["unit"]["quantity"], body["unit"]["capped_done"]) == (13, 1)
+    assert {row["code"] for row in body["children"]} == {"TN-A", "TN-B"}

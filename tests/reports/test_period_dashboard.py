@@ -11,7 +11,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from reports import rollup, services
+from cases.models import Case
+from reports import queries, rollup, services
 from reports.models import ReportPeriod
 from tests.reports.test_dashboard import PAGE_QUERIES, ROLES_QUERY, grow
 from tests.reports.test_rollup import case, programme, target
@@ -71,13 +72,36 @@ def test_a_past_period_reads_its_snapshot(client, cast, tree, figures):
 
 
 @time_machine.travel(TODAY, tick=False)
-def test_a_past_period_without_a_snapshot_says_so_and_shows_no_figures(client, cast, tree, figures):
+def test_a_past_period_without_a_snapshot_is_computed_as_of_its_end(client, cast, tree, figures):
     client.force_login(cast.leader_p)
-    body = page(client, tree.province, period="h1")
-    assert "chưa có số liệu chốt kỳ" in body
-    assert "Hoàn thành chỉ tiêu" not in body
-    assert "%" not in body.split('id="dashboard"')[1]  # no figure at all
-    assert "Báo cáo kỳ" not in body
+    body = page(client, tree.province, period="q1")  # no snapshot taken
+    # As of 31/03 only the March case counts: what a snapshot would hold (1/13).
+    assert "1/13" in body and "7,69%" in body
+    assert "số liệu tính đến ngày 31/03/2026" in body
+    # When it was computed (07:00 in Hà Nội), and no command named to a leader.
+    assert "tính lại lúc 07:00 02/07/2026" in body
+    assert "số liệu chốt kỳ" not in body and "snapshot_progress" not in body
+    assert "Dự kiến đến cuối kỳ" in body
+    assert "Báo cáo kỳ" in body
+    # The same page once the snapshot is taken.
+    services.snapshot_period(q1(), today=TODAY)
+    frozen = page(client, tree.province, period="q1")
+    assert "1/13" in frozen and "số liệu chốt kỳ" in frozen and "tính lại lúc" not in frozen
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_a_computed_period_shows_the_children_and_the_lagging_units(client, cast, tree, figures):
+    client.force_login(cast.leader_p)
+    computed = queries.dashboard(tree.province, year=2026, kind="", today=TODAY, period_kind="h1")
+    services.snapshot_period(ReportPeriod.objects.get(kind="h1", year=2026), today=TODAY)
+    frozen = queries.dashboard(tree.province, year=2026, kind="", today=TODAY, period_kind="h1")
+    assert computed.source.computed and not frozen.source.computed
+    assert computed.unit == frozen.unit
+    assert computed.children == frozen.children
+    assert [(lag.organization.pk, lag.gap, lag.reason) for lag in computed.lagging] == [
+        (lag.organization.pk, lag.gap, lag.reason) for lag in frozen.lagging
+    ]
+    assert computed.lagging  # B1: 10 planned, none done by 30 June
 
 
 @time_machine.travel(TODAY, tick=False)
@@ -110,18 +134,22 @@ def counts(client, tree, units, period):
 
 @time_machine.travel(TODAY, tick=False)
 def test_the_query_count_stays_the_same_with_the_period_filter(client, cast, tree, figures):
-    """Root, province and a grassroots unit; live year and Q1 snapshot; small and larger
-    tree: one number of queries everywhere (the period is one fixed lookup)."""
+    """Root, province and a grassroots unit; live year, Q1 snapshot, 6 months and the
+    term computed on demand; small and larger tree: one number of queries everywhere (the
+    period is one fixed lookup; a computed period's figures are one statement in place of
+    the rows and the lagging read)."""
     units = ["root", "province", "a1"]
+    periods = ("year", "q1", "h1", "term")
+    services.ensure_term(2026)
     services.snapshot_period(q1(), today=TODAY)
     services.take_daily_snapshot(TODAY)
     client.force_login(cast.admin)
-    small = {p: counts(client, tree, units, p) for p in ("year", "q1")}
+    small = {p: counts(client, tree, units, p) for p in periods}
     grow(tree, figures, 24)
     rollup.rebuild(TODAY)
     services.snapshot_period(q1(), today=TODAY)
     services.take_daily_snapshot(TODAY)
-    large = {p: counts(client, tree, units, p) for p in ("year", "q1")}
+    large = {p: counts(client, tree, units, p) for p in periods}
     numbers = {n for found in (small, large) for per in found.values() for n in per.values()}
     assert numbers == {PAGE_QUERIES + ROLES_QUERY}, (small, large)
 
@@ -217,3 +245,26 @@ def test_a_snapshot_time_read_as_text_is_taken_as_utc():
     aware = datetime(2026, 4, 1, tzinfo=UTC)
     assert _as_datetime(aware) is aware
     assert _as_datetime(None) is None
+
+
+# --- the term -------------------------------------------------------------------------
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_the_term_shows_term_to_date_figures(client, cast, tree, figures):
+    services.ensure_term(2026)
+    last_year = programme(tree.province, year=2025)
+    planned = target(last_year, tree.a2, quantity=2, due_on=date(2025, 12, 31))
+    done = case(tree.a2, target=planned, concluded_on=date(2025, 11, 1))
+    Case.objects.filter(pk=done.pk).update(year=2025)
+    client.force_login(cast.leader_p)
+
+    body = page(client, tree.province, period="term")
+
+    assert '<option value="term" selected>' in body
+    assert "Nhiệm kỳ 2025–2030 (01/01/2025 – 31/12/2030)" in body
+    # 2025's 1/2 at A2 and 2026's 2/13 so far: 3/15, as of today.
+    assert "3/15" in body and "20%" in body
+    assert "số liệu tính đến ngày 02/07/2026" in body and "tính lại lúc 07:00 02/07/2026" in body
+    assert "Dự kiến đến hôm nay" in body
+    assert "2/13" in page(client, tree.province)  # the year alone

@@ -188,16 +188,58 @@ def test_the_report_page_shows_the_table(client, cast, tree, year_2026):
     assert "format=xlsx" in body and "format=pdf" in body
 
 
+def report_figures(report):
+    lines = [
+        (line.kind, line.quantity, line.capped_done, line.done, line.arising, line.cases)
+        for line in report.lines
+    ]
+    return lines, [(d.form, d.organizations, d.members) for d in report.discipline]
+
+
 @time_machine.travel(TODAY, tick=False)
-def test_a_past_period_without_a_snapshot_offers_no_figures_and_no_download(
+def test_a_past_period_without_a_snapshot_is_computed_as_a_snapshot_would_hold_it(
     client, cast, tree, year_2026
 ):
+    computed = {
+        unit: queries.period_report(unit, year=2026, period_kind="q1", today=TODAY)
+        for unit in (tree.province, tree.a, tree.b1)
+    }
+    services.snapshot_period(period("q1"), today=TODAY)
+    for unit, report in computed.items():
+        assert report.source.computed and report.source.computed_at is not None
+        frozen = queries.period_report(unit, year=2026, period_kind="q1", today=TODAY)
+        assert report_figures(report) == report_figures(frozen), unit
+    assert computed[tree.province].total.quantity > 0
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_a_computed_period_says_when_and_downloads(client, cast, tree, year_2026):
     client.force_login(cast.leader_p)
+    body = client.get(report_url(tree.province, period="q1")).content.decode()
+    assert "Tổng cộng" in body and "format=xlsx" in body
+    assert "tính lại lúc 07:00 02/07/2026" in body
+    assert "snapshot_progress" not in body and "số liệu chốt kỳ" not in body
     response = client.get(report_url(tree.province, period="q1", format="xlsx"))
-    body = response.content.decode()
-    assert response["Content-Type"].startswith("text/html")
-    assert "chưa có số liệu chốt kỳ" in body
-    assert "Tổng cộng" not in body and "format=xlsx" not in body
+    assert "attachment" in response["Content-Disposition"]
+    sheet = load_workbook(BytesIO(response.content)).active
+    assert "tính lại lúc 07:00 02/07/2026" in sheet["A2"].value
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_the_term_report_counts_from_the_start_of_the_term(client, cast, tree, year_2026):
+    services.ensure_term(2026)
+    report = queries.period_report(tree.a, year=2026, period_kind="term", today=TODAY)
+    year = queries.period_report(tree.a, year=2026, period_kind="year", today=TODAY)
+    assert report.period.title == "Nhiệm kỳ 2025–2030"
+    assert report.source.computed and report.source.as_of == TODAY
+    # The targets are 2026's alone here; the cases since 1 January 2025, so the one of
+    # 20 December 2025 counts in the term and not in the year.
+    assert report.total.quantity == year.total.quantity
+    by_kind, in_year = lines_by_kind(report), lines_by_kind(year)
+    assert by_kind["inspection_compliance"].cases == in_year["inspection_compliance"].cases + 1
+    client.force_login(cast.leader_p)
+    body = client.get(report_url(tree.a, period="term")).content.decode()
+    assert "Nhiệm kỳ 2025–2030" in body and "tính lại lúc" in body
 
 
 @time_machine.travel(TODAY, tick=False)
