@@ -179,16 +179,7 @@ def _units_with_figures(
     paths = [unit.path[:end] for end in range(step, len(unit.path) + 1, step)]
     units = Organization.objects.filter(Q(path__in=paths) | Q(parent_id=unit.pk))
     if source is not None:
-        if source.live:
-            relation = "progress_rows"
-            condition = Q(progress_rows__year=source.year, progress_rows__kind=kind)
-        else:
-            relation = "period_snapshots"
-            condition = Q(
-                period_snapshots__period=source.period,
-                period_snapshots__year=source.year,
-                period_snapshots__kind=kind,
-            )
+        relation, condition = _row_condition(source, kind)
         units = units.annotate(row=FilteredRelation(relation, condition=condition)).annotate(
             row_id=F("row__id"), **{f"row_{name}": F(f"row__{name}") for name in _ROW_FIGURES}
         )
@@ -198,9 +189,7 @@ def _units_with_figures(
         if kind != ALL_KINDS:
             all_kinds = "all_row"
             units = units.annotate(
-                all_row=FilteredRelation(
-                    relation, condition=_all_kinds_condition(relation, condition)
-                )
+                all_row=FilteredRelation(relation, condition=_row_condition(source, ALL_KINDS)[1])
             )
         units = units.annotate(
             all_own_without_programme=F(f"{all_kinds}__own_units_without_programme"),
@@ -209,20 +198,24 @@ def _units_with_figures(
     return list(units.order_by("depth", "name", "pk"))
 
 
-def _all_kinds_condition(relation: str, condition: Q) -> Q:
-    """`condition` with the kind replaced by the all-kinds one."""
-    children = [
-        (name, ALL_KINDS if name == f"{relation}__kind" else value)
-        for name, value in condition.children  # type: ignore[misc]
-    ]
-    return Q(*children)
+def _row_condition(source: Source, kind: str) -> tuple[str, Q]:
+    """The relation from a unit to its rows in the source, and the condition that picks
+    its row of the year and `kind`."""
+    if source.live:
+        return "progress_rows", Q(progress_rows__year=source.year, progress_rows__kind=kind)
+    return "period_snapshots", Q(
+        period_snapshots__period=source.period,
+        period_snapshots__year=source.year,
+        period_snapshots__kind=kind,
+    )
 
 
 def _without_programme(organization: Organization, source: Source) -> list[Organization]:
     """The subtree's units without the year's programme (the unit itself included), with
-    their parents: one query. Chosen in id order (units are created top-down, so the
-    upper levels come first) by the unique (unit, year, kind) index, which also serves
-    a large subtree without sorting it; shown by level, then name."""
+    their parents, upper levels first, then by name: one query. For a large subtree the
+    organisations are read in (depth, name) order (org_depth_name_idx), each looked up in
+    the rows by the unique (unit, year, kind) index, until enough are found; a small one
+    is found by path and sorted."""
     rows = (
         source.rows()
         .filter(
@@ -239,9 +232,11 @@ def _without_programme(organization: Organization, source: Source) -> list[Organ
             "organization__parent__id",
             "organization__parent__name",
         )
-        .order_by("organization_id")[:WITHOUT_PROGRAMME_SHOWN]
+        .order_by("organization__depth", "organization__name", "organization_id")[
+            :WITHOUT_PROGRAMME_SHOWN
+        ]
     )
-    return sorted((row.organization for row in rows), key=lambda u: (u.depth, u.name, u.pk))
+    return [row.organization for row in rows]
 
 
 def _row_of(unit: Organization) -> _Row | None:
