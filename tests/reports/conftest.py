@@ -16,25 +16,3 @@ def tree(tree):
     for year in (2025, 2026, 2027):
         services.ensure_periods(year)
     return tree
-
-
-@pytest.fixture
-def programme_rules(db):
-    """The seeded programme requirements (plans migration), re-made here for the same
-    reason as the periods: every level from the provinces down must have issued its
-    year's programme by 31 January; the centre's rule is inactive."""
-    from plans.models import ProgrammeRequirement
-
-    rules = {}
-    for level, active in [
-        ("central", False),
-        ("provincial", True),
-        ("upper_grassroots", True),
-        ("grassroots", True),
-        ("partial", True),
-        ("cell", True),
-    ]:
-        rules[level], _ = ProgrammeRequirement.objects.update_or_create(
-            level=level, defaults={"due_month": 1, "due_day": 31, "is_active": active, "body": ""}
-        )
-    return rules
