@@ -86,6 +86,9 @@ class Organization(MP_Node):
             ),
             models.Index(fields=["parent", "name"], name="org_parent_name_idx"),
             models.Index(fields=["level"], name="org_level_idx"),
+            # Lists of a subtree's units upper levels first (the dashboard's units without a
+            # programme): read in this order, stopping after the first units of the subtree.
+            models.Index(fields=["depth", "name"], name="org_depth_name_idx"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -38,10 +38,24 @@ def create_organization(*, parent: Organization | None, **fields) -> Organizatio
     # path/depth are assigned by treebeard on insert; validate everything else first.
     candidate.full_clean(exclude=["path", "depth", "numchild"])
     if parent is None:
-        return Organization.objects.add_root(instance=candidate)
-    # Re-read the parent: treebeard computes the new path from its current numchild.
-    parent = Organization.objects.select_for_update().get(pk=parent.pk)
-    return Organization.objects.add_child(parent, instance=candidate)
+        created = Organization.objects.add_root(instance=candidate)
+    else:
+        # Re-read the parent: treebeard computes the new path from its current numchild.
+        parent = Organization.objects.select_for_update().get(pk=parent.pk)
+        created = Organization.objects.add_child(parent, instance=candidate)
+    _enqueue_progress_refresh(created.pk)
+    return created
+
+
+# A unit's level and dates decide whether it must have issued a programme by now (the
+# "chưa có chương trình" figure of reports): a change to them refreshes its figures.
+_REQUIREMENT_FIELDS = {"level", "valid_from", "valid_to"}
+
+
+def _enqueue_progress_refresh(unit_id: int) -> None:
+    transaction.on_commit(
+        lambda: current_app.send_task("reports.tasks.refresh_progress", args=[[unit_id]])
+    )
 
 
 @transaction.atomic
@@ -57,6 +71,8 @@ def update_organization(*, organization: Organization, **fields) -> Organization
         setattr(organization, name, fields[name])
     organization.full_clean(exclude=["path", "depth", "numchild"])
     organization.save(update_fields=changed)
+    if _REQUIREMENT_FIELDS & set(changed):
+        _enqueue_progress_refresh(organization.pk)
     return organization
 
 

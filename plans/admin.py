@@ -1,7 +1,8 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from plans.models import Amendment, Programme, Target
+from plans import services
+from plans.models import Amendment, Programme, ProgrammeRequirement, Target
 
 
 class TargetInline(admin.TabularInline):
@@ -54,3 +55,20 @@ class TargetAdmin(SimpleHistoryAdmin):
         "replaces",
     ]
     readonly_fields = ["version"]
+
+
+@admin.register(ProgrammeRequirement)
+class ProgrammeRequirementAdmin(admin.ModelAdmin):
+    list_display = ["level", "body", "due_day", "due_month", "is_active"]
+    list_filter = ["is_active"]
+
+    # Through the services: a changed rule recomputes the roll-up table after commit.
+    def save_model(self, request, obj, form, change):
+        services.save_programme_requirement(requirement=obj)
+
+    def delete_model(self, request, obj):
+        services.delete_programme_requirement(requirement=obj)
+
+    def delete_queryset(self, request, queryset):
+        for requirement in queryset:
+            services.delete_programme_requirement(requirement=requirement)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -285,3 +287,69 @@ class Target(Versioned):
     @property
     def origin(self) -> str:
         return "amendment" if self.added_by_id else "original"
+
+
+class ProgrammeRequirement(models.Model):
+    """Which units must have issued their year's programme, and by when: one rule per
+    level, edited by administrators in the admin. A unit of an active rule's level that
+    has no programme of the year issued (status issued or closed, issued on or before the
+    day) once the day after the deadline has come counts as "chưa có chương trình" on the
+    dashboard, in the period report and in a reminder (reports.rollup computes it)."""
+
+    level = models.CharField(
+        _("cấp"), max_length=20, choices=Organization.Level.choices, unique=True
+    )
+    body = models.CharField(
+        _("chủ thể ban hành"),
+        max_length=24,
+        choices=Body.choices,
+        blank=True,
+        help_text=_("Để trống: chương trình của chủ thể nào của đơn vị cũng được tính."),
+    )
+    due_month = models.PositiveSmallIntegerField(
+        _("hạn ban hành: tháng"), validators=[MinValueValidator(1), MaxValueValidator(12)]
+    )
+    due_day = models.PositiveSmallIntegerField(
+        _("hạn ban hành: ngày"), validators=[MinValueValidator(1), MaxValueValidator(31)]
+    )
+    is_active = models.BooleanField(_("đang áp dụng"), default=True)
+
+    class Meta:
+        verbose_name = _("yêu cầu ban hành chương trình")
+        verbose_name_plural = _("yêu cầu ban hành chương trình")
+        ordering = ["due_month", "due_day", "level"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(due_month__gte=1, due_month__lte=12, due_day__gte=1)
+                & (
+                    models.Q(due_month=2, due_day__lte=28)
+                    | models.Q(due_month__in=[4, 6, 9, 11], due_day__lte=30)
+                    | models.Q(due_month__in=[1, 3, 5, 7, 8, 10, 12], due_day__lte=31)
+                ),
+                # 29 February is refused: the deadline must exist every year (the SQL
+                # roll-up builds it with make_date).
+                name="programme_requirement_day_exists",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return _("%(level)s: ban hành trước hết ngày %(day)02d/%(month)02d") % {
+            "level": self.get_level_display(),
+            "day": self.due_day,
+            "month": self.due_month,
+        }
+
+    def due_on(self, year: int) -> date:
+        """The last day on which the year's programme may still be issued in time."""
+        return date(year, self.due_month, self.due_day)
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        if self.due_month and self.due_day:
+            try:
+                date(2001, self.due_month, self.due_day)  # a common year: no 29 February
+            except ValueError:
+                raise ValidationError(
+                    {"due_day": _("Ngày không có trong tháng (không dùng ngày 29/02).")}
+                ) from None

@@ -53,6 +53,8 @@ def unit_figures(unit: queries.UnitProgress) -> dict:
         "units_with_targets": unit.units_with_targets,
         "units_completed": unit.units_completed,
         "units_lagging": unit.units_lagging,
+        "units_without_programme": unit.units_without_programme,
+        "without_programme": unit.without_programme,
         "completion_percent": _percent(unit.completion),
         "expected_percent": _percent(unit.expected_ratio),
         "coverage_percent": _percent(unit.coverage),
@@ -120,6 +122,12 @@ class UnitFiguresSerializer(serializers.Serializer):
     units_with_targets = serializers.IntegerField()
     units_completed = serializers.IntegerField()
     units_lagging = serializers.IntegerField()
+    units_without_programme = serializers.IntegerField(
+        help_text="Số đơn vị (trong cây) đã quá hạn mà chưa ban hành chương trình năm"
+    )
+    without_programme = serializers.BooleanField(
+        help_text="Đơn vị này đã quá hạn mà chưa ban hành chương trình năm"
+    )
     completion_percent = percent_field("capped_done / quantity, phần trăm 0–100")
     expected_percent = percent_field("expected / quantity, phần trăm 0–100")
     coverage_percent = percent_field("units_completed / units_with_targets, phần trăm 0–100")

@@ -122,6 +122,16 @@ def period_report_xlsx(report: PeriodReport) -> bytes:
                 cell.font = _BOLD
 
     row_number += 2
+    sheet.cell(
+        row=row_number,
+        column=2,
+        value=_("Đơn vị đã quá hạn mà chưa ban hành chương trình kiểm tra, giám sát năm %(year)d")
+        % {"year": report.source.year},
+    )
+    cell = sheet.cell(row=row_number, column=3, value=report.units_without_programme)
+    cell.number_format = COUNT_FORMAT
+
+    row_number += 2
     sheet.cell(row=row_number, column=1, value=_("Thi hành kỷ luật")).font = Font(
         bold=True, size=12
     )

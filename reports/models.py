@@ -17,6 +17,9 @@ FIGURES = (
     "units_with_targets",
     "units_completed",
     "units_lagging",
+    # Units that should have issued the year's programme by now and have none (a rule per
+    # level: plans.models.ProgrammeRequirement); only on the all-kinds row (kind "").
+    "units_without_programme",
 )
 ALL_KINDS = ""  # the `kind` of the row that sums every activity kind of a unit
 
@@ -32,6 +35,7 @@ class ProgressFigures(models.Model):
     own_units_with_targets = models.PositiveSmallIntegerField(default=0)
     own_units_completed = models.PositiveSmallIntegerField(default=0)
     own_units_lagging = models.PositiveSmallIntegerField(default=0)
+    own_units_without_programme = models.PositiveSmallIntegerField(default=0)
     # Σ expected-by-the-day over the unit's own targets, to 4 decimals (for display and
     # for the "expected" bar); lag itself is decided per target by reports.progress.lag.
     own_expected = models.DecimalField(max_digits=14, decimal_places=4, default=0)
@@ -46,6 +50,7 @@ class ProgressFigures(models.Model):
     sub_units_with_targets = models.PositiveIntegerField(default=0)
     sub_units_completed = models.PositiveIntegerField(default=0)
     sub_units_lagging = models.PositiveIntegerField(default=0)
+    sub_units_without_programme = models.PositiveIntegerField(default=0)
     sub_expected = models.DecimalField(max_digits=16, decimal_places=4, default=0)
 
     # How far the unit's own targets are behind: stored by the database so that a partial
@@ -69,7 +74,8 @@ class ProgressRow(ProgressFigures):
 
     Maintained incrementally by reports.rollup.refresh_units after every write, and
     rebuilt (and checked) by reports.rollup.rebuild. Dashboards read only this table.
-    A row exists only where its subtree has something (a target or an arising case).
+    A row exists only where its subtree has something (a target, an arising case, or a
+    unit without the programme it should have issued).
     """
 
     # Three indexes only (every refresh updates a dozen rows and each index costs an
@@ -243,8 +249,10 @@ class ReminderRule(models.Model):
     """When and to whom ktgs sends reminders; edited by administrators in the admin.
 
     A `lag` rule reminds a lagging unit's staff, repeats while the unit stays behind and
-    escalates to the leaders above it; `target_due` and `case_overdue` remind of open
-    deadlines; `digest` is the weekly summary for leaders. Every date test is "on or
+    escalates to the leaders above it; a `no_programme` rule does the same for a unit
+    that has not issued its year's programme by the deadline of its level; `target_due`
+    and `case_overdue` remind of open deadlines; `digest` is the weekly summary for
+    leaders. Every date test is "on or
     after", so a day the worker was down is caught up on the next run.
     """
 
@@ -253,6 +261,7 @@ class ReminderRule(models.Model):
         TARGET_DUE = "target_due", _("Chỉ tiêu sắp đến hạn")
         CASE_OVERDUE = "case_overdue", _("Cuộc kiểm tra, giám sát quá thời gian làm việc")
         DIGEST = "digest", _("Thư tổng hợp hằng tuần cho lãnh đạo")
+        NO_PROGRAMME = "no_programme", _("Đơn vị chưa có chương trình kiểm tra, giám sát")
 
     name = models.CharField(_("tên quy tắc"), max_length=128)
     kind = models.CharField(_("loại nhắc việc"), max_length=16, choices=Kind.choices)
@@ -415,6 +424,8 @@ class OutboxMessage(models.Model):
         TARGET_DUE = "target_due", _("Nhắc chỉ tiêu sắp đến hạn")
         CASE_OVERDUE = "case_overdue", _("Nhắc cuộc quá thời gian làm việc")
         DIGEST = "digest", _("Thư tổng hợp hằng tuần")
+        # To the unit's staff, and (context "escalation" ≥ 1) to the leaders above it.
+        NO_PROGRAMME = "no_programme", _("Nhắc đơn vị chưa có chương trình")
 
     rule = models.ForeignKey(
         ReminderRule, verbose_name=_("quy tắc"), on_delete=models.PROTECT, related_name="messages"

@@ -36,7 +36,7 @@ from django.utils import timezone
 
 from cases.models import Case
 from ktgs.models import Organization, Role
-from plans.models import Target
+from plans.models import ProgrammeRequirement, Target
 from reports import rollup
 from reports.models import (
     ALL_KINDS,
@@ -367,6 +367,92 @@ def scan_lag(
     outbox.write()
 
 
+# --- units without their year's programme -------------------------------------------
+
+
+def scan_no_programme(
+    rule: ReminderRule, today: date, directory: Directory, result: ScanResult
+) -> None:
+    """Units that have not issued this year's programme by their level's deadline, read
+    from the roll-up table (own_units_without_programme): reminded, repeated and
+    escalated as lagging units are, counted from the day after the deadline (the same
+    for every unit of a level, so no episode is kept). A unit that has issued its
+    programme since gets nothing more, not even what was written and not yet sent."""
+    deadlines = {
+        rule_.level: rule_.due_on(today.year)
+        for rule_ in ProgrammeRequirement.objects.filter(is_active=True)
+    }
+    rows = ProgressRow.objects.filter(
+        year=today.year, kind=ALL_KINDS, own_units_without_programme=1
+    )
+    if rule.levels:
+        rows = rows.filter(organization__level__in=rule.levels)
+    missing = {
+        unit_id: (path, name, level, parent)
+        for unit_id, path, name, level, parent in rows.values_list(
+            "organization_id",
+            "organization__path",
+            "organization__name",
+            "organization__level",
+            "organization__parent__name",
+        ).iterator(chunk_size=IN_BATCH)
+    }
+    pending = OutboxMessage.objects.filter(rule=rule, status=OutboxMessage.Status.PENDING)
+    issued = [u for u in set(pending.values_list("organization_id", flat=True)) if u not in missing]
+    for start in range(0, len(issued), IN_BATCH):
+        result.cancelled += pending.filter(
+            organization_id__in=issued[start : start + IN_BATCH]
+        ).update(status=OutboxMessage.Status.CANCELLED)
+    outbox = _Outbox(rule, result)
+    period = f"programme:{today.year}"
+    for unit_id, (path, name, level, parent) in missing.items():
+        due = deadlines.get(level)
+        if due is None:  # the level's rule was switched off since the row was computed
+            continue
+        late = (today - due).days
+        days = late - 1 - rule.first_after_days
+        if days < 0:
+            continue
+
+        def context(escalation: int, *, unit_id=unit_id, name=name, parent=parent, due=due,
+                    late=late) -> dict:  # fmt: skip
+            return {
+                "unit": name,
+                "unit_id": unit_id,
+                "parent": parent or "",
+                "url": dashboard_url(unit_id),
+                "year": str(today.year),
+                "due_on": due.isoformat(),
+                "days_late": late,
+                "as_of": today.isoformat(),
+                "escalation": escalation,
+            }
+
+        repeat = days // rule.repeat_every_days if rule.repeat_every_days else 0
+        outbox.add(
+            unit_id=unit_id,
+            period=period,
+            step=f"r{repeat}",
+            kind=OutboxMessage.Kind.NO_PROGRAMME,
+            recipients=directory.staff_for(path),
+            context=context(0),
+        )
+        if not rule.escalate_after_days:
+            continue
+        reached = min(days // rule.escalate_after_days, rule.escalation_levels)
+        above = directory.leaders_above(path)
+        for step in range(1, min(reached, len(above)) + 1):
+            outbox.add(
+                unit_id=unit_id,
+                period=period,
+                step=f"e{step}",
+                kind=OutboxMessage.Kind.NO_PROGRAMME,
+                recipients=above[step - 1],
+                context=context(step),
+            )
+    outbox.write()
+
+
 # --- deadlines -----------------------------------------------------------------------
 
 
@@ -560,6 +646,7 @@ SCANS = {
     ReminderRule.Kind.TARGET_DUE: scan_target_due,
     ReminderRule.Kind.CASE_OVERDUE: scan_case_overdue,
     ReminderRule.Kind.DIGEST: scan_digest,
+    ReminderRule.Kind.NO_PROGRAMME: scan_no_programme,
 }
 
 

@@ -37,7 +37,7 @@ from django.db.models.functions import Coalesce
 
 from cases.models import Case, CaseSubject
 from ktgs.models import Organization
-from plans.models import Programme, Target
+from plans.models import Programme, ProgrammeRequirement, Target
 from reports import progress, rollup_sql
 from reports.models import ALL_KINDS, FIGURES, PeriodSnapshot, ProgressRow
 
@@ -65,6 +65,7 @@ class Own:
     units_with_targets: int = 0
     units_completed: int = 0
     units_lagging: int = 0
+    units_without_programme: int = 0
     expected: Decimal = Decimal(0)
     lag_reasons: list = field(default_factory=list)  # own figures only; never summed
 
@@ -84,6 +85,8 @@ class Leaf:
         default_factory=lambda: defaultdict(list)
     )  # (unit, year) -> targets
     arising: dict[Key, int] = field(default_factory=lambda: defaultdict(int))
+    # (unit, year) of the units that have not issued the year's programme in time.
+    without_programme: set[tuple[int, int]] = field(default_factory=set)
 
 
 def _target_year(scope: str, programme_year: int, due_on: date) -> int:
@@ -232,7 +235,46 @@ def leaf_figures(today: date, unit_ids: Iterable[int] | None = None) -> Leaf:
         .values_list("organization_id", "year", "kind", "n")
     ):
         leaf.arising[(unit, year, kind)] += n
+    leaf.without_programme = units_without_programme(today, units)
     return leaf
+
+
+def units_without_programme(
+    today: date, unit_ids: Iterable[int] | None = None
+) -> set[tuple[int, int]]:
+    """(unit, year) of the units that should have issued this year's programme and have
+    not: a unit of a level with an active plans.models.ProgrammeRequirement whose deadline
+    has passed (today is after it), that existed on the deadline, and that has no annual
+    programme of the year (of the rule's body, when it names one) issued or closed with
+    `issued_on` on or before today. Only the current year: a past year's figure is read
+    from its period snapshots. One query per active rule whose deadline has passed."""
+    year = today.year
+    found: set[tuple[int, int]] = set()
+    for rule in ProgrammeRequirement.objects.filter(is_active=True):
+        due = rule.due_on(year)
+        if today <= due:
+            continue
+        issued = Programme.objects.filter(
+            organization=OuterRef("pk"),
+            scope=Programme.Scope.YEAR,
+            year=year,
+            status__in=COUNTED_PROGRAMME_STATUSES,
+            issued_on__lte=today,
+        )
+        if rule.body:
+            issued = issued.filter(body=rule.body)
+        units = Organization.objects.filter(
+            Q(valid_from__isnull=True) | Q(valid_from__lte=due),
+            Q(valid_to__isnull=True) | Q(valid_to__gte=due),
+            ~Exists(issued),
+            level=rule.level,
+        )
+        if unit_ids is not None:
+            units = units.filter(pk__in=list(unit_ids))
+        found.update(
+            (pk, year) for pk in units.values_list("pk", flat=True).iterator(chunk_size=20000)
+        )
+    return found
 
 
 def own_figures(leaf: Leaf, today: date) -> dict[Key, Own]:
@@ -283,6 +325,9 @@ def own_figures(leaf: Leaf, today: date) -> dict[Key, Own]:
             total_arising += arising
             result[(unit, year, kind)] = one(by_kind.get(kind, []), arising)
         result[(unit, year, ALL_KINDS)] = one(targets, total_arising)
+    # A unit without its programme has an all-kinds row even with nothing else in it.
+    for unit, year in leaf.without_programme:
+        result.setdefault((unit, year, ALL_KINDS), Own()).units_without_programme = 1
     return result
 
 
@@ -327,6 +372,9 @@ def _sql() -> bool:
     return connection.vendor == "postgresql"
 
 
+_OWN = len(FIGURES) + 1  # the own figures and expected, in read_wanted's columns
+
+
 def compute_table(today: date) -> dict[Key, tuple[Own, Own]]:
     """(own, subtree) figures for every row the table should hold, from scratch."""
     if not _sql():
@@ -340,7 +388,7 @@ def compute_table(today: date) -> dict[Key, tuple[Own, Own]]:
                 Own(*sub),  # type: ignore[misc]
             )
             for unit, year, kind, *rest in rollup_sql.read_wanted()
-            for own, reasons, sub in [(rest[:8], rest[8], rest[9:])]
+            for own, reasons, sub in [(rest[:_OWN], rest[_OWN], rest[_OWN + 1 :])]
         }
 
 

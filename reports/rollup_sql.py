@@ -168,11 +168,39 @@ reasons AS (
            ) ORDER BY days_to_due, target_id) AS reasons
     FROM behind
     GROUP BY unit, year, kind
+),
+-- Units that should have issued this year's programme and have not (reports.rollup.
+-- units_without_programme): of a level with an active rule whose deadline has passed,
+-- existing on the deadline, with no annual programme of the year issued in time. They
+-- count on their all-kinds row, which they get even with nothing else in it.
+missing AS (
+    SELECT u.id AS unit, %(year)s::int AS year, ''::text AS kind
+    FROM ktgs_organization u
+    JOIN plans_programmerequirement r ON r.level = u.level AND r.is_active
+    CROSS JOIN LATERAL (SELECT make_date(%(year)s::int, r.due_month, r.due_day) AS due) d
+    WHERE %(today)s::date > d.due
+      AND (u.valid_from IS NULL OR u.valid_from <= d.due)
+      AND (u.valid_to IS NULL OR u.valid_to >= d.due)
+      AND NOT EXISTS (
+          SELECT 1 FROM plans_programme p
+          WHERE p.organization_id = u.id AND p.year = %(year)s
+            AND p.scope = %(year_scope)s AND p.status = ANY(%(counted)s)
+            AND p.issued_on <= %(today)s AND (r.body = '' OR p.body = r.body)
+      )
+      {units}
 )
-SELECT f.unit, f.year, f.kind, f.quantity, f.capped_done, f.done, f.arising,
-       f.units_with_targets, f.units_completed, f.lagging::int AS units_lagging, f.expected,
+SELECT COALESCE(f.unit, m.unit) AS unit, COALESCE(f.year, m.year) AS year,
+       COALESCE(f.kind, m.kind) AS kind, COALESCE(f.quantity, 0) AS quantity,
+       COALESCE(f.capped_done, 0) AS capped_done, COALESCE(f.done, 0) AS done,
+       COALESCE(f.arising, 0) AS arising,
+       COALESCE(f.units_with_targets, 0) AS units_with_targets,
+       COALESCE(f.units_completed, 0) AS units_completed,
+       COALESCE(f.lagging::int, 0) AS units_lagging,
+       (m.unit IS NOT NULL)::int AS units_without_programme,
+       COALESCE(f.expected, 0) AS expected,
        COALESCE(r.reasons, '[]'::jsonb) AS reasons
 FROM figures f
+FULL OUTER JOIN missing m ON m.unit = f.unit AND m.year = f.year AND m.kind = f.kind
 LEFT JOIN reasons r ON r.unit = f.unit AND r.year = f.year AND r.kind = f.kind
 """
 
@@ -180,6 +208,7 @@ LEFT JOIN reasons r ON r.unit = f.unit AND r.year = f.year AND r.kind = f.kind
 def _params(today: date, tolerance: Decimal) -> dict:
     return {
         "today": today,
+        "year": today.year,
         "tolerance": tolerance,
         # Plain strings: psycopg would send an Enum member's name, not its value.
         "counted": [str(Programme.Status.ISSUED), str(Programme.Status.CLOSED)],
@@ -229,11 +258,14 @@ _LINEAGE_CASES = (
 def _own_sql(restricted: bool) -> str:
     years = {"target_year": TARGET_YEAR, "case_year": CASE_YEAR}
     if not restricted:
-        return _OWN_SQL.format(targets="", counting="", cases="", orphan=_ORPHAN_ALL, **years)
+        return _OWN_SQL.format(
+            targets="", counting="", cases="", units="", orphan=_ORPHAN_ALL, **years
+        )
     return _OWN_SQL.format(
         targets="AND t.organization_id = ANY(%(units)s)",
         counting=_LINEAGE_CASES,
         cases="AND c.organization_id = ANY(%(units)s)",
+        units="AND u.id = ANY(%(units)s)",
         orphan=_ORPHAN_UNITS,
         **years,
     )
@@ -419,6 +451,7 @@ def _subtree_sql(*, gathered: bool, one_kind: bool) -> str:
         counting=_LINEAGE_CASES,
         cases=f"AND c.{restricted} AND c.year BETWEEN %(first_year)s AND %(last_year)s",
         orphan=_ORPHAN_CASES.format(case_units=f"c.{restricted}"),
+        units="AND u.path LIKE %(subtree)s",
         target_year=key if gathered else TARGET_YEAR,
         case_year=key if gathered else CASE_YEAR,
     )

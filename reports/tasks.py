@@ -27,6 +27,13 @@ def move_progress(unit_id: int, old_ancestor_ids: list[int]) -> None:
     )
 
 
+@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=3)
+def rebuild_progress() -> int:
+    """Enqueued by name when a rule that moves every unit's figures changes (plans'
+    programme requirements): the whole table recomputed as of today."""
+    return rollup.rebuild(timezone.localdate()).changed
+
+
 @shared_task
 def nightly_progress() -> dict:
     today = timezone.localdate()

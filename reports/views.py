@@ -74,6 +74,11 @@ class ChildLine(TypedDict):
     bar_expected: str
     units_lagging: str
     arising: str
+    # The child has not issued the year's programme in time; with no targets in its
+    # subtree either, its figures are replaced by that finding (not "0/0 —").
+    without_programme: bool
+    no_targets: bool
+    units_without_programme: str
 
 
 # reverse() costs ~15 µs, a hundred children ~1.5 ms: reverse once with this marker as
@@ -101,6 +106,9 @@ def _child_lines(
             bar_expected=bar["expected"],
             units_lagging=figures.format_count(child.units_lagging, language),
             arising=figures.format_count(child.arising, language),
+            without_programme=child.without_programme,
+            no_targets=not child.quantity,
+            units_without_programme=figures.format_count(child.units_without_programme, language),
         )
         lines.append(line)
     return lines

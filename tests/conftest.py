@@ -20,6 +20,7 @@ from django.db import connection
 
 from ktgs import celery_app, services
 from ktgs.models import Organization, Role, User
+from plans.models import ProgrammeRequirement
 from tests.factories import OrganizationFactory, UserFactory
 
 # The real Celery worker fixture (`celery_worker_process`, `celery_worker_env`) for every
@@ -162,3 +163,25 @@ def cast(tree: Tree) -> Cast:
         leader_b=user("leader_b", tree.b, Role.Kind.LEADER),
         outsider=user("outsider", None, None),
     )
+
+
+@pytest.fixture
+def programme_rules(db):
+    """The programme requirements the plans migration seeds, made again here: a
+    transactional test elsewhere flushes every table, migration rows included. Every
+    level from the provinces down must have issued its year's programme by 31 January;
+    the centre's rule is inactive."""
+
+    rules = {}
+    for level, active in [
+        ("central", False),
+        ("provincial", True),
+        ("upper_grassroots", True),
+        ("grassroots", True),
+        ("partial", True),
+        ("cell", True),
+    ]:
+        rules[level], _ = ProgrammeRequirement.objects.update_or_create(
+            level=level, defaults={"due_month": 1, "due_day": 31, "is_active": active, "body": ""}
+        )
+    return rules

@@ -12,6 +12,7 @@ One module per sub-domain; callers import from this package (`from plans import 
 - doc_numbers: a document number used once per issuer and year
 - locking: the version check shared by every write, and the refusal it raises
 - progress_refresh: enqueue_progress_refresh, the side effect of every counted change
+- requirements: the rules of which units must issue a programme, and by when
 """
 
 from plans.errors import StaleObjectError, field_changes, lock_version
@@ -28,6 +29,10 @@ from plans.services.programmes import (
 )
 from plans.services.progress_refresh import enqueue_progress_refresh, progress_refresh_deferred
 from plans.services.quotas import apply_quota
+from plans.services.requirements import (
+    delete_programme_requirement,
+    save_programme_requirement,
+)
 from plans.services.targets import (
     TARGET_FIELDS,
     Share,
@@ -50,12 +55,14 @@ __all__ = [
     "copy_programme",
     "create_amendment",
     "create_programme",
+    "delete_programme_requirement",
     "describe_target_changes_since",
     "enqueue_progress_refresh",
     "is_grid_target",
     "issue_programme",
     "progress_refresh_deferred",
     "remove_target",
+    "save_programme_requirement",
     "set_targets",
     "update_programme",
 ]

@@ -98,6 +98,7 @@ def update_programme(*, programme: Programme, version=None, user=None, **fields:
     changed = [name for name, value in fields.items() if getattr(current, name) != value]
     if not changed:
         return current
+    old_unit_id = current.organization_id
     for name in changed:
         setattr(current, name, fields[name])
     if "issued_on" in changed or "doc_number" in changed:
@@ -108,6 +109,9 @@ def update_programme(*, programme: Programme, version=None, user=None, **fields:
     current.save(update_fields=[*set(changed), "version"])
     if {"starts_on", "ends_on", "year", "end_year"} & set(changed):
         enqueue_progress_refresh(_programme_unit_ids(current))
+    # Whether its unit (old and new) has issued the year's programme in time.
+    if {"issued_on", "year", "scope", "body", "organization"} & set(changed):
+        enqueue_progress_refresh([old_unit_id, current.organization_id])
     programme.__dict__.update(current.__dict__)
     return current
 

@@ -2,13 +2,14 @@
 
 - sources: where figures come from (live table or a period's snapshot), a unit's subtree
   figures (UnitProgress)
-- dashboards: the leader's dashboard (five queries at any level)
+- dashboards: the leader's dashboard (six queries at any level)
 - period_reports: the table a commission sends upward
 - reminder_logs: the outbox rows a person may see
 """
 
 from reports.queries.dashboards import (
     LAGGING_SHOWN,
+    WITHOUT_PROGRAMME_SHOWN,
     Dashboard,
     DashboardPage,
     LaggingUnit,
@@ -29,6 +30,7 @@ from reports.queries.sources import Source, UnitProgress, period_source
 __all__ = [
     "DISCIPLINE_FORMS",
     "LAGGING_SHOWN",
+    "WITHOUT_PROGRAMME_SHOWN",
     "Dashboard",
     "DashboardPage",
     "DisciplineLine",

@@ -3,7 +3,7 @@ size of the subtree: the table already holds every subtree's totals."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from fractions import Fraction
@@ -27,6 +27,7 @@ from reports.models import (
 from reports.queries.sources import Source, UnitProgress, _Row, computed_figures, source_of
 
 LAGGING_SHOWN = 20
+WITHOUT_PROGRAMME_SHOWN = 50
 
 
 @dataclass
@@ -65,6 +66,10 @@ class Dashboard:
     lagging: list[LaggingUnit]
     years: list[int]
     trend: Trend | None  # None: the unit is deeper than the trend lines are kept for
+    # Units of the subtree that have not issued the year's programme in time (at most
+    # WITHOUT_PROGRAMME_SHOWN, highest levels first; unit.units_without_programme is the
+    # count), each with its parent loaded.
+    without_programme: list[Organization] = field(default_factory=list)
 
 
 @dataclass
@@ -104,11 +109,12 @@ def dashboard_page(
     language: str = "vi",
     period_kind: str = ReportPeriod.Kind.YEAR,
 ) -> DashboardPage:
-    """The dashboard page of unit `pk`, 404 unless the user reaches it: three queries
+    """The dashboard page of unit `pk`, 404 unless the user reaches it: four queries
     whatever the unit's level and the size of its subtree, plus the user's roles (read
     once per request by ktgs.access; none for a superuser). 1. the unit's path, the
     period, the unit's years and daily points; 2. the unit, its ancestors and children
-    with their rows; 3. the most lagging units of the subtree."""
+    with their rows; 3. the most lagging units of the subtree; 4. the units of the
+    subtree without their year's programme."""
     frame = _frame(pk, year=year, period_kind=period_kind, today=today)
     if frame.unit is None:
         raise Http404
@@ -146,9 +152,11 @@ def _assemble(
         # rows and the lagging read.
         computed = computed_figures(organization, frame.source, kind=kind, lagging=LAGGING_SHOWN)
 
-        def row_of(unit: Organization) -> _Row | None:
-            return _Row.of(computed.totals.get((unit.pk, kind)))
+        def row_of(unit: Organization) -> UnitProgress:
+            return UnitProgress.subtree(unit, _Row.of(computed.totals.get((unit.pk, kind))))
 
+        own_line = row_of(organization)
+        lines = [row_of(child) for child in children]
         lagging = [
             _lagging_unit(
                 unit,
@@ -160,17 +168,31 @@ def _assemble(
             )
             for unit, figures in computed.lagging
         ]
+        # The count of units without their programme comes with the computed totals; the
+        # list of them is read from stored rows only (live table or snapshot).
+        without_programme: list[Organization] = []
     else:
-        row_of = _row_of
+        own_line = _progress_of(organization, own)
+        lines = [_progress_of(child, child) for child in children]
         lagging = _lagging(organization, frame.source, kind, language=language)
+        without_programme = _without_programme(organization, frame.source)
     return Dashboard(
         source=frame.source,
-        unit=UnitProgress.subtree(organization, row_of(own)),
-        children=[UnitProgress.subtree(child, row_of(child)) for child in children],
+        unit=own_line,
+        children=lines,
         lagging=lagging,
         years=frame.years,
         trend=_trend_from(organization, frame.points),
+        without_programme=without_programme,
     )
+
+
+def _progress_of(organization: Organization, read: Organization) -> UnitProgress:
+    progress_ = UnitProgress.subtree(organization, _row_of(read))
+    # Whatever kind is shown, the programme figures are those of the all-kinds row.
+    progress_.units_without_programme = getattr(read, "all_sub_without_programme", None) or 0
+    progress_.without_programme = bool(getattr(read, "all_own_without_programme", None))
+    return progress_
 
 
 _ROW_FIGURES = tuple(f"sub_{name}" for name in (*FIGURES, "expected"))
@@ -187,20 +209,64 @@ def _units_with_figures(
     paths = [unit.path[:end] for end in range(step, len(unit.path) + 1, step)]
     units = Organization.objects.filter(Q(path__in=paths) | Q(parent_id=unit.pk))
     if source is not None and not source.computed:
-        if source.live:
-            relation = "progress_rows"
-            condition = Q(progress_rows__year=source.year, progress_rows__kind=kind)
-        else:
-            relation = "period_snapshots"
-            condition = Q(
-                period_snapshots__period=source.period,
-                period_snapshots__year=source.year,
-                period_snapshots__kind=kind,
-            )
+        relation, condition = _row_condition(source, kind)
         units = units.annotate(row=FilteredRelation(relation, condition=condition)).annotate(
             row_id=F("row__id"), **{f"row_{name}": F(f"row__{name}") for name in _ROW_FIGURES}
         )
+        # The programme figures live on the all-kinds row: joined a second time (same
+        # query, same index) when another kind is shown.
+        all_kinds = "row"
+        if kind != ALL_KINDS:
+            all_kinds = "all_row"
+            units = units.annotate(
+                all_row=FilteredRelation(relation, condition=_row_condition(source, ALL_KINDS)[1])
+            )
+        units = units.annotate(
+            all_own_without_programme=F(f"{all_kinds}__own_units_without_programme"),
+            all_sub_without_programme=F(f"{all_kinds}__sub_units_without_programme"),
+        )
     return list(units.order_by("depth", "name", "pk"))
+
+
+def _row_condition(source: Source, kind: str) -> tuple[str, Q]:
+    """The relation from a unit to its rows in the source, and the condition that picks
+    its row of the year and `kind`."""
+    if source.live:
+        return "progress_rows", Q(progress_rows__year=source.year, progress_rows__kind=kind)
+    return "period_snapshots", Q(
+        period_snapshots__period=source.period,
+        period_snapshots__year=source.year,
+        period_snapshots__kind=kind,
+    )
+
+
+def _without_programme(organization: Organization, source: Source) -> list[Organization]:
+    """The subtree's units without the year's programme (the unit itself included), with
+    their parents, upper levels first, then by name: one query. For a large subtree the
+    organisations are read in (depth, name) order (org_depth_name_idx), each looked up in
+    the rows by the unique (unit, year, kind) index, until enough are found; a small one
+    is found by path and sorted."""
+    rows = (
+        source.rows()
+        .filter(
+            kind=ALL_KINDS,
+            own_units_without_programme=1,
+            organization__path__startswith=organization.path,
+        )
+        .select_related("organization", "organization__parent")
+        .only(
+            "organization__id",
+            "organization__name",
+            "organization__depth",
+            "organization__path",
+            "organization__parent__id",
+            "organization__parent__name",
+        )
+        .order_by("organization__depth", "organization__name", "organization_id")[
+            :WITHOUT_PROGRAMME_SHOWN
+        ]
+    )
+    return [row.organization for row in rows]
 
 
 def _row_of(unit: Organization) -> _Row | None:

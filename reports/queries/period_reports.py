@@ -74,6 +74,9 @@ class PeriodReport:
     source: Source
     lines: list[ReportLine]  # one per activity kind, then the total
     discipline: list[DisciplineLine]  # one per form, then the total
+    # Units of the subtree that had not issued the year's programme by its deadline, as
+    # of the report's day (the roll-up rows' figure; plans.models.ProgrammeRequirement).
+    units_without_programme: int = 0
 
     @property
     def period(self) -> ReportPeriod:
@@ -113,6 +116,8 @@ def period_report(
         rows = {r.kind: r for r in source.rows().filter(organization=organization)}
     lines = [ReportLine(kind=value, label=str(label)) for value, label in ActivityKind.choices]
     total = ReportLine(kind=ALL_KINDS, label=_("Tổng cộng"))
+    all_kinds = rows.get(ALL_KINDS)
+    without_programme = all_kinds.sub_units_without_programme if all_kinds else 0
     for line in [*lines, total]:
         row = rows.get(line.kind)
         if row is not None:
@@ -207,4 +212,10 @@ def period_report(
             committee_members=sum(d.committee_members for d in discipline),
         )
     )
-    return PeriodReport(organization, source, lines=[*lines, total], discipline=discipline)
+    return PeriodReport(
+        organization,
+        source,
+        lines=[*lines, total],
+        discipline=discipline,
+        units_without_programme=without_programme,
+    )

@@ -33,6 +33,7 @@ class _Row:
     sub_units_with_targets: int
     sub_units_completed: int
     sub_units_lagging: int
+    sub_units_without_programme: int
     sub_expected: Decimal
 
     @classmethod
@@ -54,6 +55,10 @@ class UnitProgress:
     units_with_targets: int = 0
     units_completed: int = 0
     units_lagging: int = 0
+    # Units of the subtree without the year's programme (from the all-kinds row, whatever
+    # kind is shown), and whether the unit itself is one of them.
+    units_without_programme: int = 0
+    without_programme: bool = False
 
     @classmethod
     def subtree(
@@ -71,6 +76,7 @@ class UnitProgress:
             units_with_targets=row.sub_units_with_targets,
             units_completed=row.sub_units_completed,
             units_lagging=row.sub_units_lagging,
+            units_without_programme=row.sub_units_without_programme,
         )
 
     @property

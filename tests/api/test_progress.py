@@ -20,7 +20,7 @@ TODAY = date(2026, 7, 2)
 
 
 @pytest.fixture
-def progress_data(tree):
+def progress_data(tree, programme_rules):
     report_services.ensure_periods(2026)
     prog = programme(tree.province)
     t_a1 = target(prog, tree.a1, quantity=3)
@@ -49,6 +49,7 @@ def test_progress_has_the_dashboards_figures(api, cast, tree, progress_data):
     assert unit["completion_percent"] == as_percent(page.unit.completion) == 7.69
     assert unit["units_with_targets"] == page.unit.units_with_targets == 2
     assert unit["units_lagging"] == page.unit.units_lagging
+    assert unit["units_without_programme"] == page.unit.units_without_programme
     children = {row["code"]: row for row in body["children"]}
     assert set(children) == {c.organization.code for c in page.children} == {"TN-A", "TN-B"}
     for child in page.children:
@@ -58,6 +59,12 @@ def test_progress_has_the_dashboards_figures(api, cast, tree, progress_data):
         assert row["completion_percent"] == as_percent(child.completion)
         assert row["coverage_percent"] == as_percent(child.coverage)
     assert children["TN-A"]["completion_percent"] == 33.33
+    # Nobody below the province has issued a 2026 programme: A, A1, A1a, A2 under A.
+    assert (unit["units_without_programme"], unit["without_programme"]) == (6, False)
+    assert (children["TN-A"]["units_without_programme"], children["TN-A"]["without_programme"]) == (
+        4,
+        True,
+    )
     assert [row["code"] for row in body["lagging"]] == [
         lag.organization.code for lag in page.lagging
     ]

@@ -147,6 +147,41 @@ def test_a_worker_killed_mid_batch_loses_nothing_and_sends_nothing_twice(
     assert_each_once(smtp_server)
 
 
+@pytest.fixture
+def units_without_programme(tree, settings, programme_rules):
+    """UNITS cells under B that have not issued their 2026 programme (the province has),
+    each with a staff member of its own, under a no_programme rule for cells."""
+    settings.KTGS_OUTBOX_BATCH = BATCH
+    ReminderRule.objects.all().delete()
+    services.ensure_periods(2026)
+    ReminderRule.objects.create(name="Nhắc chưa có chương trình", levels=["cell"],
+                                kind=ReminderRule.Kind.NO_PROGRAMME,
+                                repeat_every_days=7, escalate_after_days=14)  # fmt: skip
+    programme(tree.province)
+    for i in range(UNITS):
+        cell = OrganizationFactory(parent=tree.b, code=f"B-P{i}", name=f"Chi bộ chưa có {i}")
+        person = UserFactory(username=f"canbo_p{i}")
+        ktgs_services.grant_role(user=person, organization=cell, kind=Role.Kind.STAFF)
+    rollup.rebuild(TODAY)
+
+
+def test_no_programme_reminders_arrive_once_and_a_second_run_sends_nothing(
+    units_without_programme,
+    smtp_server,
+    celery_worker_process,
+):
+    first = reminders.run_daily(TODAY)
+    # One to each cell's staff (B1 and A1a have no staff of their own, nobody above).
+    assert (first.inserted, first.enqueued) == (UNITS, UNITS)
+    assert set(OutboxMessage.objects.values_list("kind", flat=True)) == {"no_programme"}
+    all_sent(celery_worker_process)
+    assert_each_once(smtp_server)
+    again = reminders.run_daily(TODAY)
+    assert (again.inserted, again.enqueued) == (0, 0)
+    time.sleep(2)
+    assert_each_once(smtp_server)
+
+
 # --- Redis restarted mid-run (a private Redis: never the machine's shared one) -----------
 
 
