@@ -34,7 +34,7 @@ def unseed(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('plans', '0001_initial'),
+        ('plans', '0003_target_lineage'),
     ]
 
     operations = [

@@ -29,7 +29,7 @@ def unseed(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('reports', '0008_progress_row_fewer_indexes'),
+        ('reports', '0009_current_term'),
     ]
 
     operations = [
