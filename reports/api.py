@@ -126,7 +126,9 @@ class UnitFiguresSerializer(serializers.Serializer):
         help_text="Số đơn vị (trong cây) đã quá hạn mà chưa ban hành chương trình năm"
     )
     without_programme = serializers.BooleanField(
-        help_text="Đơn vị này đã quá hạn mà chưa ban hành chương trình năm"
+        allow_null=True,
+        help_text="Đơn vị này đã quá hạn mà chưa ban hành chương trình năm (null: không biết, "
+        "với số liệu tính lại theo yêu cầu của đơn vị có đơn vị trực thuộc)",
     )
     completion_percent = percent_field("capped_done / quantity, phần trăm 0–100")
     expected_percent = percent_field("expected / quantity, phần trăm 0–100")

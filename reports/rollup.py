@@ -600,7 +600,7 @@ def subtree_figures(
     )
     result = SubtreeFigures(totals={}, lagging=[])
     for what, unit_id, row_kind, *rest in rows:
-        figures, reasons, name, code = rest[:8], rest[8], rest[9], rest[10]
+        figures, (reasons, name, code) = rest[:_OWN], rest[_OWN : _OWN + 3]
         if what == "sub":
             result.totals[(unit_id, row_kind)] = Own(*figures)  # type: ignore[misc]
         else:

@@ -76,7 +76,7 @@ class ChildLine(TypedDict):
     arising: str
     # The child has not issued the year's programme in time; with no targets in its
     # subtree either, its figures are replaced by that finding (not "0/0 —").
-    without_programme: bool
+    without_programme: bool | None
     no_targets: bool
     units_without_programme: str
 

@@ -153,7 +153,12 @@ def _assemble(
         computed = computed_figures(organization, frame.source, kind=kind, lagging=LAGGING_SHOWN)
 
         def row_of(unit: Organization) -> UnitProgress:
-            return UnitProgress.subtree(unit, _Row.of(computed.totals.get((unit.pk, kind))))
+            line = UnitProgress.subtree(unit, _Row.of(computed.totals.get((unit.pk, kind))))
+            # Known for a unit with nothing below it (its subtree is itself), from the
+            # all-kinds figures; None otherwise.
+            known = not unit.numchild and kind == ALL_KINDS
+            line.without_programme = bool(line.units_without_programme) if known else None
+            return line
 
         own_line = row_of(organization)
         lines = [row_of(child) for child in children]

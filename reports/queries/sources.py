@@ -56,9 +56,10 @@ class UnitProgress:
     units_completed: int = 0
     units_lagging: int = 0
     # Units of the subtree without the year's programme (from the all-kinds row, whatever
-    # kind is shown), and whether the unit itself is one of them.
+    # kind is shown), and whether the unit itself is one of them (None: not known, for a
+    # unit with units below it in figures computed on demand, which give subtree totals).
     units_without_programme: int = 0
-    without_programme: bool = False
+    without_programme: bool | None = False
 
     @classmethod
     def subtree(
