@@ -95,19 +95,12 @@ def _target_year(scope: str, programme_year: int, due_on: date) -> int:
     return programme_year if scope == Programme.Scope.YEAR else due_on.year
 
 
-def targets_in_force(today: date, prefix: str = "") -> Q:
+def targets_in_force(today: date) -> Q:
     """The targets that count on `today`: in an issued or closed programme, added by no
-    amendment or by one in effect, and not removed by one in effect. `prefix` reaches them
-    through a relation (e.g. "target__")."""
-    return Q(**{f"{prefix}programme__status__in": COUNTED_PROGRAMME_STATUSES}) & (
-        (
-            Q(**{f"{prefix}added_by__isnull": True})
-            | Q(**{f"{prefix}added_by__effective_on__lte": today})
-        )
-        & (
-            Q(**{f"{prefix}removed_by__isnull": True})
-            | Q(**{f"{prefix}removed_by__effective_on__gt": today})
-        )
+    amendment or by one in effect, and not removed by one in effect."""
+    return Q(programme__status__in=COUNTED_PROGRAMME_STATUSES) & (
+        (Q(added_by__isnull=True) | Q(added_by__effective_on__lte=today))
+        & (Q(removed_by__isnull=True) | Q(removed_by__effective_on__gt=today))
     )
 
 
@@ -167,13 +160,16 @@ def leaf_figures(today: date, unit_ids: Iterable[int] | None = None) -> Leaf:
         linked = cases.filter(target__isnull=False)
         if units is not None:
             linked = linked.filter(Q(target_id__in=lines) | Q(target__lineage_id__in=lines))
-        per_target: dict[int, dict[str, int]] = defaultdict(dict)
+        # Per linked target: its lineage, and what its cases count by every rule.
+        line_of: dict[int, int] = {}
+        per_target: dict[int, dict[str, int]] = {}
         for target_id, line, n in (
             linked.values("target_id")
             .annotate(n=Count("id"), line=Coalesce("target__lineage_id", "target_id"))
             .values_list("target_id", "line", "n")
         ):
-            per_target[target_id] = {"line": line, Target.Counts.CASES: n}
+            line_of[target_id] = line
+            per_target[target_id] = {Target.Counts.CASES: n}
         subject_lines = [row[9] for row in target_rows if row[3] != Target.Counts.CASES]
         if subject_lines:
             subjects = CaseSubject.objects.filter(
@@ -201,14 +197,14 @@ def leaf_figures(today: date, unit_ids: Iterable[int] | None = None) -> Leaf:
                 )
         in_force_ids = {row[0] for row in target_rows}
         for target_id, counted in per_target.items():
-            if target_id in in_force_ids:
-                receivers = [target_id]
-            else:
-                receivers = holders.get(counted["line"], [])
+            # A target in force counts its own cases; one not in force (replaced, removed,
+            # not yet added) hands them to the target in force of its lineage, if any.
+            receivers = (
+                [target_id] if target_id in in_force_ids else holders.get(line_of[target_id], [])
+            )
             for receiver in receivers:
                 for rule, n in counted.items():
-                    if rule != "line":
-                        done[receiver][rule] += n
+                    done[receiver][rule] += n
 
     leaf = Leaf()
     for tid, unit, kind, counts, quantity, due_on, starts_on, p_year, scope, _ in target_rows:

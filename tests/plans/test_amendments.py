@@ -2,6 +2,7 @@
 the amended targets, validation of the amendment's dates, and the side-by-side view."""
 
 import datetime
+import itertools
 from importlib import import_module
 
 import pytest
@@ -21,6 +22,24 @@ D = datetime.date
 def issued(tree):
     """A 2025 programme of A: A1 2 inspections, A2 1 inspection, A2 1 supervision."""
     programme = make_programme(tree.a, year=2025, issued_on=D(2025, 1, 10))
+    add_grid(programme, {(tree.a1, INSPECT): 2, (tree.a2, INSPECT): 1, (tree.a2, SUPERVISE): 1})
+    services.issue_programme(programme=programme)
+    return programme
+
+
+# The tests added for issue 12 number their documents apart from the factories' shared
+# counter, so the numbers the other tests draw from it (and the ones they type) stay put.
+_own_numbers = itertools.count(7000)
+
+
+def own_number() -> str:
+    return f"{next(_own_numbers)}-KH/ĐUK"
+
+
+@pytest.fixture
+def issued_apart(tree):
+    """The same programme as `issued`, numbered apart (see own_number)."""
+    programme = make_programme(tree.a, year=2025, issued_on=D(2025, 1, 10), doc_number=own_number())
     add_grid(programme, {(tree.a1, INSPECT): 2, (tree.a2, INSPECT): 1, (tree.a2, SUPERVISE): 1})
     services.issue_programme(programme=programme)
     return programme
@@ -192,52 +211,6 @@ def test_detail_shows_original_and_amended_figures(client, cast, tree, issued):
     assert response.context["history"]
 
 
-def test_detail_shows_removed_and_added_targets_side_by_side_in_fixed_queries(
-    client, cast, tree, issued, django_assert_max_num_queries
-):
-    client.force_login(cast.leader_p)
-    url = reverse("plans:detail", args=[issued.pk])
-    client.get(url)  # warm the session and the access caches
-    with django_assert_max_num_queries(100) as few:
-        client.get(url, {"on": "31/12/2025"})
-    a1 = issued.targets.get(organization=tree.a1)
-    a2_supervision = issued.targets.get(organization=tree.a2, kind=SUPERVISE)
-    _concluded_case(a2_supervision, D(2025, 3, 1))
-    services.create_amendment(
-        programme=issued,
-        doc_number="153-KH/ĐUK",
-        issued_on=D(2025, 7, 1),
-        effective_on=D(2025, 7, 1),
-        change=[(a1, {"quantity": 3})],
-        remove=[a2_supervision],
-        add=[{"organization": tree.a1a, "kind": SUPERVISE, "quantity": 1}],
-    )
-    services.create_amendment(
-        programme=issued,
-        doc_number="154-KH/ĐUK",
-        issued_on=D(2025, 9, 1),
-        effective_on=D(2025, 9, 1),
-        change=[(issued.targets.get(replaces=a1), {"quantity": 4})],
-        add=[{"organization": tree.a2, "kind": INSPECT, "quantity": 1, "subject_text": "Thêm"}],
-    )
-    with django_assert_max_num_queries(len(few.captured_queries)):
-        response = client.get(url, {"on": "31/12/2025"})
-    cells = {
-        (line.first.organization.code, line.first.kind, line.first.subject_text): [
-            (c.done, c.quantity, c.change) for c in line.cells
-        ]
-        for line in response.context["lines"]
-    }
-    assert cells[("TN-A1", INSPECT, "")] == [
-        (0, 2, ""),
-        (0, 3, "replaced"),
-        (0, 4, "replaced"),
-    ]
-    assert cells[("TN-A2", SUPERVISE, "")] == [(1, 1, ""), (0, None, "removed"), (0, None, "")]
-    assert cells[("TN-A1a", SUPERVISE, "")] == [(0, None, ""), (0, 1, "added"), (0, 1, "")]
-    assert "bãi bỏ" in response.content.decode()
-
-
 @pytest.mark.parametrize(
     ("issued_on", "effective_on", "words"),
     [
@@ -329,31 +302,31 @@ def test_amend_page_changes_removes_and_adds(client, cast, tree, issued):
     ]
 
 
-def test_a_target_is_not_closed_before_it_came_into_force(tree, issued):
+def test_a_target_is_not_closed_before_it_came_into_force(tree, issued_apart):
     """Else it and its replacement would both be in force for a while, and the cases of
     their lineage would count twice."""
-    a1 = issued.targets.get(organization=tree.a1)
+    a1 = issued_apart.targets.get(organization=tree.a1)
     services.create_amendment(
-        programme=issued,
-        doc_number="164-KH/ĐUK",
+        programme=issued_apart,
+        doc_number=own_number(),
         issued_on=D(2025, 7, 1),
         effective_on=D(2025, 7, 1),
         change=[(a1, {"quantity": 3})],
     )
-    raised = issued.targets.get(replaces=a1)
+    raised = issued_apart.targets.get(replaces=a1)
     assert raised.lineage == a1  # the replacement carries a1's cases
     with pytest.raises(ValidationError) as caught:
         services.create_amendment(
-            programme=issued,
-            doc_number="165-KH/ĐUK",
+            programme=issued_apart,
+            doc_number=own_number(),
             issued_on=D(2025, 3, 1),
             effective_on=D(2025, 3, 1),
             change=[(raised, {"quantity": 4})],
         )
     assert "chỉ có hiệu lực từ 01/07/2025" in caught.value.message_dict["effective_on"][0]
     moved = services.create_amendment(
-        programme=issued,
-        doc_number="166-KH/ĐUK",
+        programme=issued_apart,
+        doc_number=own_number(),
         issued_on=D(2025, 8, 1),
         effective_on=D(2025, 8, 1),
         change=[(raised, {"organization": tree.a2})],
@@ -362,34 +335,80 @@ def test_a_target_is_not_closed_before_it_came_into_force(tree, issued):
     assert moved.added_targets.get().lineage is None
 
 
-def test_the_migration_backfills_the_lineage_of_existing_replacements(tree, issued):
+def test_the_migration_backfills_the_lineage_of_existing_replacements(tree, issued_apart):
     migration = import_module("plans.migrations.0003_target_lineage")
-    a1 = issued.targets.get(organization=tree.a1)
+    a1 = issued_apart.targets.get(organization=tree.a1)
     services.create_amendment(
-        programme=issued,
-        doc_number="167-KH/ĐUK",
+        programme=issued_apart,
+        doc_number=own_number(),
         issued_on=D(2025, 7, 1),
         effective_on=D(2025, 7, 1),
         change=[(a1, {"quantity": 3})],
     )
-    second = issued.targets.get(replaces=a1)
+    second = issued_apart.targets.get(replaces=a1)
     services.create_amendment(
-        programme=issued,
-        doc_number="168-KH/ĐUK",
+        programme=issued_apart,
+        doc_number=own_number(),
         issued_on=D(2025, 8, 1),
         effective_on=D(2025, 8, 1),
         change=[(second, {"quantity": 4})],
     )
-    third = issued.targets.get(replaces=second)
+    third = issued_apart.targets.get(replaces=second)
     services.create_amendment(
-        programme=issued,
-        doc_number="169-KH/ĐUK",
+        programme=issued_apart,
+        doc_number=own_number(),
         issued_on=D(2025, 9, 1),
         effective_on=D(2025, 9, 1),
         change=[(third, {"organization": tree.a2})],
     )
-    moved = issued.targets.get(replaces=third)
+    moved = issued_apart.targets.get(replaces=third)
     Target.objects.update(lineage=None)  # as before the migration
     migration.backfill_lineage(apps, None)
     lineages = dict(Target.objects.values_list("pk", "lineage_id"))
     assert (lineages[second.pk], lineages[third.pk], lineages[moved.pk]) == (a1.pk, a1.pk, None)
+
+
+def test_detail_shows_removed_and_added_targets_side_by_side_in_fixed_queries(
+    client, cast, tree, issued_apart, django_assert_max_num_queries
+):
+    client.force_login(cast.leader_p)
+    url = reverse("plans:detail", args=[issued_apart.pk])
+    client.get(url)  # warm the session and the access caches
+    with django_assert_max_num_queries(100) as few:
+        client.get(url, {"on": "31/12/2025"})
+    a1 = issued_apart.targets.get(organization=tree.a1)
+    a2_supervision = issued_apart.targets.get(organization=tree.a2, kind=SUPERVISE)
+    _concluded_case(a2_supervision, D(2025, 3, 1))
+    services.create_amendment(
+        programme=issued_apart,
+        doc_number=own_number(),
+        issued_on=D(2025, 7, 1),
+        effective_on=D(2025, 7, 1),
+        change=[(a1, {"quantity": 3})],
+        remove=[a2_supervision],
+        add=[{"organization": tree.a1a, "kind": SUPERVISE, "quantity": 1}],
+    )
+    services.create_amendment(
+        programme=issued_apart,
+        doc_number=own_number(),
+        issued_on=D(2025, 9, 1),
+        effective_on=D(2025, 9, 1),
+        change=[(issued_apart.targets.get(replaces=a1), {"quantity": 4})],
+        add=[{"organization": tree.a2, "kind": INSPECT, "quantity": 1, "subject_text": "Thêm"}],
+    )
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        response = client.get(url, {"on": "31/12/2025"})
+    cells = {
+        (line.first.organization.code, line.first.kind, line.first.subject_text): [
+            (c.done, c.quantity, c.change) for c in line.cells
+        ]
+        for line in response.context["lines"]
+    }
+    assert cells[("TN-A1", INSPECT, "")] == [
+        (0, 2, ""),
+        (0, 3, "replaced"),
+        (0, 4, "replaced"),
+    ]
+    assert cells[("TN-A2", SUPERVISE, "")] == [(1, 1, ""), (0, None, "removed"), (0, None, "")]
+    assert cells[("TN-A1a", SUPERVISE, "")] == [(0, None, ""), (0, 1, "added"), (0, 1, "")]
+    assert "bãi bỏ" in response.content.decode()
