@@ -14,6 +14,7 @@ from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 
 from ktgs import figures
+from reports.models import ReportPeriod
 from reports.queries import PeriodReport
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -26,6 +27,11 @@ _WRAP = Alignment(wrap_text=True, vertical="center", horizontal="center")
 
 
 def report_title(report: PeriodReport) -> str:
+    if report.period.kind == ReportPeriod.Kind.TERM:  # "Nhiệm kỳ 2025–2030": no year after it
+        return _("Báo cáo kết quả kiểm tra, giám sát — %(unit)s — %(period)s") % {
+            "unit": report.organization.name,
+            "period": report.period.title,
+        }
     return _("Báo cáo kết quả kiểm tra, giám sát — %(unit)s — %(period)s năm %(year)d") % {
         "unit": report.organization.name,
         "period": report.period.label,

@@ -240,6 +240,9 @@ def test_the_term_report_counts_from_the_start_of_the_term(client, cast, tree, y
     client.force_login(cast.leader_p)
     body = client.get(report_url(tree.a, period="term")).content.decode()
     assert "Nhiệm kỳ 2025–2030" in body and "tính lại lúc" in body
+    response = client.get(report_url(tree.a, period="term", format="xlsx"))
+    title = load_workbook(BytesIO(response.content)).active["A1"].value
+    assert title.endswith("— Nhiệm kỳ 2025–2030") and "năm" not in title
 
 
 @time_machine.travel(TODAY, tick=False)

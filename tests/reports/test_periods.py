@@ -97,6 +97,17 @@ def test_the_nightly_task_creates_the_coming_years_periods(db):
     assert ReportPeriod.objects.filter(year=2028).count() == 16
 
 
+def test_the_nightly_task_creates_the_term_and_the_next_one_in_its_last_year(db):
+    ReportPeriod.objects.filter(kind="term").delete()  # whatever the migration left
+    with time_machine.travel(date(2026, 12, 6), tick=False):
+        tasks.nightly_progress()
+    assert list(ReportPeriod.objects.filter(kind="term").values_list("year", flat=True)) == [2025]
+    with time_machine.travel(date(2029, 12, 30), tick=False):
+        tasks.nightly_progress()
+    terms = ReportPeriod.objects.filter(kind="term").order_by("year")
+    assert [str(term) for term in terms] == ["Nhiệm kỳ 2025–2030", "Nhiệm kỳ 2030–2035"]
+
+
 # --- period snapshots -----------------------------------------------------------------
 
 
