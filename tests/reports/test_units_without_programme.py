@@ -207,3 +207,35 @@ def test_sql_equals_python_for_units_without_programme(tree, programme_rules, se
     # And the incremental path: a refresh of every unit from an empty table.
     rollup.refresh_units([u.pk for u in tree.all()], date(2026, 7, 2))
     assert_incremental_equals_rebuild(date(2026, 7, 2))
+
+
+def test_the_python_path_sqlite_takes_refreshes_the_figure_as_it_rebuilds(
+    tree, province_issued, monkeypatch
+):
+    monkeypatch.setattr(rollup, "_sql", lambda: False)  # as on SQLite (make run)
+    rollup.rebuild(AFTER)
+    assert row(tree.b).sub_units_without_programme == 2
+    programme(tree.b1)
+    rollup.refresh_units([tree.b1.pk], AFTER)
+    assert row(tree.b).sub_units_without_programme == 1
+    assert row(tree.province).sub_units_without_programme == 5
+    assert table() == rollup.reference_table(AFTER)
+
+
+@pytest.mark.parametrize(
+    ("field", "value"), [("issued_on", date(2026, 2, 10)), ("body", "committee")]
+)
+def test_changing_when_or_by_whom_a_programme_was_issued_refreshes_its_unit(
+    tree, province_issued, field, value
+):
+    made = programme(tree.b1)
+    with plans_services.progress_refresh_deferred() as refreshed:
+        plans_services.update_programme(programme=made, **{field: value})
+    assert tree.b1.pk in refreshed
+
+
+def test_moving_a_programme_to_another_unit_refreshes_both(tree, province_issued):
+    made = programme(tree.b1)
+    with plans_services.progress_refresh_deferred() as refreshed:
+        plans_services.update_programme(programme=made, organization=tree.a2)
+    assert {tree.b1.pk, tree.a2.pk} <= refreshed
