@@ -33,7 +33,7 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from cases import services, synthetic_year
-from cases.models import Case, CaseSubject, DisciplineDecision
+from cases.models import CHECKED_IN_SERVICES, Case, CaseSubject, DisciplineDecision
 from ktgs.demo import DemoTree
 from ktgs.models import Organization
 from ktgs.synthetic_tree import SyntheticTree
@@ -545,7 +545,7 @@ class DemoYear:
             "Có khuyết điểm, yêu cầu kiểm điểm rút kinh nghiệm." if case.shortcomings_found
             else "Chấp hành tốt; không có vi phạm, khuyết điểm."
         )  # fmt: skip
-        case.full_clean(exclude=["target"])
+        case.full_clean(exclude=["target", *CHECKED_IN_SERVICES])
         self.bulk.append((case, [CaseSubject(**subject) for subject in subjects]))
 
     def write_bulk(self) -> None:

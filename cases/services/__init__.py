@@ -15,7 +15,7 @@ One module per sub-domain; callers import from this package (`from cases import 
 - subjects: add_subject, update_subject, remove_subject
 - discipline: forms_for, add_discipline
 - targets: the AUTO sentinel, open_targets (Match), propose_target, work_on_targets
-- decision_numbers: one issuer, one number per year
+- decision_numbers: one number per issuing body (a unit's body) and year
 - locking: StaleObjectError and the version check
 - history: case_history, changes_since, describe_changes
 """

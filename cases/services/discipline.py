@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _g
 
-from cases.models import Case, CaseSubject, DisciplineDecision
+from cases.models import CHECKED_IN_SERVICES, Case, CaseSubject, DisciplineDecision
 from cases.services.decision_numbers import _check_decision_number
 from cases.services.history import _record_history_user
 from cases.services.locking import _lock
@@ -83,7 +83,7 @@ def add_discipline(
             subject.is_committee_member if is_committee_member is None else is_committee_member
         ),
     )
-    decision.full_clean()
+    decision.full_clean(exclude=CHECKED_IN_SERVICES)
     _record_history_user(decision, user)
     decision.save()
     enqueue_progress_refresh([current.organization_id])

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _g
 
-from cases.models import Case
+from cases.models import CHECKED_IN_SERVICES, Case
 from cases.services.decision_numbers import _check_decision_number
 from cases.services.history import _record_history_user
 from cases.services.locking import _bump, _lock
@@ -103,7 +103,7 @@ def record_case(
         body=body,
     )
     _check_dates(case)
-    case.full_clean(exclude=["target"])
+    case.full_clean(exclude=["target", *CHECKED_IN_SERVICES])
     _resolve_target(case, target)
     _check_target(case)
     _record_history_user(case, user)
@@ -149,7 +149,7 @@ def update_case(*, user, case: Case, version: int, **fields) -> Case:
         )
         changed += ["decision_serial", "decision_issuer"]
     _check_dates(current)
-    current.full_clean(exclude=["target"])
+    current.full_clean(exclude=["target", *CHECKED_IN_SERVICES])
     old_target = current.target_id
     _resolve_target(current, target)
     _check_target(current)

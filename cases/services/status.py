@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _g
 
-from cases.models import Case
+from cases.models import CHECKED_IN_SERVICES, Case
 from cases.services.locking import _bump, _lock
 from cases.services.recording import _check_dates
 from plans.documents import parse_document_number
@@ -97,7 +97,7 @@ def conclude_case(
     current.summary = summary
     current.status = Case.Status.CONCLUDED
     _check_dates(current)
-    current.full_clean(exclude=["target"])
+    current.full_clean(exclude=["target", *CHECKED_IN_SERVICES])
     _bump(
         current,
         user,
