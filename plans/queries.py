@@ -41,20 +41,42 @@ def targets_in_force(
     )
 
 
-def done_by_target(target_ids, on: datetime.date | None = None) -> dict[int, int]:
-    """How much of each target is done as of `on`, counted by its rule: cases, subject
-    organisations, subject members, or subject members who sit on a committee. One grouped
-    query for all the targets of a page."""
-    ids = list(target_ids)
-    if not ids:
-        return {}
+def targets_of_year(year: int) -> Q:
+    """The targets that belong to `year`, as the roll-up engine files them: an annual
+    programme's targets to its year, a term programme's to the year they fall due in."""
+    return Q(programme__scope=Programme.Scope.YEAR, programme__year=year) | Q(
+        programme__scope=Programme.Scope.TERM, due_on__year=year
+    )
+
+
+def in_force_on(on: datetime.date) -> Q:
+    """Targets in force at `on` (the filter of targets_in_force, as a Q to combine)."""
+    return (Q(added_by__isnull=True) | Q(added_by__effective_on__lte=on)) & (
+        Q(removed_by__isnull=True) | Q(removed_by__effective_on__gt=on)
+    )
+
+
+_PICK = {
+    Target.Counts.CASES: "n_cases",
+    Target.Counts.ORGANIZATIONS: "n_organizations",
+    Target.Counts.MEMBERS: "n_members",
+    Target.Counts.COMMITTEE_MEMBERS: "n_committee",
+}
+
+
+def targets_with_done(
+    targets: QuerySet[Target], on: datetime.date | None = None, *fields: str
+) -> list[dict]:
+    """The targets of `targets`, each as a dict of `fields` (plus "pk", "counts" and
+    "done"), where done is what the target has done as of `on`, counted by its rule:
+    cases, subject organisations, subject members, or subject members who sit on a
+    committee. One grouped query, whatever the number of targets."""
     counting = Q(cases__status__in=COUNTING_STATUSES)
     if on is not None:
         counting &= Q(cases__concluded_on__lte=on)
     subjects = "cases__subjects"
     rows = (
-        Target.objects.filter(pk__in=ids)
-        .values("pk", "counts")
+        targets.values("pk", "counts", *fields)
         .annotate(
             n_cases=Count("cases", filter=counting, distinct=True),
             n_organizations=Count(
@@ -72,13 +94,24 @@ def done_by_target(target_ids, on: datetime.date | None = None) -> dict[int, int
         )
         .order_by()
     )
-    pick = {
-        Target.Counts.CASES: "n_cases",
-        Target.Counts.ORGANIZATIONS: "n_organizations",
-        Target.Counts.MEMBERS: "n_members",
-        Target.Counts.COMMITTEE_MEMBERS: "n_committee",
+    return [
+        {
+            **{name: row[name] for name in ("pk", "counts", *fields)},
+            "done": row[_PICK[row["counts"]]],
+        }
+        for row in rows
+    ]
+
+
+def done_by_target(target_ids, on: datetime.date | None = None) -> dict[int, int]:
+    """How much of each target is done as of `on` (see targets_with_done). One grouped
+    query for all the targets of a page."""
+    ids = list(target_ids)
+    if not ids:
+        return {}
+    return {
+        row["pk"]: row["done"] for row in targets_with_done(Target.objects.filter(pk__in=ids), on)
     }
-    return {row["pk"]: row[pick[row["counts"]]] for row in rows}
 
 
 def visible_programmes(

@@ -21,6 +21,7 @@ from reports.queries.period_reports import (
     DisciplineLine,
     PeriodReport,
     ReportLine,
+    TargetLine,
     period_report,
 )
 from reports.queries.reminder_logs import reminder_log
@@ -36,6 +37,7 @@ __all__ = [
     "PeriodReport",
     "ReportLine",
     "Source",
+    "TargetLine",
     "Trend",
     "UnitProgress",
     "dashboard",

@@ -10,12 +10,14 @@ from fractions import Fraction
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import F, FilteredRelation, Q
+from django.db.models import F, FilteredRelation, OuterRef, Q, Subquery
 from django.http import Http404
 from django.utils import dateparse, formats, timezone
 
 from ktgs import access, figures
 from ktgs.models import Organization
+from plans import queries as plan_queries
+from plans.models import Target
 from reports import progress
 from reports.models import (
     ALL_KINDS,
@@ -25,6 +27,7 @@ from reports.models import (
     ReportPeriod,
 )
 from reports.queries.sources import Source, UnitProgress, _Row
+from reports.rollup import COUNTED_PROGRAMME_STATUSES
 
 LAGGING_SHOWN = 20
 
@@ -140,10 +143,18 @@ def _assemble(
 ) -> Dashboard:
     own = next((unit for unit in units if unit.pk == organization.pk), organization)
     children = [unit for unit in units if unit.parent_id == organization.pk]
+    when = (frame.source.year, frame.source.day())
     return Dashboard(
         source=frame.source,
-        unit=UnitProgress.subtree(organization, _row_of(own)),
-        children=[UnitProgress.subtree(child, _row_of(child)) for child in children],
+        unit=UnitProgress.subtree(
+            organization, _row_of(own), counts=_counts_of(own), year_forecast=when
+        ),
+        children=[
+            UnitProgress.subtree(
+                child, _row_of(child), counts=_counts_of(child), year_forecast=when
+            )
+            for child in children
+        ],
         lagging=_lagging(organization, frame.source, kind, language=language),
         years=frame.years,
         trend=_trend_from(organization, frame.points),
@@ -177,7 +188,39 @@ def _units_with_figures(
         units = units.annotate(row=FilteredRelation(relation, condition=condition)).annotate(
             row_id=F("row__id"), **{f"row_{name}": F(f"row__{name}") for name in _ROW_FIGURES}
         )
+        if source.as_of is not None:
+            units = units.annotate(**_own_counts(source.year, source.as_of, kind))
     return list(units.order_by("depth", "name", "pk"))
+
+
+def _own_counts(year: int, day: date, kind: str) -> dict:
+    """What a unit's own targets of the year (in force on `day`, of `kind` if one) count:
+    the first and the last counting unit in order, so equal means one. Two correlated
+    subqueries of the same query, served by the (organization, kind) index of targets:
+    no query per unit. The roll-up table adds quantities whatever they count, and only
+    for a unit with no unit below it (a cell, most often) are its own targets its
+    subtree's: for those, the dashboard can name what its figures count."""
+    own = Target.objects.filter(
+        plan_queries.in_force_on(day),
+        plan_queries.targets_of_year(year),
+        organization=OuterRef("pk"),
+        programme__status__in=COUNTED_PROGRAMME_STATUSES,
+    )
+    if kind:
+        own = own.filter(kind=kind)
+    return {
+        "own_counts_first": Subquery(own.order_by("counts").values("counts")[:1]),
+        "own_counts_last": Subquery(own.order_by("-counts").values("counts")[:1]),
+    }
+
+
+def _counts_of(unit: Organization) -> str | None:
+    """What every target of the unit's subtree counts, when that is known to be one
+    thing: a unit with no unit below it whose own targets all count the same."""
+    first = getattr(unit, "own_counts_first", None)
+    if unit.numchild or first is None or first != getattr(unit, "own_counts_last", None):
+        return None
+    return first
 
 
 def _row_of(unit: Organization) -> _Row | None:
