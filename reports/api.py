@@ -1,6 +1,7 @@
 """REST API of progress: a unit's subtree and each child's, for a year, a report period
 and an activity kind — the dashboard's own figures (reports.queries.dashboard, read from
-the roll-up table or the period's snapshot), as numbers.
+the roll-up table or the period's snapshot), with the year-end forecast, as numbers; and
+each target of a programme as of a date, as the programme page shows it.
 
 Percentages are numbers from 0 to 100 rounded half-up to 2 decimals by the one percent
 function the pages use (57.58 is shown as 57,58% on the dashboard); null when there is

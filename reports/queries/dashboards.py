@@ -10,7 +10,16 @@ from fractions import Fraction
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import F, FilteredRelation, OuterRef, Q, Subquery
+from django.db.models import (
+    Case,
+    CharField,
+    F,
+    FilteredRelation,
+    OuterRef,
+    Q,
+    Subquery,
+    When,
+)
 from django.http import Http404
 from django.utils import dateparse, formats, timezone
 
@@ -208,9 +217,20 @@ def _own_counts(year: int, day: date, kind: str) -> dict:
     )
     if kind:
         own = own.filter(kind=kind)
+    # Only asked of units with no unit below them: CASE keeps the subqueries from running
+    # for the others (most children of a province or a bloc).
+    leaf = Q(numchild=0)
     return {
-        "own_counts_first": Subquery(own.order_by("counts").values("counts")[:1]),
-        "own_counts_last": Subquery(own.order_by("-counts").values("counts")[:1]),
+        "own_counts_first": Case(
+            When(leaf, then=Subquery(own.order_by("counts").values("counts")[:1])),
+            default=None,
+            output_field=CharField(),
+        ),
+        "own_counts_last": Case(
+            When(leaf, then=Subquery(own.order_by("-counts").values("counts")[:1])),
+            default=None,
+            output_field=CharField(),
+        ),
     }
 
 
