@@ -60,3 +60,18 @@ def format_percent(ratio: Fraction | None, language: str = "vi") -> str:
     if cents:
         text += ("." if english else ",") + f"{cents:02d}"
     return f"{sign}{text}%"
+
+
+def format_amount(value: Fraction | int, language: str = "vi", places: int = 1) -> str:
+    """A count that may be fractional, such as an expected figure (`1,5`, `2`, `1.234,5`):
+    rounded half-up to `places` decimals, trailing zero decimals dropped."""
+    scaled = Fraction(value) * 10**places
+    whole, remainder = divmod(abs(scaled.numerator), scaled.denominator)
+    if 2 * remainder >= scaled.denominator:
+        whole += 1
+    sign = "-" if value < 0 and whole else ""
+    units, decimals = divmod(whole, 10**places)
+    text = format_count(units, language)
+    if decimals:
+        text += ("." if _is_english(language) else ",") + f"{decimals:0{places}d}".rstrip("0")
+    return sign + text

@@ -1,7 +1,8 @@
 """REST API of progress: a unit's subtree and each child's, for a year, a report period
 (the term included: term-to-date figures) and an activity kind — the dashboard's own
 figures (reports.queries.dashboard, read from the roll-up table or the period's snapshot,
-or computed on demand), as numbers.
+or computed on demand), with the year-end forecast, as numbers; and each target of a
+programme as of a date, as the programme page shows it.
 
 Percentages are numbers from 0 to 100 rounded half-up to 2 decimals by the one percent
 function the pages use (57.58 is shown as 57,58% on the dashboard); null when there is
@@ -9,11 +10,13 @@ nothing to divide by. Counts are integers; `expected` keeps 4 decimals."""
 
 from __future__ import annotations
 
+from datetime import date
 from fractions import Fraction
 
 import django_filters
 from django.http import Http404
 from django.utils import timezone, translation
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import serializers, viewsets
 from rest_framework.response import Response
@@ -22,8 +25,9 @@ from rest_framework.routers import DefaultRouter
 from ktgs import access
 from ktgs.api import InputSerializer, OpenViewMixin, ScopedViewSetMixin
 from ktgs.figures import round_percent
-from plans.models import ActivityKind
-from reports import queries
+from plans import queries as plan_queries
+from plans.models import ActivityKind, Programme
+from reports import progress, queries
 from reports.models import ALL_KINDS, OutboxMessage, ReportPeriod
 from reports.services import OFFERED_PERIODS
 
@@ -55,9 +59,11 @@ def unit_figures(unit: queries.UnitProgress) -> dict:
         "units_lagging": unit.units_lagging,
         "units_without_programme": unit.units_without_programme,
         "without_programme": unit.without_programme,
+        "counts": unit.counts,
         "completion_percent": _percent(unit.completion),
         "expected_percent": _percent(unit.expected_ratio),
         "coverage_percent": _percent(unit.coverage),
+        "forecast_percent": _percent(unit.forecast),
     }
 
 
@@ -95,6 +101,39 @@ def progress_for(organization, *, year: int, period: str, kind: str, today, lang
     }
 
 
+def target_figures(programme: Programme, on: date) -> dict:
+    """Every target of the programme in force on `on`, with what it has done by then, as
+    the programme page shows them (plans.queries.progress_rows: two queries, whatever the
+    number of targets), and its capped done, expected figure and gap behind the linear
+    schedule (reports.progress)."""
+    rows = plan_queries.progress_rows(plan_queries.programme_targets(programme), on)
+    targets = []
+    for row in rows:
+        target = row.target
+        quantity = target.quantity
+        capped = progress.capped_done(row.done, quantity)
+        expected = progress.expected(quantity, programme.starts_on, target.due_on, on)
+        targets.append(
+            {
+                "target": target.pk,
+                "organization": target.organization_id,
+                "code": target.organization.code,
+                "name": target.organization.name,
+                "kind": target.kind,
+                "counts": target.counts,
+                "quantity": quantity,
+                "due_on": target.due_on,
+                "origin": target.origin,
+                "done": row.done,
+                "capped_done": capped,
+                "expected": _expected(expected),
+                "gap": _expected(max(Fraction(0), expected - capped)),
+                "completion_percent": _percent(progress.completion(row.done, quantity)),
+            }
+        )
+    return {"programme": programme.pk, "on": on, "targets": targets}
+
+
 # --- serializers (output and query) -----------------------------------------------------
 
 
@@ -130,9 +169,20 @@ class UnitFiguresSerializer(serializers.Serializer):
         help_text="Đơn vị này đã quá hạn mà chưa ban hành chương trình năm (null: không biết, "
         "với số liệu tính lại theo yêu cầu của đơn vị có đơn vị trực thuộc)",
     )
+    counts = serializers.CharField(
+        allow_null=True,
+        help_text=(
+            "Chỉ tiêu đếm gì (cases, organizations, members, committee_members) khi mọi chỉ "
+            "tiêu của dòng đếm cùng một thứ và điều đó biết được; null: quantity, done cộng "
+            "chung các chỉ tiêu, mỗi chỉ tiêu theo đơn vị của nó"
+        ),
+    )
     completion_percent = percent_field("capped_done / quantity, phần trăm 0–100")
     expected_percent = percent_field("expected / quantity, phần trăm 0–100")
     coverage_percent = percent_field("units_completed / units_with_targets, phần trăm 0–100")
+    forecast_percent = percent_field(
+        "Dự báo cuối năm: tỷ lệ hoàn thành ngày 31/12 nếu giữ tốc độ từ 1/1 đến ngày tính"
+    )
 
 
 class LaggingSerializer(serializers.Serializer):
@@ -163,6 +213,33 @@ class ProgressSerializer(serializers.Serializer):
     unit = UnitFiguresSerializer(allow_null=True)
     children = UnitFiguresSerializer(many=True)
     lagging = LaggingSerializer(many=True)
+
+
+class TargetFiguresSerializer(serializers.Serializer):
+    target = serializers.IntegerField()
+    organization = serializers.IntegerField(help_text="Đơn vị thực hiện (id)")
+    code = serializers.CharField()
+    name = serializers.CharField()
+    kind = serializers.CharField()
+    counts = serializers.CharField(help_text="cases, organizations, members, committee_members")
+    quantity = serializers.IntegerField()
+    due_on = serializers.DateField()
+    origin = serializers.CharField(help_text="original: chương trình gốc; amendment: bổ sung")
+    done = serializers.IntegerField(help_text="Đã thực hiện đến ngày tính (có thể vượt)")
+    capped_done = serializers.IntegerField(help_text="min(done, quantity)")
+    expected = serializers.FloatField(help_text="Dự kiến đến ngày tính (4 chữ số thập phân)")
+    gap = serializers.FloatField(help_text="max(0, expected − capped_done): chậm so với dự kiến")
+    completion_percent = percent_field("capped_done / quantity, phần trăm 0–100")
+
+
+class ProgrammeProgressSerializer(serializers.Serializer):
+    programme = serializers.IntegerField()
+    on = serializers.DateField()
+    targets = TargetFiguresSerializer(many=True)
+
+
+class ProgrammeProgressQuery(InputSerializer):
+    on = serializers.DateField(required=False)
 
 
 class ProgressQuery(InputSerializer):
@@ -219,6 +296,30 @@ class ProgressViewSet(OpenViewMixin, viewsets.ViewSet):
             language=translation.get_language(),
         )
         return Response(ProgressSerializer(data).data)
+
+
+class ProgrammeProgressViewSet(OpenViewMixin, viewsets.ViewSet):
+    lookup_value_regex = "[^/]+"
+
+    @extend_schema(
+        summary="Tiến độ từng chỉ tiêu của một chương trình đến một ngày (như trang chương trình)",
+        parameters=[
+            OpenApiParameter("id", int, OpenApiParameter.PATH, description="Chương trình (id)"),
+            OpenApiParameter(
+                "on", OpenApiTypes.DATE, description="Ngày tính, YYYY-MM-DD (mặc định: hôm nay)"
+            ),
+        ],
+        responses={200: ProgrammeProgressSerializer},
+    )
+    def retrieve(self, request, pk=None):
+        if not str(pk).isdigit() or int(pk) > 2_147_483_647:
+            raise Http404
+        # The programme's unit in the caller's reach, as the programme page: else 404.
+        programme = access.get_object_for_user(request.user, Programme.objects.all(), int(pk))
+        query = ProgrammeProgressQuery(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        on = query.validated_data.get("on") or timezone.localdate()
+        return Response(ProgrammeProgressSerializer(target_figures(programme, on)).data)
 
 
 # --- reminders (the log, read only) ------------------------------------------------------
@@ -283,5 +384,6 @@ class ReminderViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
 router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False
 router.register("progress", ProgressViewSet, basename="progress")
+router.register("programme-progress", ProgrammeProgressViewSet, basename="programme-progress")
 router.register("reminders", ReminderViewSet, basename="reminder")
 urlpatterns = router.urls

@@ -4,9 +4,11 @@ font, DejaVu Sans, covers Vietnamese)."""
 
 from __future__ import annotations
 
+import math
+from fractions import Fraction
 from io import BytesIO
 
-from django.utils import formats, timezone
+from django.utils import formats, timezone, translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
@@ -14,12 +16,14 @@ from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 
 from ktgs import figures
+from reports import progress
 from reports.models import ReportPeriod
 from reports.queries import PeriodReport
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PERCENT_FORMAT = "0.00%"
 COUNT_FORMAT = "#,##0"
+AMOUNT_FORMAT = "#,##0.0"  # an expected figure: a count that may be fractional
 _THIN = Side(style="thin", color="999999")
 _BOX = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 _BOLD = Font(bold=True)
@@ -27,15 +31,20 @@ _WRAP = Alignment(wrap_text=True, vertical="center", horizontal="center")
 
 
 def report_title(report: PeriodReport) -> str:
-    if report.period.kind == ReportPeriod.Kind.TERM:  # "Nhiệm kỳ 2025–2030": no year after it
-        return _("Báo cáo kết quả kiểm tra, giám sát — %(unit)s — %(period)s") % {
-            "unit": report.organization.name,
-            "period": report.period.title,
+    """ "… — Tỉnh ủy X — Quý I năm 2026"; the year period is "Năm 2026" (its label is
+    already "Năm": never "Năm năm 2026"); the term is "Nhiệm kỳ 2025–2030" (no year)."""
+    if report.period.kind == ReportPeriod.Kind.TERM:
+        when = report.period.title
+    elif report.period.kind == ReportPeriod.Kind.YEAR:
+        when = _("Năm %(year)d") % {"year": report.source.year}
+    else:
+        when = _("%(period)s năm %(year)d") % {
+            "period": report.period.label,
+            "year": report.source.year,
         }
-    return _("Báo cáo kết quả kiểm tra, giám sát — %(unit)s — %(period)s năm %(year)d") % {
+    return _("Báo cáo kết quả kiểm tra, giám sát — %(unit)s — %(when)s") % {
         "unit": report.organization.name,
-        "period": report.period.label,
-        "year": report.source.year,
+        "when": when,
     }
 
 
@@ -64,68 +73,96 @@ def _ratio_cell_value(ratio) -> float | None:
     return float(figures.round_percent(ratio) / 100)
 
 
+def _header(sheet, row: int, headers: list[str]) -> None:
+    for column, header in enumerate(headers, start=1):
+        cell = sheet.cell(row=row, column=column, value=header)
+        cell.font, cell.alignment, cell.border = _BOLD, _WRAP, _BOX
+
+
+def _section(sheet, row: int, title: str) -> None:
+    sheet.cell(row=row, column=1, value=title).font = Font(bold=True, size=12)
+
+
+def _write_row(
+    sheet,
+    row: int,
+    values: list,
+    *,
+    counts: range,
+    percent: int | None = None,
+    amount: int | None = None,
+    bold: bool,
+) -> None:
+    for column, value in enumerate(values, start=1):
+        cell = sheet.cell(row=row, column=column, value=value)
+        cell.border = _BOX
+        if column in counts:
+            cell.number_format = COUNT_FORMAT
+        if column == percent:
+            cell.number_format = PERCENT_FORMAT
+        if column == amount:
+            cell.number_format = AMOUNT_FORMAT
+        if bold:
+            cell.font = _BOLD
+
+
+def _amount_cell_value(value: Fraction) -> float:
+    # Half-up to one decimal, as the page's `amount` filter shows it.
+    return math.floor(value * 10 + Fraction(1, 2)) / 10
+
+
 def period_report_xlsx(report: PeriodReport) -> bytes:
+    """Three tables, as on the page: the targets per activity kind and counting unit (a
+    column says what each number counts; totals per counting unit), what was done in the
+    period per kind, and discipline."""
     book = Workbook()
     sheet = book.active
     sheet.title = _("Báo cáo")[:31]
-
-    activity_headers = [
-        _("STT"),
-        _("Loại hoạt động"),
-        _("Chỉ tiêu"),
-        _("Đạt chỉ tiêu"),
-        _("Số cuộc"),
-        _("Tổ chức đảng"),
-        _("Đảng viên"),
-        _("Trong đó cấp ủy viên"),
-        _("Phát sinh"),
-        _("Tỷ lệ hoàn thành"),
-    ]
-    width = len(activity_headers)
+    language = translation.get_language() or "vi"
+    width = 7
     sheet.cell(row=1, column=1, value=report_title(report)).font = Font(bold=True, size=13)
     sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=width)
     sheet.cell(row=2, column=1, value=report_subtitle(report)).font = Font(italic=True)
     sheet.merge_cells(start_row=2, start_column=1, end_row=2, end_column=width)
 
-    # Two header rows: "Đã thực hiện" spans the four subject columns.
-    top, sub = 4, 5
-    for column, header in enumerate(activity_headers, start=1):
-        in_done_group = 5 <= column <= 8
-        cell = sheet.cell(row=sub if in_done_group else top, column=column, value=header)
-        if not in_done_group:
-            sheet.merge_cells(start_row=top, start_column=column, end_row=sub, end_column=column)
-    sheet.cell(row=top, column=5, value=_("Đã thực hiện"))
-    sheet.merge_cells(start_row=top, start_column=5, end_row=top, end_column=8)
-    for row in (top, sub):
-        for column in range(1, width + 1):
-            cell = sheet.cell(row=row, column=column)
-            cell.font, cell.alignment, cell.border = _BOLD, _WRAP, _BOX
-
-    row_number = sub
-    for index, line in enumerate(report.lines, start=1):
+    row_number = 4
+    _section(sheet, row_number, _("Thực hiện chỉ tiêu theo chương trình"))
+    row_number += 1
+    _header(
+        sheet,
+        row_number,
+        [
+            _("STT"),
+            _("Loại hoạt động"),
+            _("Đơn vị tính"),
+            _("Chỉ tiêu"),
+            _("Dự kiến đến ngày tính"),
+            _("Đạt chỉ tiêu"),
+            _("Tỷ lệ hoàn thành"),
+        ],
+    )
+    sheet.row_dimensions[row_number].height = 32
+    for index, line in enumerate([*report.targets, *report.target_totals], start=1):
         row_number += 1
-        is_total = line is report.total
-        values = [
-            None if is_total else index,
-            line.label,
-            line.quantity,
-            line.capped_done,
-            line.cases,
-            line.organizations,
-            line.members,
-            line.committee_members,
-            line.arising,
-            _ratio_cell_value(line.completion),
-        ]
-        for column, value in enumerate(values, start=1):
-            cell = sheet.cell(row=row_number, column=column, value=value)
-            cell.border = _BOX
-            if 3 <= column <= 9:
-                cell.number_format = COUNT_FORMAT
-            if column == width:
-                cell.number_format = PERCENT_FORMAT
-            if is_total:
-                cell.font = _BOLD
+        is_total = index > len(report.targets)
+        unit = progress.count_unit_label(line.counts, 2, language)
+        _write_row(
+            sheet,
+            row_number,
+            [
+                None if is_total else index,
+                f"{line.label} ({unit})" if is_total else line.label,
+                unit,
+                line.quantity,
+                _amount_cell_value(line.expected),
+                line.capped_done,
+                _ratio_cell_value(line.completion),
+            ],
+            counts=range(4, 7),
+            percent=7,
+            amount=5,
+            bold=is_total,
+        )
 
     row_number += 2
     sheet.cell(
@@ -138,46 +175,76 @@ def period_report_xlsx(report: PeriodReport) -> bytes:
     cell.number_format = COUNT_FORMAT
 
     row_number += 2
-    sheet.cell(row=row_number, column=1, value=_("Thi hành kỷ luật")).font = Font(
-        bold=True, size=12
-    )
+    _section(sheet, row_number, _("Kết quả thực hiện trong kỳ"))
     row_number += 1
-    discipline_headers = [
-        _("STT"),
-        _("Hình thức kỷ luật"),
-        _("Tổ chức đảng"),
-        _("Đảng viên"),
-        _("Trong đó cấp ủy viên"),
-        _("Tổng số"),
-    ]
-    for column, header in enumerate(discipline_headers, start=1):
-        cell = sheet.cell(row=row_number, column=column, value=header)
-        cell.font, cell.alignment, cell.border = _BOLD, _WRAP, _BOX
+    _header(
+        sheet,
+        row_number,
+        [
+            _("STT"),
+            _("Loại hoạt động"),
+            _("Số cuộc"),
+            _("Tổ chức đảng"),
+            _("Đảng viên"),
+            _("Trong đó cấp ủy viên"),
+            _("Phát sinh (cuộc)"),
+        ],
+    )
+    sheet.row_dimensions[row_number].height = 32
+    for index, activity in enumerate(report.lines, start=1):
+        row_number += 1
+        is_total = activity is report.total
+        _write_row(
+            sheet,
+            row_number,
+            [
+                None if is_total else index,
+                activity.label,
+                activity.cases,
+                activity.organizations,
+                activity.members,
+                activity.committee_members,
+                activity.arising,
+            ],
+            counts=range(3, 8),
+            bold=is_total,
+        )
+
+    row_number += 2
+    _section(sheet, row_number, _("Thi hành kỷ luật"))
+    row_number += 1
+    _header(
+        sheet,
+        row_number,
+        [
+            _("STT"),
+            _("Hình thức kỷ luật"),
+            _("Tổ chức đảng"),
+            _("Đảng viên"),
+            _("Trong đó cấp ủy viên"),
+        ],
+    )
     last = len(report.discipline)
     for index, form in enumerate(report.discipline, start=1):
         row_number += 1
         is_total = index == last
-        values = [
-            None if is_total else index,
-            form.label,
-            form.organizations,
-            form.members,
-            form.committee_members,
-            form.total,
-        ]
-        for column, value in enumerate(values, start=1):
-            cell = sheet.cell(row=row_number, column=column, value=value)
-            cell.border = _BOX
-            if column >= 3:
-                cell.number_format = COUNT_FORMAT
-            if is_total:
-                cell.font = _BOLD
+        _write_row(
+            sheet,
+            row_number,
+            [
+                None if is_total else index,
+                form.label,
+                form.organizations,
+                form.members,
+                form.committee_members,
+            ],
+            counts=range(3, 6),
+            bold=is_total,
+        )
 
-    widths = [6, 52, 11, 11, 10, 12, 11, 14, 11, 14]
+    widths = [6, 52, 14, 12, 14, 12, 14]
     for column, value in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(column)].width = value
-    sheet.row_dimensions[sub].height = 32
-    sheet.freeze_panes = sheet.cell(row=sub + 1, column=3)
 
     buffer = BytesIO()
     book.save(buffer)

@@ -21,6 +21,7 @@ from __future__ import annotations
 import logging
 import smtplib
 from datetime import date, timedelta
+from fractions import Fraction
 
 from django.conf import settings
 from django.core import signing
@@ -140,8 +141,18 @@ def _context(message: OutboxMessage) -> dict:
             data[name] = date.fromisoformat(data[name])
     if "reasons" in data:
         data["reasons"] = _reasons(data["reasons"], language)
+    for name in ("completion", "forecast"):
+        if data.get(name) is not None:
+            data[name] = Fraction(data[name])
     if "units" in data:
-        data["units"] = [{**u, "reasons": _reasons(u["reasons"], language)} for u in data["units"]]
+        data["units"] = [
+            {
+                **u,
+                "reasons": _reasons(u["reasons"], language),
+                "forecast": Fraction(u["forecast"]) if u.get("forecast") is not None else None,
+            }
+            for u in data["units"]
+        ]
         data["more"] = max(0, data.get("total", 0) - len(data["units"]))
     if "kind" in data:
         data["kind_label"] = progress.kind_label(data["kind"], language)

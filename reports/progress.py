@@ -66,12 +66,25 @@ COUNT_UNIT_LABELS: dict[str, tuple[str, str]] = {
     "cases": ("cuộc", "cuộc"),
     "organizations": ("tổ chức", "tổ chức"),
     "members": ("đảng viên", "đảng viên"),
+    "committee_members": ("cấp ủy viên", "cấp ủy viên"),
 }
 COUNT_UNIT_LABELS_EN: dict[str, tuple[str, str]] = {
     "cases": ("case", "cases"),
     "organizations": ("organisation", "organisations"),
     "members": ("member", "members"),
+    "committee_members": ("committee member", "committee members"),
 }
+# The order in which counting units are listed (reports, dashboard lines, the API).
+COUNT_UNITS: tuple[str, ...] = tuple(COUNT_UNIT_LABELS)
+
+
+def count_unit_label(counts: str, amount: int | Fraction = 2, language: str = "vi") -> str:
+    """The word written after a number of what a target counts: "cuộc", "tổ chức",
+    "đảng viên", "cấp ủy viên" (English: singular for exactly 1). An unknown code is shown
+    as itself."""
+    labels = COUNT_UNIT_LABELS_EN if _is_english(language) else COUNT_UNIT_LABELS
+    singular, plural = labels.get(counts, (counts, counts))
+    return singular if amount == 1 else plural
 
 
 def kind_label(kind: str, language: str = "vi") -> str:

@@ -26,18 +26,19 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 from email.utils import parseaddr
+from fractions import Fraction
 from functools import cache
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import F
+from django.db.models import F, FilteredRelation, Q
 from django.urls import reverse
 from django.utils import timezone
 
 from cases.models import Case
 from ktgs.models import Organization, Role
 from plans.models import ProgrammeRequirement, Target
-from reports import rollup
+from reports import progress, rollup
 from reports.models import (
     ALL_KINDS,
     Holiday,
@@ -554,6 +555,12 @@ def scan_case_overdue(
 # --- weekly digest -------------------------------------------------------------------
 
 
+def _fraction_text(ratio: Fraction | None) -> str | None:
+    """A ratio kept exactly in the outbox row's JSON ("2/13"); reports.outbox turns it
+    back into a Fraction for the templates' `percent` filter."""
+    return None if ratio is None else str(ratio)
+
+
 def scan_digest(rule: ReminderRule, today: date, directory: Directory, result: ScanResult) -> None:
     """For each leader who wants it, once per ISO week from `rule.weekday` on: the
     lagging units of their subtree, most behind first. Nothing when nothing lags."""
@@ -592,7 +599,22 @@ def scan_digest(rule: ReminderRule, today: date, directory: Directory, result: S
             "path", "pk"
         )
     )
-    names = dict(Organization.objects.filter(path__in=units_by_path).values_list("path", "name"))
+    # The leader's unit with its subtree figures (kind "" row), for the forecast line.
+    year_start, year_end = date(today.year, 1, 1), date(today.year, 12, 31)
+    roots_found = (
+        Organization.objects.filter(path__in=units_by_path)
+        .annotate(
+            row=FilteredRelation(
+                "progress_rows",
+                condition=Q(progress_rows__year=today.year, progress_rows__kind=ALL_KINDS),
+            )
+        )
+        .values_list("path", "name", "row__sub_capped_done", "row__sub_quantity")
+    )
+    names = {path: name for path, name, _capped, _quantity in roots_found}
+    root_figures = {
+        path: (capped or 0, quantity or 0) for path, _name, capped, quantity in roots_found
+    }
     outbox = _Outbox(rule, result)
     for person, leader_paths in roots.items():
         for root_path in leader_paths:
@@ -615,12 +637,16 @@ def scan_digest(rule: ReminderRule, today: date, directory: Directory, result: S
                         "capped_done": capped,
                         "quantity": quantity,
                         "gap": str(gap),
+                        "forecast": _fraction_text(
+                            progress.forecast(capped, quantity, year_start, today, year_end)
+                        ),
                         "reasons": [
                             {**r, "days_to_due": r["days_to_due"] - shift} for r in reasons
                         ],
                     }
                 )
             root_id = units_by_path[root_path]
+            root_capped, root_quantity = root_figures.get(root_path, (0, 0))
             outbox.add(
                 unit_id=root_id,
                 period=period,
@@ -633,6 +659,11 @@ def scan_digest(rule: ReminderRule, today: date, directory: Directory, result: S
                     "url": dashboard_url(root_id),
                     "units": units,
                     "total": last - first,
+                    # Dự báo cuối năm of the leader's whole unit, and its completion now.
+                    "completion": _fraction_text(progress.completion(root_capped, root_quantity)),
+                    "forecast": _fraction_text(
+                        progress.forecast(root_capped, root_quantity, year_start, today, year_end)
+                    ),
                     "week": f"{iso.week:02d}/{iso.year}",
                     "as_of": today.isoformat(),
                 },

@@ -20,7 +20,7 @@ from ktgs import queries as ktgs_queries
 from ktgs import services as ktgs_services
 from ktgs.models import User
 from plans.models import ActivityKind
-from reports import exports, outbox, queries
+from reports import exports, outbox, progress, queries
 from reports.forms import ReminderLogFilterForm
 from reports.models import ALL_KINDS, OutboxMessage, ReportPeriod
 from reports.services import OFFERED_PERIODS
@@ -67,8 +67,11 @@ class ChildLine(TypedDict):
     name: str
     capped_done: str
     quantity: str
+    unit: str  # what the figures count ("đảng viên"), "" when not one thing
+    mixed: bool  # targets whose figures may count different things: marked with a note
     completion: str
-    expected: str
+    expected: str  # the child's own expected figure (a count), not a share of the year
+    forecast: str  # dự báo cuối năm
     bar_label: str
     bar_done: str
     bar_expected: str
@@ -94,13 +97,21 @@ def _child_lines(
     lines = []
     for child in children:
         bar = bar_widths(child)
+        unit = (
+            progress.count_unit_label(child.counts, child.quantity, language)
+            if child.counts
+            else ""
+        )
         line = ChildLine(
             url=url.replace(marker, str(child.organization.pk)),
             name=child.organization.name,
             capped_done=figures.format_count(child.capped_done, language),
             quantity=figures.format_count(child.quantity, language),
+            unit=unit,
+            mixed=bool(child.quantity) and not unit,
             completion=figures.format_percent(child.completion, language),
-            expected=figures.format_percent(child.expected_ratio, language),
+            expected=figures.format_amount(child.expected, language) if child.quantity else "—",
+            forecast=figures.format_percent(child.forecast, language),
             bar_label=bar["label"],
             bar_done=bar["done"],
             bar_expected=bar["expected"],
@@ -130,15 +141,17 @@ def dashboard(request, pk: int):
     trend_json = None
     if data.trend is not None and data.trend.labels:
         trend_json = data.trend.as_json(done_label=_("Hoàn thành"), expected_label=_("Dự kiến"))
+    child_lines = _child_lines(
+        data.children,
+        filters=urlencode({"year": str(year), "period": period, "kind": kind}),
+        language=translation.get_language() or "vi",
+    )
     context = {
         "organization": page.organization,
         "breadcrumb": page.breadcrumb,
         "data": data,
-        "child_lines": _child_lines(
-            data.children,
-            filters=urlencode({"year": str(year), "period": period, "kind": kind}),
-            language=translation.get_language() or "vi",
-        ),
+        "child_lines": child_lines,
+        "children_mixed": any(line["mixed"] for line in child_lines),
         "year": year,
         "kind": kind,
         "period": period,

@@ -66,3 +66,17 @@ def number(value, decimal_pos=None) -> str:
     return formats.number_format(
         amount, decimal_pos=decimal_pos, use_l10n=True, force_grouping=True
     )
+
+
+@register.filter
+def amount(value) -> str:
+    """A count that may be fractional (an expected figure: a Fraction, Decimal or int) to
+    one decimal, trailing zero dropped: `1,5`, `2` (vi); None → `—`."""
+    if value is None or value == "":
+        return EMPTY
+    if not isinstance(value, Fraction | int):
+        parsed = _to_decimal(value)
+        if parsed is None or not parsed.is_finite():
+            return ""
+        value = Fraction(parsed)
+    return figures.format_amount(value, translation.get_language() or "vi")

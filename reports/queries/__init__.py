@@ -22,6 +22,7 @@ from reports.queries.period_reports import (
     DisciplineLine,
     PeriodReport,
     ReportLine,
+    TargetLine,
     period_report,
 )
 from reports.queries.reminder_logs import reminder_log
@@ -38,6 +39,7 @@ __all__ = [
     "PeriodReport",
     "ReportLine",
     "Source",
+    "TargetLine",
     "Trend",
     "UnitProgress",
     "dashboard",

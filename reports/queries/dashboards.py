@@ -10,12 +10,23 @@ from fractions import Fraction
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import F, FilteredRelation, Q
+from django.db.models import (
+    Case,
+    CharField,
+    F,
+    FilteredRelation,
+    OuterRef,
+    Q,
+    Subquery,
+    When,
+)
 from django.http import Http404
 from django.utils import dateparse, formats, timezone
 
 from ktgs import access, figures
 from ktgs.models import Organization
+from plans import queries as plan_queries
+from plans.models import Target
 from reports import progress
 from reports.models import (
     ALL_KINDS,
@@ -25,6 +36,7 @@ from reports.models import (
     ReportPeriod,
 )
 from reports.queries.sources import Source, UnitProgress, _Row, computed_figures, source_of
+from reports.rollup import COUNTED_PROGRAMME_STATUSES
 
 LAGGING_SHOWN = 20
 WITHOUT_PROGRAMME_SHOWN = 50
@@ -146,6 +158,7 @@ def _assemble(
 ) -> Dashboard:
     own = next((unit for unit in units if unit.pk == organization.pk), organization)
     children = [unit for unit in units if unit.parent_id == organization.pk]
+    when = (frame.source.year, frame.source.day())
     if frame.source.computed:
         # A past period without a snapshot, or the term: the subtree computed as of the
         # period's end, in one statement (whatever the subtree's size) in place of the
@@ -153,7 +166,8 @@ def _assemble(
         computed = computed_figures(organization, frame.source, kind=kind, lagging=LAGGING_SHOWN)
 
         def row_of(unit: Organization) -> UnitProgress:
-            line = UnitProgress.subtree(unit, _Row.of(computed.totals.get((unit.pk, kind))))
+            row = _Row.of(computed.totals.get((unit.pk, kind)))
+            line = UnitProgress.subtree(unit, row, counts=_counts_of(unit), year_forecast=when)
             # Known for a unit with nothing below it (its subtree is itself), from the
             # all-kinds figures; None otherwise.
             known = not unit.numchild and kind == ALL_KINDS
@@ -177,8 +191,8 @@ def _assemble(
         # list of them is read from stored rows only (live table or snapshot).
         without_programme: list[Organization] = []
     else:
-        own_line = _progress_of(organization, own)
-        lines = [_progress_of(child, child) for child in children]
+        own_line = _progress_of(organization, own, when)
+        lines = [_progress_of(child, child, when) for child in children]
         lagging = _lagging(organization, frame.source, kind, language=language)
         without_programme = _without_programme(organization, frame.source)
     return Dashboard(
@@ -192,8 +206,12 @@ def _assemble(
     )
 
 
-def _progress_of(organization: Organization, read: Organization) -> UnitProgress:
-    progress_ = UnitProgress.subtree(organization, _row_of(read))
+def _progress_of(
+    organization: Organization, read: Organization, when: tuple[int, date]
+) -> UnitProgress:
+    progress_ = UnitProgress.subtree(
+        organization, _row_of(read), counts=_counts_of(read), year_forecast=when
+    )
     # Whatever kind is shown, the programme figures are those of the all-kinds row.
     progress_.units_without_programme = getattr(read, "all_sub_without_programme", None) or 0
     progress_.without_programme = bool(getattr(read, "all_own_without_programme", None))
@@ -230,6 +248,8 @@ def _units_with_figures(
             all_own_without_programme=F(f"{all_kinds}__own_units_without_programme"),
             all_sub_without_programme=F(f"{all_kinds}__sub_units_without_programme"),
         )
+    if source is not None and source.as_of is not None:
+        units = units.annotate(**_own_counts(source.year, source.as_of, kind))
     return list(units.order_by("depth", "name", "pk"))
 
 
@@ -272,6 +292,47 @@ def _without_programme(organization: Organization, source: Source) -> list[Organ
         ]
     )
     return [row.organization for row in rows]
+
+
+def _own_counts(year: int, day: date, kind: str) -> dict:
+    """What a unit's own targets of the year (in force on `day`, of `kind` if one) count:
+    the first and the last counting unit in order, so equal means one. Two correlated
+    subqueries of the same query, served by the (organization, kind) index of targets:
+    no query per unit. The roll-up table adds quantities whatever they count, and only
+    for a unit with no unit below it (a cell, most often) are its own targets its
+    subtree's: for those, the dashboard can name what its figures count."""
+    own = Target.objects.filter(
+        plan_queries.in_force_on(day),
+        plan_queries.targets_of_year(year),
+        organization=OuterRef("pk"),
+        programme__status__in=COUNTED_PROGRAMME_STATUSES,
+    )
+    if kind:
+        own = own.filter(kind=kind)
+    # Only asked of units with no unit below them: CASE keeps the subqueries from running
+    # for the others (most children of a province or a bloc).
+    leaf = Q(numchild=0)
+    return {
+        "own_counts_first": Case(
+            When(leaf, then=Subquery(own.order_by("counts").values("counts")[:1])),
+            default=None,
+            output_field=CharField(),
+        ),
+        "own_counts_last": Case(
+            When(leaf, then=Subquery(own.order_by("-counts").values("counts")[:1])),
+            default=None,
+            output_field=CharField(),
+        ),
+    }
+
+
+def _counts_of(unit: Organization) -> str | None:
+    """What every target of the unit's subtree counts, when that is known to be one
+    thing: a unit with no unit below it whose own targets all count the same."""
+    first = getattr(unit, "own_counts_first", None)
+    if unit.numchild or first is None or first != getattr(unit, "own_counts_last", None):
+        return None
+    return first
 
 
 def _row_of(unit: Organization) -> _Row | None:

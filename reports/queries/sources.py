@@ -46,6 +46,12 @@ class _Row:
 
 @dataclass
 class UnitProgress:
+    """A unit's subtree figures. The roll-up table adds up every target's quantity
+    whatever it counts; `counts` names what they all count ("cases", "members", …) when
+    that is known to be one thing (see reports.queries.dashboards), None otherwise: then
+    quantity and done are not one unit and are shown as such. `forecast`: the year-end
+    completion at the run rate so far (reports.progress.forecast), when asked for."""
+
     organization: Organization
     quantity: int = 0
     capped_done: int = 0
@@ -60,14 +66,23 @@ class UnitProgress:
     # unit with units below it in figures computed on demand, which give subtree totals).
     units_without_programme: int = 0
     without_programme: bool | None = False
+    counts: str | None = None
+    forecast: Fraction | None = None
 
     @classmethod
     def subtree(
-        cls, organization: Organization, row: ProgressRow | PeriodSnapshot | _Row | None
+        cls,
+        organization: Organization,
+        row: ProgressRow | PeriodSnapshot | _Row | None,
+        *,
+        counts: str | None = None,
+        year_forecast: tuple[int, date] | None = None,
     ) -> UnitProgress:
+        """`year_forecast`: (year, day) to compute the forecast at the end of `year` from
+        the figures as of `day`."""
         if row is None:
             return cls(organization)
-        return cls(
+        unit = cls(
             organization,
             quantity=row.sub_quantity,
             capped_done=row.sub_capped_done,
@@ -78,7 +93,11 @@ class UnitProgress:
             units_completed=row.sub_units_completed,
             units_lagging=row.sub_units_lagging,
             units_without_programme=row.sub_units_without_programme,
+            counts=counts,
         )
+        if year_forecast is not None:
+            unit.forecast = forecast_to_year_end(unit.capped_done, unit.quantity, *year_forecast)
+        return unit
 
     @property
     def completion(self) -> Fraction | None:
@@ -93,6 +112,12 @@ class UnitProgress:
     @property
     def coverage(self) -> Fraction | None:
         return progress.coverage(self.units_completed, self.units_with_targets)
+
+
+def forecast_to_year_end(capped_done: int, quantity: int, year: int, day: date) -> Fraction | None:
+    """The completion on 31 December of `year` if work goes on at the rate seen from 1
+    January to `day` (reports.progress.forecast, from a row's capped done and quantity)."""
+    return progress.forecast(capped_done, quantity, date(year, 1, 1), day, date(year, 12, 31))
 
 
 @dataclass

@@ -10,7 +10,8 @@ import pytest
 import time_machine
 
 from ktgs import figures
-from reports import queries, rollup
+from plans import queries as plan_queries
+from reports import progress, queries, rollup
 from reports import services as report_services
 from reports.models import ReportPeriod
 from tests.factories import OrganizationFactory
@@ -143,3 +144,114 @@ def test_the_term_is_a_period_of_the_api(api, cast, tree, progress_data):
     assert body["as_of"] == "2026-07-02" and body["computed_at"] is not None
     assert (body["unit"]["quantity"], body["unit"]["capped_done"]) == (13, 1)
     assert {row["code"] for row in body["children"]} == {"TN-A", "TN-B"}
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_progress_gives_the_year_end_forecast_of_the_unit_and_each_child(
+    api, cast, tree, progress_data
+):
+    body = api.as_user(cast.leader_p).get(f"/api/v1/progress/{tree.province.pk}/").json()
+    page = queries.dashboard(tree.province, year=2026, kind="", today=TODAY, period_kind="year")
+    year_end = date(2026, 12, 31)
+    # 1 of 13 done in the first half of the year: 2 of 13 by 31 December at that rate.
+    assert body["unit"]["forecast_percent"] == as_percent(
+        progress.forecast(1, 13, date(2026, 1, 1), TODAY, year_end)
+    )
+    assert body["unit"]["forecast_percent"] == 15.38
+    children = {row["code"]: row for row in body["children"]}
+    for child in page.children:
+        assert children[child.organization.code]["forecast_percent"] == as_percent(child.forecast)
+    assert children["TN-A"]["forecast_percent"] == 66.67
+
+
+@pytest.fixture
+def unit_programme(tree):
+    """A's programme: A1 inspects 3 times (one case by 2 July, one in August), A2 once
+    (done twice: over-achieved), A1a supervises 6 members (2 by 2 July)."""
+    prog = programme(tree.a)
+    t_a1 = target(prog, tree.a1, quantity=3)
+    t_a2 = target(prog, tree.a2, quantity=1, due_on=date(2026, 6, 30))
+    t_cell = target(prog, tree.a1a, kind="supervision_regular", quantity=6, counts="members")
+    case(tree.a1, target=t_a1, concluded_on=date(2026, 3, 1))
+    case(tree.a1, target=t_a1, concluded_on=date(2026, 8, 1))
+    case(tree.a2, target=t_a2, concluded_on=date(2026, 2, 1))
+    case(tree.a2, target=t_a2, concluded_on=date(2026, 4, 1))
+    case(
+        tree.a1a,
+        kind="supervision_regular",
+        target=t_cell,
+        concluded_on=date(2026, 5, 1),
+        subjects=[("member", None, False), ("member", None, True)],
+    )
+    return prog, t_a1, t_a2, t_cell
+
+
+def target_rows(response):
+    assert response.status_code == 200, response.content
+    return {row["target"]: row for row in response.json()["targets"]}
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_every_target_with_done_capped_expected_and_gap_as_of_a_date(
+    api, cast, tree, unit_programme
+):
+    prog, t_a1, t_a2, t_cell = unit_programme
+    client = api.as_user(cast.staff_a)
+    url = f"/api/v1/programme-progress/{prog.pk}/"
+    today = target_rows(client.get(url))  # default: today, 2 July (day 182 of 364)
+    assert client.get(url).json()["on"] == "2026-07-02"
+    a1, a2, cell = today[t_a1.pk], today[t_a2.pk], today[t_cell.pk]
+    assert (a1["done"], a1["capped_done"], a1["expected"], a1["gap"]) == (1, 1, 1.5, 0.5)
+    assert (a2["done"], a2["capped_done"], a2["expected"], a2["gap"]) == (2, 1, 1.0, 0.0)
+    assert (cell["counts"], cell["done"], cell["expected"], cell["gap"]) == ("members", 2, 3.0, 1.0)
+    assert a2["completion_percent"] == 100 and cell["completion_percent"] == 33.33
+
+    # The programme page's own figures, as of the same date.
+    on = date(2026, 9, 1)
+    shown = {
+        row.target.pk: row.done
+        for row in plan_queries.progress_rows(plan_queries.programme_targets(prog), on)
+    }
+    later = target_rows(client.get(url, {"on": "2026-09-01"}))
+    assert {pk: row["done"] for pk, row in later.items()} == shown
+    assert later[t_a1.pk]["done"] == 2
+    assert later[t_a1.pk]["expected"] == float(
+        round(progress.expected(3, date(2026, 1, 1), date(2026, 12, 31), on), 4)
+    )
+    assert client.get(url, {"on": "1/9/2026"}).status_code == 400
+
+
+@pytest.mark.parametrize(
+    ("who", "status"),
+    [("admin", 200), ("staff_a", 200), ("leader_p", 200), ("leader_b", 404), ("outsider", 404)],
+)
+@time_machine.travel(TODAY, tick=False)
+def test_target_figures_are_scoped_like_the_programme(api, cast, tree, unit_programme, who, status):
+    prog = unit_programme[0]
+    response = api.as_user(getattr(cast, who)).get(f"/api/v1/programme-progress/{prog.pk}/")
+    assert response.status_code == status
+    if status == 404:
+        assert "targets" not in response.json()
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_target_figures_take_the_same_queries_for_any_number_of_targets(
+    api, cast, tree, unit_programme
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    prog = unit_programme[0]
+    client = api.as_user(cast.leader_p)
+    url = f"/api/v1/programme-progress/{prog.pk}/"
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(url).status_code == 200
+        return len(ctx.captured_queries)
+
+    before = count()
+    for i in range(8):
+        extra = target(prog, tree.a2, kind="inspection_finance", quantity=2)
+        case(tree.a2, kind="inspection_finance", target=extra, subjects=[("member", None, i % 2)])
+    assert count() == before

@@ -9,7 +9,8 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from reports import queries, rollup
+from ktgs import figures as figures_
+from reports import progress, queries, rollup
 from reports.models import ProgressRow
 from tests.factories import OrganizationFactory, UserFactory
 from tests.reports.test_rollup import case, programme, target
@@ -190,3 +191,66 @@ def test_the_reminder_log_is_linked_for_those_who_oversee(client, cast, tree):
     page = client.get(reverse("reports:dashboard", args=[tree.a.pk])).content.decode()
     assert log_url not in page
     assert client.get(log_url).status_code == 404
+
+
+def child_lines(client, unit, **params):
+    response = client.get(reverse("reports:dashboard", args=[unit.pk]), {"year": 2026, **params})
+    assert response.status_code == 200
+    return response, {line["name"]: line for line in response.context["child_lines"]}
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_the_forecast_is_shown_for_the_unit_and_each_child(client, cast, tree, figures):
+    """Province: 1 of 13 done by 2 July, half the year: 2/13 by 31 December at that rate;
+    A: 1 of 3 → 2/3; B: 0 of 10 → 0."""
+    rollup.rebuild(TODAY)
+    client.force_login(cast.leader_p)
+    response, lines = child_lines(client, tree.province)
+    data = response.context["data"]
+    year_end = date(2026, 12, 31)
+    assert data.unit.forecast == progress.forecast(1, 13, date(2026, 1, 1), TODAY, year_end)
+    body = response.content.decode()
+    assert "Dự báo cuối năm" in body
+    assert figures_.format_percent(data.unit.forecast) in body
+    for child in data.children:
+        expected = progress.forecast(
+            child.capped_done, child.quantity, date(2026, 1, 1), TODAY, year_end
+        )
+        assert child.forecast == expected
+        assert lines[child.organization.name]["forecast"] == figures_.format_percent(expected)
+    assert lines[tree.a.name]["forecast"] == "66,67%"
+    assert lines[tree.b.name]["forecast"] == "0%"
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_each_childs_expected_figure_is_its_own(client, cast, tree, figures):
+    """A (3 due by year end) and B (10) are both half-way through the year: the same
+    share, but A expects 1,5 and B 5 by today; each row shows its own."""
+    rollup.rebuild(TODAY)
+    client.force_login(cast.leader_p)
+    response, lines = child_lines(client, tree.province)
+    a, b = lines[tree.a.name], lines[tree.b.name]
+    assert (a["expected"], b["expected"]) == ("1,5", "5")
+    for child in response.context["data"].children:
+        assert lines[child.organization.name]["expected"] == figures_.format_amount(child.expected)
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_rows_say_what_they_count_and_mark_mixed_ones(client, cast, tree):
+    """Under A: the cell A1a counts members only (its own targets are its subtree's);
+    A1 holds a cell below it, so what its subtree counts is not known from its row: its
+    figures are marked and explained, never called "chỉ tiêu"."""
+    prog = programme(tree.province)
+    target(prog, tree.a1, quantity=2)
+    quota = target(prog, tree.a1a, kind="supervision_regular", quantity=6, counts="members")
+    case(tree.a1a, kind="supervision_regular", target=quota, subjects=[("member", None, False)])
+    rollup.rebuild(TODAY)
+    client.force_login(cast.leader_p)
+    response, lines = child_lines(client, tree.a1)
+    body = response.content.decode()
+    assert lines[tree.a1a.name]["unit"] == "đảng viên"
+    assert "1/6 đảng viên" in body and "3 đảng viên" in body  # done; expected by today
+    unit = response.context["data"].unit
+    assert unit.counts is None and unit.quantity == 8
+    assert "1/8<sup>*</sup>" in body and "Cộng chung các chỉ tiêu" in body
+    assert "/8 chỉ tiêu" not in body

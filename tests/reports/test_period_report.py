@@ -3,6 +3,7 @@ subject and discipline breakdowns of the subtree, XLSX and PDF downloads, access
 
 import subprocess
 from datetime import date
+from fractions import Fraction
 from io import BytesIO
 
 import pytest
@@ -99,36 +100,111 @@ def lines_by_kind(report):
     return {line.kind: line for line in report.lines}
 
 
+def targets_by_kind(report):
+    return {(line.kind, line.counts): line for line in report.targets}
+
+
 @pytest.mark.parametrize("period_kind", ["q1", "year"])
 @time_machine.travel(TODAY, tick=False)
 def test_the_reports_figures_equal_the_dashboards(client, cast, tree, year_2026, period_kind):
+    """Every kind's targets count one thing here, so each kind's line is the dashboard's
+    row of that kind; the dashboard's all-kinds row is the sum of the report's totals per
+    counting unit (the report itself never shows that sum)."""
     services.snapshot_period(period("q1"), today=TODAY)
     for unit in (tree.province, tree.a, tree.b):
         report = queries.period_report(unit, year=2026, period_kind=period_kind, today=TODAY)
         by_kind = lines_by_kind(report)
-        for kind in [ALL_KINDS, *ActivityKind.values]:
+        targets = {line.kind: line for line in report.targets}
+        assert len(targets) == len(report.targets)  # one counting unit per kind
+        for kind in ActivityKind.values:
             shown = queries.dashboard(
                 unit, year=2026, kind=kind, today=TODAY, period_kind=period_kind
             ).unit
-            line = by_kind[kind]
-            assert (line.quantity, line.capped_done, line.done, line.arising) == (
+            line = targets.get(kind)
+            figures = (
+                (line.quantity, line.capped_done, line.done, line.completion)
+                if line is not None
+                else (0, 0, 0, None)
+            )
+            assert figures == (
                 shown.quantity,
                 shown.capped_done,
                 shown.done,
-                shown.arising,
+                shown.completion,
             ), (unit, kind)
-            assert line.completion == shown.completion
+            assert by_kind[kind].arising == shown.arising
+            if line is not None:  # the table keeps expected to 4 decimals
+                assert abs(line.expected - shown.expected) <= Fraction(1, 20000)
+        everything = queries.dashboard(
+            unit, year=2026, kind=ALL_KINDS, today=TODAY, period_kind=period_kind
+        ).unit
+        assert sum(t.quantity for t in report.target_totals) == everything.quantity
+        assert sum(t.capped_done for t in report.target_totals) == everything.capped_done
+        assert report.total.arising == everything.arising
 
-    # And on screen: both pages print the province's completion the same way.
+    # And on screen: a kind's completion is printed the same way on both pages.
     client.force_login(cast.leader_p)
     report = queries.period_report(tree.province, year=2026, period_kind=period_kind, today=TODAY)
-    total = ktgs_figures.format_percent(report.total.completion)
+    thematic = targets_by_kind(report)[("supervision_thematic", "cases")]
+    shown = ktgs_figures.format_percent(thematic.completion)
     dashboard = client.get(
-        reverse("reports:dashboard", args=[tree.province.pk]), {"year": 2026, "period": period_kind}
+        reverse("reports:dashboard", args=[tree.province.pk]),
+        {"year": 2026, "period": period_kind, "kind": "supervision_thematic"},
     ).content.decode()
     page = client.get(report_url(tree.province, period=period_kind)).content.decode()
-    assert total in dashboard and total in page
-    assert f"{report.total.capped_done}/{report.total.quantity}" in dashboard
+    assert shown in dashboard and shown in page
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_the_total_never_adds_cases_and_members(client, cast, tree, year_2026):
+    """The province has 3 + 2 targets counted in cases and 4 in members: two totals, one
+    per unit, each with its word; never "9"."""
+    report = queries.period_report(tree.province, year=2026, period_kind="year", today=TODAY)
+    totals = {line.counts: line for line in report.target_totals}
+    assert set(totals) == {"cases", "members"}
+    assert (totals["cases"].quantity, totals["cases"].capped_done) == (5, 4)
+    assert (totals["members"].quantity, totals["members"].capped_done) == (4, 2)
+    lines = targets_by_kind(report)
+    assert (lines[("inspection_violation", "members")].quantity, len(lines)) == (4, 3)
+
+    client.force_login(cast.leader_p)
+    page = client.get(report_url(tree.province, period="year")).content.decode()
+    assert "Tổng cộng (cuộc)" in page and "Tổng cộng (đảng viên)" in page
+    assert "4/5 cuộc" in page and "2/4 đảng viên" in page
+    assert 'num">9<' not in page and "9 cuộc" not in page and "/9" not in page
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_a_cells_member_target_reads_in_members(client, cast, tree):
+    """A cell's "supervise 6 members" with one member supervised reads "1/6 đảng viên",
+    on the report and on the cell's dashboard; never "1/6 chỉ tiêu"."""
+    prog = programme(tree.province)
+    quota = target(prog, tree.b1, kind="supervision_regular", quantity=6, counts="members")
+    case(
+        tree.b1,
+        kind="supervision_regular",
+        target=quota,
+        concluded_on=date(2026, 4, 1),
+        subjects=[(MEMBER, None, False)],
+    )
+    rollup.rebuild(TODAY)
+    client.force_login(cast.leader_b)
+    page = client.get(report_url(tree.b1, period="year")).content.decode()
+    assert "1/6 đảng viên" in page
+    dashboard = client.get(reverse("reports:dashboard", args=[tree.b1.pk]), {"year": 2026})
+    body = dashboard.content.decode()
+    assert "1/6 đảng viên" in body and "1/6 chỉ tiêu" not in body
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_the_xlsx_title_names_the_year_once(client, cast, tree, year_2026):
+    client.force_login(cast.leader_p)
+    response = client.get(report_url(tree.province, period="year", format="xlsx"))
+    title = load_workbook(BytesIO(response.content)).active["A1"].value
+    assert title.endswith("— Năm 2026") and "Năm năm" not in title
+    services.snapshot_period(period("q1"), today=TODAY)
+    response = client.get(report_url(tree.province, period="q1", format="xlsx"))
+    assert load_workbook(BytesIO(response.content)).active["A1"].value.endswith("— Quý I năm 2026")
 
 
 @time_machine.travel(TODAY, tick=False)
@@ -145,9 +221,12 @@ def test_q1_counts_cases_subjects_and_discipline_of_the_subtree_in_the_period(tr
         compliance.committee_members,
     ) == (1, 1, 2, 1)
     # 2025's case still counts toward the target, as on the dashboard: 2 of 3.
-    assert (compliance.quantity, compliance.capped_done) == (3, 2)
+    targets = targets_by_kind(report)
+    planned = targets[("inspection_compliance", "cases")]
+    assert (planned.quantity, planned.capped_done) == (3, 2)
     thematic = by_kind["supervision_thematic"]
-    assert (thematic.cases, thematic.members, thematic.capped_done) == (1, 1, 1)
+    assert (thematic.cases, thematic.members) == (1, 1)
+    assert targets[("supervision_thematic", "cases")].capped_done == 1
     denunciation = by_kind["denunciation"]
     assert (denunciation.cases, denunciation.arising, denunciation.committee_members) == (1, 1, 1)
     assert by_kind["inspection_violation"].cases == 0  # B1's case is not in A's subtree
@@ -161,8 +240,9 @@ def test_q1_counts_cases_subjects_and_discipline_of_the_subtree_in_the_period(tr
     forms = {line.form: line for line in report.discipline}
     assert (forms["warning"].members, forms["warning"].committee_members) == (1, 1)
     assert (forms["reprimand"].organizations, forms["reprimand"].members) == (1, 0)
-    assert forms["expulsion"].total == 0  # decided by B
-    assert report.discipline[-1].total == 2
+    expulsion = forms["expulsion"]
+    assert (expulsion.organizations, expulsion.members) == (0, 0)  # decided by B
+    assert (report.discipline[-1].organizations, report.discipline[-1].members) == (1, 1)
     assert [line.label for line in report.discipline[:-1]] == [
         "Khiển trách",
         "Cảnh cáo",
@@ -259,25 +339,31 @@ def test_the_xlsx_keeps_numbers_as_numbers(client, cast, tree, year_2026):
     assert "Tỉnh ủy Thử Nghiệm" in title and "Quý I" in title and "2026" in title
     assert "31/03/2026" in sheet["A2"].value
     rows: dict = {}
-    for cells in sheet.iter_rows(min_row=6):
-        rows.setdefault(cells[1].value, cells)  # the first "Tổng cộng" is the kinds' total
+    for cells in sheet.iter_rows(min_row=4):
+        rows.setdefault(cells[1].value, cells)  # the first of each label
     report = queries.period_report(tree.province, year=2026, period_kind="q1", today=TODAY)
-    total_cells = rows["Tổng cộng"]
-    quantity, capped, cases = (total_cells[i].value for i in (2, 3, 4))
-    assert (quantity, capped, cases) == (
-        report.total.quantity,
-        report.total.capped_done,
+    totals = {line.counts: line for line in report.target_totals}
+    for counts, word in (("cases", "cuộc"), ("members", "đảng viên")):
+        cells = rows[f"Tổng cộng ({word})"]
+        assert cells[2].value == word
+        quantity, capped = cells[3].value, cells[5].value
+        assert (quantity, capped) == (totals[counts].quantity, totals[counts].capped_done)
+        assert all(isinstance(v, int) for v in (quantity, capped))
+        completion = cells[6]
+        assert isinstance(completion.value, float)
+        assert completion.number_format == "0.00%"
+        assert completion.value == pytest.approx(
+            float(ktgs_figures.round_percent(totals[counts].completion)) / 100
+        )
+        assert cells[4].value == pytest.approx(float(totals[counts].expected), abs=0.05)
+    thematic = rows["Giám sát chuyên đề"]  # the targets table: one line per kind and unit
+    assert thematic[0].value == 3 and isinstance(thematic[3].value, int)
+    done = rows["Tổng cộng"]  # the activities' total: one count per column
+    assert (done[2].value, done[3].value, done[4].value) == (
         report.total.cases,
+        report.total.organizations,
+        report.total.members,
     )
-    assert all(isinstance(v, int) for v in (quantity, capped, cases))
-    completion = total_cells[9]
-    assert isinstance(completion.value, float)
-    assert completion.number_format == "0.00%"
-    assert completion.value == pytest.approx(
-        float(ktgs_figures.round_percent(report.total.completion)) / 100
-    )
-    thematic = rows["Giám sát chuyên đề"]
-    assert thematic[0].value == 7 and isinstance(thematic[2].value, int)
     assert sheet.column_dimensions["B"].width > 30
     expulsion = rows["Khai trừ"]
     assert expulsion[3].value == 1  # B's decision, inside the province

@@ -2,6 +2,7 @@
 Delivery through a real worker and SMTP server: test_reminder_delivery.py."""
 
 from datetime import date, datetime, time, timedelta
+from fractions import Fraction
 
 import pytest
 import time_machine
@@ -10,9 +11,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cases.models import Case
+from ktgs import figures
 from ktgs import services as ktgs_services
 from ktgs.models import Role
-from reports import outbox, reminders, rollup
+from reports import outbox, progress, reminders, rollup
 from reports.models import LagEpisode, OutboxMessage, ReminderRule
 from tests.factories import UserFactory
 from tests.reports.test_rollup import case, programme, target
@@ -354,3 +356,40 @@ def test_reminder_log_shows_each_person_their_subtree(client, tree, cast, staff_
             assert "boom 451" in body
             failed = client.get(reverse("reports:reminder_log"), {"status": "failed"})
             assert tree.b1.name not in failed.content.decode()
+
+
+@time_machine.travel(date(2026, 6, 8), tick=False)  # a Monday
+def test_the_digest_gives_the_year_end_forecast_in_both_bodies(tree, cast, english_leader):
+    """The leader's whole unit and each lagging unit, at the run rate from 1 January to
+    the day of the digest, labelled as a forecast, in the text and the HTML body."""
+    ReminderRule.objects.create(name="tổng hợp", kind="digest", weekday=0)
+    today = date(2026, 6, 8)
+    prog = programme(tree.province)
+    target(prog, tree.b1, quantity=4)
+    a2 = target(prog, tree.a2, quantity=12)
+    case(tree.a2, target=a2, concluded_on=date(2026, 3, 2))
+    case(tree.a2, target=a2, concluded_on=date(2026, 5, 4))
+    rollup.rebuild(today)
+    reminders.run_daily(today, enqueue=False)
+    outbox.send_pending_now()
+    by_to = {m.to[0]: m for m in mail.outbox}
+    start, end = date(2026, 1, 1), date(2026, 12, 31)
+    whole = progress.forecast(2, 16, start, today, end)  # the province: 2 of 4 + 12
+    unit = progress.forecast(2, 12, start, today, end)  # A2, lagging
+    assert whole is not None and unit is not None and 0 < whole < unit < 1
+    province_mail = by_to[cast.leader_p.email]
+    html = province_mail.alternatives[0][0]
+    for body in (province_mail.body, html):
+        assert (
+            f"Dự báo cuối năm của Tỉnh ủy Thử Nghiệm: {figures.format_percent(whole)} chỉ "
+            f"tiêu hoàn thành nếu giữ tốc độ thực hiện từ đầu năm (hiện đạt "
+            f"{figures.format_percent(Fraction(2, 16))})"
+        ) in body
+        assert f"dự báo cuối năm {figures.format_percent(unit)}" in body
+    english = by_to[english_leader.email]
+    for body in (english.body, english.alternatives[0][0]):
+        assert (
+            f"Year-end forecast for Tỉnh ủy Thử Nghiệm: {figures.format_percent(whole, 'en')}"
+            in body
+        )
+        assert f"year-end forecast {figures.format_percent(unit, 'en')}" in body
