@@ -632,6 +632,9 @@ def reference_subtree(
     for (unit_id, year, row_kind), n in leaf.arising.items():
         if year in years:
             gathered.arising[(unit_id, key, row_kind)] += n
+    gathered.without_programme = {
+        (unit_id, key) for unit_id, year in leaf.without_programme if year in years
+    }
     own = own_figures(gathered, day)
 
     child_length = len(unit.path) + Organization.steplen

@@ -174,7 +174,7 @@ reasons AS (
 -- existing on the deadline, with no annual programme of the year issued in time. They
 -- count on their all-kinds row, which they get even with nothing else in it.
 missing AS (
-    SELECT u.id AS unit, %(year)s::int AS year, ''::text AS kind
+    SELECT u.id AS unit, {missing_year} AS year, ''::text AS kind
     FROM ktgs_organization u
     JOIN plans_programmerequirement r ON r.level = u.level AND r.is_active
     CROSS JOIN LATERAL (SELECT make_date(%(year)s::int, r.due_month, r.due_day) AS due) d
@@ -245,6 +245,7 @@ TARGET_YEAR = (
     "CASE WHEN p.scope = %(year_scope)s THEN p.year ELSE EXTRACT(YEAR FROM t.due_on)::int END"
 )
 CASE_YEAR = "c.year"
+MISSING_YEAR = "%(year)s::int"  # units without their programme: only the day's year
 
 
 # The cases of every target of the restricted targets' lineages (the lineage's first
@@ -256,7 +257,7 @@ _LINEAGE_CASES = (
 
 
 def _own_sql(restricted: bool) -> str:
-    years = {"target_year": TARGET_YEAR, "case_year": CASE_YEAR}
+    years = {"target_year": TARGET_YEAR, "case_year": CASE_YEAR, "missing_year": MISSING_YEAR}
     if not restricted:
         return _OWN_SQL.format(
             targets="", counting="", cases="", units="", orphan=_ORPHAN_ALL, **years
@@ -454,6 +455,7 @@ def _subtree_sql(*, gathered: bool, one_kind: bool) -> str:
         units="AND u.path LIKE %(subtree)s",
         target_year=key if gathered else TARGET_YEAR,
         case_year=key if gathered else CASE_YEAR,
+        missing_year=key if gathered else MISSING_YEAR,
     )
     return _SUBTREE_SQL.format(
         own=own,
