@@ -203,6 +203,10 @@ if CELERY_BROKER_URL.startswith("filesystem"):
         # kombu's filesystem transport needs an absolute control folder for broadcasts.
         "control_folder": str(_BROKER_DIR / "control"),
     }
+    # The transport fails on a missing folder when a task is sent: a manage.py command
+    # run before `make run` made them (seed_demo, say) would stop half-way.
+    for _folder in ("queue", "processed", "control"):
+        (_BROKER_DIR / _folder).mkdir(parents=True, exist_ok=True)
 else:
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_TASK_IGNORE_RESULT = True
