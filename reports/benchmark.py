@@ -455,7 +455,7 @@ def run(
                     "kind": "supervision_thematic",
                     "title": f"Bench F7 {i}",
                     "year": today.year,
-                    "target": "",
+                    "target": "auto",  # the proposal, as a script posts it (cases.forms)
                     "decision_number": "",
                     "subjects-TOTAL_FORMS": "0",
                     "subjects-INITIAL_FORMS": "0",
