@@ -116,6 +116,13 @@ def orphaned_cases(today: date) -> Q:
     )
 
 
+def lineage_members(lines: Iterable[int]):
+    """The ids of every target of these lineages, as a subquery: cases are then found by
+    their target index (an OR across the join to targets would scan every case)."""
+    lines = list(lines)
+    return Target.objects.filter(Q(pk__in=lines) | Q(lineage_id__in=lines)).values("pk")
+
+
 def leaf_figures(today: date, unit_ids: Iterable[int] | None = None) -> Leaf:
     """The leaf aggregate: targets in force today (issued or closed programmes) with the
     count each has done, and arising cases per (unit, year, kind). Restricted to `unit_ids`
@@ -159,7 +166,7 @@ def leaf_figures(today: date, unit_ids: Iterable[int] | None = None) -> Leaf:
         lines = list(holders)
         linked = cases.filter(target__isnull=False)
         if units is not None:
-            linked = linked.filter(Q(target_id__in=lines) | Q(target__lineage_id__in=lines))
+            linked = linked.filter(target_id__in=lineage_members(lines))
         # Per linked target: its lineage, and what its cases count by every rule.
         line_of: dict[int, int] = {}
         per_target: dict[int, dict[str, int]] = {}
@@ -173,9 +180,7 @@ def leaf_figures(today: date, unit_ids: Iterable[int] | None = None) -> Leaf:
         subject_lines = [row[9] for row in target_rows if row[3] != Target.Counts.CASES]
         if subject_lines:
             subjects = CaseSubject.objects.filter(
-                case__in=linked.filter(
-                    Q(target_id__in=subject_lines) | Q(target__lineage_id__in=subject_lines)
-                )
+                case__in=linked.filter(target_id__in=lineage_members(subject_lines))
             )
             for target_id, orgs, members, committee in (
                 subjects.values("case__target_id")

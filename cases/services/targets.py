@@ -58,7 +58,13 @@ def work_on_targets(
         return {}
     lines = {target.lineage_key for target in targets}
     cases = (
-        Case.objects.filter(Q(target_id__in=lines) | Q(target__lineage_id__in=lines))
+        # Through the lineage's target ids (a subquery): an OR across the join to targets
+        # would scan every case.
+        Case.objects.filter(
+            target_id__in=Target.objects.filter(Q(pk__in=lines) | Q(lineage_id__in=lines)).values(
+                "pk"
+            )
+        )
         .exclude(status=Case.Status.CANCELLED)
         .annotate(line=Coalesce("target__lineage_id", "target_id"))
     )
