@@ -159,3 +159,22 @@ def test_the_form_refuses_another_bodys_target_until_confirmed(client, cast, tre
     )
     assert response.status_code == 302
     assert other.cases.get().body == Body.INSPECTION_COMMISSION
+
+
+def test_the_edit_page_of_a_confirmed_case_keeps_the_confirmation_ticked(client, cast, tree):
+    other = committee_target(tree.a1)
+    case = record(
+        cast.staff_a,
+        tree.a1,
+        body=Body.INSPECTION_COMMISSION,
+        target=other,
+        confirm_body_mismatch=True,
+    )
+    client.force_login(cast.staff_a)
+    response = client.get(reverse("cases:edit", args=[case.pk]))
+    form = response.context["form"]
+    assert form["confirm_body_mismatch"].value() is True
+    assert [o.value for o in form.target_options if o.checked] == [str(other.pk)]
+    assert 'name="confirm_body_mismatch" id="id_confirm_body_mismatch" checked' in (
+        response.content.decode()
+    )
