@@ -141,6 +141,15 @@ class CaseInput(InputSerializer):
     work_starts_on = serializers.DateField(required=False, allow_null=True)
     work_ends_on = serializers.DateField(required=False, allow_null=True)
     subjects = SubjectInput(many=True, required=False)
+    confirm_body_mismatch = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text=(
+            "true: nhận chỉ tiêu thuộc chương trình của đơn vị do chủ thể khác ban hành "
+            "(không có: lỗi 400 ở `target`); chỉ tiêu tự động đề xuất luôn của chủ thể "
+            "của cuộc."
+        ),
+    )
 
 
 class CaseUpdateInput(VersionInput):
@@ -160,6 +169,14 @@ class CaseUpdateInput(VersionInput):
     decided_on = serializers.DateField(required=False, allow_null=True)
     work_starts_on = serializers.DateField(required=False, allow_null=True)
     work_ends_on = serializers.DateField(required=False, allow_null=True)
+    confirm_body_mismatch = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text=(
+            "true: nhận chỉ tiêu (hoặc chủ thể mới) khi chỉ tiêu thuộc chương trình của "
+            "đơn vị do chủ thể khác ban hành."
+        ),
+    )
 
 
 class StatusInput(VersionInput):

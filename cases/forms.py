@@ -59,6 +59,7 @@ class TargetOption:
     match: services.Match | None  # None: "arising"
     proposed: bool
     checked: bool
+    other_body: bool = False  # of the unit's programme of a body other than the case's
 
 
 class CaseForm(forms.Form):
@@ -94,9 +95,15 @@ class CaseForm(forms.Form):
             ),
         },
     )
+    # Shown with the target list when a listed target is of the unit's programme of
+    # another body (the page shows it only while such a target is checked).
+    confirm_body_mismatch = forms.BooleanField(
+        label=_("Xác nhận cuộc này thực hiện chỉ tiêu thuộc chương trình của chủ thể khác"),
+        required=False,
+    )
 
     # The fields the target list depends on (the page refreshes the list when one changes).
-    TARGET_INPUTS = ("organization", "kind", "year", "decided_on", "work_starts_on")
+    TARGET_INPUTS = ("organization", "body", "kind", "year", "decided_on", "work_starts_on")
 
     def __init__(self, *args, user, case: Case | None = None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -115,7 +122,17 @@ class CaseForm(forms.Form):
             sorted(self.listed.items(), key=lambda item: (item[1].target.due_on, int(item[0])))
         )
         self.targets: dict[str, Target] = {pk: m.target for pk, m in self.listed.items()}
-        self.proposed = self.matches[0].target if self.matches else None
+        self.case_body = self._body_of_page()
+        self.proposed = services.proposed_of(self.matches, self.case_body)
+        if (
+            not self.is_bound
+            and "confirm_body_mismatch" not in self.initial
+            and current is not None
+            and str(current.pk) in self.targets
+            and case is not None
+            and services.other_body(current, case.body)
+        ):
+            self.initial["confirm_body_mismatch"] = True  # confirmed when it was linked
         choices: list[tuple[str, Any]] = [(pk, str(t)) for pk, t in self.targets.items()]
         choices += [
             (TARGET_ARISING, _("Phát sinh (ngoài chương trình)")),
@@ -131,6 +148,22 @@ class CaseForm(forms.Form):
             return self.fields[name].clean(self[name].value())
         except ValidationError:
             return None
+
+    def _body_of_page(self) -> str:
+        """The body typed; on a new page without one, the body whose programme sets the
+        first open target of the unit's own programme (the select starts there, so the
+        proposal and the body shown agree)."""
+        body = self._lenient("body")
+        if body is None and not self.is_bound:
+            own = (
+                m.target.programme.body
+                for m in self.matches
+                if m.target.organization_id == m.target.programme.organization_id
+            )
+            body = next(own, None)
+            if body is not None:
+                self.initial["body"] = body
+        return body or ""
 
     def _matching_targets(self) -> list[services.Match]:
         unit, kind, year = (self._lenient(n) for n in ("organization", "kind", "year"))
@@ -167,7 +200,11 @@ class CaseForm(forms.Form):
             value = str(self.proposed.pk) if self.proposed else TARGET_ARISING
         options = [
             TargetOption(
-                value=pk, match=match, proposed=match.target == self.proposed, checked=value == pk
+                value=pk,
+                match=match,
+                proposed=match.target == self.proposed,
+                checked=value == pk,
+                other_body=services.other_body(match.target, self.case_body),
             )
             for pk, match in self.listed.items()
         ]
@@ -177,6 +214,11 @@ class CaseForm(forms.Form):
             )
         )
         return options
+
+    @property
+    def asks_body_confirmation(self) -> bool:
+        """A listed target is of another body's programme: the confirmation is offered."""
+        return any(option.other_body for option in self.target_options)
 
     @property
     def targets_seen(self) -> str:

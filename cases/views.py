@@ -301,6 +301,7 @@ def target_choices(request):
     if picked == forms.TARGET_ARISING and not request.GET.get("targets_seen"):
         picked = None
     initial["target"] = picked
+    initial["confirm_body_mismatch"] = "confirm_body_mismatch" in request.GET
     form = forms.CaseForm(initial=initial, user=request.user, case=case)
     return render(request, "cases/partials/target_choices.html", {"form": form, "case": case})
 

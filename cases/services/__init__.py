@@ -14,7 +14,8 @@ One module per sub-domain; callers import from this package (`from cases import 
 - status: allowed_statuses, change_status, conclude_case
 - subjects: add_subject, update_subject, remove_subject
 - discipline: forms_for, add_discipline
-- targets: the AUTO sentinel, open_targets (Match), propose_target, work_on_targets
+- targets: the AUTO sentinel, open_targets (Match), propose_target, work_on_targets,
+  other_body (a target of the unit's programme of another body: confirmed, never proposed)
 - decision_numbers: one number per issuing body (a unit's body) and year
 - locking: StaleObjectError and the version check
 - history: case_history, changes_since, describe_changes
@@ -31,7 +32,9 @@ from cases.services.targets import (
     Match,
     Work,
     open_targets,
+    other_body,
     propose_target,
+    proposed_of,
     reference_date,
     work_on_targets,
 )
@@ -54,7 +57,9 @@ __all__ = [
     "describe_changes",
     "forms_for",
     "open_targets",
+    "other_body",
     "propose_target",
+    "proposed_of",
     "record_case",
     "reference_date",
     "remove_subject",

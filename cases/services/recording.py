@@ -79,10 +79,13 @@ def record_case(
     work_starts_on: datetime.date | None = None,
     work_ends_on: datetime.date | None = None,
     subjects: Sequence[dict] = (),
+    confirm_body_mismatch: bool = False,
 ) -> Case:
     """A new case (draft) with its subjects. `target=AUTO` proposes a target of (unit,
-    kind, year) in force on its date (see propose_target: the only open one, or of several
-    the one due first that still lacks cases); None records it as arising."""
+    body, kind, year) in force on its date (see propose_target: the only open one, or of
+    several the one due first that still lacks cases); None records it as arising. A
+    target of the unit's programme of another body is refused unless
+    `confirm_body_mismatch` (see _check_target)."""
     _check_writable(user, organization)
     case = Case(
         organization=organization,
@@ -105,7 +108,7 @@ def record_case(
     _check_dates(case)
     case.full_clean(exclude=["target", *CHECKED_IN_SERVICES])
     _resolve_target(case, target)
-    _check_target(case)
+    _check_target(case, confirm_body_mismatch=confirm_body_mismatch)
     _record_history_user(case, user)
     case.save()
     for index, data in enumerate(subjects):
@@ -118,9 +121,13 @@ def record_case(
 
 
 @transaction.atomic
-def update_case(*, user, case: Case, version: int, **fields) -> Case:
+def update_case(
+    *, user, case: Case, version: int, confirm_body_mismatch: bool = False, **fields
+) -> Case:
     """Change a case's own fields. Refused (StaleObjectError) when `version` is not the
-    current one; `target=AUTO` proposes the target again."""
+    current one; `target=AUTO` proposes the target again. A change of target or body that
+    links the case to a target of its unit's programme of another body is refused unless
+    `confirm_body_mismatch`; a link confirmed before is kept through other edits."""
     unknown = set(fields) - set(CASE_FIELDS)
     if unknown:
         raise TypeError(f"unknown case fields: {sorted(unknown)}")
@@ -152,9 +159,13 @@ def update_case(*, user, case: Case, version: int, **fields) -> Case:
     current.full_clean(exclude=["target", *CHECKED_IN_SERVICES])
     old_target = current.target_id
     _resolve_target(current, target)
-    _check_target(current)
     if current.target_id != old_target:
         changed.append("target")
+    # The body question is asked of a new pairing of target and body only.
+    _check_target(
+        current,
+        confirm_body_mismatch=confirm_body_mismatch or not {"target", "body"} & set(changed),
+    )
     if not changed:
         return current
     _bump(current, user, sorted(set(changed)))

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from cases.models import Case, CaseSubject
 from ktgs.models import Organization
-from plans.models import Programme, Target
+from plans.models import Body, Programme, Target
 
 
 class _Auto:
@@ -135,6 +135,20 @@ class Match:
         return str(_UNIT_WORDS[Target.Counts(self.target.counts)])
 
 
+def other_body(target: Target, body: str) -> bool:
+    """The target is set for its programme's own unit by a body other than `body`: a case
+    of `body` would mix two bodies' figures (the reports state each body's apart). A
+    target set for a unit below is done by that unit's own bodies and never differs."""
+    programme = target.programme
+    return target.organization_id == programme.organization_id and programme.body != body
+
+
+def proposed_of(matches: Iterable[Match], body: str) -> Target | None:
+    """The first open target (in open_targets' order) of the case's own body: another
+    body's target is never proposed, only chosen and confirmed (see _check_target)."""
+    return next((m.target for m in matches if not other_body(m.target, body)), None)
+
+
 def _matching(*, organization: Organization, kind: str, year: int, on: datetime.date | None):
     """Targets of (unit, kind, year) in force on `on`: for this unit, of this kind, in an
     ISSUED programme covering the year, the programme running that day, the target added on
@@ -186,24 +200,28 @@ def open_targets(
 def propose_target(
     *,
     organization: Organization,
+    body: str,
     kind: str,
     year: int,
     on: datetime.date | None,
     exclude_case: int | None = None,
 ) -> Target | None:
-    """The target a new case fulfils: the only open one; of several, the one due first
-    that still lacks cases (ties by id); of several all under way, the one due first.
-    None (arising) only when no target is open."""
+    """The target a new case of `body` fulfils, among the open ones of that body (a target
+    of the unit's programme of another body is never proposed: see other_body): the only
+    one; of several, the one due first that still lacks cases (ties by id); of several all
+    under way, the one due first. None (arising) only when no such target is open."""
     found = open_targets(
         organization=organization, kind=kind, year=year, on=on, exclude_case=exclude_case
     )
-    return found[0].target if found else None
+    return proposed_of(found, body)
 
 
-def _check_target(case: Case) -> None:
+def _check_target(case: Case, *, confirm_body_mismatch: bool = False) -> None:
     """A case fulfils a target set for its own unit — by the unit's own programme or by a
     programme of one of its ancestors (a programme sets targets for its unit and the
-    units below) — of the same kind, in a programme covering the case's year."""
+    units below) — of the same kind, in a programme covering the case's year; a target of
+    its unit's own programme only when that programme is the case's body's, unless the
+    caller confirms the other body's (`confirm_body_mismatch`)."""
     target = case.target
     if target is None:
         return
@@ -230,12 +248,26 @@ def _check_target(case: Case) -> None:
             {"target": _g("Chương trình của chỉ tiêu này chưa được ban hành.")},
             code="target_draft",
         )
+    if other_body(target, case.body) and not confirm_body_mismatch:
+        names = {"programme": Body(programme.body).label, "case": Body(case.body).label}
+        raise ValidationError(
+            {
+                "target": _g(
+                    "Chỉ tiêu này thuộc chương trình của %(programme)s; cuộc này do %(case)s "
+                    "tiến hành. Chọn chỉ tiêu của %(case)s, hoặc xác nhận cuộc này thực hiện "
+                    "chỉ tiêu của %(programme)s."
+                )
+                % names
+            },
+            code="target_body",
+        )
 
 
 def _resolve_target(case: Case, target) -> None:
     if target is AUTO:
         case.target = propose_target(
             organization=case.organization,
+            body=case.body,
             kind=case.kind,
             year=case.year,
             on=reference_date(case),

@@ -95,7 +95,18 @@ def test_the_target_list_follows_the_unit_and_kind_picked(live_server, cast, tre
     with page.expect_response(re.compile(r"/cases/targets/")):
         page.get_by_role("button", name="Đảng bộ cơ sở A1").click()
     expect(targets).to_contain_text(f"Quy chế làm việc — còn thiếu 1 cuộc, hạn 30/06/{YEAR}")
+    # The select starts on the committee: the commission's targets are listed, marked with
+    # their body, never proposed; checking one shows the confirmation.
+    expect(targets.get_by_label("Phát sinh (ngoài chương trình)")).to_be_checked()
+    confirmation = targets.get_by_label(re.compile("Xác nhận cuộc này thực hiện chỉ tiêu"))
+    expect(confirmation).to_be_hidden()
+    targets.get_by_label(re.compile("Quy chế làm việc")).check()
+    expect(confirmation).to_be_visible()
+    settled(page)
+    with page.expect_response(re.compile(r"/cases/targets/")):
+        page.get_by_label("Chủ thể", exact=True).select_option("inspection_commission")
     expect(targets.get_by_label(re.compile("Quy chế làm việc"))).to_be_checked()
+    expect(confirmation).to_have_count(0)
     settled(page)
     with page.expect_response(re.compile(r"/cases/targets/")):
         page.get_by_label("Loại").select_option("supervision_thematic")

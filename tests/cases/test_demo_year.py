@@ -47,7 +47,8 @@ def year_counts() -> tuple:
 def assert_cases_valid(today: datetime.date) -> None:
     """Every case is in a state the transitions reach, with dates in order, none after
     today (but the planned end of work not yet concluded), and fulfils a target only of
-    its own unit and kind."""
+    its own unit and kind, and a target of its unit's own programme only when that
+    programme is the case's body's (the generators never need the confirmation)."""
     cases = Case.objects.all()
     assert set(cases.values_list("status", flat=True)) <= {"concluded", "in_progress", "decided"}
     assert not cases.filter(status="concluded", concluded_on__isnull=True).exists()
@@ -66,6 +67,11 @@ def assert_cases_valid(today: datetime.date) -> None:
     assert (
         not cases.filter(target__isnull=False)
         .exclude(organization=F("target__organization"), kind=F("target__kind"))
+        .exists()
+    )
+    assert (
+        not cases.filter(target__programme__organization=F("organization"))
+        .exclude(body=F("target__programme__body"))
         .exists()
     )
     assert not cases.annotate(n=Count("subjects")).filter(n=0).exists()

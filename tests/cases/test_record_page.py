@@ -119,7 +119,10 @@ def test_the_create_page_lists_the_open_targets_with_what_each_lacks_and_its_due
     assert options[-1] == ("arising", False, False)
     assert len(options) == 4
     text = " ".join(re.sub(r"<[^>]+>", " ", response.content.decode()).split())
-    assert f"12-CTr/ĐUK · Tài chính đảng quý II — còn thiếu 1 cuộc , hạn 30/06/{year}" in text
+    assert (
+        f"12-CTr/ĐUK (Ủy ban kiểm tra) · Tài chính đảng quý II — còn thiếu 1 cuộc , "
+        f"hạn 30/06/{year}" in text
+    )
     assert f"chỉ tiêu 2 cuộc — còn thiếu 2 cuộc , hạn 30/09/{year}" in text
     assert f"chỉ tiêu 3 tổ chức — còn thiếu 3 tổ chức , hạn 30/11/{year}" in text
     assert "Phát sinh (ngoài chương trình)" in text

@@ -6,7 +6,7 @@ import datetime
 
 from cases import services
 from cases.models import Case
-from plans.models import ActivityKind, Amendment, Programme, Target
+from plans.models import ActivityKind, Amendment, Body, Programme, Target
 from tests.cases.factories import YEAR, concluded, doc_number, make_programme, make_target, record
 
 D = datetime.date
@@ -16,8 +16,8 @@ KIND = ActivityKind.INSPECTION_COMPLIANCE
 MARCH_1 = D(YEAR, 3, 1)
 
 
-def propose(unit, on=MARCH_1, kind=KIND, year=YEAR):
-    return services.propose_target(organization=unit, kind=kind, year=year, on=on)
+def propose(unit, on=MARCH_1, kind=KIND, year=YEAR, body=Body.INSPECTION_COMMISSION):
+    return services.propose_target(organization=unit, body=body, kind=kind, year=year, on=on)
 
 
 def test_exactly_one_open_target_is_proposed(tree):
