@@ -310,7 +310,7 @@ def incremental_refresh(today: date, user: User, n: int = 100) -> tuple[float, f
     of the refresh alone; rolled back afterwards."""
     candidates = list(
         Target.objects.filter(programme__status="issued", due_on__year=today.year).select_related(
-            "organization"
+            "organization", "programme"
         )[: 2 * n]
     )
     plain, refreshed, alone = [], [], []
@@ -320,7 +320,8 @@ def incremental_refresh(today: date, user: User, n: int = 100) -> tuple[float, f
                 made = case_services.record_case(
                     user=user,
                     organization=target.organization,
-                    body="inspection_commission",
+                    # The programme's body: a case of another body needs a confirmation.
+                    body=target.programme.body,
                     kind=target.kind,
                     title=f"Bench F3 {i}",
                     year=today.year,
