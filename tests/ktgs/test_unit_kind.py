@@ -270,3 +270,15 @@ def test_the_demo_bloc_has_both_grassroots_kinds_under_it(db):
         path__startswith=bloc.path, level=L.GRASSROOTS, grassroots_form=F.CELL
     ).values_list("has_cell_committee", flat=True)
     assert set(with_chi_uy) == {True, False}
+
+
+def test_the_api_gives_each_unit_its_kind(tree, cast):
+    from rest_framework.authtoken.models import Token
+    from rest_framework.test import APIClient
+
+    token, _ = Token.objects.get_or_create(user=cast.admin)
+    client = APIClient(HTTP_AUTHORIZATION=f"Token {token.key}")
+    body = client.get(f"/api/v1/organizations/{tree.a2.pk}/").json()
+    assert (body["grassroots_form"], body["unit_kind"]) == (F.CELL, UnitKind.GRASSROOTS_CELL)
+    body = client.get(f"/api/v1/organizations/{tree.a1a.pk}/").json()
+    assert (body["grassroots_form"], body["unit_kind"]) == ("", UnitKind.BELOW_GRASSROOTS)
