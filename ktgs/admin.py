@@ -26,8 +26,16 @@ class UserAdmin(BaseUserAdmin):
 @admin.register(Organization)
 class OrganizationAdmin(TreeAdmin, SimpleHistoryAdmin):
     form = movenodeform_factory(Organization, exclude=["parent"])
-    list_display = ["name", "code", "level", "member_count", "committee_member_count"]
-    list_filter = ["level"]
+    list_display = [
+        "name",
+        "code",
+        "level",
+        "grassroots_form",
+        "has_cell_committee",
+        "member_count",
+        "committee_member_count",
+    ]
+    list_filter = ["level", "grassroots_form", "has_cell_committee"]
     search_fields = ["code", "name", "short_name"]
     autocomplete_fields = ["successor"]
 

@@ -26,7 +26,7 @@ from rest_framework import (
 from rest_framework.settings import api_settings
 
 from ktgs import access
-from ktgs.models import Organization
+from ktgs.models import Organization, UnitKind
 
 # --- views opened to DRF's authentication ----------------------------------------------
 
@@ -151,6 +151,12 @@ def run_input(serializer_class, request, **kwargs) -> dict:
 
 class OrganizationSerializer(serializers.ModelSerializer):
     children_count = serializers.IntegerField(source="numchild", read_only=True)
+    # Declared: as a read-only model field it would lose allow_blank, and the schema would
+    # not admit the blank of every level but grassroots.
+    grassroots_form = serializers.ChoiceField(
+        choices=Organization.GrassrootsForm.choices, allow_blank=True, read_only=True
+    )
+    unit_kind = serializers.ChoiceField(choices=UnitKind.choices, read_only=True)
 
     class Meta:
         model = Organization
@@ -165,6 +171,9 @@ class OrganizationSerializer(serializers.ModelSerializer):
             "children_count",
             "member_count",
             "committee_member_count",
+            "grassroots_form",
+            "has_cell_committee",
+            "unit_kind",
             "valid_from",
             "valid_to",
             "successor",

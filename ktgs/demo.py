@@ -37,6 +37,7 @@ from ktgs.synthetic_tree import (
     UnitRow,
     committee_size,
     departments_for,
+    has_cell_committee,
     next_child_path,
     place_name,
     province_name,
@@ -45,6 +46,8 @@ from ktgs.synthetic_tree import (
 )
 
 L = Organization.Level
+COMMITTEE = Organization.GrassrootsForm.COMMITTEE.value
+CELL = Organization.GrassrootsForm.CELL.value
 
 ROOT_CODE = "TW"
 PROVINCE_CODE = "TDM"
@@ -102,6 +105,7 @@ class _Node:
     level: str
     members: int = 0  # leaves: drawn; others: the sum over the subtree
     children: list[_Node] = field(default_factory=list)
+    form: str = ""  # grassroots units: đảng bộ cơ sở or chi bộ cơ sở
 
     def total(self) -> int:
         if self.children:
@@ -168,7 +172,7 @@ def _bloc(rng: random.Random) -> _Node:
     biggest = sorted(range(BLOC_COMMITTEES), key=lambda i: sizes[i], reverse=True)[:6]
     for number, (agency, size) in enumerate(zip(agencies, sizes, strict=False), start=1):
         code = f"{BLOC_CODE}.{number:02d}"
-        committee = _Node(code, f"Đảng bộ {agency}", L.GRASSROOTS)
+        committee = _Node(code, f"Đảng bộ {agency}", L.GRASSROOTS, form=COMMITTEE)
         # Partial committees (3 cells each) in the six largest, if there is room.
         partials = (1 + (size >= 12)) if number - 1 in biggest and size >= 7 else 0
         direct = size - 4 * partials
@@ -190,7 +194,7 @@ def _bloc(rng: random.Random) -> _Node:
             bounds.append((8, 60))
         bloc.children.append(committee)
     for number, agency in enumerate(agencies[BLOC_COMMITTEES:], start=BLOC_COMMITTEES + 1):
-        cell = _Node(f"{BLOC_CODE}.{number:02d}", f"Chi bộ {agency}", L.GRASSROOTS)
+        cell = _Node(f"{BLOC_CODE}.{number:02d}", f"Chi bộ {agency}", L.GRASSROOTS, form=CELL)
         cell.members = _cell_members(rng, 15)
         bloc.children.append(cell)
         leaves.append(cell)
@@ -204,9 +208,9 @@ def _enterprise_bloc(rng: random.Random) -> _Node:
     for number, company in enumerate(_unique(rng, COMPANIES, 10), start=1):
         code = f"{ENTERPRISE_BLOC_CODE}.{number:02d}"
         if number > 6:
-            unit = _Node(code, f"Chi bộ {company}", L.GRASSROOTS, _cell_members(rng, 15))
+            unit = _Node(code, f"Chi bộ {company}", L.GRASSROOTS, _cell_members(rng, 15), form=CELL)
         else:
-            unit = _Node(code, f"Đảng bộ {company}", L.GRASSROOTS)
+            unit = _Node(code, f"Đảng bộ {company}", L.GRASSROOTS, form=COMMITTEE)
             count = rng.randint(3, 6)
             for c, department in enumerate(_unique(rng, COMPANY_DEPARTMENTS, count), start=1):
                 unit.children.append(
@@ -220,7 +224,7 @@ def _commune(rng: random.Random, number: int) -> _Node:
     ward = number > 8  # eight communes (xã), four wards (phường)
     kind = "phường" if ward else "xã"
     code = f"{PROVINCE_CODE}.X{number:02d}"
-    commune = _Node(code, f"Đảng ủy {kind} {place_name(rng)}", L.GRASSROOTS)
+    commune = _Node(code, f"Đảng ủy {kind} {place_name(rng)}", L.GRASSROOTS, form=COMMITTEE)
     count = rng.randint(5, 15)
     services_count = min(count - 3, rng.randint(2, 4))
     names = _unique(rng, COMMUNE_SERVICE_CELLS, services_count)
@@ -251,6 +255,7 @@ def _rows(top: _Node, top_path: str, rng: random.Random) -> Iterator[UnitRow]:
         nonlocal serial
         own = serial
         serial += 1
+        committee = committee_size(node.level, node.members, rng)
         yield UnitRow(
             serial=own,
             parent_serial=parent,
@@ -261,7 +266,9 @@ def _rows(top: _Node, top_path: str, rng: random.Random) -> Iterator[UnitRow]:
             name=node.name,
             level=str(node.level),
             member_count=node.members,
-            committee_member_count=committee_size(node.level, node.members, rng),
+            committee_member_count=committee,
+            grassroots_form=node.form,
+            has_cell_committee=has_cell_committee(node.level, node.form, committee),
         )
         for position, child in enumerate(node.children, start=1):
             yield from walk(child, path + step(position), own)

@@ -45,6 +45,12 @@ class Organization(MP_Node):
         PARTIAL = "partial", _("Đảng bộ bộ phận")
         CELL = "cell", _("Chi bộ trực thuộc")
 
+    class GrassrootsForm(models.TextChoices):
+        """What a grassroots unit is: the reports count the two separately."""
+
+        COMMITTEE = "committee", _("Đảng bộ cơ sở")
+        CELL = "cell", _("Chi bộ cơ sở")
+
     steplen = 4
 
     code = models.CharField(_("mã đơn vị"), max_length=32, unique=True)
@@ -61,6 +67,23 @@ class Organization(MP_Node):
     )
     member_count = models.PositiveIntegerField(_("số đảng viên"), default=0)
     committee_member_count = models.PositiveIntegerField(_("số cấp ủy viên"), default=0)
+    # Stated for every grassroots unit and blank at every other level (constraint
+    # org_grassroots_form): with `level` it gives the kind of unit the reports count
+    # (see unit_kind). A field of its own rather than two more levels, because a
+    # grassroots committee and a grassroots cell are the same level everywhere else
+    # (programme duty, quotas, the depth of the tree).
+    grassroots_form = models.CharField(
+        _("loại tổ chức cơ sở đảng"),
+        max_length=10,
+        choices=GrassrootsForm.choices,
+        blank=True,
+        default="",
+    )
+    has_cell_committee = models.BooleanField(
+        _("chi bộ có chi ủy"),
+        default=False,
+        help_text=_("Chỉ dùng cho chi bộ trực thuộc và chi bộ cơ sở."),
+    )
     valid_from = models.DateField(_("hiệu lực từ"), null=True, blank=True)
     valid_to = models.DateField(_("hiệu lực đến"), null=True, blank=True)
     successor = models.ForeignKey(
@@ -86,6 +109,8 @@ class Organization(MP_Node):
             ),
             models.Index(fields=["parent", "name"], name="org_parent_name_idx"),
             models.Index(fields=["level"], name="org_level_idx"),
+            # Counting the units of one kind (grassroots committees, grassroots cells).
+            models.Index(fields=["level", "grassroots_form"], name="org_level_form_idx"),
             # Lists of a subtree's units upper levels first (the dashboard's units without a
             # programme): read in this order, stopping after the first units of the subtree.
             models.Index(fields=["depth", "name"], name="org_depth_name_idx"),
@@ -102,6 +127,24 @@ class Organization(MP_Node):
                 | models.Q(member_count=0),
                 name="org_committee_le_members",
             ),
+            models.CheckConstraint(
+                condition=models.Q(level="grassroots", grassroots_form__in=["committee", "cell"])
+                | (~models.Q(level="grassroots") & models.Q(grassroots_form="")),
+                name="org_grassroots_form",
+                violation_error_message=_(
+                    "Tổ chức cơ sở đảng phải ghi rõ là đảng bộ cơ sở hay chi bộ cơ sở; "
+                    "các cấp khác để trống."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(has_cell_committee=False)
+                | models.Q(level="cell")
+                | models.Q(level="grassroots", grassroots_form="cell"),
+                name="org_cell_committee_only_cells",
+                violation_error_message=_(
+                    "Chỉ chi bộ trực thuộc và chi bộ cơ sở mới có thể có chi ủy."
+                ),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -109,6 +152,11 @@ class Organization(MP_Node):
 
     def get_absolute_url(self) -> str:
         return reverse("organization_detail", args=[self.pk])
+
+    @property
+    def unit_kind(self) -> str:
+        """The kind of unit the reports count this one as (see `unit_kind`)."""
+        return unit_kind(self.level, self.grassroots_form)
 
     def is_valid_on(self, day) -> bool:
         """Whether the unit existed on `day` (valid_from/valid_to are inclusive)."""
@@ -120,6 +168,38 @@ class Organization(MP_Node):
         """Paths of every ancestor, root first (not including this unit)."""
         step = self.steplen
         return [self.path[:i] for i in range(step, len(self.path), step)]
+
+
+class UnitKind(models.TextChoices):
+    """Kinds of unit as the official reports count them: the grassroots level split in
+    two, and everything under a grassroots unit (partial committees and their cells,
+    cells directly under a grassroots committee) as one line."""
+
+    CENTRAL = "central", _("Trung ương")
+    PROVINCIAL = "provincial", _("Đảng bộ trực thuộc Trung ương")
+    UPPER_GRASSROOTS = "upper_grassroots", _("Cấp trên trực tiếp cơ sở")
+    GRASSROOTS_COMMITTEE = "grassroots_committee", _("Đảng bộ cơ sở")
+    GRASSROOTS_CELL = "grassroots_cell", _("Chi bộ cơ sở")
+    BELOW_GRASSROOTS = "below_grassroots", _("Đảng bộ bộ phận và chi bộ dưới cơ sở")
+
+
+def unit_kind(level: str, grassroots_form: str) -> str:
+    """The UnitKind of a unit with this level and grassroots form.
+
+    Pure, so reports can apply it to values read in bulk; the same rule in SQL is
+    `CASE WHEN level = 'grassroots' THEN 'grassroots_' || grassroots_form
+    WHEN level IN ('partial', 'cell') THEN 'below_grassroots' ELSE level END`.
+    """
+    L = Organization.Level
+    if level == L.GRASSROOTS:
+        if grassroots_form == Organization.GrassrootsForm.COMMITTEE:
+            return UnitKind.GRASSROOTS_COMMITTEE
+        if grassroots_form == Organization.GrassrootsForm.CELL:
+            return UnitKind.GRASSROOTS_CELL
+        raise ValueError(f"grassroots unit without a grassroots form: {grassroots_form!r}")
+    if level in (L.PARTIAL, L.CELL):
+        return UnitKind.BELOW_GRASSROOTS
+    return UnitKind(level)
 
 
 class Role(models.Model):

@@ -22,6 +22,8 @@ ORGANIZATION_FIELDS = (
     "level",
     "member_count",
     "committee_member_count",
+    "grassroots_form",
+    "has_cell_committee",
     "valid_from",
     "valid_to",
     "successor",
@@ -35,6 +37,7 @@ def create_organization(*, parent: Organization | None, **fields) -> Organizatio
     if unknown:
         raise TypeError(f"unknown organisation fields: {sorted(unknown)}")
     candidate = Organization(parent=parent, **fields)
+    _drop_kind_fields_of_other_levels(candidate)
     # path/depth are assigned by treebeard on insert; validate everything else first.
     candidate.full_clean(exclude=["path", "depth", "numchild"])
     if parent is None:
@@ -45,6 +48,25 @@ def create_organization(*, parent: Organization | None, **fields) -> Organizatio
         created = Organization.objects.add_child(parent, instance=candidate)
     _enqueue_progress_refresh(created.pk)
     return created
+
+
+def _drop_kind_fields_of_other_levels(unit: Organization) -> list[str]:
+    """Blank the grassroots form off the grassroots level and the cell committee off
+    cells (fields with no meaning there, e.g. after a level change); the names changed.
+
+    A grassroots unit's form is never guessed: when missing, full_clean refuses it."""
+    L = Organization.Level
+    cleared = []
+    if unit.level != L.GRASSROOTS and unit.grassroots_form:
+        unit.grassroots_form = ""
+        cleared.append("grassroots_form")
+    is_cell = unit.level == L.CELL or (
+        unit.level == L.GRASSROOTS and unit.grassroots_form == Organization.GrassrootsForm.CELL
+    )
+    if unit.has_cell_committee and not is_cell:
+        unit.has_cell_committee = False
+        cleared.append("has_cell_committee")
+    return cleared
 
 
 # A unit's level and dates decide whether it must have issued a programme by now (the
@@ -69,6 +91,7 @@ def update_organization(*, organization: Organization, **fields) -> Organization
         return organization
     for name in changed:
         setattr(organization, name, fields[name])
+    changed += _drop_kind_fields_of_other_levels(organization)
     organization.full_clean(exclude=["path", "depth", "numchild"])
     organization.save(update_fields=changed)
     if _REQUIREMENT_FIELDS & set(changed):

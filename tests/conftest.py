@@ -108,6 +108,7 @@ def tree(db) -> Tree:
         code="TN-A1",
         name="Đảng bộ cơ sở A1",
         level=L.GRASSROOTS,
+        grassroots_form=Organization.GrassrootsForm.COMMITTEE,
         member_count=120,
         committee_member_count=9,
     )
@@ -124,6 +125,7 @@ def tree(db) -> Tree:
         code="TN-A2",
         name="Chi bộ cơ sở A2",
         level=L.GRASSROOTS,
+        grassroots_form=Organization.GrassrootsForm.CELL,
         member_count=18,
         committee_member_count=3,
     )
@@ -132,6 +134,7 @@ def tree(db) -> Tree:
         code="TN-B",
         name="Đảng ủy xã B",
         level=L.GRASSROOTS,
+        grassroots_form=Organization.GrassrootsForm.COMMITTEE,
         member_count=300,
         committee_member_count=15,
     )

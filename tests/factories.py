@@ -30,6 +30,14 @@ class OrganizationFactory(factory.Factory):
     level = Organization.Level.CELL
     member_count = 20
     committee_member_count = 3
+    # Required at the grassroots level (constraint org_grassroots_form), blank elsewhere.
+    grassroots_form = factory.LazyAttribute(
+        lambda unit: (
+            Organization.GrassrootsForm.COMMITTEE
+            if unit.level == Organization.Level.GRASSROOTS
+            else ""
+        )
+    )
 
     @classmethod
     def _create(cls, model_class, *args, parent=None, **kwargs):

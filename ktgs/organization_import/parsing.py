@@ -51,6 +51,14 @@ _HEADER_ALIASES = {
     "short_name": ["short_name", "ten_viet_tat", "ten_ngan"],
     "valid_from": ["valid_from", "hieu_luc_tu", "tu_ngay", "ngay_hieu_luc"],
     "valid_to": ["valid_to", "hieu_luc_den", "den_ngay", "ngay_het_hieu_luc"],
+    "grassroots_form": [
+        "grassroots_form",
+        "loai_co_so",
+        "loai_to_chuc_co_so",
+        "loai_to_chuc_co_so_dang",
+        "hinh_thuc_to_chuc_co_so",
+    ],
+    "has_cell_committee": ["has_cell_committee", "co_chi_uy", "chi_bo_co_chi_uy", "chi_uy"],
 }
 _HEADER_TO_COLUMN = {alias: col for col, aliases in _HEADER_ALIASES.items() for alias in aliases}
 
@@ -66,6 +74,23 @@ _LEVEL_EXTRA_ALIASES = {
     "bo_phan": Organization.Level.PARTIAL,
     "chi_bo": Organization.Level.CELL,
 }
+
+# A level written as the kind of grassroots unit states its form too.
+_LEVEL_FORMS = {
+    "dang_bo_co_so": Organization.GrassrootsForm.COMMITTEE,
+    "chi_bo_co_so": Organization.GrassrootsForm.CELL,
+}
+_FORM_ALIASES = {
+    "committee": Organization.GrassrootsForm.COMMITTEE,
+    "dang_bo_co_so": Organization.GrassrootsForm.COMMITTEE,
+    "dang_bo": Organization.GrassrootsForm.COMMITTEE,
+    "dang_uy_co_so": Organization.GrassrootsForm.COMMITTEE,
+    "cell": Organization.GrassrootsForm.CELL,
+    "chi_bo_co_so": Organization.GrassrootsForm.CELL,
+    "chi_bo": Organization.GrassrootsForm.CELL,
+}
+_YES = {"co", "x", "1", "yes", "true", "y"}
+_NO = {"khong", "0", "no", "false", "n"}
 
 _DATE_DMY = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
 _INT_PLAIN = re.compile(r"^\d+$")
@@ -157,6 +182,62 @@ def _parse_date(value: Any) -> dt.date | None:
         return None
 
 
+def _parse_kind(row: _Row, level, level_form, cell, error, positions) -> None:
+    """The grassroots form and the cell committee when the file states them (a blank cell
+    states nothing: planning completes them, see planning._complete_kind)."""
+    L, F = Organization.Level, Organization.GrassrootsForm
+    form = level_form
+    raw_form = _as_text(cell("grassroots_form")) if "grassroots_form" in positions else ""
+    if raw_form:
+        stated = _FORM_ALIASES.get(fold(raw_form))
+        if stated is None:
+            error(
+                "grassroots_form",
+                _(
+                    "Loại tổ chức cơ sở «%(value)s» không hợp lệ; ghi «Đảng bộ cơ sở» hoặc "
+                    "«Chi bộ cơ sở»."
+                )
+                % {"value": raw_form},
+            )
+        elif level is not None and level != L.GRASSROOTS:
+            error(
+                "grassroots_form",
+                _("Loại tổ chức cơ sở chỉ ghi cho tổ chức cơ sở đảng; để trống với cấp khác."),
+            )
+        elif form is not None and stated != form:
+            error(
+                "grassroots_form",
+                _("Loại tổ chức cơ sở «%(value)s» không khớp với cấp đã ghi.")
+                % {"value": raw_form},
+            )
+        form = stated
+    if form is not None:
+        row.values["grassroots_form"] = form
+    elif level is not None and level != L.GRASSROOTS:
+        row.values["grassroots_form"] = ""
+
+    raw_flag = _as_text(cell("has_cell_committee")) if "has_cell_committee" in positions else ""
+    if not raw_flag:
+        return
+    folded = fold(raw_flag)
+    if folded not in _YES and folded not in _NO:
+        error(
+            "has_cell_committee",
+            _("«%(value)s» không hợp lệ; ghi «Có» hoặc «Không».") % {"value": raw_flag},
+        )
+        return
+    flag = folded in _YES
+    is_cell = level == L.CELL or (level == L.GRASSROOTS and form == F.CELL)
+    undecided = level == L.GRASSROOTS and form is None  # planning decides, then checks
+    if flag and level is not None and not is_cell and not undecided:
+        error(
+            "has_cell_committee",
+            _("Chỉ chi bộ trực thuộc và chi bộ cơ sở mới có thể có chi ủy."),
+        )
+        return
+    row.values["has_cell_committee"] = flag
+
+
 def _max_length(name: str) -> int:
     return Organization._meta.get_field(name).max_length or 0
 
@@ -239,6 +320,7 @@ def _parse_records(
                 % {"value": raw_level, "choices": ", ".join(Organization.Level.values)},
             )
         row.values["level"] = level
+        _parse_kind(row, level, _LEVEL_FORMS.get(fold(raw_level)), cell, error, positions)
 
         counts = {}
         for column in ("member_count", "committee_member_count"):

@@ -160,9 +160,17 @@ def _plan(rows: list[_Row], labels: dict[str, str], user) -> _Plan:
     if plan.errors:
         return plan
 
+    parents_in_file = {row.parent_code for row in in_file.values()}
     moves: list[tuple[int, str, str]] = []
     for code, row in in_file.items():
         unit = existing.get(code)
+        if not _complete_kind(row, unit, code in parents_in_file):
+            error(
+                row,
+                "has_cell_committee",
+                _("Chỉ chi bộ trực thuộc và chi bộ cơ sở mới có thể có chi ủy."),
+            )
+            continue
         if unit is None:
             plan.creates.append(row)
             continue
@@ -184,6 +192,36 @@ def _plan(rows: list[_Row], labels: dict[str, str], user) -> _Plan:
     # move ever puts a unit under its own (current) descendant.
     plan.moves = [(code, parent) for _, code, parent in sorted(moves)]
     return plan
+
+
+def _complete_kind(row: _Row, unit: Organization | None, has_children_in_file: bool) -> bool:
+    """Fill the grassroots form and the cell committee where the file leaves them blank, as
+    the data migration did: an existing unit keeps what it has; a grassroots unit with
+    units below it (in the file or in the tree) is a đảng bộ cơ sở, one without a chi bộ
+    cơ sở; a new cell has a chi ủy when it has at least 3 committee members. Fields with
+    no meaning at the final level are blanked. False when the file gives a chi ủy to a
+    unit that is not a cell."""
+    L, F = Organization.Level, Organization.GrassrootsForm
+    values = row.values
+    level = values["level"]
+    if level != L.GRASSROOTS:
+        values["grassroots_form"] = ""
+    elif "grassroots_form" not in values:
+        if unit is not None and unit.grassroots_form:
+            values["grassroots_form"] = unit.grassroots_form
+        else:
+            below = has_children_in_file or (unit is not None and unit.numchild > 0)
+            values["grassroots_form"] = F.COMMITTEE if below else F.CELL
+    is_cell = level == L.CELL or values["grassroots_form"] == F.CELL
+    if "has_cell_committee" in values:
+        return is_cell or not values["has_cell_committee"]
+    if not is_cell:
+        values["has_cell_committee"] = False
+    elif unit is not None and (unit.level == L.CELL or unit.grassroots_form == F.CELL):
+        values["has_cell_committee"] = unit.has_cell_committee
+    else:
+        values["has_cell_committee"] = (values.get("committee_member_count") or 0) >= 3
+    return True
 
 
 def _report_cycle(plan: _Plan, row: _Row, cycle: list[str], existing, labels) -> None:

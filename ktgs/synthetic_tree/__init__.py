@@ -56,6 +56,7 @@ from ktgs.synthetic_tree.names import (
     L,
     committee_size,
     departments_for,
+    has_cell_committee,
     place_name,
     province_name,
 )
@@ -99,6 +100,7 @@ __all__ = [
     "committee_size",
     "delete_tree",
     "departments_for",
+    "has_cell_committee",
     "iter_synthetic_units",
     "next_child_path",
     "next_root_path",

@@ -12,12 +12,15 @@ from functools import partial
 from ktgs.models import Organization
 from ktgs.synthetic_tree.names import (
     AGENCIES,
+    CELL,
+    COMMITTEE,
     COMPANIES,
     STREET_CELLS,
     VILLAGE_CELLS,
     L,
     committee_size,
     departments_for,
+    has_cell_committee,
     place_name,
     province_name,
 )
@@ -131,7 +134,8 @@ class _Builder:
         mean = max(mean, low)
         return max(low, round(self.rng.lognormvariate(math.log(mean) - sigma**2 / 2, sigma)))
 
-    def row(self, serial, parent, path, numchild, name, level, members) -> int:
+    def row(self, serial, parent, path, numchild, name, level, members, form="") -> int:
+        committee = committee_size(level, members, self.rng)
         self.rows.append(
             UnitRow(
                 serial=serial,
@@ -143,7 +147,9 @@ class _Builder:
                 name=name,
                 level=level,
                 member_count=members,
-                committee_member_count=committee_size(level, members, self.rng),
+                committee_member_count=committee,
+                grassroots_form=form,
+                has_cell_committee=has_cell_committee(level, form, committee),
             )
         )
         return members
@@ -177,7 +183,7 @@ class _Builder:
                 members += self.partial(serial, child_path, f"Đảng bộ bộ phận {i}")
             else:
                 members += self.cell(serial, child_path, self.cell_name(name, i))
-        return self.row(serial, parent, path, count, name, L.GRASSROOTS, members)
+        return self.row(serial, parent, path, count, name, L.GRASSROOTS, members, COMMITTEE)
 
     def cell_name(self, committee_name: str, position: int) -> str:
         rng = self.rng
@@ -198,7 +204,7 @@ class _Builder:
             members = clamp(rng.lognormvariate(*SMALL_CELL_MEMBERS), 8, 29)
             name = f"Chi bộ {kind}" if " " in kind else f"Chi bộ Trường THCS {place_name(rng)}"
             serial = self.new_serial()
-            return self.row(serial, parent, path, 0, name, L.GRASSROOTS, members)
+            return self.row(serial, parent, path, 0, name, L.GRASSROOTS, members, CELL)
         name = f"Đảng bộ {kind}" if " " in kind else f"Đảng ủy {kind} {place_name(rng)}"
         return self.committee(parent, path, name, self.shape.cells_per_committee)
 

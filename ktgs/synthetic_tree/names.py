@@ -135,6 +135,17 @@ COMMUNE_SERVICE_CELLS = (
 )  # fmt: skip
 
 
+COMMITTEE = Organization.GrassrootsForm.COMMITTEE.value
+CELL = Organization.GrassrootsForm.CELL.value
+
+
+def has_cell_committee(level: str, form: str, committee_members: int) -> bool:
+    """A cell (or grassroots cell) has a chi ủy when it has at least 3 committee members
+    (as committee_size draws them: a secretary alone below 9 members, else a chi ủy)."""
+    is_cell = level == L.CELL or (level == L.GRASSROOTS and form == CELL)
+    return is_cell and committee_members >= 3
+
+
 def committee_size(level: str, members: int, rng: random.Random) -> int:
     """A plausible committee-member count for a unit of `members` members (never more)."""
     if level in (L.CELL, L.GRASSROOTS) and members < 30:

@@ -29,6 +29,8 @@ class UnitRow(NamedTuple):
     level: str
     member_count: int
     committee_member_count: int
+    grassroots_form: str = ""  # "committee"/"cell" at the grassroots level, else blank
+    has_cell_committee: bool = False
 
 
 @dataclass
@@ -110,6 +112,8 @@ _ROW_ATTRS = {
     "level": "level",
     "member_count": "member_count",
     "committee_member_count": "committee_member_count",
+    "grassroots_form": "grassroots_form",
+    "has_cell_committee": "has_cell_committee",
 }
 
 
@@ -154,6 +158,8 @@ def _bulk_create_rows(
                     level=row.level,
                     member_count=row.member_count,
                     committee_member_count=row.committee_member_count,
+                    grassroots_form=row.grassroots_form,
+                    has_cell_committee=row.has_cell_committee,
                 )
                 for row in rows
             ],
