@@ -209,6 +209,21 @@ def period_report_xlsx(report: PeriodReport) -> bytes:
             counts=range(3, 8),
             bold=is_total,
         )
+    if report.outside_after_amendment:
+        # Of the arising: cases that an amendment left without a target (as on the page).
+        row_number += 1
+        _write_row(
+            sheet,
+            row_number,
+            [
+                None,
+                _("Trong đó: ngoài chương trình sau điều chỉnh"),
+                *[None] * 4,
+                report.outside_after_amendment,
+            ],
+            counts=range(7, 8),
+            bold=False,
+        )
 
     row_number += 2
     _section(sheet, row_number, _("Thi hành kỷ luật"))

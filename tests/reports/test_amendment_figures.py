@@ -7,9 +7,11 @@ rebuild."""
 
 import itertools
 from datetime import date
+from io import BytesIO
 
 import pytest
 from django.urls import reverse
+from openpyxl import load_workbook
 
 from cases import services as case_services
 from cases.models import Case
@@ -154,6 +156,15 @@ def test_the_report_line_is_shown(client, cast, tree, year, time_machine):
         reverse("reports:period_report", args=[tree.a.pk]), {"year": 2026, "period": "year"}
     ).content.decode()
     assert "ngoài chương trình sau điều chỉnh" in page
+    xlsx = client.get(
+        reverse("reports:period_report", args=[tree.a.pk]),
+        {"year": 2026, "period": "year", "format": "xlsx"},
+    )
+    sheet = load_workbook(BytesIO(xlsx.content)).active
+    rows = [
+        row for row in sheet.iter_rows(values_only=True) if row[1] and "sau điều chỉnh" in row[1]
+    ]
+    assert [row[6] for row in rows] == [1]
 
 
 def test_a_case_in_progress_under_a_replaced_target_counts_for_the_new_one(tree, year):
