@@ -294,7 +294,7 @@ def random_writes(root: Organization, today: date, n: int, seed: int) -> int:
                 rollup.move_subtree_totals(unit_id=moved.pk, old_ancestor_ids=old, today=today)
             wanted = rollup.compute_table(today)
             have = {
-                (r.organization_id, r.year, r.kind): rollup._row_values(r)
+                (r.organization_id, r.year, r.kind, r.body): rollup._row_values(r)
                 for r in ProgressRow.objects.all()
             }
             differ = sum(1 for k in set(wanted) | set(have) if wanted.get(k) != have.get(k))

@@ -5,7 +5,36 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from ktgs.models import Organization
+from ktgs.models import Organization, UnitKind, unit_kind
+
+# Kinds of unit whose coverage a row carries (see FIGURES), each as "<kind>_planned"
+# (units with targets) and "<kind>_completed".
+COVERAGE_KINDS = (
+    "grassroots_committees",
+    "grassroots_cells",
+    "committee_cells",
+    "below_grassroots",
+)
+COVERAGE_FIGURES = tuple(
+    f"{kind}_{figure}" for kind in COVERAGE_KINDS for figure in ("planned", "completed")
+)
+
+
+def coverage_kinds(level: str, grassroots_form: str, has_cell_committee: bool) -> tuple[str, ...]:
+    """The COVERAGE_KINDS a unit counts in: its kind of unit (ktgs.models.unit_kind), and
+    for a grassroots cell with a cell committee also committee_cells. The same rule in
+    SQL is reports.rollup_sql.COVERAGE_SQL."""
+    kind = unit_kind(level, grassroots_form)
+    if kind == UnitKind.GRASSROOTS_COMMITTEE:
+        return ("grassroots_committees",)
+    if kind == UnitKind.GRASSROOTS_CELL:
+        if has_cell_committee:
+            return ("grassroots_cells", "committee_cells")
+        return ("grassroots_cells",)
+    if kind == UnitKind.BELOW_GRASSROOTS:
+        return ("below_grassroots",)
+    return ()
+
 
 # The figures a row carries twice: for the unit's own targets (own_*) and for its whole
 # subtree (sub_*, the unit included). Counts only; ratios are computed when shown.
@@ -20,8 +49,16 @@ FIGURES = (
     # Units that should have issued the year's programme by now and have none (a rule per
     # level: plans.models.ProgrammeRequirement); only on the all-kinds row (kind "").
     "units_without_programme",
+    # Coverage by kind of unit (DESIGN §2, "19/33 tổ chức"; "17/29 chi bộ cơ sở có chi
+    # ủy"; "18/152 đảng bộ bộ phận và chi bộ dưới cơ sở"): units_with_targets and
+    # units_completed again, counted only for units of one kind (ktgs.models.UnitKind).
+    # A unit's own row has them for its own kind; the subtree figures minus the own ones
+    # are the unit's descendants of that kind. committee_cells_* is the part of
+    # grassroots_cells_* that has a cell committee (chi bộ cơ sở có chi ủy).
+    *COVERAGE_FIGURES,
 )
 ALL_KINDS = ""  # the `kind` of the row that sums every activity kind of a unit
+ALL_BODIES = ""  # the `body` of the row that sums every body (chủ thể) of a unit
 
 
 class ProgressFigures(models.Model):
@@ -36,6 +73,14 @@ class ProgressFigures(models.Model):
     own_units_completed = models.PositiveSmallIntegerField(default=0)
     own_units_lagging = models.PositiveSmallIntegerField(default=0)
     own_units_without_programme = models.PositiveSmallIntegerField(default=0)
+    own_grassroots_committees_planned = models.PositiveSmallIntegerField(default=0)
+    own_grassroots_committees_completed = models.PositiveSmallIntegerField(default=0)
+    own_grassroots_cells_planned = models.PositiveSmallIntegerField(default=0)
+    own_grassroots_cells_completed = models.PositiveSmallIntegerField(default=0)
+    own_committee_cells_planned = models.PositiveSmallIntegerField(default=0)
+    own_committee_cells_completed = models.PositiveSmallIntegerField(default=0)
+    own_below_grassroots_planned = models.PositiveSmallIntegerField(default=0)
+    own_below_grassroots_completed = models.PositiveSmallIntegerField(default=0)
     # Σ expected-by-the-day over the unit's own targets, to 4 decimals (for display and
     # for the "expected" bar); lag itself is decided per target by reports.progress.lag.
     own_expected = models.DecimalField(max_digits=14, decimal_places=4, default=0)
@@ -51,6 +96,14 @@ class ProgressFigures(models.Model):
     sub_units_completed = models.PositiveIntegerField(default=0)
     sub_units_lagging = models.PositiveIntegerField(default=0)
     sub_units_without_programme = models.PositiveIntegerField(default=0)
+    sub_grassroots_committees_planned = models.PositiveIntegerField(default=0)
+    sub_grassroots_committees_completed = models.PositiveIntegerField(default=0)
+    sub_grassroots_cells_planned = models.PositiveIntegerField(default=0)
+    sub_grassroots_cells_completed = models.PositiveIntegerField(default=0)
+    sub_committee_cells_planned = models.PositiveIntegerField(default=0)
+    sub_committee_cells_completed = models.PositiveIntegerField(default=0)
+    sub_below_grassroots_planned = models.PositiveIntegerField(default=0)
+    sub_below_grassroots_completed = models.PositiveIntegerField(default=0)
     sub_expected = models.DecimalField(max_digits=16, decimal_places=4, default=0)
 
     # How far the unit's own targets are behind: stored by the database so that a partial
@@ -86,13 +139,16 @@ class ProgressRow(ProgressFigures):
     )
     year = models.PositiveSmallIntegerField()
     kind = models.CharField(max_length=32, blank=True)
+    # The body (chủ thể, plans.models.Body) whose programmes and cases the row counts, or
+    # ALL_BODIES: every figure exists for all bodies together and for each body.
+    body = models.CharField(max_length=24, blank=True)
 
     class Meta:
         verbose_name = _("tiến độ")
         verbose_name_plural = _("tiến độ")
         constraints = [
             models.UniqueConstraint(
-                fields=["organization", "year", "kind"], name="progress_row_unique"
+                fields=["organization", "year", "kind", "body"], name="progress_row_unique"
             )
         ]
         indexes = [
@@ -101,12 +157,12 @@ class ProgressRow(ProgressFigures):
             models.Index(
                 fields=["year", "kind", "-own_gap"],
                 name="progress_lagging_gap_idx",
-                condition=models.Q(own_units_lagging=1),
+                condition=models.Q(own_units_lagging=1, body=""),
             ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.organization_id} · {self.year} · {self.kind or '*'}"
+        return f"{self.organization_id} · {self.year} · {self.kind or '*'} · {self.body or '*'}"
 
 
 class ReportPeriod(models.Model):
@@ -191,13 +247,17 @@ class PeriodSnapshot(ProgressFigures):
     )
     year = models.PositiveSmallIntegerField()
     kind = models.CharField(max_length=32, blank=True)
+    # The body (chủ thể, plans.models.Body) whose programmes and cases the row counts, or
+    # ALL_BODIES: every figure exists for all bodies together and for each body.
+    body = models.CharField(max_length=24, blank=True)
 
     class Meta:
         verbose_name = _("số liệu chốt kỳ")
         verbose_name_plural = _("số liệu chốt kỳ")
         constraints = [
             models.UniqueConstraint(
-                fields=["period", "organization", "year", "kind"], name="period_snapshot_unique"
+                fields=["period", "organization", "year", "kind", "body"],
+                name="period_snapshot_unique",
             )
         ]
         # The dashboard's children and lagging reads: one period, year and kind.
@@ -207,12 +267,15 @@ class PeriodSnapshot(ProgressFigures):
             models.Index(
                 fields=["period", "year", "kind", "-own_gap"],
                 name="period_snapshot_lagging_idx",
-                condition=models.Q(own_units_lagging=1),
+                condition=models.Q(own_units_lagging=1, body=""),
             ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.period_id} · {self.organization_id} · {self.year} · {self.kind or '*'}"
+        return (
+            f"{self.period_id} · {self.organization_id} · {self.year} · {self.kind or '*'}"
+            f" · {self.body or '*'}"
+        )
 
 
 class DailySnapshot(models.Model):

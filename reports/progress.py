@@ -118,6 +118,9 @@ class TargetFigures:
     start: date
     due: date
     counts: str = "cases"
+    # The body whose programme set the target (plans.models.Body): the roll-up groups by
+    # it (figures per body); the arithmetic here never reads it.
+    body: str = ""
 
     def __post_init__(self) -> None:
         _check_count("quantity", self.quantity, minimum=1)

@@ -40,6 +40,7 @@ from ktgs.models import Organization, Role
 from plans.models import ProgrammeRequirement, Target
 from reports import progress, rollup
 from reports.models import (
+    ALL_BODIES,
     ALL_KINDS,
     Holiday,
     LagEpisode,
@@ -247,7 +248,9 @@ class Lagging:
 
 def lagging_units(rule: ReminderRule, today: date) -> dict[int, Lagging]:
     """Units behind under `rule` this year, from the roll-up table (one query)."""
-    rows = ProgressRow.objects.filter(year=today.year, kind=ALL_KINDS, own_units_lagging=1)
+    rows = ProgressRow.objects.filter(
+        year=today.year, kind=ALL_KINDS, body=ALL_BODIES, own_units_lagging=1
+    )
     if rule.levels:
         rows = rows.filter(organization__level__in=rule.levels)
     found: dict[int, Lagging] = {}
@@ -384,7 +387,7 @@ def scan_no_programme(
         for rule_ in ProgrammeRequirement.objects.filter(is_active=True)
     }
     rows = ProgressRow.objects.filter(
-        year=today.year, kind=ALL_KINDS, own_units_without_programme=1
+        year=today.year, kind=ALL_KINDS, body=ALL_BODIES, own_units_without_programme=1
     )
     if rule.levels:
         rows = rows.filter(organization__level__in=rule.levels)
@@ -569,7 +572,9 @@ def scan_digest(rule: ReminderRule, today: date, directory: Directory, result: S
     iso = today.isocalendar()
     period = f"week:{iso.year}-W{iso.week:02d}"
     rows = sorted(
-        ProgressRow.objects.filter(year=today.year, kind=ALL_KINDS, own_units_lagging=1)
+        ProgressRow.objects.filter(
+            year=today.year, kind=ALL_KINDS, body=ALL_BODIES, own_units_lagging=1
+        )
         .annotate(gap=F("own_expected") - F("own_capped_done"))
         .values_list(
             "organization__path",
@@ -606,7 +611,11 @@ def scan_digest(rule: ReminderRule, today: date, directory: Directory, result: S
         .annotate(
             row=FilteredRelation(
                 "progress_rows",
-                condition=Q(progress_rows__year=today.year, progress_rows__kind=ALL_KINDS),
+                condition=Q(
+                    progress_rows__year=today.year,
+                    progress_rows__kind=ALL_KINDS,
+                    progress_rows__body=ALL_BODIES,
+                ),
             )
         )
         .values_list("path", "name", "row__sub_capped_done", "row__sub_quantity")

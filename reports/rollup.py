@@ -39,13 +39,20 @@ from cases.models import Case, CaseSubject
 from ktgs.models import Organization
 from plans.models import Programme, ProgrammeRequirement, Target
 from reports import progress, rollup_sql
-from reports.models import ALL_KINDS, FIGURES, PeriodSnapshot, ProgressRow
+from reports.models import (
+    ALL_BODIES,
+    ALL_KINDS,
+    FIGURES,
+    PeriodSnapshot,
+    ProgressRow,
+    coverage_kinds,
+)
 
 logger = logging.getLogger(__name__)
 
 COUNTED_PROGRAMME_STATUSES = (Programme.Status.ISSUED, Programme.Status.CLOSED)
 
-Key = tuple[int, int, str]  # (organization id, year, kind)
+Key = tuple[int, int, str, str]  # (organization id, year, kind, body)
 
 
 def lag_tolerance_cases() -> Decimal:
@@ -66,6 +73,14 @@ class Own:
     units_completed: int = 0
     units_lagging: int = 0
     units_without_programme: int = 0
+    grassroots_committees_planned: int = 0
+    grassroots_committees_completed: int = 0
+    grassroots_cells_planned: int = 0
+    grassroots_cells_completed: int = 0
+    committee_cells_planned: int = 0
+    committee_cells_completed: int = 0
+    below_grassroots_planned: int = 0
+    below_grassroots_completed: int = 0
     expected: Decimal = Decimal(0)
     lag_reasons: list = field(default_factory=list)  # own figures only; never summed
 
@@ -79,12 +94,14 @@ class Own:
 @dataclass
 class Leaf:
     """Everything the engine reads for a set of units: targets with their done counts,
-    and arising cases. Built by `leaf_figures`."""
+    arising cases, and the kinds of unit they count as. Built by `leaf_figures`."""
 
     targets: dict[tuple[int, int], list[progress.TargetFigures]] = field(
         default_factory=lambda: defaultdict(list)
     )  # (unit, year) -> targets
-    arising: dict[Key, int] = field(default_factory=lambda: defaultdict(int))
+    arising: dict[Key, int] = field(default_factory=lambda: defaultdict(int))  # body: case's
+    # unit -> the reports.models.COVERAGE_KINDS it counts in (absent: none).
+    coverage: dict[int, tuple[str, ...]] = field(default_factory=dict)
     # (unit, year) of the units that have not issued the year's programme in time.
     without_programme: set[tuple[int, int]] = field(default_factory=set)
 
@@ -151,6 +168,7 @@ def leaf_figures(today: date, unit_ids: Iterable[int] | None = None) -> Leaf:
             "programme__year",
             "programme__scope",
             "line",
+            "programme__body",
         )
     )
     # Which in-force target each lineage's cases count for (one; a target in force keeps
@@ -212,7 +230,7 @@ def leaf_figures(today: date, unit_ids: Iterable[int] | None = None) -> Leaf:
                     done[receiver][rule] += n
 
     leaf = Leaf()
-    for tid, unit, kind, counts, quantity, due_on, starts_on, p_year, scope, _ in target_rows:
+    for tid, unit, kind, counts, quantity, due_on, starts_on, p_year, scope, _, body in target_rows:
         year = _target_year(scope, p_year, due_on)
         leaf.targets[(unit, year)].append(
             progress.TargetFigures(
@@ -224,20 +242,38 @@ def leaf_figures(today: date, unit_ids: Iterable[int] | None = None) -> Leaf:
                 start=starts_on,
                 due=due_on,
                 counts=counts,
+                body=body,
             )
         )
 
     arising = cases.filter(Q(target__isnull=True) | orphaned_cases(today))
     if units is not None:
         arising = arising.filter(organization_id__in=units)
-    for unit, year, kind, n in (
-        arising.values("organization_id", "year", "kind")
+    for unit, year, kind, body, n in (
+        arising.values("organization_id", "year", "kind", "body")
         .annotate(n=Count("id"))
-        .values_list("organization_id", "year", "kind", "n")
+        .values_list("organization_id", "year", "kind", "body", "n")
     ):
-        leaf.arising[(unit, year, kind)] += n
+        leaf.arising[(unit, year, kind, body)] += n
     leaf.without_programme = units_without_programme(today, units)
+    leaf.coverage = unit_coverage(
+        {unit for unit, _ in leaf.targets} | {unit for unit, *_ in leaf.arising}
+    )
     return leaf
+
+
+def unit_coverage(unit_ids: Iterable[int]) -> dict[int, tuple[str, ...]]:
+    """The coverage kinds (reports.models.coverage_kinds) of the units that have one."""
+    found = {}
+    ids = sorted(set(unit_ids))
+    for start in range(0, len(ids), 20000):
+        for pk, level, form, cell_committee in Organization.objects.filter(
+            pk__in=ids[start : start + 20000]
+        ).values_list("pk", "level", "grassroots_form", "has_cell_committee"):
+            kinds = coverage_kinds(level, form, cell_committee)
+            if kinds:
+                found[pk] = kinds
+    return found
 
 
 def units_without_programme(
@@ -279,8 +315,10 @@ def units_without_programme(
 
 
 def own_figures(leaf: Leaf, today: date) -> dict[Key, Own]:
-    """Each unit's own figures per (year, kind) and for all kinds (kind ""), computed by
-    reports.progress from the leaf aggregate."""
+    """Each unit's own figures per (year, kind, body), for all kinds (kind "") and for
+    all bodies (body ""), computed by reports.progress from the leaf aggregate; the
+    coverage figures of the unit's kinds of unit are its units_with_targets and
+    units_completed of the row."""
     tolerance = lag_tolerance_cases()
     result: dict[Key, Own] = {}
 
@@ -309,26 +347,37 @@ def own_figures(leaf: Leaf, today: date) -> dict[Key, Own]:
             lag_reasons=[_reason_dict(r) for r in found.reasons] if found else [],
         )
 
-    years: dict[tuple[int, int], set[str]] = defaultdict(set)
+    # Every (kind, body) a unit has something of in a year; each row of the unit is one
+    # of those, or all kinds, or all bodies, or both (the grouping sets of the SQL path).
+    pairs: dict[tuple[int, int], set[tuple[str, str]]] = defaultdict(set)
     for (unit, year), targets in leaf.targets.items():
-        years[(unit, year)].update(t.kind for t in targets)
-    for unit, year, kind in leaf.arising:
-        years[(unit, year)].add(kind)
+        pairs[(unit, year)].update((t.kind, t.body) for t in targets)
+    for unit, year, kind, body in leaf.arising:
+        pairs[(unit, year)].add((kind, body))
 
-    for (unit, year), kinds in years.items():
+    for (unit, year), found in pairs.items():
         targets = leaf.targets.get((unit, year), [])
-        by_kind: dict[str, list[progress.TargetFigures]] = defaultdict(list)
-        for target in targets:
-            by_kind[target.kind].append(target)
-        total_arising = 0
-        for kind in kinds:
-            arising = leaf.arising.get((unit, year, kind), 0)
-            total_arising += arising
-            result[(unit, year, kind)] = one(by_kind.get(kind, []), arising)
-        result[(unit, year, ALL_KINDS)] = one(targets, total_arising)
+        arising = {(k, b): leaf.arising.get((unit, year, k, b), 0) for k, b in found}
+        keys = {
+            (k, b) for kind, body in found for k in (kind, ALL_KINDS) for b in (body, ALL_BODIES)
+        }
+        coverage = leaf.coverage.get(unit, ())
+        for kind, body in keys:
+
+            def chosen(k: str, b: str, kind=kind, body=body) -> bool:
+                return kind in (ALL_KINDS, k) and body in (ALL_BODIES, b)
+
+            figures = one(
+                [t for t in targets if chosen(t.kind, t.body)],
+                sum(n for (k, b), n in arising.items() if chosen(k, b)),
+            )
+            for name in coverage:
+                setattr(figures, f"{name}_planned", figures.units_with_targets)
+                setattr(figures, f"{name}_completed", figures.units_completed)
+            result[(unit, year, kind, body)] = figures
     # A unit without its programme has an all-kinds row even with nothing else in it.
     for unit, year in leaf.without_programme:
-        result.setdefault((unit, year, ALL_KINDS), Own()).units_without_programme = 1
+        result.setdefault((unit, year, ALL_KINDS, ALL_BODIES), Own()).units_without_programme = 1
     return result
 
 
@@ -383,12 +432,12 @@ def compute_table(today: date) -> dict[Key, tuple[Own, Own]]:
     with transaction.atomic():
         rollup_sql.compute(today, lag_tolerance_cases())
         return {
-            (unit, year, kind): (
+            (unit, year, kind, body): (
                 # Django has psycopg hand jsonb over as text (JSONField decodes it).
                 Own(*own, lag_reasons=json.loads(reasons)),  # type: ignore[misc]
                 Own(*sub),  # type: ignore[misc]
             )
-            for unit, year, kind, *rest in rollup_sql.read_wanted()
+            for unit, year, kind, body, *rest in rollup_sql.read_wanted()
             for own, reasons, sub in [(rest[:_OWN], rest[_OWN], rest[_OWN + 1 :])]
         }
 
@@ -404,8 +453,8 @@ def reference_table(today: date) -> dict[Key, tuple[Own, Own]]:
         Organization.objects.values_list("id", "depth").iterator(chunk_size=20000)
     )
     sub: dict[Key, Own] = {}
-    for (unit, year, kind), figures in own.items():
-        _add(sub.setdefault((unit, year, kind), Own()), figures)
+    for key, figures in own.items():
+        _add(sub.setdefault(key, Own()), figures)
     # Deepest level first, so a unit's subtree total is complete before it is added to its
     # parent (which sits one level up and is processed after).
     by_depth: dict[int, set[Key]] = defaultdict(set)
@@ -416,7 +465,7 @@ def reference_table(today: date) -> dict[Key, tuple[Own, Own]]:
             parent = parent_of[key[0]]
             if parent is None:
                 continue
-            parent_key = (parent, key[1], key[2])
+            parent_key = (parent, *key[1:])
             if parent_key not in sub:
                 sub[parent_key] = Own()
                 by_depth[depth - 1].add(parent_key)
@@ -489,12 +538,12 @@ def rebuild(today: date, *, check: bool = False) -> RebuildResult:
     if _sql():
         return _rebuild_sql(today, check=check)
     wanted = reference_table(today)
-    existing = {(r.organization_id, r.year, r.kind): r for r in ProgressRow.objects.all()}
+    existing = {(r.organization_id, r.year, r.kind, r.body): r for r in ProgressRow.objects.all()}
     to_insert, to_update = [], []
     for key, (own, sub) in wanted.items():
         row = existing.pop(key, None)
         if row is None:
-            row = ProgressRow(organization_id=key[0], year=key[1], kind=key[2])
+            row = ProgressRow(organization_id=key[0], year=key[1], kind=key[2], body=key[3])
             _apply(row, own, sub, today)
             to_insert.append(row)
             if check:
@@ -526,7 +575,7 @@ def _rebuild_sql(today: date, *, check: bool) -> RebuildResult:
         today, lag_tolerance_cases(), logged=CHECK_LOGGED if check else 0
     )
     for difference in found:
-        # (unit, year, kind, the table's row or nothing, the rebuild's row or nothing)
+        # (unit, year, kind, body, the table's row or nothing, the rebuild's row or nothing)
         logger.error("progress row differs from the rebuild: %s", difference)
     if check and inserted + updated + deleted > len(found):
         logger.error(
@@ -547,10 +596,10 @@ def write_snapshot(period, years: range) -> int:
         rollup_sql.compute(period.ends_on, lag_tolerance_cases())
         return rollup_sql.insert_snapshot(period.pk, list(years), period.ends_on)
     rows = []
-    for (unit, year, kind), (own, sub) in reference_table(period.ends_on).items():
+    for (unit, year, kind, body), (own, sub) in reference_table(period.ends_on).items():
         if year not in years:
             continue
-        row = PeriodSnapshot(period=period, organization_id=unit, year=year, kind=kind)
+        row = PeriodSnapshot(period=period, organization_id=unit, year=year, kind=kind, body=body)
         _apply(row, own, sub, period.ends_on)
         rows.append(row)
     PeriodSnapshot.objects.bulk_create(rows, batch_size=5000)
@@ -565,11 +614,12 @@ class SubtreeFigures:
     """One unit's subtree computed as of a day, for a past period that has no snapshot
     (or the term): what the dashboard and the period report read from a snapshot.
 
-    `totals[(unit, kind)]` are the subtree figures of the unit and of each child that has
-    something (as a snapshot's sub_* of those rows); `lagging` the most lagging units of
-    the kind asked, with their own figures, in the dashboard's order (gap, name, id)."""
+    `totals[(unit, kind, body)]` are the subtree figures of the unit and of each child
+    that has something (as a snapshot's sub_* of those rows); `lagging` the most lagging
+    units of the kind asked (all bodies), with their own figures, in the dashboard's
+    order (gap, name, id)."""
 
-    totals: dict[tuple[int, str], Own]
+    totals: dict[tuple[int, str, str], Own]
     lagging: list[tuple[Organization, Own]]
 
 
@@ -600,10 +650,10 @@ def subtree_figures(
         tolerance=lag_tolerance_cases(),
     )
     result = SubtreeFigures(totals={}, lagging=[])
-    for what, unit_id, row_kind, *rest in rows:
+    for what, unit_id, row_kind, body, *rest in rows:
         figures, (reasons, name, code) = rest[:_OWN], rest[_OWN : _OWN + 3]
         if what == "sub":
-            result.totals[(unit_id, row_kind)] = Own(*figures)  # type: ignore[misc]
+            result.totals[(unit_id, row_kind, body)] = Own(*figures)  # type: ignore[misc]
         else:
             # Django has psycopg hand jsonb over as text (JSONField decodes it).
             own = Own(*figures, lag_reasons=json.loads(reasons))  # type: ignore[misc]
@@ -634,9 +684,10 @@ def reference_subtree(
     for (unit_id, year), targets in leaf.targets.items():
         if year in years:
             gathered.targets[(unit_id, key)].extend(targets)
-    for (unit_id, year, row_kind), n in leaf.arising.items():
+    for (unit_id, year, row_kind, body), n in leaf.arising.items():
         if year in years:
-            gathered.arising[(unit_id, key, row_kind)] += n
+            gathered.arising[(unit_id, key, row_kind, body)] += n
+    gathered.coverage = leaf.coverage
     gathered.without_programme = {
         (unit_id, key) for unit_id, year in leaf.without_programme if year in years
     }
@@ -644,20 +695,20 @@ def reference_subtree(
 
     child_length = len(unit.path) + Organization.steplen
     child_of = {path: pk for pk, (path, _, _) in units.items() if len(path) == child_length}
-    totals: dict[tuple[int, str], Own] = {}
-    for (unit_id, _, row_kind), figures in own.items():
+    totals: dict[tuple[int, str, str], Own] = {}
+    for (unit_id, _, row_kind, body), figures in own.items():
         if kind is not None and row_kind != kind:
             continue
-        _add(totals.setdefault((unit.pk, row_kind), Own()), figures)
+        _add(totals.setdefault((unit.pk, row_kind, body), Own()), figures)
         if unit_id != unit.pk:
             child = child_of[units[unit_id][0][:child_length]]
-            _add(totals.setdefault((child, row_kind), Own()), figures)
+            _add(totals.setdefault((child, row_kind, body), Own()), figures)
     lagging_kind = ALL_KINDS if kind is None else kind
     behind = sorted(
         (
             (unit_id, figures)
-            for (unit_id, _, row_kind), figures in own.items()
-            if row_kind == lagging_kind and figures.units_lagging
+            for (unit_id, _, row_kind, body), figures in own.items()
+            if row_kind == lagging_kind and body == ALL_BODIES and figures.units_lagging
         ),
         key=lambda item: (item[1].capped_done - item[1].expected, units[item[0]][1], item[0]),
     )[:lagging]
@@ -677,7 +728,7 @@ def reference_subtree(
 def refresh_units(unit_ids: Iterable[int], today: date) -> int:
     """Bring the rows of `unit_ids` and of their ancestors up to date after a write.
 
-    Returns the number of (unit, year, kind) own rows whose figures changed."""
+    Returns the number of (unit, year, kind, body) own rows whose figures changed."""
     units = sorted(set(unit_ids))
     if not units:
         return 0
@@ -696,7 +747,7 @@ def refresh_units(unit_ids: Iterable[int], today: date) -> int:
     )
     new_own = own_figures(leaf_figures(today, units), today)
     old_rows = {
-        (r.organization_id, r.year, r.kind): r
+        (r.organization_id, r.year, r.kind, r.body): r
         for r in ProgressRow.objects.filter(organization_id__in=units)
     }
     deltas: dict[Key, Own] = {}
@@ -723,32 +774,36 @@ def refresh_units(unit_ids: Iterable[int], today: date) -> int:
     id_of = dict(Organization.objects.filter(path__in=all_paths).values_list("path", "pk"))
 
     # Make sure every row the deltas touch exists, then lock them in a fixed order.
-    needed = {(id_of[p], year, kind) for (unit, year, kind) in deltas for p in chains[unit]}
+    needed = {(id_of[p], *key[1:]) for key in deltas for p in chains[key[0]]}
     ProgressRow.objects.bulk_create(
-        [ProgressRow(organization_id=u, year=y, kind=k, computed_on=today) for u, y, k in needed],
+        [
+            ProgressRow(organization_id=u, year=y, kind=k, body=b, computed_on=today)
+            for u, y, k, b in needed
+        ],
         ignore_conflicts=True,
     )
-    touched_units = sorted({u for u, _, _ in needed})
+    touched_units = sorted({u for u, *_ in needed})
     rows = {
-        (r.organization_id, r.year, r.kind): r
+        (r.organization_id, r.year, r.kind, r.body): r
         for r in ProgressRow.objects.select_for_update()
-        .filter(organization_id__in=touched_units, year__in={y for _, y, _ in needed})
-        .order_by("organization_id", "year", "kind")
+        .filter(organization_id__in=touched_units, year__in={y for _, y, _, _ in needed})
+        .order_by("organization_id", "year", "kind", "body")
     }
     changed: dict[Key, ProgressRow] = {}
-    for (unit, year, kind), delta in deltas.items():
-        own_row = rows[(unit, year, kind)]
+    for key, delta in deltas.items():
+        own_row = rows[key]
         for name in (*FIGURES, "expected"):
             setattr(own_row, f"own_{name}", getattr(own_row, f"own_{name}") + getattr(delta, name))
-        if (unit, year, kind) in reasons:
-            own_row.own_lag_reasons = reasons[(unit, year, kind)]
-        changed[(unit, year, kind)] = own_row
-        for path in chains[unit]:
-            row = rows[(id_of[path], year, kind)]
+        if key in reasons:
+            own_row.own_lag_reasons = reasons[key]
+        changed[key] = own_row
+        for path in chains[key[0]]:
+            ancestor_key = (id_of[path], *key[1:])
+            row = rows[ancestor_key]
             for name in (*FIGURES, "expected"):
                 setattr(row, f"sub_{name}", getattr(row, f"sub_{name}") + getattr(delta, name))
             row.computed_on = today
-            changed[(row.organization_id, year, kind)] = row
+            changed[ancestor_key] = row
     _update_rows(list(changed.values()))
     # A row whose subtree no longer has anything is dropped, as a rebuild would not make it.
     empty = Q(**{f"sub_{name}": 0 for name in FIGURES}, sub_expected=0)
@@ -770,14 +825,14 @@ def move_subtree_totals(*, unit_id: int, old_ancestor_ids: Iterable[int], today:
             *((a, -1) for a in old_ancestor_ids),
             *((a, +1) for a in new_ancestor_ids),
         ]:
-            _shift(ancestor_id, row.year, row.kind, sub, sign, today)
+            _shift((ancestor_id, row.year, row.kind, row.body), sub, sign, today)
 
 
-def _shift(unit_id: int, year: int, kind: str, figures: Own, sign: int, today: date) -> None:
-    ProgressRow.objects.get_or_create(
-        organization_id=unit_id, year=year, kind=kind, defaults={"computed_on": today}
-    )
-    row = ProgressRow.objects.select_for_update().get(organization_id=unit_id, year=year, kind=kind)
+def _shift(key: Key, figures: Own, sign: int, today: date) -> None:
+    unit_id, year, kind, body = key
+    found = {"organization_id": unit_id, "year": year, "kind": kind, "body": body}
+    ProgressRow.objects.get_or_create(**found, defaults={"computed_on": today})
+    row = ProgressRow.objects.select_for_update().get(**found)
     for name in (*FIGURES, "expected"):
         setattr(row, f"sub_{name}", getattr(row, f"sub_{name}") + sign * getattr(figures, name))
     row.computed_on = today

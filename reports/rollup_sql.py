@@ -31,7 +31,7 @@ from django.db import connection
 from cases.models import Case
 from ktgs.models import Organization
 from plans.models import Programme
-from reports.models import FIGURES
+from reports.models import COVERAGE_KINDS, FIGURES
 
 FIGURES_SQL = (*FIGURES, "expected")  # the own_*/sub_* columns, in the table's order
 OWN_COLUMNS = [f"own_{name}" for name in FIGURES_SQL]
@@ -52,7 +52,7 @@ WANTED = "progress_wanted"  # the temporary table a computation leaves behind
 _OWN_SQL = """
 WITH t AS MATERIALIZED (
     SELECT t.id, COALESCE(t.lineage_id, t.id) AS line, t.organization_id AS unit, t.kind,
-           t.counts, t.quantity AS q, t.due_on AS due, p.starts_on AS start,
+           p.body, t.counts, t.quantity AS q, t.due_on AS due, p.starts_on AS start,
            {target_year} AS year
     FROM plans_target t
     JOIN plans_programme p ON p.id = t.programme_id AND p.status = ANY(%(counted)s)
@@ -122,7 +122,7 @@ g AS (
     FROM d
 ),
 items AS MATERIALIZED (
-    SELECT unit, year, kind, q, LEAST(done, q) AS capped, done, 0 AS arising,
+    SELECT unit, year, kind, body, q, LEAST(done, q) AS capped, done, 0 AS arising,
            1 AS with_target, done >= q AS complete, expected,
            CASE WHEN gap_num > 0 THEN gap_num::numeric(60, 40) / gap_den ELSE 0 END AS gap,
            id AS target_id, counts, q - done AS short_by,
@@ -130,51 +130,50 @@ items AS MATERIALIZED (
            due - %(today)s::date AS days_to_due
     FROM g
     UNION ALL
-    SELECT c.organization_id, {case_year}, c.kind, 0, 0, 0, COUNT(*), 0, NULL, 0, 0,
+    SELECT c.organization_id, {case_year}, c.kind, c.body, 0, 0, 0, COUNT(*), 0, NULL, 0, 0,
            NULL, NULL, NULL, NULL, NULL
     FROM cases_case c
     WHERE c.status = ANY(%(counting)s) AND c.concluded_on <= %(today)s
       AND (c.target_id IS NULL OR c.target_id IN (SELECT id FROM orphan)) {cases}
-    GROUP BY c.organization_id, c.year, c.kind
+    GROUP BY c.organization_id, c.year, c.kind, c.body
 ),
 figures AS MATERIALIZED (
     SELECT unit, year, CASE WHEN GROUPING(kind) = 1 THEN '' ELSE kind END AS kind,
+           CASE WHEN GROUPING(body) = 1 THEN '' ELSE body END AS body,
            SUM(q)::int AS quantity, SUM(capped)::int AS capped_done, SUM(done)::int AS done,
            SUM(arising)::int AS arising, MAX(with_target) AS units_with_targets,
            CASE WHEN bool_and(complete) THEN 1 ELSE 0 END AS units_completed,
            MAX(with_target) = 1 AND ROUND(SUM(gap), 30) > %(tolerance)s AS lagging,
            ROUND(ROUND(SUM(expected), 30), 4) AS expected
     FROM items
-    GROUP BY GROUPING SETS ((unit, year, kind), (unit, year))
+    GROUP BY GROUPING SETS (
+        (unit, year, kind, body), (unit, year, kind), (unit, year, body), (unit, year)
+    )
 ),
 -- The reasons in words are kept for lagging rows only: built for those alone, from the
--- targets behind schedule (of the row's kind, or of every kind for the "" row).
+-- targets behind schedule (of the row's kind and body; "" takes every kind or body).
 behind AS (
-    SELECT f.unit, f.year, f.kind, i.target_id, i.kind AS target_kind, i.short_by,
+    SELECT f.unit, f.year, f.kind, f.body, i.target_id, i.kind AS target_kind, i.short_by,
            i.behind, i.days_to_due, i.counts
-    FROM figures f JOIN items i ON i.unit = f.unit AND i.year = f.year AND i.kind = f.kind
-    WHERE f.lagging AND f.kind <> '' AND i.behind IS NOT NULL
-    UNION ALL
-    SELECT f.unit, f.year, f.kind, i.target_id, i.kind, i.short_by, i.behind,
-           i.days_to_due, i.counts
     FROM figures f JOIN items i ON i.unit = f.unit AND i.year = f.year
-    WHERE f.lagging AND f.kind = '' AND i.behind IS NOT NULL
+    WHERE f.lagging AND i.behind IS NOT NULL
+      AND (f.kind = '' OR i.kind = f.kind) AND (f.body = '' OR i.body = f.body)
 ),
 reasons AS (
-    SELECT unit, year, kind,
+    SELECT unit, year, kind, body,
            jsonb_agg(jsonb_build_object(
                'target_id', target_id, 'kind', target_kind, 'short_by', short_by,
                'behind', behind, 'days_to_due', days_to_due, 'counts', counts
            ) ORDER BY days_to_due, target_id) AS reasons
     FROM behind
-    GROUP BY unit, year, kind
+    GROUP BY unit, year, kind, body
 ),
 -- Units that should have issued this year's programme and have not (reports.rollup.
 -- units_without_programme): of a level with an active rule whose deadline has passed,
 -- existing on the deadline, with no annual programme of the year issued in time. They
 -- count on their all-kinds row, which they get even with nothing else in it.
 missing AS (
-    SELECT u.id AS unit, {missing_year} AS year, ''::text AS kind
+    SELECT u.id AS unit, {missing_year} AS year, ''::text AS kind, ''::text AS body
     FROM ktgs_organization u
     JOIN plans_programmerequirement r ON r.level = u.level AND r.is_active
     CROSS JOIN LATERAL (SELECT make_date(%(year)s::int, r.due_month, r.due_day) AS due) d
@@ -190,19 +189,41 @@ missing AS (
       {units}
 )
 SELECT COALESCE(f.unit, m.unit) AS unit, COALESCE(f.year, m.year) AS year,
-       COALESCE(f.kind, m.kind) AS kind, COALESCE(f.quantity, 0) AS quantity,
+       COALESCE(f.kind, m.kind) AS kind, COALESCE(f.body, m.body) AS body,
+       COALESCE(f.quantity, 0) AS quantity,
        COALESCE(f.capped_done, 0) AS capped_done, COALESCE(f.done, 0) AS done,
        COALESCE(f.arising, 0) AS arising,
        COALESCE(f.units_with_targets, 0) AS units_with_targets,
        COALESCE(f.units_completed, 0) AS units_completed,
        COALESCE(f.lagging::int, 0) AS units_lagging,
        (m.unit IS NOT NULL)::int AS units_without_programme,
+       {coverage},
        COALESCE(f.expected, 0) AS expected,
        COALESCE(r.reasons, '[]'::jsonb) AS reasons
 FROM figures f
-FULL OUTER JOIN missing m ON m.unit = f.unit AND m.year = f.year AND m.kind = f.kind
-LEFT JOIN reasons r ON r.unit = f.unit AND r.year = f.year AND r.kind = f.kind
+FULL OUTER JOIN missing m
+  ON m.unit = f.unit AND m.year = f.year AND m.kind = f.kind AND m.body = f.body
+LEFT JOIN reasons r
+  ON r.unit = f.unit AND r.year = f.year AND r.kind = f.kind AND r.body = f.body
+LEFT JOIN ktgs_organization cu ON f.unit IS NOT NULL AND cu.id = f.unit
 """
+
+# The coverage figures of a unit's own row (reports.models.coverage_kinds in SQL): its
+# units_with_targets and units_completed again, in the columns of its kinds of unit.
+_COVERAGE_UNITS = {
+    "grassroots_committees": "cu.level = 'grassroots' AND cu.grassroots_form = 'committee'",
+    "grassroots_cells": "cu.level = 'grassroots' AND cu.grassroots_form = 'cell'",
+    "committee_cells": (
+        "cu.level = 'grassroots' AND cu.grassroots_form = 'cell' AND cu.has_cell_committee"
+    ),
+    "below_grassroots": "cu.level IN ('partial', 'cell')",
+}
+assert tuple(_COVERAGE_UNITS) == COVERAGE_KINDS
+COVERAGE_SQL = ",\n       ".join(
+    f"CASE WHEN {condition} THEN COALESCE(f.units_{figure}, 0) ELSE 0 END AS {kind}_{name}"
+    for kind, condition in _COVERAGE_UNITS.items()
+    for name, figure in (("planned", "with_targets"), ("completed", "completed"))
+)
 
 
 def _params(today: date, tolerance: Decimal) -> dict:
@@ -257,7 +278,12 @@ _LINEAGE_CASES = (
 
 
 def _own_sql(restricted: bool) -> str:
-    years = {"target_year": TARGET_YEAR, "case_year": CASE_YEAR, "missing_year": MISSING_YEAR}
+    years = {
+        "target_year": TARGET_YEAR,
+        "case_year": CASE_YEAR,
+        "missing_year": MISSING_YEAR,
+        "coverage": COVERAGE_SQL,
+    }
     if not restricted:
         return _OWN_SQL.format(
             targets="", counting="", cases="", units="", orphan=_ORPHAN_ALL, **years
@@ -299,16 +325,17 @@ def _wanted_sql(cursor) -> str:
             FROM own o JOIN ktgs_organization u ON u.id = o.unit
         ),
         sub AS (
-            SELECT {key} AS path, year, kind, {sums}
+            SELECT {key} AS path, year, kind, body, {sums}
             FROM placed
-            GROUP BY year, kind, ROLLUP ({", ".join(f"p{n}" for n in levels)})
+            GROUP BY year, kind, body, ROLLUP ({", ".join(f"p{n}" for n in levels)})
         )
-        SELECT a.id AS organization_id, s.year, s.kind, {own},
+        SELECT a.id AS organization_id, s.year, s.kind, s.body, {own},
                COALESCE(o.reasons, '[]'::jsonb) AS own_lag_reasons,
                {", ".join(f"s.sub_{name}" for name in FIGURES_SQL)}
         FROM sub s
         JOIN ktgs_organization a ON a.path = s.path
-        LEFT JOIN own o ON o.unit = a.id AND o.year = s.year AND o.kind = s.kind
+        LEFT JOIN own o
+          ON o.unit = a.id AND o.year = s.year AND o.kind = s.kind AND o.body = s.body
     """
 
 
@@ -325,16 +352,20 @@ def compute(today: date, tolerance: Decimal) -> int:
 
 
 def read_wanted() -> Iterable[tuple]:
-    """The computed rows: (unit, year, kind, own figures…, reasons, sub figures…)."""
+    """The computed rows: (unit, year, kind, body, own figures…, reasons, sub figures…)."""
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT organization_id, year, kind, {', '.join(OWN_COLUMNS)}, own_lag_reasons, "
+            f"SELECT organization_id, year, kind, body, {', '.join(OWN_COLUMNS)}, "
+            "own_lag_reasons, "
             f"{', '.join(SUB_COLUMNS)} FROM {WANTED}"
         )
         yield from cursor
 
 
-_KEY = "p.organization_id = w.organization_id AND p.year = w.year AND p.kind = w.kind"
+_KEY = (
+    "p.organization_id = w.organization_id AND p.year = w.year AND p.kind = w.kind "
+    "AND p.body = w.body"
+)
 _WRITTEN = [*OWN_COLUMNS, "own_lag_reasons", *SUB_COLUMNS]
 
 
@@ -353,7 +384,7 @@ def rebuild(today: date, tolerance: Decimal, *, logged: int) -> tuple[int, int, 
             diff AS MATERIALIZED (
                 SELECT p.id, w.*,
                        p.organization_id AS table_unit, p.year AS table_year,
-                       p.kind AS table_kind,
+                       p.kind AS table_kind, p.body AS table_body,
                        CASE WHEN p.id IS NOT NULL THEN ROW({table})::text END AS table_row,
                        CASE WHEN w.organization_id IS NOT NULL
                             THEN ROW({wanted})::text END AS wanted_row
@@ -374,8 +405,8 @@ def rebuild(today: date, tolerance: Decimal, *, logged: int) -> tuple[int, int, 
             ),
             inserted AS (
                 INSERT INTO reports_progressrow
-                    (organization_id, year, kind, {", ".join(_WRITTEN)}, computed_on)
-                SELECT organization_id, year, kind, {", ".join(_WRITTEN)}, %(today)s
+                    (organization_id, year, kind, body, {", ".join(_WRITTEN)}, computed_on)
+                SELECT organization_id, year, kind, body, {", ".join(_WRITTEN)}, %(today)s
                 FROM diff WHERE id IS NULL
                 RETURNING 1
             )
@@ -384,6 +415,7 @@ def rebuild(today: date, tolerance: Decimal, *, logged: int) -> tuple[int, int, 
                    ARRAY(
                        SELECT ROW(COALESCE(table_unit, organization_id),
                                   COALESCE(table_year, year), COALESCE(table_kind, kind),
+                                  COALESCE(table_body, body),
                                   table_row, wanted_row)::text
                        FROM diff LIMIT %(logged)s
                    )
@@ -401,8 +433,8 @@ def insert_snapshot(period_id: int, years: list[int], day: date) -> int:
         cursor.execute(
             f"""
             INSERT INTO reports_periodsnapshot
-                (period_id, organization_id, year, kind, {columns}, computed_on)
-            SELECT %s, organization_id, year, kind, {columns}, %s
+                (period_id, organization_id, year, kind, body, {columns}, computed_on)
+            SELECT %s, organization_id, year, kind, body, {columns}, %s
             FROM {WANTED} WHERE year = ANY(%s)
             """,
             [period_id, day, years],
@@ -426,18 +458,19 @@ placed AS (
     {kind_filter}
 ),
 totals AS (
-    SELECT child, kind, GROUPING(child) AS whole, {sums}
+    SELECT child, kind, body, GROUPING(child) AS whole, {sums}
     FROM placed
-    GROUP BY kind, GROUPING SETS ((), (child))
+    GROUP BY kind, body, GROUPING SETS ((), (child))
 )
-SELECT 'sub', COALESCE(c.id, %(unit)s), t.kind, {total_columns}, NULL::jsonb, NULL, NULL
+SELECT 'sub', COALESCE(c.id, %(unit)s), t.kind, t.body, {total_columns}, NULL::jsonb, NULL,
+       NULL
 FROM totals t LEFT JOIN ktgs_organization c ON t.whole = 0 AND c.path = t.child
 WHERE t.whole = 1 OR t.child IS NOT NULL
 UNION ALL
 (
-    SELECT 'lagging', unit, kind, {own_columns}, reasons, name, code
+    SELECT 'lagging', unit, kind, body, {own_columns}, reasons, name, code
     FROM placed
-    WHERE units_lagging = 1 AND kind = %(lagging_kind)s
+    WHERE units_lagging = 1 AND kind = %(lagging_kind)s AND body = ''
     ORDER BY expected - capped_done DESC, name, unit
     LIMIT %(lagging)s
 )
@@ -456,6 +489,7 @@ def _subtree_sql(*, gathered: bool, one_kind: bool) -> str:
         target_year=key if gathered else TARGET_YEAR,
         case_year=key if gathered else CASE_YEAR,
         missing_year=key if gathered else MISSING_YEAR,
+        coverage=COVERAGE_SQL,
     )
     return _SUBTREE_SQL.format(
         own=own,
@@ -479,11 +513,12 @@ def subtree(
     tolerance: Decimal,
 ) -> list[tuple]:
     """The subtree of `unit` as of `day` in one statement: rows ('sub', unit or child,
-    kind, figures…, None, None, None) for the unit's and each child's subtree totals (of
-    `kind`, or of every kind when None), then up to `lagging` rows ('lagging', unit,
-    kind, own figures…, reasons, name, code) of the most lagging units for
-    `lagging_kind`. Figures in FIGURES_SQL order. `years` of more than one year are
-    gathered as one (the term: each unit counted once over all its targets)."""
+    kind, body, figures…, None, None, None) for the unit's and each child's subtree
+    totals (of `kind`, or of every kind when None; for all bodies and for each), then up
+    to `lagging` rows ('lagging', unit, kind, "", own figures…, reasons, name, code) of
+    the most lagging units for `lagging_kind`. Figures in FIGURES_SQL order. `years` of
+    more than one year are gathered as one (the term: each unit counted once over all its
+    targets)."""
     params = {
         **_params(day, tolerance),
         "unit": unit,
@@ -508,15 +543,16 @@ def subtree(
 _REFRESH_SQL = """
 WITH own_new AS ({own}),
 own_old AS (
-    SELECT organization_id AS unit, year, kind, {old_own}, own_lag_reasons AS reasons
+    SELECT organization_id AS unit, year, kind, body, {old_own}, own_lag_reasons AS reasons
     FROM reports_progressrow WHERE organization_id = ANY(%(units)s)
 ),
 delta AS (
     SELECT COALESCE(n.unit, o.unit) AS unit, COALESCE(n.year, o.year) AS year,
-           COALESCE(n.kind, o.kind) AS kind, {deltas},
+           COALESCE(n.kind, o.kind) AS kind, COALESCE(n.body, o.body) AS body, {deltas},
            COALESCE(n.reasons, '[]'::jsonb) AS reasons
     FROM own_new n
-    FULL OUTER JOIN own_old o ON o.unit = n.unit AND o.year = n.year AND o.kind = n.kind
+    FULL OUTER JOIN own_old o
+      ON o.unit = n.unit AND o.year = n.year AND o.kind = n.kind AND o.body = n.body
     WHERE ({new_values}) IS DISTINCT FROM ({old_values})
        OR COALESCE(n.reasons, '[]'::jsonb) <> COALESCE(o.reasons, '[]'::jsonb)
 ),
@@ -527,11 +563,11 @@ chain AS (
       ON c.unit = d.unit
 ),
 total AS (
-    SELECT organization_id, year, kind, bool_or(is_self) AS is_self, {own_sums},
+    SELECT organization_id, year, kind, body, bool_or(is_self) AS is_self, {own_sums},
            COALESCE(jsonb_agg(reasons) FILTER (WHERE is_self) -> 0, '[]'::jsonb) AS reasons,
            {sub_sums}
     FROM chain
-    GROUP BY organization_id, year, kind
+    GROUP BY organization_id, year, kind, body
 ),
 updated AS (
     UPDATE reports_progressrow p SET
@@ -540,17 +576,19 @@ updated AS (
         computed_on = %(today)s
     FROM total t
     WHERE p.organization_id = t.organization_id AND p.year = t.year AND p.kind = t.kind
+      AND p.body = t.body
     RETURNING p.id, ({sub_zero}) AS empty
 ),
 inserted AS (
     INSERT INTO reports_progressrow
-        (organization_id, year, kind, {own_columns}, own_lag_reasons, {sub_columns},
+        (organization_id, year, kind, body, {own_columns}, own_lag_reasons, {sub_columns},
          computed_on)
-    SELECT organization_id, year, kind, {own_values}, reasons, {sub_values}, %(today)s
+    SELECT organization_id, year, kind, body, {own_values}, reasons, {sub_values}, %(today)s
     FROM total t
     WHERE NOT EXISTS (
         SELECT 1 FROM reports_progressrow p
         WHERE p.organization_id = t.organization_id AND p.year = t.year AND p.kind = t.kind
+          AND p.body = t.body
     )
     RETURNING id
 )

@@ -15,6 +15,7 @@ from django.utils import timezone
 from ktgs.models import Organization
 from reports import rollup
 from reports.models import (
+    ALL_BODIES,
     ALL_KINDS,
     DailySnapshot,
     PeriodSnapshot,
@@ -158,7 +159,10 @@ def take_daily_snapshot(today: date) -> int:
     later figures."""
     rows = (
         ProgressRow.objects.filter(
-            kind=ALL_KINDS, year=today.year, organization__depth__lte=trend_max_depth()
+            kind=ALL_KINDS,
+            body=ALL_BODIES,
+            year=today.year,
+            organization__depth__lte=trend_max_depth(),
         )
         .values_list("organization_id", "sub_quantity", "sub_capped_done", "sub_expected")
         .iterator(chunk_size=SNAPSHOT_BATCH)
@@ -176,8 +180,8 @@ def take_past_daily_snapshot(day: date) -> int:
     )
     rows = [
         (unit, sub.quantity, sub.capped_done, sub.expected)
-        for (unit, year, kind), (_, sub) in rollup.compute_table(day).items()
-        if year == day.year and kind == ALL_KINDS and unit in shallow
+        for (unit, year, kind, body), (_, sub) in rollup.compute_table(day).items()
+        if year == day.year and kind == ALL_KINDS and body == ALL_BODIES and unit in shallow
     ]
     return _write_points(day, rows)
 

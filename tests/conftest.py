@@ -126,6 +126,7 @@ def tree(db) -> Tree:
         name="Chi bộ cơ sở A2",
         level=L.GRASSROOTS,
         grassroots_form=Organization.GrassrootsForm.CELL,
+        has_cell_committee=True,
         member_count=18,
         committee_member_count=3,
     )

@@ -29,6 +29,7 @@ from plans import queries as plan_queries
 from plans.models import Target
 from reports import progress
 from reports.models import (
+    ALL_BODIES,
     ALL_KINDS,
     FIGURES,
     DailySnapshot,
@@ -166,7 +167,7 @@ def _assemble(
         computed = computed_figures(organization, frame.source, kind=kind, lagging=LAGGING_SHOWN)
 
         def row_of(unit: Organization) -> UnitProgress:
-            row = _Row.of(computed.totals.get((unit.pk, kind)))
+            row = _Row.of(computed.totals.get((unit.pk, kind, ALL_BODIES)))
             line = UnitProgress.subtree(unit, row, counts=_counts_of(unit), year_forecast=when)
             # Known for a unit with nothing below it (its subtree is itself), from the
             # all-kinds figures; None otherwise.
@@ -257,11 +258,16 @@ def _row_condition(source: Source, kind: str) -> tuple[str, Q]:
     """The relation from a unit to its rows in the source, and the condition that picks
     its row of the year and `kind`."""
     if source.live:
-        return "progress_rows", Q(progress_rows__year=source.year, progress_rows__kind=kind)
+        return "progress_rows", Q(
+            progress_rows__year=source.year,
+            progress_rows__kind=kind,
+            progress_rows__body=ALL_BODIES,
+        )
     return "period_snapshots", Q(
         period_snapshots__period=source.period,
         period_snapshots__year=source.year,
         period_snapshots__kind=kind,
+        period_snapshots__body=ALL_BODIES,
     )
 
 
@@ -404,7 +410,8 @@ FROM (
     WHERE organization_id = %s AND year = %s AND taken_on >= %s AND taken_on <= %s
         AND taken_on <= (SELECT ends_on FROM {periods} WHERE id = {period})
     UNION ALL
-    SELECT year, NULL, NULL, NULL, NULL FROM {rows} WHERE organization_id = %s AND kind = %s
+    SELECT year, NULL, NULL, NULL, NULL FROM {rows}
+    WHERE organization_id = %s AND kind = %s AND body = %s
     UNION ALL
     SELECT %s, NULL, NULL, NULL, NULL
 ) t
@@ -435,7 +442,7 @@ def _frame(pk: int, *, year: int, period_kind: str, today: date) -> _Frame:
     period = (period_kind, ReportPeriod.Kind.TERM, date(year, 12, 31), date(year, 1, 1), year)
     params = (
         *(pk, year, date(year, 1, 1), today, *period),
-        *(pk, ALL_KINDS),
+        *(pk, ALL_KINDS, ALL_BODIES),
         year,
         pk,
         *period,

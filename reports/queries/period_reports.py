@@ -16,6 +16,7 @@ from plans import queries as plan_queries
 from plans.models import ActivityKind, Target
 from reports import progress, rollup
 from reports.models import (
+    ALL_BODIES,
     ALL_KINDS,
     ReportPeriod,
 )
@@ -174,8 +175,8 @@ def period_report(
         computed = computed_figures(organization, source, kind=None)
         rows = {
             kind: _Row.of(figures)
-            for (unit, kind), figures in computed.totals.items()
-            if unit == organization.pk
+            for (unit, kind, body), figures in computed.totals.items()
+            if unit == organization.pk and body == ALL_BODIES
         }
     else:
         rows = {r.kind: r for r in source.rows().filter(organization=organization)}

@@ -15,6 +15,7 @@ from django.utils import timezone
 from ktgs.models import Organization
 from reports import progress, rollup
 from reports.models import (
+    ALL_BODIES,
     FIGURES,
     PeriodSnapshot,
     ProgressRow,
@@ -34,6 +35,14 @@ class _Row:
     sub_units_completed: int
     sub_units_lagging: int
     sub_units_without_programme: int
+    sub_grassroots_committees_planned: int
+    sub_grassroots_committees_completed: int
+    sub_grassroots_cells_planned: int
+    sub_grassroots_cells_completed: int
+    sub_committee_cells_planned: int
+    sub_committee_cells_completed: int
+    sub_below_grassroots_planned: int
+    sub_below_grassroots_completed: int
     sub_expected: Decimal
 
     @classmethod
@@ -163,13 +172,17 @@ class Source:
             return range(self.period.starts_on.year, self.period.ends_on.year + 1)
         return range(self.year, self.year + 1)
 
-    def rows(self) -> QuerySet:
+    def rows(self, *, body: str | None = ALL_BODIES) -> QuerySet:
         """The rows of the year (every kind) of a live or snapshot source: ProgressRow or
-        the period's PeriodSnapshot."""
+        the period's PeriodSnapshot; of all bodies together (the default), of one body,
+        or every row (body None)."""
         assert not self.computed, "a computed source has no rows"
+        rows: QuerySet
         if self.live:
-            return ProgressRow.objects.filter(year=self.year)
-        return PeriodSnapshot.objects.filter(period=self.period, year=self.year)
+            rows = ProgressRow.objects.filter(year=self.year)
+        else:
+            rows = PeriodSnapshot.objects.filter(period=self.period, year=self.year)
+        return rows if body is None else rows.filter(body=body)
 
 
 def source_of(period: ReportPeriod | None, *, year: int, today: date) -> Source:

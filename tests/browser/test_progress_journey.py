@@ -100,7 +100,7 @@ def test_a_concluded_case_reaches_the_dashboard_through_the_refresh_task(
     # The service enqueued reports.tasks.refresh_progress on commit; the worker runs it.
     celery_worker_process.wait_for(
         lambda: ProgressRow.objects.filter(
-            organization=tree.province, year=this_year.year, kind="", sub_capped_done=2
+            organization=tree.province, year=this_year.year, kind="", body="", sub_capped_done=2
         ).exists(),
         timeout=30,
         what="the refresh task to count the new case",

@@ -91,7 +91,7 @@ def amend(programme, effective_on, **changes):
 
 
 def own(unit, kind=INSPECT):
-    found = ProgressRow.objects.get(organization=unit, year=2026, kind=kind)
+    found = ProgressRow.objects.get(organization=unit, year=2026, kind=kind, body="")
     return (found.own_quantity, found.own_done, found.own_capped_done, found.own_arising)
 
 
@@ -100,7 +100,7 @@ def test_raising_a_target_keeps_the_cases_done(tree, year):
     amend(year, D(2026, 7, 1), change=[(a1, {"quantity": 3})])
     assert_incremental_equals_rebuild(TODAY)
     assert own(tree.a1) == (3, 2, 2, 0)
-    row = ProgressRow.objects.get(organization=tree.a1, year=2026, kind=ALL_KINDS)
+    row = ProgressRow.objects.get(organization=tree.a1, year=2026, kind=ALL_KINDS, body="")
     # 2 of 3 done on 1 September (2 expected): not lagging, not complete.
     assert (row.own_units_lagging, row.own_units_completed) == (0, 0)
     # Raised again: the chain of replacements keeps them.
@@ -115,7 +115,10 @@ def test_lowering_a_target_keeps_the_done_capped(tree, year):
     assert_incremental_equals_rebuild(TODAY)
     assert own(tree.a1) == (1, 2, 1, 0)
     assert (
-        ProgressRow.objects.get(organization=tree.a, year=2026, kind=INSPECT).sub_capped_done == 2
+        ProgressRow.objects.get(
+            organization=tree.a, year=2026, kind=INSPECT, body=""
+        ).sub_capped_done
+        == 2
     )
 
 
@@ -128,7 +131,7 @@ def test_replacing_a_target_carries_its_cases(tree, year):
     )
     assert_incremental_equals_rebuild(TODAY)
     assert own(tree.a1) == (2, 2, 2, 0)
-    row = ProgressRow.objects.get(organization=tree.a1, year=2026, kind=ALL_KINDS)
+    row = ProgressRow.objects.get(organization=tree.a1, year=2026, kind=ALL_KINDS, body="")
     assert row.own_units_completed == 1
 
 
@@ -137,7 +140,7 @@ def test_removing_a_target_makes_its_cases_arising_and_the_report_names_them(tre
     amend(year, D(2026, 7, 1), remove=[a2])
     assert_incremental_equals_rebuild(TODAY)
     assert own(tree.a2) == (0, 0, 0, 1)
-    a_row = ProgressRow.objects.get(organization=tree.a, year=2026, kind=ALL_KINDS)
+    a_row = ProgressRow.objects.get(organization=tree.a, year=2026, kind=ALL_KINDS, body="")
     assert (a_row.sub_done, a_row.sub_arising) == (2, 1)  # A1's 2, A2's 1: none lost
 
     report = queries.period_report(tree.a, year=2026, period_kind="year", today=TODAY)
@@ -191,14 +194,14 @@ def test_a_date_before_the_amendment_shows_the_old_target_with_its_cases(tree, y
     a2 = year.targets.get(organization=tree.a2, kind=INSPECT)
     amend(year, D(2026, 7, 1), change=[(a1, {"quantity": 5})], remove=[a2])
     before = rollup.compute_table(D(2026, 6, 30))
-    assert before[(tree.a1.pk, 2026, INSPECT)][0].quantity == 2
-    assert before[(tree.a1.pk, 2026, INSPECT)][0].done == 2
-    assert before[(tree.a2.pk, 2026, INSPECT)][0].done == 1
-    assert before[(tree.a2.pk, 2026, INSPECT)][0].arising == 0
+    assert before[(tree.a1.pk, 2026, INSPECT, "")][0].quantity == 2
+    assert before[(tree.a1.pk, 2026, INSPECT, "")][0].done == 2
+    assert before[(tree.a2.pk, 2026, INSPECT, "")][0].done == 1
+    assert before[(tree.a2.pk, 2026, INSPECT, "")][0].arising == 0
     after = rollup.compute_table(D(2026, 7, 1))
-    assert after[(tree.a1.pk, 2026, INSPECT)][0].quantity == 5
-    assert after[(tree.a1.pk, 2026, INSPECT)][0].done == 2
-    assert after[(tree.a2.pk, 2026, INSPECT)][0].arising == 1
+    assert after[(tree.a1.pk, 2026, INSPECT, "")][0].quantity == 5
+    assert after[(tree.a1.pk, 2026, INSPECT, "")][0].done == 2
+    assert after[(tree.a2.pk, 2026, INSPECT, "")][0].arising == 1
 
 
 def test_raising_a_target_does_not_make_the_unit_lag_or_get_a_reminder(tree, year):

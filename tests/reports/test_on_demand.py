@@ -11,7 +11,7 @@ from django.db import connection
 
 from cases.models import Case
 from reports import rollup, services
-from reports.models import ALL_KINDS, PeriodSnapshot, ReportPeriod
+from reports.models import ALL_BODIES, ALL_KINDS, PeriodSnapshot, ReportPeriod
 from tests.reports.test_rollup import KINDS, case, programme, target
 from tests.reports.test_rollup_sql import random_year
 
@@ -34,13 +34,14 @@ def from_snapshot(p: ReportPeriod, unit, kind: str | None) -> rollup.SubtreeFigu
     rows = PeriodSnapshot.objects.filter(period=p, year=p.year)
     children = {unit.pk, *type(unit).objects.filter(parent=unit).values_list("pk", flat=True)}
     totals = {
-        (r.organization_id, r.kind): rollup._row_values(r)[1]
+        (r.organization_id, r.kind, r.body): rollup._row_values(r)[1]
         for r in rows.filter(organization_id__in=children)
         if kind is None or r.kind == kind
     }
     lagging = (
         rows.filter(
             kind=ALL_KINDS if kind is None else kind,
+            body=ALL_BODIES,
             own_units_lagging=1,
             organization__path__startswith=unit.path,
         )
@@ -88,8 +89,9 @@ def test_a_subtree_computation_reads_only_its_subtree(tree):
     day = date(2026, 3, 31)
     for engine in (rollup.subtree_figures, rollup.reference_subtree):
         found = engine(tree.a, day, range(2026, 2027), kind=ALL_KINDS)
-        assert set(found.totals) == {(tree.a.pk, ""), (tree.a1.pk, ""), (tree.a2.pk, "")}
-        whole = found.totals[(tree.a.pk, "")]
+        all_bodies = {key[:2] for key in found.totals if key[2] == ALL_BODIES}
+        assert all_bodies == {(tree.a.pk, ""), (tree.a1.pk, ""), (tree.a2.pk, "")}
+        whole = found.totals[(tree.a.pk, "", "")]
         assert (whole.quantity, whole.capped_done, whole.arising) == (3, 1, 1)
         assert (whole.units_with_targets, whole.units_completed) == (1, 0)
 
@@ -156,14 +158,14 @@ def test_term_to_date_gathers_the_terms_years_and_counts_each_unit_once(tree, tw
     compute = rollup.subtree_figures if engine == "sql" else rollup.reference_subtree
     day = date(2026, 7, 2)
     found = compute(tree.province, day, range(2025, 2031), kind=ALL_KINDS, lagging=20)
-    whole = found.totals[(tree.province.pk, ALL_KINDS)]
+    whole = found.totals[(tree.province.pk, ALL_KINDS, ALL_BODIES)]
     # 2 + 3 + 10 + 4 planned; 1 + 1 + 1 done; arising 2025 and 2026, not 2024.
     assert (whole.quantity, whole.capped_done, whole.done, whole.arising) == (19, 3, 3, 2)
     # A1 has targets in two years and is counted once; A2's term target; B1.
     assert whole.units_with_targets == 3
-    a = found.totals[(tree.a.pk, ALL_KINDS)]
+    a = found.totals[(tree.a.pk, ALL_KINDS, ALL_BODIES)]
     assert (a.quantity, a.capped_done, a.units_with_targets) == (9, 3, 2)
-    assert found.totals[(tree.b.pk, ALL_KINDS)].quantity == 10
+    assert found.totals[(tree.b.pk, ALL_KINDS, ALL_BODIES)].quantity == 10
     lagging = [org.pk for org, _ in found.lagging]
     assert tree.b1.pk in lagging
 

@@ -45,7 +45,7 @@ def figures(tree):
 
 def snapshot_values(p: ReportPeriod) -> dict:
     return {
-        (s.organization_id, s.year, s.kind): rollup._row_values(s)
+        (s.organization_id, s.year, s.kind, s.body): rollup._row_values(s)
         for s in PeriodSnapshot.objects.filter(period=p)
     }
 
@@ -123,8 +123,10 @@ def test_a_snapshot_equals_compute_table_at_the_period_end(tree, figures):
     q1.refresh_from_db()
     assert q1.snapshot_taken_at is not None
     # As of 31/03 only the March case counts; the live table (2 July) has both.
-    frozen = PeriodSnapshot.objects.get(period=q1, organization=tree.province, kind=ALL_KINDS)
-    live = ProgressRow.objects.get(organization=tree.province, year=2026, kind=ALL_KINDS)
+    frozen = PeriodSnapshot.objects.get(
+        period=q1, organization=tree.province, kind=ALL_KINDS, body=""
+    )
+    live = ProgressRow.objects.get(organization=tree.province, year=2026, kind=ALL_KINDS, body="")
     assert (frozen.sub_capped_done, live.sub_capped_done) == (1, 2)
     assert frozen.sub_arising == 1
     assert frozen.computed_on == Q1_END
@@ -138,7 +140,7 @@ def test_a_second_snapshot_replaces_the_first(tree, figures):
     services.snapshot_period(q1, today=TODAY)
     second = snapshot_values(q1)
     assert set(first) == set(second)
-    province = (tree.province.pk, 2026, ALL_KINDS)
+    province = (tree.province.pk, 2026, ALL_KINDS, "")
     assert (first[province][1].arising, second[province][1].arising) == (1, 2)
 
 
@@ -183,7 +185,7 @@ def test_the_daily_snapshot_is_taken_once_a_day_for_units_down_to_the_depth_limi
     rollup.rebuild(TODAY)
     shallow = set(
         ProgressRow.objects.filter(
-            kind=ALL_KINDS, year=2026, organization__depth__lte=4
+            kind=ALL_KINDS, body="", year=2026, organization__depth__lte=4
         ).values_list("organization_id", flat=True)
     )
     assert tree.a1.pk in shallow  # depth 4
@@ -194,7 +196,7 @@ def test_the_daily_snapshot_is_taken_once_a_day_for_units_down_to_the_depth_limi
     assert points.count() == len(shallow)
     assert not points.filter(organization=tree.a1a).exists()  # depth 5
     province = points.get(organization=tree.province)
-    live = ProgressRow.objects.get(organization=tree.province, year=2026, kind=ALL_KINDS)
+    live = ProgressRow.objects.get(organization=tree.province, year=2026, kind=ALL_KINDS, body="")
     assert (province.sub_quantity, province.sub_capped_done, province.sub_expected) == (
         live.sub_quantity,
         live.sub_capped_done,

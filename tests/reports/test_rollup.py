@@ -11,18 +11,18 @@ from ktgs import services as ktgs_services
 from plans.documents import parse_document_number
 from plans.models import Amendment, Programme, Target
 from reports import rollup
-from reports.models import ALL_KINDS, ProgressRow
+from reports.models import ALL_BODIES, ALL_KINDS, ProgressRow
 
 TODAY = date(2026, 7, 2)  # day 182 of 2026: half of a year-long target is expected
 KINDS = ["inspection_compliance", "supervision_thematic", "inspection_finance"]
 _serials = iter(range(1, 10**6))
 
 
-def programme(unit, *, status=Programme.Status.ISSUED, year=2026):
+def programme(unit, *, status=Programme.Status.ISSUED, year=2026, body="standing_committee"):
     number = parse_document_number(f"{next(_serials)}-CTr/TU")
     return Programme.objects.create(
         organization=unit,
-        body="standing_committee",
+        body=body,
         year=year,
         end_year=year,
         title="Chương trình kiểm tra, giám sát",
@@ -58,10 +58,11 @@ def case(
     concluded=True,
     concluded_on=date(2026, 5, 1),
     subjects=(),
+    body="inspection_commission",
 ):
     made = Case.objects.create(
         organization=unit,
-        body="inspection_commission",
+        body=body,
         kind=kind,
         year=2026,
         target=target,
@@ -81,13 +82,13 @@ def case(
     return made
 
 
-def row(unit, kind=ALL_KINDS, year=2026):
-    return ProgressRow.objects.get(organization=unit, year=year, kind=kind)
+def row(unit, kind=ALL_KINDS, year=2026, body=ALL_BODIES):
+    return ProgressRow.objects.get(organization=unit, year=year, kind=kind, body=body)
 
 
 def table() -> dict:
     return {
-        (r.organization_id, r.year, r.kind): rollup._row_values(r)
+        (r.organization_id, r.year, r.kind, r.body): rollup._row_values(r)
         for r in ProgressRow.objects.all()
     }
 
@@ -290,8 +291,8 @@ def test_nightly_check_finds_nothing_after_incremental_maintenance(tree, year_20
 
 def test_a_checking_rebuild_logs_and_repairs_a_row_that_differs(tree, year_2026, caplog):
     rollup.rebuild(TODAY)
-    ProgressRow.objects.filter(organization=tree.a, kind=ALL_KINDS).update(sub_quantity=99)
-    ProgressRow.objects.filter(organization=tree.b1, kind=ALL_KINDS).delete()
+    ProgressRow.objects.filter(organization=tree.a, kind=ALL_KINDS, body="").update(sub_quantity=99)
+    ProgressRow.objects.filter(organization=tree.b1, kind=ALL_KINDS, body="").delete()
 
     result = rollup.rebuild(TODAY, check=True)
 

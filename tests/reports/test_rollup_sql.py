@@ -63,9 +63,16 @@ def amendment(prog, effective_on):
 def random_year(tree, rng: random.Random) -> None:
     units = [tree.province, tree.a, tree.a1, tree.a1a, tree.a2, tree.b, tree.b1]
     targets = []
-    for owner in [tree.province, tree.a, tree.b]:
+    # Each owner's programme by one of its bodies (several bodies across the tree, so
+    # that the per-body rows differ from the all-bodies ones).
+    for owner, body in [
+        (tree.province, rng.choice(["standing_committee", "inspection_commission"])),
+        (tree.a, rng.choice(["committee", "inspection_commission"])),
+        (tree.a, "standing_committee"),
+        (tree.b, rng.choice(["committee", "inspection_commission"])),
+    ]:
         status = rng.choice([Programme.Status.ISSUED] * 3 + [Programme.Status.DRAFT])
-        prog = programme(owner, status=status)
+        prog = programme(owner, status=status, body=body)
         if rng.random() < 0.5:
             prog.starts_on = date(2026, rng.randint(1, 4), rng.randint(1, 28))
             prog.save()
@@ -130,6 +137,10 @@ def random_year(tree, rng: random.Random) -> None:
             concluded=rng.random() < 0.8,
             concluded_on=date(2026, 1, 1) + timedelta(days=rng.randint(0, 420)),
             subjects=subjects,
+            # Recorded by the target's programme body, or (arising) by any body.
+            body=tgt.programme.body
+            if tgt
+            else rng.choice(["committee", "inspection_commission", "standing_committee"]),
         )
 
 
@@ -154,9 +165,9 @@ def test_a_lag_exactly_at_the_tolerance_is_not_lagging(tree, settings):
     day = date(2026, 7, 2)  # day 182: exactly 1 case expected, none done → 1 behind
     sql, reference = rollup.compute_table(day), rollup.reference_table(day)
     assert sql == reference
-    own, _ = sql[(tree.b1.pk, 2026, "")]
+    own, _ = sql[(tree.b1.pk, 2026, "", "")]
     assert (own.expected, own.units_lagging) == (Decimal("1"), 0)
-    own, _ = rollup.compute_table(day + timedelta(days=1))[(tree.b1.pk, 2026, "")]
+    own, _ = rollup.compute_table(day + timedelta(days=1))[(tree.b1.pk, 2026, "", "")]
     assert own.units_lagging == 1
 
 
@@ -166,7 +177,7 @@ def test_expected_rounds_half_up_exactly(tree):
     day = date(2026, 1, 2)  # 1/32 = 0.03125 exactly: half-up gives 0.0313
     sql, reference = rollup.compute_table(day), rollup.reference_table(day)
     assert sql == reference
-    assert sql[(tree.b1.pk, 2026, "")][0].expected == Decimal("0.0313")
+    assert sql[(tree.b1.pk, 2026, "", "")][0].expected == Decimal("0.0313")
 
 
 def test_sql_and_python_agree_on_amended_lineages(tree):
@@ -202,14 +213,14 @@ def test_sql_and_python_agree_on_amended_lineages(tree):
         assert sql == reference, day
     end = rollup.compute_table(date(2026, 12, 31))
     # 3 cases of the lineage, counted by members since September: 2 members.
-    assert end[(tree.a1.pk, 2026, KINDS[0])][0].done == 2
-    assert end[(tree.a2.pk, 2026, KINDS[1])][0].arising == 1
-    assert end[(tree.b1.pk, 2026, KINDS[0])][0].arising == 1
-    assert end[(tree.b.pk, 2026, KINDS[0])][0].done == 0
+    assert end[(tree.a1.pk, 2026, KINDS[0], "")][0].done == 2
+    assert end[(tree.a2.pk, 2026, KINDS[1], "")][0].arising == 1
+    assert end[(tree.b1.pk, 2026, KINDS[0], "")][0].arising == 1
+    assert end[(tree.b.pk, 2026, KINDS[0], "")][0].done == 0
     may = rollup.compute_table(date(2026, 5, 31))
     assert (
-        may[(tree.a1.pk, 2026, KINDS[0])][0].done,
-        may[(tree.a2.pk, 2026, KINDS[1])][0].done,
+        may[(tree.a1.pk, 2026, KINDS[0], "")][0].done,
+        may[(tree.a2.pk, 2026, KINDS[1], "")][0].done,
     ) == (1, 1)
 
 
