@@ -20,7 +20,7 @@ from cases.models import Case, CaseSubject, DisciplineDecision
 from ktgs import access
 from ktgs.api import InputSerializer, ScopedViewSetMixin, VersionInput, run_input
 from plans.api import VisibleUnitField
-from plans.models import ActivityKind, Body, Target
+from plans.models import ActivityKind, Body, DecidingBody, Target
 
 # --- output -----------------------------------------------------------------------------
 
@@ -197,7 +197,7 @@ class DisciplineInput(InputSerializer):
     decision_number = serializers.CharField(max_length=64)
     decided_on = serializers.DateField()
     deciding_organization = serializers.IntegerField(min_value=1, max_value=2_147_483_647)
-    deciding_body = serializers.ChoiceField(choices=Body.choices)
+    deciding_body = serializers.ChoiceField(choices=DecidingBody.choices)
     is_committee_member = serializers.BooleanField(required=False, allow_null=True, default=None)
 
 

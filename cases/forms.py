@@ -13,7 +13,7 @@ from cases import queries, services
 from cases.models import Case, CaseSubject, DisciplineDecision
 from ktgs import access
 from ktgs.models import Organization
-from plans.models import ActivityKind, Body, Target
+from plans.models import ActivityKind, Body, DecidingBody, Target
 
 # The target choice: a target's id, or "arising" picked by the user. "auto" (the service
 # proposes) is accepted from scripted posts but never offered: on the page the user sees
@@ -353,7 +353,7 @@ class DisciplineForm(forms.Form):
     deciding_organization = forms.ModelChoiceField(
         label=_("Đơn vị quyết định"), queryset=Organization.objects.none()
     )
-    deciding_body = forms.ChoiceField(label=_("Cơ quan quyết định"), choices=Body.choices)
+    deciding_body = forms.ChoiceField(label=_("Cơ quan quyết định"), choices=DecidingBody.choices)
     is_committee_member = forms.BooleanField(label=_("Là cấp ủy viên"), required=False)
 
     def __init__(self, *args, case: Case, subject: CaseSubject, **kwargs):

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from ktgs.models import Organization
-from plans.models import ActivityKind, Body, Target, Versioned
+from plans.models import ActivityKind, Body, DecidingBody, Target, Versioned
 
 # The year of a decision, in the decision-number constraints. The cast is a no-op on the
 # column but types the NULL that Django's constraint check (full_clean) puts in its place
@@ -222,7 +222,9 @@ class DisciplineDecision(models.Model):
         on_delete=models.PROTECT,
         related_name="discipline_decisions",
     )
-    deciding_body = models.CharField(_("cơ quan quyết định"), max_length=24, choices=Body.choices)
+    deciding_body = models.CharField(
+        _("cơ quan quyết định"), max_length=24, choices=DecidingBody.choices
+    )
     is_committee_member = models.BooleanField(_("là cấp ủy viên"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -33,12 +33,24 @@ class ActivityKind(models.TextChoices):
 
 
 class Body(models.TextChoices):
-    """Who inspects (chủ thể): a body of a unit."""
+    """Who inspects (chủ thể): a body of a unit. The party-building boards (các ban xây
+    dựng Đảng) supervise on the committee's behalf and report as a body of their own;
+    they decide no discipline (see DecidingBody)."""
 
     COMMITTEE = "committee", _("Cấp ủy")
     STANDING_COMMITTEE = "standing_committee", _("Ban thường vụ")
     INSPECTION_COMMISSION = "inspection_commission", _("Ủy ban kiểm tra")
     CELL = "cell", _("Chi bộ")
+    PARTY_BOARDS = "party_boards", _("Các ban xây dựng Đảng")
+
+
+class DecidingBody(models.TextChoices):
+    """The bodies that decide discipline: every Body but the party-building boards."""
+
+    COMMITTEE = Body.COMMITTEE.value, Body.COMMITTEE.label
+    STANDING_COMMITTEE = Body.STANDING_COMMITTEE.value, Body.STANDING_COMMITTEE.label
+    INSPECTION_COMMISSION = Body.INSPECTION_COMMISSION.value, Body.INSPECTION_COMMISSION.label
+    CELL = Body.CELL.value, Body.CELL.label
 
 
 class Versioned(models.Model):

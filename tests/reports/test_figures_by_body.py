@@ -8,11 +8,15 @@ programme's body, an arising case under the body that recorded it. The coverage 
 count, per kind of unit, the units with targets and those that completed them."""
 
 from datetime import date
+from fractions import Fraction
 
 import pytest
 
-from reports import rollup
+from reports import rollup, services
 from reports.models import ALL_BODIES, ALL_KINDS, ProgressRow
+from reports.progress import format_percent
+from reports.queries.bodies import figures_by_body
+from reports.queries.sources import period_source
 from tests.reports.test_rollup import assert_incremental_equals_rebuild, case, programme, target
 
 DAY = date(2026, 11, 30)
@@ -163,3 +167,46 @@ def test_the_incremental_table_keeps_the_bodies_and_the_coverage(year):
     assert coverage(row(tree.province))["grassroots_committees"] == (2, 1)
     assert coverage(row(tree.province, "committee"))["grassroots_committees"] == (2, 2)
     assert_incremental_equals_rebuild(DAY)
+
+
+def test_figures_by_body_read_alike_from_the_table_a_snapshot_and_on_demand(year):
+    tree = year
+    live = queries_period("year")
+    shown = figures_by_body(tree.a1, live)
+    # A1's own bodies, and the cell of A1a below it.
+    assert [f.body for f in shown] == [
+        "",
+        "committee",
+        "standing_committee",
+        "inspection_commission",
+        "cell",
+    ]
+    assert (shown[4].own.quantity, shown[4].sub.quantity) == (0, 1)
+    commission = shown[3]
+    assert (commission.label, commission.own.quantity, commission.own.capped_done) == (
+        "Ủy ban kiểm tra",
+        2,
+        1,
+    )
+    assert commission.own_completion == Fraction(1, 2)
+    whole = figures_by_body(tree.province, live)[0]
+    lines = {c.kind: (c.completed, c.planned, format_percent(c.ratio)) for c in whole.coverage}
+    assert lines == {
+        "grassroots_committees": (0, 2, "0%"),
+        "grassroots_cells": (1, 1, "100%"),
+        "committee_cells": (1, 1, "100%"),
+        "below_grassroots": (1, 2, "50%"),
+    }
+    # A past period: computed on demand until its snapshot is taken, then read from it.
+    computed = queries_period("m9")
+    assert computed.computed
+    on_demand = figures_by_body(tree.province, computed)
+    services.snapshot_period(computed.period, today=DAY)
+    frozen = queries_period("m9")
+    assert frozen.snapshot
+    assert on_demand == figures_by_body(tree.province, frozen)
+    assert [f.body for f in on_demand][:2] == ["", "committee"]
+
+
+def queries_period(kind):
+    return period_source(year=2026, period_kind=kind, today=DAY)
