@@ -270,6 +270,9 @@ KTGS_TREND_MAX_DEPTH = env.int("KTGS_TREND_MAX_DEPTH", default=4)
 # The dashboard calls a unit lagging when it is more than this many cases behind the
 # linear schedule (reminder rules carry their own tolerance).
 KTGS_LAG_TOLERANCE_CASES = env.str("KTGS_LAG_TOLERANCE_CASES", default="1")
+# Which roll-up engine maintains the progress table (reports.rollup.engine): "auto" (SQL
+# on PostgreSQL, Python elsewhere), "sql" or "python" (the tests run both on PostgreSQL).
+KTGS_ROLLUP_ENGINE = env.str("KTGS_ROLLUP_ENGINE", default="auto")
 
 # --- Email --------------------------------------------------------------------------
 # Embedded default: one file per message under var/mail/. Production: EMAIL_URL

@@ -24,13 +24,15 @@ from __future__ import annotations
 import json
 import logging
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from fractions import Fraction
+from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.db import connection, transaction
 from django.db.models import Count, Exists, OuterRef, Q
 from django.db.models.functions import Coalesce
@@ -417,18 +419,16 @@ class RebuildResult:
 
 
 def _sql() -> bool:
-    """PostgreSQL computes the table set-based (reports.rollup_sql); elsewhere (SQLite,
-    the embedded default with small data) the Python path below does."""
+    """The automatic choice (see `engine`): PostgreSQL computes the table set-based
+    (reports.rollup_sql); elsewhere (SQLite, the embedded default with small data) the
+    Python path here does."""
     return connection.vendor == "postgresql"
 
 
 _OWN = len(FIGURES) + 1  # the own figures and expected, in read_wanted's columns
 
 
-def compute_table(today: date) -> dict[Key, tuple[Own, Own]]:
-    """(own, subtree) figures for every row the table should hold, from scratch."""
-    if not _sql():
-        return reference_table(today)
+def _table_sql(today: date) -> dict[Key, tuple[Own, Own]]:
     with transaction.atomic():
         rollup_sql.compute(today, lag_tolerance_cases())
         return {
@@ -528,73 +528,51 @@ def _apply(row: ProgressRow | PeriodSnapshot, own: Own, sub: Own, today: date) -
     row.computed_on = today
 
 
-@transaction.atomic
-def rebuild(today: date, *, check: bool = False) -> RebuildResult:
-    """Recompute the whole table and write only the rows that differ.
-
-    With `check`, every difference is logged as an error: the incremental maintenance
-    should have left the table exactly as a rebuild computes it (after the day's expected
-    figures, which move with the date, are taken into account by refreshing)."""
-    if _sql():
-        return _rebuild_sql(today, check=check)
+def _rebuild_python(today: date, *, logged: int) -> tuple[RebuildResult, list]:
     wanted = reference_table(today)
     existing = {(r.organization_id, r.year, r.kind, r.body): r for r in ProgressRow.objects.all()}
     to_insert, to_update = [], []
+    found: list[tuple] = []
     for key, (own, sub) in wanted.items():
         row = existing.pop(key, None)
         if row is None:
             row = ProgressRow(organization_id=key[0], year=key[1], kind=key[2], body=key[3])
+            found.append((*key, None, (own, sub)))
             _apply(row, own, sub, today)
             to_insert.append(row)
-            if check:
-                logger.error("progress row missing from the incremental table: %s", key)
         elif _row_values(row) != (own, sub):
-            if check:
-                logger.error(
-                    "progress row differs: %s: table %s, rebuild %s",
-                    key,
-                    _row_values(row),
-                    (own, sub),
-                )
+            found.append((*key, _row_values(row), (own, sub)))
             _apply(row, own, sub, today)
             to_update.append(row)
+    for key, row in existing.items():
+        found.append((*key, _row_values(row), None))
     stale_ids = [row.pk for row in existing.values()]
-    if check and stale_ids:
-        logger.error("progress rows that should not exist: %d", len(stale_ids))
     ProgressRow.objects.bulk_create(to_insert, batch_size=5000)
     _update_rows(to_update)
     for start in range(0, len(stale_ids), 5000):
         ProgressRow.objects.filter(pk__in=stale_ids[start : start + 5000]).delete()
-    return RebuildResult(
+    result = RebuildResult(
         rows=len(wanted), inserted=len(to_insert), updated=len(to_update), deleted=len(stale_ids)
     )
+    return result, found[:logged]
 
 
-def _rebuild_sql(today: date, *, check: bool) -> RebuildResult:
+def _rebuild_sql(today: date, *, logged: int) -> tuple[RebuildResult, list]:
     rows, inserted, updated, deleted, found = rollup_sql.rebuild(
-        today, lag_tolerance_cases(), logged=CHECK_LOGGED if check else 0
+        today, lag_tolerance_cases(), logged=logged
     )
-    for difference in found:
-        # (unit, year, kind, body, the table's row or nothing, the rebuild's row or nothing)
-        logger.error("progress row differs from the rebuild: %s", difference)
-    if check and inserted + updated + deleted > len(found):
-        logger.error(
-            "progress rows that differed from the rebuild: %d (the first %d logged)",
-            inserted + updated + deleted,
-            len(found),
-        )
-    return RebuildResult(rows=rows, inserted=inserted, updated=updated, deleted=deleted)
+    return RebuildResult(rows=rows, inserted=inserted, updated=updated, deleted=deleted), found
 
 
 CHECK_LOGGED = 50  # differences logged one by one by a checking rebuild
 
 
-def write_snapshot(period, years: range) -> int:
-    """Write the table as computed at the end of `period` into its PeriodSnapshot rows
-    (for the years given); the caller has removed any earlier ones. Returns the count."""
-    if _sql():
-        rollup_sql.compute(period.ends_on, lag_tolerance_cases())
-        return rollup_sql.insert_snapshot(period.pk, list(years), period.ends_on)
+def _snapshot_sql(period, years: range) -> int:
+    rollup_sql.compute(period.ends_on, lag_tolerance_cases())
+    return rollup_sql.insert_snapshot(period.pk, list(years), period.ends_on)
+
+
+def _snapshot_python(period, years: range) -> int:
     rows = []
     for (unit, year, kind, body), (own, sub) in reference_table(period.ends_on).items():
         if year not in years:
@@ -623,7 +601,7 @@ class SubtreeFigures:
     lagging: list[tuple[Organization, Own]]
 
 
-def subtree_figures(
+def _subtree_sql(
     unit: Organization,
     day: date,
     years: range,
@@ -631,13 +609,6 @@ def subtree_figures(
     kind: str | None = None,
     lagging: int = 0,
 ) -> SubtreeFigures:
-    """The figures `compute_table(day)` would give the unit and its children (and the
-    lagging list of `kind`), computed for the unit's subtree only: one statement on
-    PostgreSQL (reports.rollup_sql.subtree), reference_subtree elsewhere. `kind` None:
-    every kind's totals (the period report). `years` of more than one year (a term) are
-    gathered: each unit's targets of all those years count as one set."""
-    if not _sql():
-        return reference_subtree(unit, day, years, kind=kind, lagging=lagging)
     rows = rollup_sql.subtree(
         unit=unit.pk,
         path=unit.path,
@@ -724,21 +695,14 @@ def reference_subtree(
 # --- incremental ----------------------------------------------------------------------
 
 
-@transaction.atomic(savepoint=False)  # its own transaction in the task; no savepoint else
-def refresh_units(unit_ids: Iterable[int], today: date) -> int:
-    """Bring the rows of `unit_ids` and of their ancestors up to date after a write.
+def _refresh_sql(units: list[int], today: date) -> int:
+    return rollup_sql.refresh(units, rollup_sql.lock_chains(units), today, lag_tolerance_cases())
 
-    Returns the number of (unit, year, kind, body) own rows whose figures changed."""
-    units = sorted(set(unit_ids))
-    if not units:
-        return 0
+
+def _refresh_python(units: list[int], today: date) -> int:
     # One lock per touched unit, always in id order: two refreshes of the same unit wait
     # for each other (the second then reads the first one's committed figures), and two
     # refreshes of different units never deadlock on their shared ancestors' rows below.
-    if _sql():
-        return rollup_sql.refresh(
-            units, rollup_sql.lock_chains(units), today, lag_tolerance_cases()
-        )
     paths = dict(
         Organization.objects.select_for_update()
         .filter(pk__in=units)
@@ -851,3 +815,104 @@ def nightly(today: date) -> tuple[RebuildResult, RebuildResult]:
 
     checked = rebuild(today - timedelta(days=1), check=True)
     return checked, rebuild(today)
+
+
+# --- the facade: one engine, chosen in one place ---------------------------------------
+
+
+@dataclass(frozen=True)
+class Engine:
+    """One way of computing the roll-up table. Both engines give the same figures, rows,
+    return values and log messages (tests/reports/test_rollup_sql.py compares them; the
+    roll-up, period and concurrency tests run on both)."""
+
+    name: str
+    table: Callable[[date], dict[Key, tuple[Own, Own]]]
+    # (result, up to `logged` differences as (unit, year, kind, body, the table's row or
+    # None, the rebuild's row or None))
+    rebuild: Callable[..., tuple[RebuildResult, list]]
+    snapshot: Callable[[Any, range], int]
+    subtree: Callable[..., SubtreeFigures]
+    refresh: Callable[[list[int], date], int]
+
+
+ENGINES = {
+    "sql": Engine("sql", _table_sql, _rebuild_sql, _snapshot_sql, _subtree_sql, _refresh_sql),
+    "python": Engine(
+        "python",
+        reference_table,
+        _rebuild_python,
+        _snapshot_python,
+        reference_subtree,
+        _refresh_python,
+    ),
+}
+
+
+def engine() -> Engine:
+    """The engine for the default database: settings.KTGS_ROLLUP_ENGINE ("sql",
+    "python"), or by default the SQL engine on PostgreSQL and the Python one elsewhere.
+    The Python engine runs on any database; the SQL one needs PostgreSQL."""
+    name = getattr(settings, "KTGS_ROLLUP_ENGINE", "auto")
+    if name == "auto":
+        name = "sql" if _sql() else "python"
+    if name == "sql" and connection.vendor != "postgresql":
+        raise ImproperlyConfigured("KTGS_ROLLUP_ENGINE=sql needs PostgreSQL")
+    return ENGINES[name]
+
+
+def compute_table(today: date) -> dict[Key, tuple[Own, Own]]:
+    """(own, subtree) figures for every row the table should hold, from scratch."""
+    return engine().table(today)
+
+
+@transaction.atomic
+def rebuild(today: date, *, check: bool = False) -> RebuildResult:
+    """Recompute the whole table and write only the rows that differ.
+
+    With `check`, every difference is logged as an error: the incremental maintenance
+    should have left the table exactly as a rebuild computes it (after the day's expected
+    figures, which move with the date, are taken into account by refreshing)."""
+    result, found = engine().rebuild(today, logged=CHECK_LOGGED if check else 0)
+    for difference in found:
+        logger.error("progress row differs from the rebuild: %s", difference)
+    if check and result.changed > len(found):
+        logger.error(
+            "progress rows that differed from the rebuild: %d (the first %d logged)",
+            result.changed,
+            len(found),
+        )
+    return result
+
+
+def write_snapshot(period, years: range) -> int:
+    """Write the table as computed at the end of `period` into its PeriodSnapshot rows
+    (for the years given); the caller has removed any earlier ones. Returns the count."""
+    return engine().snapshot(period, years)
+
+
+def subtree_figures(
+    unit: Organization,
+    day: date,
+    years: range,
+    *,
+    kind: str | None = None,
+    lagging: int = 0,
+) -> SubtreeFigures:
+    """The figures `compute_table(day)` would give the unit and its children (and the
+    lagging list of `kind`), computed for the unit's subtree only: one statement on the
+    SQL engine (reports.rollup_sql.subtree), reference_subtree on the Python one. `kind`
+    None: every kind's totals (the period report). `years` of more than one year (a term)
+    are gathered: each unit's targets of all those years count as one set."""
+    return engine().subtree(unit, day, years, kind=kind, lagging=lagging)
+
+
+@transaction.atomic(savepoint=False)  # its own transaction in the task; no savepoint else
+def refresh_units(unit_ids: Iterable[int], today: date) -> int:
+    """Bring the rows of `unit_ids` and of their ancestors up to date after a write.
+
+    Returns the number of (unit, year, kind, body) own rows whose figures changed."""
+    units = sorted(set(unit_ids))
+    if not units:
+        return 0
+    return engine().refresh(units, today)

@@ -28,9 +28,9 @@ from decimal import Decimal
 import psycopg
 from django.db import connection
 
-from cases.models import Case
+from cases.models import Case, CaseSubject
 from ktgs.models import Organization
-from plans.models import Programme
+from plans.models import Programme, Target
 from reports.models import COVERAGE_KINDS, FIGURES
 
 FIGURES_SQL = (*FIGURES, "expected")  # the own_*/sub_* columns, in the table's order
@@ -84,23 +84,24 @@ inherited AS (
 orphan AS ({orphan}),
 done_subjects AS (
     SELECT h.holder AS target_id,
-           COUNT(*) FILTER (WHERE s.kind = 'organization') AS organizations,
-           COUNT(*) FILTER (WHERE s.kind = 'member') AS members,
-           COUNT(*) FILTER (WHERE s.kind = 'member' AND s.is_committee_member) AS committee
+           COUNT(*) FILTER (WHERE s.kind = %(subject_organization)s) AS organizations,
+           COUNT(*) FILTER (WHERE s.kind = %(subject_member)s) AS members,
+           COUNT(*) FILTER (WHERE s.kind = %(subject_member)s AND s.is_committee_member)
+               AS committee
     FROM counting c
     JOIN (
-        SELECT id AS target_id, id AS holder FROM t WHERE counts <> 'cases'
+        SELECT id AS target_id, id AS holder FROM t WHERE counts <> %(counts_cases)s
         UNION ALL
-        SELECT i.id, h.id FROM idle i JOIN t h ON h.line = i.line AND h.counts <> 'cases'
+        SELECT i.id, h.id FROM idle i JOIN t h ON h.line = i.line AND h.counts <> %(counts_cases)s
     ) h ON h.target_id = c.target_id
     JOIN cases_casesubject s ON s.case_id = c.id
     GROUP BY h.holder
 ),
 d AS (
     SELECT t.*,
-           CASE t.counts WHEN 'cases' THEN COALESCE(dc.n, 0) + COALESCE(ih.n, 0)
-                         WHEN 'organizations' THEN COALESCE(ds.organizations, 0)
-                         WHEN 'members' THEN COALESCE(ds.members, 0)
+           CASE t.counts WHEN %(counts_cases)s THEN COALESCE(dc.n, 0) + COALESCE(ih.n, 0)
+                         WHEN %(counts_organizations)s THEN COALESCE(ds.organizations, 0)
+                         WHEN %(counts_members)s THEN COALESCE(ds.members, 0)
                          ELSE COALESCE(ds.committee, 0) END AS done,
            (%(today)s::date - t.start) AS elapsed,
            (t.due - t.start) AS span
@@ -211,12 +212,15 @@ LEFT JOIN ktgs_organization cu ON f.unit IS NOT NULL AND cu.id = f.unit
 # The coverage figures of a unit's own row (reports.models.coverage_kinds in SQL): its
 # units_with_targets and units_completed again, in the columns of its kinds of unit.
 _COVERAGE_UNITS = {
-    "grassroots_committees": "cu.level = 'grassroots' AND cu.grassroots_form = 'committee'",
-    "grassroots_cells": "cu.level = 'grassroots' AND cu.grassroots_form = 'cell'",
-    "committee_cells": (
-        "cu.level = 'grassroots' AND cu.grassroots_form = 'cell' AND cu.has_cell_committee"
+    "grassroots_committees": (
+        "cu.level = %(level_grassroots)s AND cu.grassroots_form = %(form_committee)s"
     ),
-    "below_grassroots": "cu.level IN ('partial', 'cell')",
+    "grassroots_cells": "cu.level = %(level_grassroots)s AND cu.grassroots_form = %(form_cell)s",
+    "committee_cells": (
+        "cu.level = %(level_grassroots)s AND cu.grassroots_form = %(form_cell)s"
+        " AND cu.has_cell_committee"
+    ),
+    "below_grassroots": "cu.level IN (%(level_partial)s, %(level_cell)s)",
 }
 assert tuple(_COVERAGE_UNITS) == COVERAGE_KINDS
 COVERAGE_SQL = ",\n       ".join(
@@ -235,6 +239,17 @@ def _params(today: date, tolerance: Decimal) -> dict:
         "counted": [str(Programme.Status.ISSUED), str(Programme.Status.CLOSED)],
         "counting": [str(status) for status in Case.COUNTING],
         "year_scope": str(Programme.Scope.YEAR),
+        # The counting vocabulary, from the models (never written again as literals).
+        "counts_cases": str(Target.Counts.CASES),
+        "counts_organizations": str(Target.Counts.ORGANIZATIONS),
+        "counts_members": str(Target.Counts.MEMBERS),
+        "subject_organization": str(CaseSubject.Kind.ORGANIZATION),
+        "subject_member": str(CaseSubject.Kind.MEMBER),
+        "level_grassroots": str(Organization.Level.GRASSROOTS),
+        "level_partial": str(Organization.Level.PARTIAL),
+        "level_cell": str(Organization.Level.CELL),
+        "form_committee": str(Organization.GrassrootsForm.COMMITTEE),
+        "form_cell": str(Organization.GrassrootsForm.CELL),
     }
 
 
@@ -592,9 +607,9 @@ inserted AS (
     )
     RETURNING id
 )
-SELECT (SELECT COUNT(*) FROM inserted),
-       (SELECT COUNT(*) FROM updated),
-       (SELECT array_agg(id) FROM updated WHERE empty)
+SELECT (SELECT COUNT(*) FROM delta),
+       (SELECT array_agg(id) FROM updated WHERE empty),
+       (SELECT COUNT(*) FROM inserted)
 """
 
 
@@ -655,9 +670,9 @@ def refresh(
 ) -> int:
     """The incremental refresh in one statement, given `lock_chains(units)`: the touched
     units' own figures recomputed, the difference added to their own rows and to the
-    subtree figures of every ancestor, missing rows created. Returns the number of rows
-    written. A row whose subtree figures all came to zero is then dropped, as a rebuild
-    would not make it."""
+    subtree figures of every ancestor, missing rows created. Returns the number of the
+    units' own rows whose figures changed (as the Python path does). A row whose subtree
+    figures all came to zero is then dropped, as a rebuild would not make it."""
     params = {
         **_params(today, tolerance),
         "units": list(units),
@@ -675,7 +690,9 @@ def refresh(
         cursor.execute(REFRESH_SQL, params, prepare=True)
         found = cursor.fetchone()
         assert found is not None  # the statement's last SELECT always returns one row
-        inserted, updated, empty = found
+        # The inserted rows' count is read so that their insert runs (a data-modifying CTE
+        # runs anyway; reading it keeps the statement's three results in one row).
+        changed, empty, _inserted = found
         if empty:
             cursor.execute("DELETE FROM reports_progressrow WHERE id = ANY(%s)", [empty])
-    return inserted + updated
+    return changed

@@ -37,16 +37,8 @@ def own_number() -> str:
     return f"{next(_own_numbers)}-KH/ĐUK"
 
 
-@pytest.fixture(params=["sql", "python"])
-def engine(request, monkeypatch):
-    """Both engines on the test database: the Python path is what SQLite runs."""
-    if request.param == "python":
-        monkeypatch.setattr(rollup, "_sql", lambda: False)
-    return request.param
-
-
 @pytest.fixture
-def year(tree, engine):
+def year(tree, rollup_engine):
     """Khối A's 2026 programme: A1 2 inspections (both concluded in spring), A2 one
     inspection (concluded) and one supervision."""
     programme = make_programme(tree.a, year=2026, issued_on=D(2026, 1, 10), doc_number=own_number())

@@ -14,7 +14,6 @@ import itertools
 from collections import Counter, defaultdict
 from datetime import date, timedelta
 
-import pytest
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from hypothesis import HealthCheck, given, settings
@@ -53,20 +52,13 @@ def own_number() -> str:
     return f"{next(_own_numbers)}-KH/ĐUK"
 
 
-@pytest.fixture(params=["sql", "python"])
-def engine(request, monkeypatch):
-    if request.param == "python":
-        monkeypatch.setattr(rollup, "_sql", lambda: False)
-    return request.param
-
-
 @settings(
     max_examples=12,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(operations=st.lists(operation, min_size=1, max_size=14))
-def test_figures_equal_a_computation_from_scratch_after_any_year(tree, engine, operations):
+def test_figures_equal_a_computation_from_scratch_after_any_year(tree, rollup_engine, operations):
     with transaction.atomic():
         # About targets and cases: the units-without-programme figure (which the plans
         # migration's rules would add, unless a transactional test flushed them) is

@@ -24,16 +24,8 @@ SUPERVISE = "supervision_thematic"
 INSPECT = "inspection_compliance"
 
 
-@pytest.fixture(params=["sql", "python"])
-def engine(request, monkeypatch):
-    """Both engines on the test database: the Python path is what SQLite runs."""
-    if request.param == "python":
-        monkeypatch.setattr(rollup, "_sql", lambda: False)
-    return request.param
-
-
 @pytest.fixture
-def year(tree, engine):
+def year(tree, rollup_engine):
     """A1 and B (grassroots committees) each with a committee and an inspection-commission
     programme; A2 (a grassroots cell with a cell committee), A1a and B1 (cells below the
     grassroots) with a cell programme. Completed: A1's committee programme, B's

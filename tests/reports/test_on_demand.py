@@ -15,6 +15,9 @@ from reports.models import ALL_BODIES, ALL_KINDS, PeriodSnapshot, ReportPeriod
 from tests.reports.test_rollup import KINDS, case, programme, target
 from tests.reports.test_rollup_sql import random_year
 
+# Every test here runs on both roll-up engines (tests/conftest.py).
+pytestmark = pytest.mark.usefixtures("rollup_engine")
+
 LATER = date(2027, 1, 15)  # every 2026 period has ended
 
 

@@ -22,6 +22,9 @@ from reports.models import (
 )
 from tests.reports.test_rollup import case, programme, target
 
+# Every test here runs on both roll-up engines (tests/conftest.py).
+pytestmark = pytest.mark.usefixtures("rollup_engine")
+
 TODAY = date(2026, 7, 2)
 Q1_END = date(2026, 3, 31)
 

@@ -13,6 +13,9 @@ from plans.models import Amendment, Programme, Target
 from reports import rollup
 from reports.models import ALL_BODIES, ALL_KINDS, ProgressRow
 
+# Every test here runs on both roll-up engines (tests/conftest.py).
+pytestmark = pytest.mark.usefixtures("rollup_engine")
+
 TODAY = date(2026, 7, 2)  # day 182 of 2026: half of a year-long target is expected
 KINDS = ["inspection_compliance", "supervision_thematic", "inspection_finance"]
 _serials = iter(range(1, 10**6))
@@ -301,16 +304,3 @@ def test_a_checking_rebuild_logs_and_repairs_a_row_that_differs(tree, year_2026,
     assert str(tree.a.pk) in caplog.text and "99" in caplog.text
     assert row(tree.a).sub_quantity == 7
     assert rollup.rebuild(TODAY, check=True).changed == 0
-
-
-def test_an_error_in_the_refresh_statement_is_a_django_database_error(tree, year_2026, monkeypatch):
-    # The refresh runs its prepared statement on psycopg's own cursor; its errors must
-    # still arrive as django.db errors (the task retries django.db.OperationalError).
-    from django.db import DataError
-
-    from reports import rollup_sql
-
-    rollup.rebuild(TODAY)
-    monkeypatch.setattr(rollup_sql, "REFRESH_SQL", "SELECT 1 / 0")
-    with pytest.raises(DataError):
-        rollup.refresh_units([tree.a1.pk], TODAY)

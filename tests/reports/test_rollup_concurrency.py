@@ -17,6 +17,9 @@ from tests.reports.test_rollup import (
 )
 from tests.reports.test_rollup import row as progress_row
 
+# Every test here runs on both roll-up engines (tests/conftest.py).
+pytestmark = pytest.mark.usefixtures("rollup_engine")
+
 
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("same_unit", [False, True], ids=["siblings", "one-unit"])

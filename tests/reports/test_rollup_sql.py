@@ -10,18 +10,20 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
-from django.db import connection
+from django.db import DataError, connection
 
 from cases.models import Case
 from plans.documents import parse_document_number
 from plans.models import Amendment, Programme
-from reports import rollup
-from tests.reports.test_rollup import (
+from reports import rollup, rollup_sql
+from tests.reports.test_rollup import (  # noqa: F401 (year_2026: a fixture used here)
     KINDS,
+    TODAY,
     assert_incremental_equals_rebuild,
     case,
     programme,
     target,
+    year_2026,
 )
 
 
@@ -233,3 +235,13 @@ def test_the_sql_refresh_equals_the_rebuild_after_amendments(tree):
     units = [tree.province, tree.a, tree.a1, tree.a1a, tree.a2, tree.b, tree.b1]
     rollup.refresh_units([u.pk for u in units], day)
     assert_incremental_equals_rebuild(day)
+
+
+@pytest.mark.usefixtures("year_2026")
+def test_an_error_in_the_refresh_statement_is_a_django_database_error(tree, monkeypatch):
+    # The refresh runs its prepared statement on psycopg's own cursor; its errors must
+    # still arrive as django.db errors (the task retries django.db.OperationalError).
+    rollup.rebuild(TODAY)
+    monkeypatch.setattr(rollup_sql, "REFRESH_SQL", "SELECT 1 / 0")
+    with pytest.raises(DataError):
+        rollup.refresh_units([tree.a1.pk], TODAY)
