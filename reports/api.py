@@ -4,6 +4,14 @@ figures (reports.queries.dashboard, read from the roll-up table or the period's 
 or computed on demand), with the year-end forecast, as numbers; and each target of a
 programme as of a date, as the programme page shows it.
 
+Every line of progress (the unit and each child) carries `by_body`: all bodies (body "")
+then each body (chủ thể) with figures in the subtree, each with `own` (the unit's own
+targets and cases, not summed in the subtree), `sub` (the subtree) and `coverage` per kind
+of unit among the descendants ("19/33 tổ chức"); the unit asked for also has, per body,
+its concluded cases planned and arising with their subjects ("kiểm tra 03 tổ chức đảng,
+05 cấp ủy viên"; "25 cuộc theo chương trình, phát sinh 16 cuộc") and what its own targets
+count. Quantities of targets that count different things are never given one unit.
+
 Percentages are numbers from 0 to 100 rounded half-up to 2 decimals by the one percent
 function the pages use (57.58 is shown as 57,58% on the dashboard); null when there is
 nothing to divide by. Counts are integers; `expected` keeps 4 decimals."""
