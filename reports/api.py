@@ -4,6 +4,14 @@ figures (reports.queries.dashboard, read from the roll-up table or the period's 
 or computed on demand), with the year-end forecast, as numbers; and each target of a
 programme as of a date, as the programme page shows it.
 
+Every line of progress (the unit and each child) carries `by_body`: all bodies (body "")
+then each body (chủ thể) with figures in the subtree, each with `own` (the unit's own
+targets and cases, not summed in the subtree), `sub` (the subtree) and `coverage` per kind
+of unit among the descendants ("19/33 tổ chức"); the unit asked for also has, per body,
+its concluded cases planned and arising with their subjects ("kiểm tra 03 tổ chức đảng,
+05 cấp ủy viên"; "25 cuộc theo chương trình, phát sinh 16 cuộc") and what its own targets
+count. Quantities of targets that count different things are never given one unit.
+
 Percentages are numbers from 0 to 100 rounded half-up to 2 decimals by the one percent
 function the pages use (57.58 is shown as 57,58% on the dashboard); null when there is
 nothing to divide by. Counts are integers; `expected` keeps 4 decimals."""
@@ -14,6 +22,7 @@ from datetime import date
 from fractions import Fraction
 
 import django_filters
+from django.db.models import BooleanField, Count, ExpressionWrapper, Max, Min, Q
 from django.http import Http404
 from django.utils import timezone, translation
 from drf_spectacular.types import OpenApiTypes
@@ -22,13 +31,24 @@ from rest_framework import serializers, viewsets
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
+from cases.models import Case, CaseSubject
 from ktgs import access
 from ktgs.api import InputSerializer, OpenViewMixin, ScopedViewSetMixin
 from ktgs.figures import round_percent
+from ktgs.models import Organization
 from plans import queries as plan_queries
-from plans.models import ActivityKind, Programme
-from reports import progress, queries
-from reports.models import ALL_KINDS, OutboxMessage, ReportPeriod
+from plans.models import ActivityKind, Programme, Target
+from reports import progress, queries, rollup
+from reports.models import ALL_BODIES, ALL_KINDS, FIGURES, OutboxMessage, ReportPeriod
+from reports.queries.bodies import (
+    BODY_ORDER,
+    COVERAGE_LABELS,
+    BodyFigures,
+    Coverage,
+    body_label,
+    figures_by_body,
+)
+from reports.queries.sources import Source, computed_figures
 from reports.services import OFFERED_PERIODS
 
 # --- selector ---------------------------------------------------------------------------
@@ -64,15 +84,26 @@ def unit_figures(unit: queries.UnitProgress) -> dict:
         "expected_percent": _percent(unit.expected_ratio),
         "coverage_percent": _percent(unit.coverage),
         "forecast_percent": _percent(unit.forecast),
+        "by_body": [],
     }
 
 
 def progress_for(organization, *, year: int, period: str, kind: str, today, language: str):
-    """The dashboard's figures as plain data (the same call the dashboard page makes)."""
+    """The dashboard's figures as plain data (the same call the dashboard page makes),
+    with every figure per body (chủ thể) of the unit and of each child (by_body)."""
     data = queries.dashboard(
         organization, year=year, kind=kind, today=today, language=language, period_kind=period
     )
     source = data.source
+    unit = unit_figures(data.unit) if data.unit is not None else None
+    children = [unit_figures(child) for child in data.children]
+    if source.available and unit is not None:
+        own_bodies, child_bodies = bodies_for(
+            organization, [child.organization for child in data.children], source, kind=kind
+        )
+        unit["by_body"] = own_bodies
+        for line, child in zip(children, data.children, strict=True):
+            line["by_body"] = child_bodies.get(child.organization.pk, [])
     return {
         "organization": organization.pk,
         "year": year,
@@ -84,8 +115,8 @@ def progress_for(organization, *, year: int, period: str, kind: str, today, lang
         "computed_at": source.computed_at,
         "period_starts_on": source.period.starts_on if source.period else None,
         "period_ends_on": source.period.ends_on if source.period else None,
-        "unit": unit_figures(data.unit) if data.unit is not None else None,
-        "children": [unit_figures(child) for child in data.children],
+        "unit": unit,
+        "children": children,
         "lagging": [
             {
                 "organization": row.organization.pk,
@@ -99,6 +130,223 @@ def progress_for(organization, *, year: int, period: str, kind: str, today, lang
             for row in data.lagging
         ],
     }
+
+
+# --- figures per body -------------------------------------------------------------------
+
+
+def _totals(figures: rollup.Own, *, counts: str | None = None) -> dict:
+    return {
+        "quantity": figures.quantity,
+        "capped_done": figures.capped_done,
+        "done": figures.done,
+        "expected": _expected(Fraction(figures.expected)),
+        "arising": figures.arising,
+        "units_with_targets": figures.units_with_targets,
+        "units_completed": figures.units_completed,
+        "units_lagging": figures.units_lagging,
+        "counts": counts,
+        "completion_percent": _percent(progress.completion(figures.capped_done, figures.quantity)),
+        "coverage_percent": _percent(
+            progress.coverage(figures.units_completed, figures.units_with_targets)
+        ),
+    }
+
+
+def _body_line(figures: BodyFigures, *, own_known: bool = True, counts=None, work=None) -> dict:
+    return {
+        "body": figures.body,
+        "label": figures.label,
+        "own": _totals(figures.own, counts=counts) if own_known else None,
+        "sub": _totals(figures.sub),
+        "coverage": [
+            {
+                "kind": line.kind,
+                "label": line.label,
+                "planned": line.planned,
+                "completed": line.completed,
+                "coverage_percent": _percent(line.ratio),
+            }
+            for line in figures.coverage
+        ]
+        if own_known
+        else None,
+        "cases": work,
+    }
+
+
+def _coverage_of(own: rollup.Own, sub: rollup.Own) -> list:
+    """As reports.queries.bodies: the kinds of unit among the descendants (sub − own)."""
+    return [
+        Coverage(
+            kind=name,
+            label=str(label),
+            planned=getattr(sub, f"{name}_planned") - getattr(own, f"{name}_planned"),
+            completed=getattr(sub, f"{name}_completed") - getattr(own, f"{name}_completed"),
+        )
+        for name, label in COVERAGE_LABELS.items()
+    ]
+
+
+def _body_figures(body: str, own: rollup.Own, sub: rollup.Own) -> BodyFigures:
+    return BodyFigures(
+        body=body, label=body_label(body), own=own, sub=sub, coverage=_coverage_of(own, sub)
+    )
+
+
+_ROW_NAMES = (*FIGURES, "expected")
+
+
+def bodies_for(
+    organization: Organization, children: list[Organization], source: Source, *, kind: str
+) -> tuple[list[dict], dict[int, list[dict]]]:
+    """The unit's figures per body (all bodies first), with its own targets' counting unit
+    and the cases concluded (own and subtree), and each child's figures per body.
+
+    Four queries whatever the subtree (a live or snapshot source): the unit's rows of every
+    body, the children's, what the unit's own targets count per body, the cases. For a
+    computed source the subtree is computed once (one statement) in place of the rows;
+    a child's own figures are then known only when nothing is below it (its subtree is
+    itself): `own` and `coverage` are null for the others, as `without_programme` is."""
+    day = source.day()
+    child_lines: dict[int, list[dict]] = {}
+    if source.computed:
+        computed = computed_figures(organization, source, kind=kind)
+        unit_bodies = figures_by_body(organization, source, kind=kind, computed=computed)
+        leaves = {child.pk for child in children if not child.numchild}
+        found: dict[int, dict[str, rollup.Own]] = {}
+        for (unit_id, row_kind, body), sub in computed.totals.items():
+            if unit_id != organization.pk and row_kind == kind:
+                found.setdefault(unit_id, {})[body] = sub
+        for unit_id, bodies in found.items():
+            known = unit_id in leaves
+            child_lines[unit_id] = [
+                _body_line(
+                    _body_figures(body, bodies[body] if known else rollup.Own(), bodies[body]),
+                    own_known=known,
+                )
+                for body in BODY_ORDER
+                if body in bodies
+            ]
+    else:
+        unit_bodies = figures_by_body(organization, source, kind=kind)
+        pairs: dict[int, dict[str, tuple[rollup.Own, rollup.Own]]] = {}
+        for row in source.rows(body=None).filter(
+            organization_id__in=[child.pk for child in children], kind=kind
+        ):
+            own = rollup.Own(**{name: getattr(row, f"own_{name}") for name in _ROW_NAMES})
+            sub = rollup.Own(**{name: getattr(row, f"sub_{name}") for name in _ROW_NAMES})
+            pairs.setdefault(row.organization_id, {})[row.body] = (own, sub)
+        for unit_id, read in pairs.items():
+            child_lines[unit_id] = [
+                _body_line(_body_figures(body, *read[body])) for body in BODY_ORDER if body in read
+            ]
+    counts = own_counts(organization, source, kind=kind)
+    work = concluded_cases(organization, source, kind=kind, day=day)
+    unit_lines = [
+        _body_line(
+            figures,
+            counts=counts.get(figures.body),
+            work=work.get(figures.body, {"own": _no_cases(), "sub": _no_cases()}),
+        )
+        for figures in unit_bodies
+    ]
+    return unit_lines, child_lines
+
+
+def own_counts(organization: Organization, source: Source, *, kind: str) -> dict[str, str]:
+    """What the unit's own targets count (cases, organizations, members, committee_members)
+    per body and for all bodies, where all of them count one thing: then the own figures
+    of that body are of that unit ("cuộc", "tổ chức", "đảng viên"); absent, they add up
+    targets of different units, each target in its own (see target_figures). One query."""
+    day = source.day()
+    of_years = Q()
+    for year in source.years():
+        of_years |= plan_queries.targets_of_year(year)
+    targets = Target.objects.filter(
+        plan_queries.in_force_on(day),
+        of_years,
+        organization=organization,
+        programme__status__in=rollup.COUNTED_PROGRAMME_STATUSES,
+    )
+    if kind:
+        targets = targets.filter(kind=kind)
+    found: dict[str, tuple[str, str]] = {}
+    for body, first, last in (
+        targets.values("programme__body")
+        .annotate(first=Min("counts"), last=Max("counts"))
+        .values_list("programme__body", "first", "last")
+        .order_by()
+    ):
+        found[body] = (first, last)
+    result = {body: first for body, (first, last) in found.items() if first == last}
+    firsts = {first for first, _ in found.values()} | {last for _, last in found.values()}
+    if len(firsts) == 1:
+        result[ALL_BODIES] = firsts.pop()
+    return result
+
+
+def _no_cases() -> dict:
+    return {
+        "planned": 0,
+        "arising": 0,
+        "organizations": 0,
+        "members": 0,
+        "committee_members": 0,
+    }
+
+
+def concluded_cases(
+    organization: Organization, source: Source, *, kind: str, day: date
+) -> dict[str, dict[str, dict]]:
+    """The cases concluded by `day` (of the source's years, as the roll-up counts them),
+    per body that recorded them and for all bodies, of the unit itself (own) and of its
+    whole subtree (sub): those that fulfil a target in force (planned, "theo chương
+    trình") and the arising ones ("phát sinh": no target, or one an amendment removed),
+    and their subjects: organisations, members, members who sit on a committee ("kiểm
+    tra 03 tổ chức đảng, 05 cấp ủy viên"). One grouped query over the subtree's cases."""
+    cases = Case.objects.filter(
+        organization__path__startswith=organization.path,
+        status__in=Case.COUNTING,
+        concluded_on__lte=day,
+        year__in=list(source.years()),
+    )
+    if kind:
+        cases = cases.filter(kind=kind)
+    rows = (
+        cases.annotate(
+            is_own=ExpressionWrapper(
+                Q(organization_id=organization.pk), output_field=BooleanField()
+            ),
+            arising_case=ExpressionWrapper(
+                Q(target__isnull=True) | rollup.orphaned_cases(day), output_field=BooleanField()
+            ),
+        )
+        .values("body", "is_own", "arising_case")
+        .annotate(
+            # The join with subjects repeats a case once per subject: count cases distinct.
+            n=Count("id", distinct=True),
+            organizations=Count("subjects", filter=Q(subjects__kind=CaseSubject.Kind.ORGANIZATION)),
+            members=Count("subjects", filter=Q(subjects__kind=CaseSubject.Kind.MEMBER)),
+            committee_members=Count(
+                "subjects",
+                filter=Q(
+                    subjects__kind=CaseSubject.Kind.MEMBER, subjects__is_committee_member=True
+                ),
+            ),
+        )
+        .order_by()
+    )
+    result: dict[str, dict[str, dict]] = {}
+    for row in rows:
+        for body in (ALL_BODIES, row["body"]):
+            lines = result.setdefault(body, {"own": _no_cases(), "sub": _no_cases()})
+            for where in ("own", "sub") if row["is_own"] else ("sub",):
+                line = lines[where]
+                line["arising" if row["arising_case"] else "planned"] += row["n"]
+                for name in ("organizations", "members", "committee_members"):
+                    line[name] += row[name]
+    return result
 
 
 def target_figures(programme: Programme, on: date) -> dict:
@@ -148,6 +396,81 @@ def percent_field(help_text: str = "") -> serializers.DecimalField:
     )
 
 
+class BodyTotalsSerializer(serializers.Serializer):
+    quantity = serializers.IntegerField(help_text="Σ số lượng chỉ tiêu")
+    capped_done = serializers.IntegerField(help_text="Σ min(đã thực hiện, chỉ tiêu)")
+    done = serializers.IntegerField(help_text="Σ đã thực hiện (có thể vượt chỉ tiêu)")
+    expected = serializers.FloatField(help_text="Σ dự kiến đến ngày tính")
+    arising = serializers.IntegerField(help_text="Số cuộc phát sinh")
+    units_with_targets = serializers.IntegerField()
+    units_completed = serializers.IntegerField()
+    units_lagging = serializers.IntegerField()
+    counts = serializers.CharField(
+        allow_null=True,
+        help_text=(
+            "Chỉ tiêu đếm gì (cases, organizations, members, committee_members) khi mọi chỉ "
+            "tiêu riêng của đơn vị của chủ thể đếm cùng một thứ; null: quantity, done cộng "
+            "chung các chỉ tiêu, mỗi chỉ tiêu theo đơn vị của nó (luôn null với sub)"
+        ),
+    )
+    completion_percent = percent_field("capped_done / quantity, phần trăm 0–100")
+    coverage_percent = percent_field("units_completed / units_with_targets, phần trăm 0–100")
+
+
+class CoverageSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(
+        choices=[(name, name) for name in COVERAGE_LABELS],
+        help_text="grassroots_committees: đảng bộ cơ sở; grassroots_cells: chi bộ cơ sở; "
+        "committee_cells: chi bộ cơ sở có chi ủy (thuộc grassroots_cells); "
+        "below_grassroots: đảng bộ bộ phận và chi bộ dưới cơ sở",
+    )
+    label = serializers.CharField()  # type: ignore[assignment]  # a field, not Field.label
+    planned = serializers.IntegerField(help_text="Số đơn vị loại này (dưới đơn vị) có chỉ tiêu")
+    completed = serializers.IntegerField(help_text="Số đơn vị trong đó đã hoàn thành")
+    coverage_percent = percent_field("completed / planned, phần trăm 0–100")
+
+
+class CaseCountsSerializer(serializers.Serializer):
+    planned = serializers.IntegerField(help_text="Số cuộc đã kết luận theo chương trình")
+    arising = serializers.IntegerField(help_text="Số cuộc đã kết luận phát sinh")
+    organizations = serializers.IntegerField(help_text="Đối tượng: số tổ chức đảng")
+    members = serializers.IntegerField(help_text="Đối tượng: số đảng viên")
+    committee_members = serializers.IntegerField(help_text="Trong đó: số cấp ủy viên")
+
+
+class CaseWorkSerializer(serializers.Serializer):
+    own = CaseCountsSerializer(help_text="Của chính đơn vị (không cộng đơn vị cấp dưới)")
+    sub = CaseCountsSerializer(help_text="Của cả đơn vị và các đơn vị cấp dưới")
+
+
+class BodyFiguresSerializer(serializers.Serializer):
+    body = serializers.ChoiceField(
+        choices=[(ALL_BODIES, "—"), *[(body, body) for body in BODY_ORDER if body]],
+        allow_blank=True,
+        help_text="Chuỗi rỗng: mọi chủ thể; committee, standing_committee, "
+        "inspection_commission, cell, party_boards",
+    )
+    label = serializers.CharField()  # type: ignore[assignment]  # a field, not Field.label
+    own = BodyTotalsSerializer(
+        allow_null=True,
+        help_text="Chỉ tiêu và cuộc của chính đơn vị, của chủ thể (không cộng đơn vị cấp "
+        "dưới); null: không biết (đơn vị trực thuộc có đơn vị cấp dưới, số liệu tính lại "
+        "theo yêu cầu)",
+    )
+    sub = BodyTotalsSerializer(help_text="Cả đơn vị và các đơn vị cấp dưới, của chủ thể")
+    coverage = CoverageSerializer(
+        many=True,
+        allow_null=True,
+        help_text="Theo loại đơn vị, trong các đơn vị cấp dưới (không tính chính đơn vị): "
+        "số có chỉ tiêu của chủ thể, số đã hoàn thành; null: như own",
+    )
+    cases = CaseWorkSerializer(
+        allow_null=True,
+        help_text="Cuộc đã kết luận đến ngày tính, với đối tượng (chỉ với đơn vị được hỏi; "
+        "null với các đơn vị trực thuộc)",
+    )
+
+
 class UnitFiguresSerializer(serializers.Serializer):
     organization = serializers.IntegerField()
     code = serializers.CharField()
@@ -182,6 +505,11 @@ class UnitFiguresSerializer(serializers.Serializer):
     coverage_percent = percent_field("units_completed / units_with_targets, phần trăm 0–100")
     forecast_percent = percent_field(
         "Dự báo cuối năm: tỷ lệ hoàn thành ngày 31/12 nếu giữ tốc độ từ 1/1 đến ngày tính"
+    )
+    by_body = BodyFiguresSerializer(
+        many=True,
+        help_text="Mọi số liệu cho tất cả chủ thể (body rỗng, đầu tiên) và cho từng chủ thể "
+        "có số liệu trong cây (cấp ủy, ban thường vụ, UBKT, chi bộ, các ban xây dựng Đảng)",
     )
 
 
