@@ -18,10 +18,17 @@ from reports.models import ReportPeriod
 from reports.queries.bodies import figures_by_body
 from reports.queries.sources import period_source
 from tests.factories import OrganizationFactory
-from tests.reports.test_figures_by_body import DAY, INSPECT, SUPERVISE, engine, year
+from tests.reports.test_figures_by_body import DAY, INSPECT, SUPERVISE, year
 from tests.reports.test_rollup import case, programme, target
 
-__all__ = ["engine", "year"]  # fixtures of tests/reports, used here
+__all__ = ["year"]  # a fixture of tests/reports, used here
+
+
+@pytest.fixture(autouse=True)
+def _periods(db):
+    # The period rows a migration seeds are gone after a transactional test has flushed
+    # the database (xdist, --reuse-db): make the year's rows as tests/reports does.
+    report_services.ensure_periods(2026)
 
 
 def by_body(line) -> dict:

@@ -36,7 +36,6 @@ from dataclasses import dataclass, field
 from datetime import date
 from fractions import Fraction
 
-import pytest
 import time_machine
 from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -45,7 +44,6 @@ from django.urls import reverse
 from ktgs import tasks as ktgs_tasks
 from ktgs.figures import format_percent, round_percent
 from ktgs.models import Organization, OrganizationImport
-from reports import rollup
 from reports import tasks as report_tasks
 
 YEAR = 2026
@@ -54,14 +52,6 @@ AFTER = date(2026, 10, 15)  # the period ended
 INSPECT = "inspection_compliance"
 SUPERVISE = "supervision_thematic"
 VIOLATION = "inspection_violation"
-
-
-@pytest.fixture(params=["sql", "python"])
-def engine(request, monkeypatch):
-    """Both engines: the Python path is what SQLite runs."""
-    if request.param == "python":
-        monkeypatch.setattr(rollup, "_sql", lambda: False)
-    return request.param
 
 
 # --- the bloc -------------------------------------------------------------------------
@@ -441,7 +431,7 @@ REPORT = {
 
 
 def test_the_bloc_9_month_report_comes_out_of_the_api_line_by_line(
-    api, client, cast, tree, engine, settings, tmp_path
+    api, client, cast, tree, rollup_engine, settings, tmp_path
 ):
     settings.MEDIA_ROOT = tmp_path / "media"
     # A year's entries by token in one go: lift the token rate for this run.
