@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from ktgs import figures
+from reports import progress
 
 # The verb of each activity kind in a sentence ("Ban thường vụ: kiểm tra 03 tổ chức
 # đảng"): a compliance inspection is the reports' plain "kiểm tra".
@@ -122,3 +123,26 @@ def activity_line(body_label: str, kind: str, subjects: str, completions: list[s
     if completions:
         text += f" ({'; '.join(completions)})"
     return text
+
+
+def body_activity_line(body_label: str, activity) -> str:
+    """A reports.queries.period_reports.BodyActivity as the report's sentence: the
+    subjects of the body's own cases of the kind, and the completion of its own targets
+    of the kind (one per counting unit, when they count several things)."""
+    language = _language()
+    several = len(activity.targets) > 1
+    completions = [
+        completion_text(
+            target.completion,
+            progress.count_unit_label(target.counts, 2, language) if several else "",
+        )
+        for target in activity.targets
+        if target.quantity
+    ]
+    if activity.cases:
+        subjects = subjects_text(
+            activity.cases, activity.organizations, activity.members, activity.committee_members
+        )
+    else:
+        subjects = _("chưa thực hiện cuộc nào")
+    return activity_line(body_label, activity.kind, subjects, completions)

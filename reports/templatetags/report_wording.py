@@ -18,3 +18,16 @@ def coverage_text(coverage) -> str:
 @register.filter
 def sentence_count(value: int) -> str:
     return wording.sentence_count(value)
+
+
+@register.filter
+def activity_line(activity, body_label: str) -> str:
+    """`{{ activity|activity_line:section.label }}` → "Ban thường vụ: kiểm tra 03 tổ
+    chức đảng, 05 cấp ủy viên (hoàn thành 100% chỉ tiêu)"."""
+    return wording.body_activity_line(body_label, activity)
+
+
+@register.filter
+def coverage_line(coverage) -> str:
+    """ "Đảng bộ cơ sở: 19/33 tổ chức, đạt 57,58%"."""
+    return wording.coverage_line(coverage.label, coverage.completed, coverage.planned)
