@@ -138,8 +138,10 @@ def dashboard_page(
     whatever the unit's level and the size of its subtree, plus the user's roles (read
     once per request by ktgs.access; none for a superuser). 1. the unit's path, the
     period, the unit's years and daily points; 2. the unit, its ancestors and children
-    with their rows; 3. the most lagging units of the subtree; 4. the units of the
-    subtree without their year's programme."""
+    with their rows, and the unit's rows of every body (figures per body, coverage per
+    kind of unit); 3. the most lagging units of the subtree; 4. the units of the
+    subtree without their year's programme. Computed on demand: 3 is the subtree's
+    computation (which gives the figures per body too), 4 is _without_programme_on."""
     frame = _frame(pk, year=year, period_kind=period_kind, today=today)
     if frame.unit is None:
         raise Http404
