@@ -16,7 +16,8 @@ from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 
 from ktgs import figures
-from reports import progress
+from plans.models import ActivityKind
+from reports import progress, wording
 from reports.models import ReportPeriod
 from reports.queries import PeriodReport
 
@@ -225,6 +226,9 @@ def period_report_xlsx(report: PeriodReport) -> bytes:
             bold=False,
         )
 
+    row_number = _coverage_rows(sheet, row_number + 2, report)
+    row_number = _body_rows(sheet, row_number + 2, report, language)
+
     row_number += 2
     _section(sheet, row_number, _("Thi hành kỷ luật"))
     row_number += 1
@@ -257,13 +261,125 @@ def period_report_xlsx(report: PeriodReport) -> bytes:
             bold=is_total,
         )
 
-    widths = [6, 52, 14, 12, 14, 12, 14]
+    widths = [6, 52, 22, 12, 14, 12, 14, 12, 10, 10, 12, 70]
     for column, value in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(column)].width = value
 
     buffer = BytesIO()
     book.save(buffer)
     return buffer.getvalue()
+
+
+def _coverage_rows(sheet, row_number: int, report: PeriodReport) -> int:
+    """Coverage per kind of unit among the descendants, for all bodies then each body:
+    one row per (body, kind of unit) with units that had targets. Returns the last row."""
+    _section(sheet, row_number, _("Độ bao phủ theo loại tổ chức"))
+    row_number += 1
+    _header(
+        sheet,
+        row_number,
+        [
+            _("STT"),
+            _("Chủ thể"),
+            _("Loại tổ chức"),
+            _("Có chỉ tiêu (tổ chức)"),
+            _("Hoàn thành (tổ chức)"),
+            _("Tỷ lệ"),
+        ],
+    )
+    sheet.row_dimensions[row_number].height = 32
+    index = 0
+    for section in report.bodies:
+        for line in section.coverage:
+            index += 1
+            row_number += 1
+            _write_row(
+                sheet,
+                row_number,
+                [
+                    index,
+                    section.label,
+                    line.label,
+                    line.planned,
+                    line.completed,
+                    _ratio_cell_value(line.ratio),
+                ],
+                counts=range(4, 6),
+                percent=6,
+                bold=not section.body,
+            )
+    return row_number
+
+
+def _body_rows(sheet, row_number: int, report: PeriodReport, language: str) -> int:
+    """What each body of the unit itself did per activity kind (its own cases in the
+    period, not its subtree's) and its own targets of the kind, one row per counting
+    unit of the targets; the last column is the report's sentence. Returns the last row."""
+    _section(
+        sheet,
+        row_number,
+        _("Kết quả của %(unit)s theo chủ thể (không cộng cấp dưới)")
+        % {"unit": report.organization.name},
+    )
+    row_number += 1
+    _header(
+        sheet,
+        row_number,
+        [
+            _("STT"),
+            _("Chủ thể"),
+            _("Loại hoạt động"),
+            _("Số cuộc"),
+            _("Tổ chức đảng"),
+            _("Đảng viên"),
+            _("Trong đó cấp ủy viên"),
+            _("Đơn vị tính"),
+            _("Chỉ tiêu"),
+            _("Đạt chỉ tiêu"),
+            _("Tỷ lệ hoàn thành"),
+            _("Câu báo cáo"),
+        ],
+    )
+    sheet.row_dimensions[row_number].height = 32
+    index = 0
+    for section in report.bodies:
+        for activity in section.activities:
+            index += 1
+            done = [
+                index,
+                section.label,
+                str(ActivityKind(activity.kind).label),
+                activity.cases,
+                activity.organizations,
+                activity.members,
+                activity.committee_members,
+            ]
+            sentence = wording.body_activity_line(section.label, activity)
+            for number, target in enumerate(activity.targets or [None]):
+                row_number += 1
+                planned: list = (
+                    [None] * 4
+                    if target is None
+                    else [
+                        progress.count_unit_label(target.counts, 2, language),
+                        target.quantity,
+                        target.capped_done,
+                        _ratio_cell_value(target.completion),
+                    ]
+                )
+                _write_row(
+                    sheet,
+                    row_number,
+                    [
+                        *(done if number == 0 else [None] * len(done)),
+                        *planned,
+                        sentence if number == 0 else None,
+                    ],
+                    counts=range(4, 11),
+                    percent=11,
+                    bold=False,
+                )
+    return row_number
 
 
 def period_report_pdf(html: str, request=None) -> bytes:

@@ -23,6 +23,7 @@ from plans.models import ActivityKind
 from reports import exports, outbox, progress, queries
 from reports.forms import ReminderLogFilterForm
 from reports.models import ALL_KINDS, OutboxMessage, ReportPeriod
+from reports.queries.bodies import COVERAGE_LABELS, BodyFigures, Coverage
 from reports.services import OFFERED_PERIODS
 from reports.templatetags.progress_bars import bar_widths
 
@@ -125,6 +126,22 @@ def _child_lines(
     return lines
 
 
+def coverage_table(
+    bodies: list[BodyFigures],
+) -> tuple[list[BodyFigures], list[tuple[str, list[Coverage | None]]]]:
+    """The coverage per kind of unit as one table a leader reads at a glance: the columns
+    are all bodies together then each body whose targets reach some kind of unit below,
+    the rows the kinds of unit that have units with targets, each cell that body's
+    Coverage (None: no unit of the kind has a target of the body)."""
+    columns = [body for body in bodies if any(c.planned for c in body.coverage)]
+    rows = []
+    for kind, label in COVERAGE_LABELS.items():
+        cells = [next((c for c in body.coverage if c.kind == kind), None) for body in columns]
+        if any(cell is not None and cell.planned for cell in cells):
+            rows.append((str(label), [cell if cell and cell.planned else None for cell in cells]))
+    return columns, rows
+
+
 @require_GET
 def dashboard(request, pk: int):
     year, kind, period = _filters(request)
@@ -146,10 +163,13 @@ def dashboard(request, pk: int):
         filters=urlencode({"year": str(year), "period": period, "kind": kind}),
         language=translation.get_language() or "vi",
     )
+    coverage_columns, coverage_rows = coverage_table(data.bodies)
     context = {
         "organization": page.organization,
         "breadcrumb": page.breadcrumb,
         "data": data,
+        "coverage_columns": coverage_columns,
+        "coverage_rows": coverage_rows,
         "child_lines": child_lines,
         "children_mixed": any(line["mixed"] for line in child_lines),
         "year": year,

@@ -10,8 +10,10 @@ programme set it; an arising case under the body that recorded it.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
+from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
@@ -93,6 +95,22 @@ def figures_by_body(
     else:
         for row in source.rows(body=None).filter(organization=organization, kind=kind):
             pairs[row.body] = _row_pair(row)
+    return _assemble(pairs)
+
+
+def figures_from_rows(rows: Iterable[Mapping[str, Any]]) -> list[BodyFigures]:
+    """figures_by_body from the unit's rows of every body already read (mappings with
+    `body` and the own_* and sub_* figures), for a page that reads them inside another
+    query (reports.queries.dashboards)."""
+    pairs = {}
+    for row in rows:
+        own = rollup.Own(**{name: row[f"own_{name}"] for name in _NAMES})
+        sub = rollup.Own(**{name: row[f"sub_{name}"] for name in _NAMES})
+        pairs[row["body"]] = (own, sub)
+    return _assemble(pairs)
+
+
+def _assemble(pairs: dict[str, tuple[rollup.Own, rollup.Own]]) -> list[BodyFigures]:
     found = []
     for body in BODY_ORDER:
         if body not in pairs:
@@ -120,6 +138,8 @@ def figures_by_body(
 
 
 _NAMES = (*FIGURES, "expected")
+# The columns of a row that figures_from_rows reads.
+ROW_COLUMNS = ("body", *(f"{side}_{name}" for side in ("own", "sub") for name in _NAMES))
 
 
 def _row_pair(row) -> tuple[rollup.Own, rollup.Own]:

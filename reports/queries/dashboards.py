@@ -3,6 +3,7 @@ size of the subtree: the table already holds every subtree's totals."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -11,22 +12,29 @@ from fractions import Fraction
 from django.conf import settings
 from django.db import connection
 from django.db.models import (
+    Aggregate,
     Case,
     CharField,
+    DateField,
+    Exists,
     F,
     FilteredRelation,
+    Func,
     OuterRef,
     Q,
     Subquery,
+    TextField,
+    Value,
     When,
 )
+from django.db.models.functions import Coalesce, JSONObject
 from django.http import Http404
 from django.utils import dateparse, formats, timezone
 
 from ktgs import access, figures
 from ktgs.models import Organization
 from plans import queries as plan_queries
-from plans.models import Target
+from plans.models import Programme, ProgrammeRequirement, Target
 from reports import progress
 from reports.models import (
     ALL_BODIES,
@@ -36,6 +44,7 @@ from reports.models import (
     ProgressRow,
     ReportPeriod,
 )
+from reports.queries.bodies import ROW_COLUMNS, BodyFigures, figures_by_body, figures_from_rows
 from reports.queries.sources import Source, UnitProgress, _Row, computed_figures, source_of
 from reports.rollup import COUNTED_PROGRAMME_STATUSES
 
@@ -83,6 +92,9 @@ class Dashboard:
     # WITHOUT_PROGRAMME_SHOWN, highest levels first; unit.units_without_programme is the
     # count), each with its parent loaded.
     without_programme: list[Organization] = field(default_factory=list)
+    # The unit's figures per body (chủ thể), all bodies first: its own and its subtree's,
+    # and the coverage per kind of unit among its descendants (reports.queries.bodies).
+    bodies: list[BodyFigures] = field(default_factory=list)
 
 
 @dataclass
@@ -126,8 +138,10 @@ def dashboard_page(
     whatever the unit's level and the size of its subtree, plus the user's roles (read
     once per request by ktgs.access; none for a superuser). 1. the unit's path, the
     period, the unit's years and daily points; 2. the unit, its ancestors and children
-    with their rows; 3. the most lagging units of the subtree; 4. the units of the
-    subtree without their year's programme."""
+    with their rows, and the unit's rows of every body (figures per body, coverage per
+    kind of unit); 3. the most lagging units of the subtree; 4. the units of the
+    subtree without their year's programme. Computed on demand: 3 is the subtree's
+    computation (which gives the figures per body too), 4 is _without_programme_on."""
     frame = _frame(pk, year=year, period_kind=period_kind, today=today)
     if frame.unit is None:
         raise Http404
@@ -188,14 +202,17 @@ def _assemble(
             )
             for unit, figures in computed.lagging
         ]
-        # The count of units without their programme comes with the computed totals; the
-        # list of them is read from stored rows only (live table or snapshot).
-        without_programme: list[Organization] = []
+        without_programme = _without_programme_on(organization, frame.source.day())
+        # Already in the computed totals: no query.
+        bodies = figures_by_body(organization, frame.source, kind=kind, computed=computed)
     else:
         own_line = _progress_of(organization, own, when)
         lines = [_progress_of(child, child, when) for child in children]
         lagging = _lagging(organization, frame.source, kind, language=language)
         without_programme = _without_programme(organization, frame.source)
+        bodies = figures_from_rows(
+            json.loads(getattr(own, "body_rows", None) or "[]", parse_float=Decimal)
+        )
     return Dashboard(
         source=frame.source,
         unit=own_line,
@@ -204,6 +221,7 @@ def _assemble(
         years=frame.years,
         trend=_trend_from(organization, frame.points),
         without_programme=without_programme,
+        bodies=bodies,
     )
 
 
@@ -248,10 +266,43 @@ def _units_with_figures(
         units = units.annotate(
             all_own_without_programme=F(f"{all_kinds}__own_units_without_programme"),
             all_sub_without_programme=F(f"{all_kinds}__sub_units_without_programme"),
+            body_rows=_body_rows(unit.pk, source, kind),
         )
     if source is not None and source.as_of is not None:
         units = units.annotate(**_own_counts(source.year, source.as_of, kind))
     return list(units.order_by("depth", "name", "pk"))
+
+
+class _JsonArray(Aggregate):
+    """A group's values as one JSON array, as text: json_agg on PostgreSQL,
+    json_group_array on SQLite."""
+
+    function = "JSON_AGG"
+    output_field = TextField()
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        sql, params = self.as_sql(compiler, connection, **extra_context)
+        return f"({sql})::text", params
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return self.as_sql(compiler, connection, function="JSON_GROUP_ARRAY", **extra_context)
+
+
+def _body_rows(pk: int, source: Source, kind: str) -> Case:
+    """The unit's rows of every body (all bodies included) for the year and `kind`, as one
+    JSON array (reports.queries.bodies.figures_from_rows reads it): a subquery of the
+    units' query rather than a query of its own, so that the page keeps its number of
+    queries. Asked only on the unit's line (CASE), by the unique (unit, year, kind, body)
+    index: at most six rows."""
+    rows = (
+        source.rows(body=None)
+        .filter(organization=OuterRef("pk"), kind=kind)
+        .order_by()
+        .values("organization")
+        .annotate(found=_JsonArray(JSONObject(**{name: F(name) for name in ROW_COLUMNS})))
+        .values("found")
+    )
+    return Case(When(pk=pk, then=Subquery(rows)), default=None, output_field=TextField())
 
 
 def _row_condition(source: Source, kind: str) -> tuple[str, Q]:
@@ -298,6 +349,72 @@ def _without_programme(organization: Organization, source: Source) -> list[Organ
         ]
     )
     return [row.organization for row in rows]
+
+
+class _DateOf(Func):
+    """date(year, month, day) in SQL (a rule's deadline in a year)."""
+
+    output_field = DateField()
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        return self.as_sql(compiler, connection, function="MAKE_DATE", **extra_context)
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        # 1 January of the year, moved on by whole months then days (no printf: a "%"
+        # in the SQL would have to be escaped for the driver's parameter style).
+        year, month, day = self.get_source_expressions()
+        year_sql, year_params = compiler.compile(year)
+        month_sql, month_params = compiler.compile(month)
+        day_sql, day_params = compiler.compile(day)
+        sql = (
+            f"DATE(({year_sql}) || '-01-01', '+' || (({month_sql}) - 1) || ' months', "
+            f"'+' || (({day_sql}) - 1) || ' days')"
+        )
+        return sql, (*year_params, *month_params, *day_params)
+
+
+def _without_programme_on(organization: Organization, day: date) -> list[Organization]:
+    """_without_programme for figures computed on demand as of `day` (a past period
+    without a snapshot, the term), where no stored row says which units lack their
+    programme: the units of the subtree that reports.rollup.units_without_programme
+    finds on that day, by the same rule (an active ProgrammeRequirement of the unit's
+    level whose deadline of the day's year has passed, the unit in existence on the
+    deadline, no annual programme of the year, of the rule's body if it names one, issued
+    or closed with issued_on on or before the day), in one query; the figure beside it
+    is the computed one, and a test holds the list to the snapshot's."""
+    year = day.year
+    issued = Programme.objects.filter(
+        organization=OuterRef(OuterRef("pk")),
+        scope=Programme.Scope.YEAR,
+        year=year,
+        status__in=COUNTED_PROGRAMME_STATUSES,
+        issued_on__lte=day,
+    )
+    rules = (
+        ProgrammeRequirement.objects.filter(is_active=True, level=OuterRef("level"))
+        .annotate(due=_DateOf(Value(year), F("due_month"), F("due_day")))
+        .filter(
+            due__lt=day,
+            due__gte=OuterRef("exists_from"),
+            due__lte=OuterRef("exists_to"),
+        )
+        .filter(
+            Q(body="") & ~Exists(issued)
+            | ~Q(body="") & ~Exists(issued.filter(body=OuterRef("body")))
+        )
+    )
+    units = (
+        Organization.objects.filter(path__startswith=organization.path)
+        .annotate(
+            exists_from=Coalesce("valid_from", Value(date.min), output_field=DateField()),
+            exists_to=Coalesce("valid_to", Value(date.max), output_field=DateField()),
+        )
+        .filter(Exists(rules))
+        .select_related("parent")
+        .only("id", "name", "depth", "path", "parent__id", "parent__name")
+        .order_by("depth", "name", "pk")[:WITHOUT_PROGRAMME_SHOWN]
+    )
+    return list(units)
 
 
 def _own_counts(year: int, day: date, kind: str) -> dict:

@@ -7,7 +7,8 @@ from datetime import date
 from fractions import Fraction
 from typing import Any
 
-from django.db.models import Count, Q
+from django.db.models import BooleanField, Count, ExpressionWrapper, Q
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
 from cases.models import Case, CaseSubject, DisciplineDecision
@@ -20,6 +21,7 @@ from reports.models import (
     ALL_KINDS,
     ReportPeriod,
 )
+from reports.queries.bodies import BODY_ORDER, Coverage, body_label, figures_by_body
 from reports.queries.sources import Source, _Row, computed_figures, period_source
 from reports.rollup import COUNTED_PROGRAMME_STATUSES
 
@@ -90,6 +92,33 @@ class DisciplineLine:
 
 
 @dataclass
+class BodyActivity:
+    """What one body of the unit itself did under one activity kind in the period (its
+    own cases, not its subtree's: "Ban thường vụ: kiểm tra 03 tổ chức đảng, 05 cấp ủy
+    viên"), and the body's own targets of that kind as of the report's day, one line per
+    counting unit (never added across units)."""
+
+    kind: str
+    cases: int = 0
+    organizations: int = 0
+    members: int = 0
+    committee_members: int = 0
+    targets: list[TargetLine] = field(default_factory=list)
+
+
+@dataclass
+class BodySection:
+    """One body (or all bodies, body ""): the coverage per kind of unit among the unit's
+    descendants, only the kinds that have units with targets of the body; and, for a
+    body, what it did itself per activity kind."""
+
+    body: str
+    label: str
+    coverage: list[Coverage] = field(default_factory=list)
+    activities: list[BodyActivity] = field(default_factory=list)
+
+
+@dataclass
 class PeriodReport:
     organization: Organization
     source: Source
@@ -102,6 +131,8 @@ class PeriodReport:
     # then of reports.progress.COUNT_UNITS; then one total per counting unit.
     targets: list[TargetLine] = field(default_factory=list)
     target_totals: list[TargetLine] = field(default_factory=list)
+    # All bodies, then each body present in the subtree (reports.queries.bodies order).
+    bodies: list[BodySection] = field(default_factory=list)
 
     @property
     def period(self) -> ReportPeriod:
@@ -114,29 +145,51 @@ class PeriodReport:
         return self.lines[-1]
 
     @property
+    def has_coverage(self) -> bool:
+        return any(section.coverage for section in self.bodies)
+
+    @property
+    def has_body_activities(self) -> bool:
+        return any(section.activities for section in self.bodies)
+
+    @property
     def outside_after_amendment(self) -> int:
         return self.total.outside_after_amendment if self.lines else 0
 
 
 def target_lines(
-    organization: Organization, *, year: int, day: date
-) -> tuple[list[TargetLine], list[TargetLine]]:
-    """The subtree's targets of `year` in force on `day`, added up per (activity kind,
-    counting unit), and the total per counting unit; done and expected as of `day`, by the
-    same rules as the roll-up (reports.progress). One query: the targets with their done
-    counts (plans.queries.targets_with_done, the programme page's computation)."""
+    organization: Organization, *, years: range, day: date
+) -> tuple[list[TargetLine], list[TargetLine], dict[tuple[str, str], list[TargetLine]]]:
+    """The subtree's targets of `years` (one year, or every year of a term) in force on
+    `day`, added up per (activity kind, counting unit), and the total per counting unit;
+    done and expected as of `day`, by the same rules as the roll-up (reports.progress).
+    Third: the unit's own targets per (body of their programme, activity kind), one
+    line per counting unit. One query: the targets with their done counts
+    (plans.queries.targets_with_done, the programme page's computation)."""
+    of_years = Q()
+    for year in years:
+        of_years |= plan_queries.targets_of_year(year)
     targets = Target.objects.filter(
+        of_years,
         plan_queries.in_force_on(day),
-        plan_queries.targets_of_year(year),
         organization__path__startswith=organization.path,
         programme__status__in=COUNTED_PROGRAMME_STATUSES,
     )
     kind_order = {value: index for index, value in enumerate(ActivityKind.values)}
+    unit_order = {value: index for index, value in enumerate(progress.COUNT_UNITS)}
     labels = dict(ActivityKind.choices)
     by_line: dict[tuple[str, str], TargetLine] = {}
     totals: dict[str, TargetLine] = {}
+    own: dict[tuple[str, str, str], TargetLine] = {}
     for row in plan_queries.targets_with_done(
-        targets, day, "kind", "quantity", "due_on", "programme__starts_on"
+        targets,
+        day,
+        "kind",
+        "quantity",
+        "due_on",
+        "programme__starts_on",
+        "organization_id",
+        "programme__body",
     ):
         kind, counts, quantity, done = row["kind"], row["counts"], row["quantity"], row["done"]
         expected = progress.expected(quantity, row["programme__starts_on"], row["due_on"], day)
@@ -150,26 +203,39 @@ def target_lines(
         if total is None:
             total = totals[counts] = TargetLine(kind=ALL_KINDS, label=_("Tổng cộng"), counts=counts)
         total.add(quantity, done, expected)
-    unit_order = {value: index for index, value in enumerate(progress.COUNT_UNITS)}
+        if row["organization_id"] == organization.pk:
+            key = (row["programme__body"], kind, counts)
+            mine = own.get(key)
+            if mine is None:
+                mine = own[key] = TargetLine(
+                    kind=kind, label=str(labels.get(kind, kind)), counts=counts
+                )
+            mine.add(quantity, done, expected)
     lines = sorted(
         by_line.values(),
         key=lambda ln: (kind_order.get(ln.kind, len(kind_order)), unit_order.get(ln.counts, 9)),
     )
-    return lines, sorted(totals.values(), key=lambda ln: unit_order.get(ln.counts, 9))
+    own_lines: dict[tuple[str, str], list[TargetLine]] = {}
+    for body, kind, counts in sorted(own, key=lambda key: unit_order.get(key[2], 9)):
+        own_lines.setdefault((body, kind), []).append(own[(body, kind, counts)])
+    return lines, sorted(totals.values(), key=lambda ln: unit_order.get(ln.counts, 9)), own_lines
 
 
 def period_report(
     organization: Organization, *, year: int, period_kind: str, today: date
 ) -> PeriodReport:
-    """The table a commission sends upward for its subtree and a period, in six queries:
-    the period, the roll-up rows (live or snapshot, as the dashboard reads them, or the
-    subtree computed on demand: arising cases, units without their programme), the
-    targets with what each has done (target_lines: two), cases and their subjects per
-    kind, the arising left by amendments per kind, discipline per form."""
+    """The table a commission sends upward for its subtree and a period, in seven
+    queries: the period, the roll-up rows (live or snapshot, as the dashboard reads them,
+    or the subtree computed on demand: arising cases, units without their programme), the
+    unit's rows of every body (none when computed: figures_by_body reads the computed
+    subtree), the targets with what each has done (target_lines: two), cases and their
+    subjects per kind and per body of the unit's own, the arising left by amendments per
+    kind, discipline per form. A term gathers the targets and cases of all its years."""
     source = period_source(year=year, period_kind=period_kind, today=today)
     if not source.available:
         return PeriodReport(organization, source, lines=[], discipline=[])
     rows: dict[str, Any]
+    computed = None
     if source.computed:
         # A past period without a snapshot, or the term: computed for the subtree.
         computed = computed_figures(organization, source, kind=None)
@@ -191,16 +257,24 @@ def period_report(
 
     assert source.period is not None
     start, end = source.period.cumulative_start, source.day()
-    targets, target_totals = target_lines(organization, year=year, day=end)
+    targets, target_totals, own_targets = target_lines(organization, years=source.years(), day=end)
     by_kind = {line.kind: line for line in lines}
-    for kind, cases, orgs, members, committee in (
+    own_done: dict[tuple[str, str], BodyActivity] = {}
+    for kind, body, own, cases, orgs, members, committee in (
         Case.objects.filter(
             organization__path__startswith=organization.path,
             status__in=Case.COUNTING,
             concluded_on__gte=start,
             concluded_on__lte=end,
         )
-        .values("kind")
+        # Per body for the unit's own cases: a case counts under its target's programme
+        # body (as the roll-up counts it), an arising case under the body that recorded
+        # it. The subtree's lines add the groups up.
+        .annotate(
+            counted_body=Coalesce("target__programme__body", "body"),
+            own=ExpressionWrapper(Q(organization_id=organization.pk), BooleanField()),
+        )
+        .values("kind", "counted_body", "own")
         .annotate(
             # The join with subjects repeats a case once per subject: count cases distinct.
             n=Count("id", distinct=True),
@@ -213,13 +287,24 @@ def period_report(
                 ),
             ),
         )
-        .values_list("kind", "n", "orgs", "members", "committee")
+        .values_list("kind", "counted_body", "own", "n", "orgs", "members", "committee")
+        .order_by()
     ):
         found = by_kind.get(kind)
         if found is None:
             continue
-        found.cases, found.organizations, found.members = cases, orgs, members
-        found.committee_members = committee
+        found.cases += cases
+        found.organizations += orgs
+        found.members += members
+        found.committee_members += committee
+        if own:
+            own_done[(body, kind)] = BodyActivity(
+                kind=kind,
+                cases=cases,
+                organizations=orgs,
+                members=members,
+                committee_members=committee,
+            )
     # The arising cases that an amendment left without a target, as of the same day.
     for kind, n in (
         Case.objects.filter(
@@ -227,7 +312,7 @@ def period_report(
             organization__path__startswith=organization.path,
             status__in=Case.COUNTING,
             concluded_on__lte=end,
-            year=year,
+            year__in=source.years(),
         )
         .values("kind")
         .annotate(n=Count("id"))
@@ -286,4 +371,45 @@ def period_report(
         units_without_programme=without_programme,
         targets=targets,
         target_totals=target_totals,
+        bodies=_body_sections(organization, source, computed, own_done, own_targets),
     )
+
+
+def _body_sections(
+    organization: Organization,
+    source: Source,
+    computed: rollup.SubtreeFigures | None,
+    own_done: dict[tuple[str, str], BodyActivity],
+    own_targets: dict[tuple[str, str], list[TargetLine]],
+) -> list[BodySection]:
+    """All bodies' coverage, then each body's coverage and its own activities (a kind
+    it did something in, or set itself targets of), in the order of the kinds."""
+    sections = [
+        BodySection(
+            body=found.body,
+            label=found.label,
+            coverage=[line for line in found.coverage if line.planned],
+        )
+        for found in figures_by_body(organization, source, computed=computed)
+    ]
+    present = {section.body for section in sections}
+    for body in BODY_ORDER:
+        if (
+            body != ALL_BODIES
+            and body not in present
+            and any(key[0] == body for key in (*own_done, *own_targets))
+        ):
+            sections.append(BodySection(body=body, label=body_label(body)))
+    sections.sort(key=lambda section: BODY_ORDER.index(section.body))
+    for section in sections:
+        if section.body == ALL_BODIES:
+            continue
+        for kind in ActivityKind.values:
+            done = own_done.get((section.body, kind))
+            planned = own_targets.get((section.body, kind), [])
+            if done is None and not planned:
+                continue
+            activity = done or BodyActivity(kind=kind)
+            activity.targets = planned
+            section.activities.append(activity)
+    return sections

@@ -1,0 +1,33 @@
+"""`{{ coverage|coverage_text }}` → "19/33 tổ chức, đạt 57,58%"; `{{ n|sentence_count }}` →
+"03": the wording of reports.wording in templates."""
+
+from django import template
+
+from reports import wording
+
+register = template.Library()
+
+
+@register.filter
+def coverage_text(coverage) -> str:
+    if coverage is None:
+        return wording.coverage_text(0, 0)
+    return wording.coverage_text(coverage.completed, coverage.planned)
+
+
+@register.filter
+def sentence_count(value: int) -> str:
+    return wording.sentence_count(value)
+
+
+@register.filter
+def activity_line(activity, body_label: str) -> str:
+    """`{{ activity|activity_line:section.label }}` → "Ban thường vụ: kiểm tra 03 tổ
+    chức đảng, 05 cấp ủy viên (hoàn thành 100% chỉ tiêu)"."""
+    return wording.body_activity_line(body_label, activity)
+
+
+@register.filter
+def coverage_line(coverage) -> str:
+    """ "Đảng bộ cơ sở: 19/33 tổ chức, đạt 57,58%"."""
+    return wording.coverage_line(coverage.label, coverage.completed, coverage.planned)
