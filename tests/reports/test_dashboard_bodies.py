@@ -22,12 +22,10 @@ TODAY = date(2026, 7, 2)
 INSPECT = "inspection_compliance"
 
 
-@pytest.fixture(params=["sql", "python"])
-def engine(request, monkeypatch):
-    """Both engines: the Python path is what SQLite runs."""
-    if request.param == "python":
-        monkeypatch.setattr(rollup, "_sql", lambda: False)
-    return request.param
+@pytest.fixture
+def engine(rollup_engine):
+    """Both roll-up engines (tests/conftest.py)."""
+    return rollup_engine
 
 
 def own_target(unit, body, quantity, done, *, kind=INSPECT):

@@ -25,11 +25,10 @@ ORG, MEMBER = CaseSubject.Kind.ORGANIZATION, CaseSubject.Kind.MEMBER
 INSPECT, SUPERVISE = "inspection_compliance", "supervision_thematic"
 
 
-@pytest.fixture(params=["sql", "python"])
-def engine(request, monkeypatch):
-    if request.param == "python":
-        monkeypatch.setattr(rollup, "_sql", lambda: False)
-    return request.param
+@pytest.fixture
+def engine(rollup_engine):
+    """Both roll-up engines (tests/conftest.py)."""
+    return rollup_engine
 
 
 @pytest.fixture

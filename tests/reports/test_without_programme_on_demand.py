@@ -16,11 +16,10 @@ from tests.reports.test_rollup import programme
 TODAY = date(2026, 7, 2)
 
 
-@pytest.fixture(params=["sql", "python"])
-def engine(request, monkeypatch):
-    if request.param == "python":
-        monkeypatch.setattr(rollup, "_sql", lambda: False)
-    return request.param
+@pytest.fixture
+def engine(rollup_engine):
+    """Both roll-up engines (tests/conftest.py)."""
+    return rollup_engine
 
 
 @pytest.fixture
