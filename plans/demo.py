@@ -270,7 +270,7 @@ def _unit_programmes(
             programmes.late.append(unit)
         for body in missing:
             if unit.pk in late:
-                issued = due + datetime.timedelta(days=rng.randint(10, 75))
+                issued = due + datetime.timedelta(days=rng.randint(20, 100))
             else:
                 early = 11 if body in (Body.COMMITTEE, Body.INSPECTION_COMMISSION) else 3
                 issued = due - datetime.timedelta(days=rng.randint(early, early + 12))
