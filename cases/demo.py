@@ -1,7 +1,8 @@
 """The demo year's cases (`seed_demo`, profile demo), recorded through cases.services —
 record → decided → in progress → concluded, subjects, discipline — with the demo
 administrator `quantri` as author, so validation and history apply. The cells' member
-supervisions (most of the cases) are inserted in bulk with one history row each.
+supervisions and the concluded cases of the units' own programmes (most of the cases)
+are inserted in bulk with one history row each.
 
 On the programmes plans.demo wrote for the current year:
 
@@ -11,7 +12,14 @@ On the programmes plans.demo wrote for the current year:
 - the bloc: each grassroots unit is drawn (from `seed`) ahead, on track or lagging, and
   its inspections, thematic supervisions and its cells' member supervisions are concluded
   accordingly, with cases still in progress where work is behind;
-- the three communes with a programme: their named cases and their cells' quotas.
+- the three communes with a programme: their named cases and their cells' quotas;
+- the units' own programmes (plans.demo): cases recorded by the body that issued each
+  (committee, inspection commission, cell) against its targets, on the units right below
+  or, for a cell, on its members. Profiles are dealt per kind of unit and body in each
+  bloc and commune (OWN_PROFILES, COMMISSION_PROFILES), the lagging ones to the units
+  already behind on their quotas, so every kind has programmes done and programmes
+  behind and the commissions do better than the committees. Their concluded cases are
+  inserted in bulk, those under way go through the services.
 
 Every date is on or before today. Idempotent: nothing is done when the province already
 has cases for the year. For the synthetic profiles the year is written in bulk by
