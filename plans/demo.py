@@ -268,9 +268,12 @@ def _unit_programmes(
         missing = [body for body in dict.fromkeys(bodies) if body not in have[unit.pk]]
         if missing:
             wanted.append((unit, missing))
-    # The first commune is canbo.xa's: it keeps its programmes.
-    candidates = [unit for unit, _missing in wanted if unit.code != tree.communes[0].code]
-    drawn = rng.sample(candidates, round(len(units) * (WITHOUT_SHARE + LATE_SHARE)))
+    # Drawn among the units with no programme yet (not a commune whose committee set its
+    # cells' quotas, canbo.xa's among them).
+    candidates = [unit for unit, _missing in wanted if not have[unit.pk]]
+    drawn = rng.sample(
+        candidates, min(len(candidates), round(len(units) * (WITHOUT_SHARE + LATE_SHARE)))
+    )
     split = round(len(units) * WITHOUT_SHARE)
     without, late = {u.pk for u in drawn[:split]}, {u.pk for u in drawn[split:]}
     for unit, missing in wanted:
@@ -286,7 +289,7 @@ def _unit_programmes(
             else:
                 early = 11 if body in (Body.COMMITTEE, Body.INSPECTION_COMMISSION) else 3
                 issued = due - datetime.timedelta(days=rng.randint(early, early + 12))
-            issued = min(max(issued, datetime.date(year, 1, 2)), today)
+            issued = min(max(issued, datetime.date(year, 1, 1)), today)
             programmes.units.append(_unit_programme(unit, body, issued, taken[unit.pk], rng, user))
 
 
