@@ -566,7 +566,9 @@ class DemoYear:
         a unit's own programme's), kept for one bulk insert at the end (with one history
         row per case and subject): these are most of the demo's cases and the services'
         four writes each would double the seeding time. Built with the same dates and
-        numbers as `case` and checked with full_clean."""
+        numbers as `case` and checked with full_clean: the fields here, the table's
+        constraints by the database at the insert (Django's check of each costs a query,
+        a few seconds over the demo's ~3,000 rows)."""
         dates = self.timeline(S.CONCLUDED, floor, concluded_on)
         decision = self.numbers.take(unit, body, issuer, dates["decided_on"].year)
         number = parse_document_number(decision)
@@ -583,7 +585,7 @@ class DemoYear:
             "Có khuyết điểm, yêu cầu kiểm điểm rút kinh nghiệm." if case.shortcomings_found
             else "Chấp hành tốt; không có vi phạm, khuyết điểm."
         )  # fmt: skip
-        case.full_clean(exclude=["target", *CHECKED_IN_SERVICES])
+        case.full_clean(exclude=["target", *CHECKED_IN_SERVICES], validate_constraints=False)
         self.bulk.append((case, [CaseSubject(**subject) for subject in subjects]))
 
     def write_bulk(self) -> None:
@@ -593,7 +595,7 @@ class DemoYear:
         for case, members in self.bulk:
             for subject in members:
                 subject.case = case
-                subject.full_clean()
+                subject.full_clean(validate_constraints=False)
                 subjects.append(subject)
         bulk_create_with_history(subjects, CaseSubject, default_user=self.user, batch_size=500)
         self.cases += cases

@@ -309,7 +309,8 @@ def _unit_programme(unit, body, issued_on, taken: set[str], rng, user) -> Progra
         issued_on=issued_on,
     )
     choices = [(kind, amount) for kind, amount in OWN_TARGETS[body] if kind not in taken]
-    count = min(len(choices), rng.choice((1, 2, 2, 3)))
+    # A committee's or commission's programme sets one to three; a cell's one or two.
+    count = min(len(choices), rng.choice((1, 1, 2) if body == Body.CELL else (1, 2, 2, 3)))
     dues = (month_end(year, 6), month_end(year, 9), month_end(year, 12), month_end(year, 12))
     for kind, amount in choices[:count]:
         share = amount if isinstance(amount, services.Share) else None
