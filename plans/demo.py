@@ -17,12 +17,12 @@ For the current year (`timezone.localdate().year`):
   bodies: a grassroots committee (đảng bộ cơ sở) its committee's (`-CTr/ĐU`) and its
   inspection commission's (`-KH/UBKTĐU`), a grassroots cell and every cell below its own
   (`-KH/CB`), a partial committee and the enterprise bloc their committee's. Each sets one
-  to three modest targets for the unit itself (OWN_TARGETS: e.g. 2 compliance
-  inspections, a party-dues inspection, a cell's supervision of 25% of its members), of
-  kinds the unit has no target of yet. A deterministic handful (WITHOUT_SHARE, 4% of the
-  units the rules apply to) issue none, and LATE_SHARE (1.5%) issue after the deadline,
-  so the dashboard's "chưa có chương trình" shows a few units today and a few more in
-  the first quarter's snapshot.
+  to three modest targets (a cell's one or two) for the unit itself (OWN_TARGETS: e.g. 2
+  compliance inspections, a party-dues inspection, a cell's supervision of 25% of its
+  members), of kinds the unit has no target of yet. A deterministic handful
+  (WITHOUT_SHARE, 4% of the units the rules apply to) issue none, and LATE_SHARE (1.5%)
+  issue after the deadline, so the dashboard's "chưa có chương trình" shows a few units
+  today and a few more in the first quarter's snapshot.
 
 Idempotent: nothing is done when the province already has a programme for the year.
 Synthetic profiles write their programmes with their cases (cases.synthetic_year).
