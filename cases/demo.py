@@ -1,7 +1,8 @@
 """The demo year's cases (`seed_demo`, profile demo), recorded through cases.services —
 record → decided → in progress → concluded, subjects, discipline — with the demo
 administrator `quantri` as author, so validation and history apply. The cells' member
-supervisions (most of the cases) are inserted in bulk with one history row each.
+supervisions and the concluded cases of the units' own programmes (most of the cases)
+are inserted in bulk with one history row each.
 
 On the programmes plans.demo wrote for the current year:
 
@@ -11,7 +12,14 @@ On the programmes plans.demo wrote for the current year:
 - the bloc: each grassroots unit is drawn (from `seed`) ahead, on track or lagging, and
   its inspections, thematic supervisions and its cells' member supervisions are concluded
   accordingly, with cases still in progress where work is behind;
-- the three communes with a programme: their named cases and their cells' quotas.
+- the three communes with a programme: their named cases and their cells' quotas;
+- the units' own programmes (plans.demo): cases recorded by the body that issued each
+  (committee, inspection commission, cell) against its targets, on the units right below
+  or, for a cell, on its members. Profiles are dealt per kind of unit and body in each
+  bloc and commune (OWN_PROFILES, COMMISSION_PROFILES), the lagging ones to the units
+  already behind on their quotas, so every kind has programmes done and programmes
+  behind and the commissions do better than the committees. Their concluded cases are
+  inserted in bulk, those under way go through the services.
 
 Every date is on or before today. Idempotent: nothing is done when the province already
 has cases for the year. For the synthetic profiles the year is written in bulk by
@@ -37,7 +45,13 @@ from cases.models import CHECKED_IN_SERVICES, Case, CaseSubject, DisciplineDecis
 from ktgs.demo import DemoTree
 from ktgs.models import Organization
 from ktgs.synthetic_tree import SyntheticTree
-from plans.demo import COMMUNE_PROGRAMMES, demo_user, seeding_transaction
+from plans.demo import (
+    COMMUNE_PROGRAMMES,
+    demo_user,
+    issuer_of,
+    seeding_transaction,
+    upper_programme_keys,
+)
 from plans.documents import parse_document_number
 from plans.models import ActivityKind, Body, Programme, Target
 
@@ -47,6 +61,12 @@ S = Case.Status
 Form = DisciplineDecision.Form
 
 AHEAD, ON_TRACK, LAGGING = "ahead", "on_track", "lagging"
+# How the units' own programmes go: dealt from these decks, shuffled, to the programmes of
+# each kind of unit and body in each bloc or commune (see DemoYear.own_programmes), so
+# that any two programmes of a kind have one ahead and one lagging. The inspection
+# commissions, whose programme is their whole job, are ahead more often.
+OWN_PROFILES = (AHEAD, LAGGING, ON_TRACK, ON_TRACK, ON_TRACK)
+COMMISSION_PROFILES = (AHEAD, LAGGING, AHEAD, ON_TRACK, ON_TRACK, ON_TRACK, ON_TRACK, ON_TRACK)
 
 # Obviously fake people: "<family> <middle> Mẫu <n>".
 FAMILY = ("Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Vũ", "Đặng", "Bùi", "Đỗ", "Ngô")
@@ -198,6 +218,7 @@ class DemoYear:
         self.numbers = Numbers()
         self.people = 0
         self.cases: list[Case] = []
+        self.lagging: set[int] = set()  # units drawn lagging on the quotas set from above
         self.bulk: list[tuple[Case, list[CaseSubject]]] = []
 
     # -- people and dates
@@ -344,19 +365,31 @@ class DemoYear:
             for p in Programme.objects.filter(
                 organization__path__startswith=self.tree.province.path, year=self.year
             ).select_related("organization")
+            if (p.organization_id, p.body) in upper_programme_keys(self.tree)
         }
-        in_force = defaultdict(list)
+        upper = upper_programme_keys(self.tree)
+        in_force = defaultdict(list)  # unit -> targets set by the programmes above it
+        own = defaultdict(list)  # a unit's own programme -> its targets
         for target in (
-            Target.objects.filter(programme__in=programmes.values(), removed_by__isnull=True)
+            Target.objects.filter(
+                programme__organization__path__startswith=self.tree.province.path,
+                programme__year=self.year,
+                removed_by__isnull=True,
+            )
             .select_related("organization", "subject_organization", "added_by", "programme")
             .order_by("organization__path", "kind", "pk")
         ):
-            in_force[target.organization_id].append(target)
+            programme = target.programme
+            if (programme.organization_id, programme.body) in upper:
+                in_force[target.organization_id].append(target)
+            else:
+                own[programme].append(target)
         self.province(programmes[self.tree.province.pk], in_force)
         self.bloc(programmes[self.tree.bloc.pk], in_force)
         for commune in self.tree.communes[:COMMUNE_PROGRAMMES]:
             if commune.pk in programmes:
                 self.commune(programmes[commune.pk], in_force)
+        self.own_programmes(own)
         self.write_bulk()
 
     def named(self, programme: Programme, targets: list[Target], *, body, issuer) -> None:
@@ -434,6 +467,7 @@ class DemoYear:
         profiles = {unit.pk: AHEAD for unit in order[:15]}
         profiles.update({unit.pk: LAGGING for unit in order[15:33]})
         profiles.update({unit.pk: ON_TRACK for unit in order[33:]})
+        self.lagging |= {unit.pk for unit in order[15:33]}
         over_achievers = {unit.pk for unit in order[:2]}
         cells_below: dict[str, list[Organization]] = defaultdict(list)
         cells = Organization.objects.filter(path__startswith=bloc.path, level=L.CELL)
@@ -449,6 +483,8 @@ class DemoYear:
                 # Cells mostly follow their committee; one in five does not.
                 cell_profile = profile if rng.random() < 0.8 else rng.choice(
                     (AHEAD, ON_TRACK, LAGGING))  # fmt: skip
+                if cell_profile == LAGGING:
+                    self.lagging.add(cell.pk)
                 self.member_cases(cell, in_force[cell.pk], cell_profile)
         # A few arising cases at the grassroots: denunciations and signs of violation.
         for unit in rng.sample(grassroots, 5):
@@ -524,19 +560,23 @@ class DemoYear:
                     title=f"Giám sát thường xuyên {size} đảng viên",
                 )  # fmt: skip
 
-    def concluded_in_bulk(self, *, unit, kind, target, floor, concluded_on, subjects, title):
-        """A cell's concluded member supervision, kept for one bulk insert at the end (with
-        one history row per case and subject): these are most of the demo's cases and the
-        services' four writes each would double the seeding time. Built with the same
-        dates and numbers as `case` and checked with full_clean."""
+    def concluded_in_bulk(self, *, unit, kind, target, floor, concluded_on, subjects, title,
+                          body: str = Body.CELL, issuer: str = "CB"):  # fmt: skip
+        """A concluded case without a violation toward a target (a cell's on its members,
+        a unit's own programme's), kept for one bulk insert at the end (with one history
+        row per case and subject): these are most of the demo's cases and the services'
+        four writes each would double the seeding time. Built with the same dates and
+        numbers as `case` and checked with full_clean: the fields here, the table's
+        constraints by the database at the insert (Django's check of each costs a query,
+        a few seconds over the demo's ~3,000 rows)."""
         dates = self.timeline(S.CONCLUDED, floor, concluded_on)
-        decision = self.numbers.take(unit, Body.CELL, "CB", dates["decided_on"].year)
+        decision = self.numbers.take(unit, body, issuer, dates["decided_on"].year)
         number = parse_document_number(decision)
         case = Case(
-            organization=unit, body=Body.CELL, kind=kind, year=self.year, target=target,
+            organization=unit, body=body, kind=kind, year=self.year, target=target,
             title=title, decision_number=number.text, decision_serial=number.serial,
             decision_issuer=number.issuer, status=S.CONCLUDED,
-            conclusion_number=self.numbers.take(unit, Body.CELL, "CB", dates["concluded_on"].year,
+            conclusion_number=self.numbers.take(unit, body, issuer, dates["concluded_on"].year,
                                                  "TB"),
             violation_found=False, shortcomings_found=self.rng.random() < 0.25,
             created_by=self.user, **dates,
@@ -545,7 +585,7 @@ class DemoYear:
             "Có khuyết điểm, yêu cầu kiểm điểm rút kinh nghiệm." if case.shortcomings_found
             else "Chấp hành tốt; không có vi phạm, khuyết điểm."
         )  # fmt: skip
-        case.full_clean(exclude=["target", *CHECKED_IN_SERVICES])
+        case.full_clean(exclude=["target", *CHECKED_IN_SERVICES], validate_constraints=False)
         self.bulk.append((case, [CaseSubject(**subject) for subject in subjects]))
 
     def write_bulk(self) -> None:
@@ -555,7 +595,7 @@ class DemoYear:
         for case, members in self.bulk:
             for subject in members:
                 subject.case = case
-                subject.full_clean()
+                subject.full_clean(validate_constraints=False)
                 subjects.append(subject)
         bulk_create_with_history(subjects, CaseSubject, default_user=self.user, batch_size=500)
         self.cases += cases
@@ -566,4 +606,87 @@ class DemoYear:
         self.named(programme, in_force[commune.pk], body=Body.COMMITTEE, issuer="ĐU")
         for cell in Organization.objects.filter(parent=commune).order_by("path"):
             profile = rng.choice((AHEAD, ON_TRACK, ON_TRACK, LAGGING))
+            if profile == LAGGING:
+                self.lagging.add(cell.pk)
             self.quota_cases(cell, in_force[cell.pk], profile, [])
+
+    # -- the units' own programmes
+
+    def own_programmes(self, own: dict[Programme, list[Target]]) -> None:
+        """The cases of each unit's own programme, recorded by the body that issued it
+        (a committee's, a commission's, a cell's) against its targets: as many concluded as
+        the programme's profile gives by today, one under way now and then where work is
+        behind. A committee or commission examines the units right below its own, a cell
+        its members (in bulk, like the cells' quotas)."""
+        province = self.tree.province
+        children: dict[int, list[Organization]] = defaultdict(list)
+        for unit in Organization.objects.filter(
+            path__startswith=province.path, depth__gt=province.depth
+        ).order_by("path"):
+            children[unit.parent_id].append(unit)  # type: ignore[index]
+        groups: dict[tuple, list[Programme]] = defaultdict(list)
+        for programme in own:
+            unit = programme.organization
+            top = unit.path[: len(province.path) + Organization.steplen]  # bloc or commune
+            groups[(top, unit.unit_kind, unit.has_cell_committee, programme.body)].append(programme)
+        for (*_where, body), programmes in groups.items():
+            deck = COMMISSION_PROFILES if body == Body.INSPECTION_COMMISSION else OWN_PROFILES
+            profiles = [deck[i % len(deck)] for i in range(len(programmes))]
+            self.rng.shuffle(profiles)
+            self.rng.shuffle(programmes)
+            # A unit behind on the quotas from above is the one behind on its own
+            # programme too, as in life (and the bloc's lagging figure stays what it was).
+            profiles.sort(key=lambda profile: profile != LAGGING)
+            programmes.sort(key=lambda p: p.organization_id not in self.lagging)
+            for programme, profile in zip(programmes, profiles, strict=True):
+                targets = own[programme]
+                expect = [expected(t.quantity, t.programme.starts_on, t.due_on, self.today)
+                          for t in targets]  # fmt: skip
+                if profile == ON_TRACK:
+                    # Keeping to the schedule: what is due by today (rounded up) is done.
+                    done = [min(t.quantity, math.ceil(e)) for t, e in zip(targets, expect,
+                                                                          strict=True)]  # fmt: skip
+                else:
+                    done = done_for(profile, [t.quantity for t in targets], expect)
+                below = children[programme.organization_id]
+                for target, count in zip(targets, done, strict=True):
+                    self.own_target_cases(programme, target, count, profile, below)
+
+    def own_target_cases(self, programme, target, count, profile, below) -> None:
+        """`count` (in the target's counting unit) concluded toward one target of a unit's
+        own programme and, when that leaves it short, now and then one case under way."""
+        rng, unit, body = self.rng, programme.organization, programme.body
+        floor, issuer, short = programme.issued_on, issuer_of(unit, body), count < target.quantity
+        if body == Body.CELL:
+            below = []  # a cell examines its members
+        sizes = [1] * count  # a case each, on one unit below or one member
+        if target.counts == Target.Counts.MEMBERS:
+            sizes = []
+            while count > 0:
+                sizes.append(min(count, rng.choice((1, 2, 2, 3))))
+                count -= sizes[-1]
+        for size, day in zip(sizes, self.conclusion_days(len(sizes), floor, self.today),
+                             strict=True):  # fmt: skip
+            subjects = (
+                self.subjects_for(unit, below) if below
+                else [self.member() for _ in range(size)]
+            )  # fmt: skip
+            self.concluded_in_bulk(
+                unit=unit, body=body, issuer=issuer, kind=target.kind, target=target,
+                floor=floor, concluded_on=day, subjects=subjects,
+                title=self.title_on(target.kind, below, size),
+            )  # fmt: skip
+        if short and rng.random() < (0.6 if profile == ON_TRACK else 0.35):
+            self.case(
+                unit=unit, body=body, kind=target.kind, issuer=issuer, target=target,
+                subjects=self.subjects_for(unit, below), floor=floor,
+                status=S.IN_PROGRESS if rng.random() < 0.6 else S.DECIDED,
+                title=self.title_on(target.kind, below, 1),
+            )  # fmt: skip
+
+    def title_on(self, kind: str, below: list[Organization], members: int) -> str:
+        if below:
+            return title_of(kind)
+        if kind == K.SUPERVISION_REGULAR:
+            return f"Giám sát thường xuyên {members} đảng viên"
+        return f"{title_of(kind)} đối với {members} đảng viên"

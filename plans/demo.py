@@ -10,7 +10,19 @@ For the current year (`timezone.localdate().year`):
   and 1 thematic supervision) and for each cell (supervise 30% of its members); amended
   once mid-year (`118-KH/ĐUK`: a party-finance inspection added for a few units, two
   quotas raised);
-- the programmes of the first three communes: a few named cases and a quota per cell.
+- the programmes of the first three communes' committees: a few named cases and a quota
+  per cell;
+- every other unit that a plans.models.ProgrammeRequirement applies to issues its own
+  programme(s) by the rule's deadline, of the body the rule names or else of its natural
+  bodies: a grassroots committee (đảng bộ cơ sở) its committee's (`-CTr/ĐU`) and its
+  inspection commission's (`-KH/UBKTĐU`), a grassroots cell and every cell below its own
+  (`-KH/CB`), a partial committee and the enterprise bloc their committee's. Each sets one
+  to three modest targets (a cell's one or two) for the unit itself (OWN_TARGETS: e.g. 2
+  compliance inspections, a party-dues inspection, a cell's supervision of 25% of its
+  members), of kinds the unit has no target of yet. A deterministic handful
+  (WITHOUT_SHARE, 4% of the units the rules apply to) issue none, and LATE_SHARE (1.5%)
+  issue after the deadline, so the dashboard's "chưa có chương trình" shows a few units
+  today and a few more in the first quarter's snapshot.
 
 Idempotent: nothing is done when the province already has a programme for the year.
 Synthetic profiles write their programmes with their cases (cases.synthetic_year).
@@ -20,18 +32,19 @@ from __future__ import annotations
 
 import datetime
 import random
+from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
 
 from ktgs.demo import DemoTree
-from ktgs.models import Organization, User
+from ktgs.models import Organization, UnitKind, User
 from plans import services
-from plans.models import ActivityKind, Amendment, Body, Programme, Target
+from plans.models import ActivityKind, Amendment, Body, Programme, ProgrammeRequirement, Target
 
 K = ActivityKind
 L = Organization.Level
@@ -60,11 +73,85 @@ NAMED_TOPICS = (
 )
 
 
+# The units' own programmes: a handful of the units that must issue one (plans.models.
+# ProgrammeRequirement) have none, a few more issue it after the deadline, so the
+# dashboard's "chưa có chương trình" figure and the early periods' snapshots show some.
+WITHOUT_SHARE = 0.04
+LATE_SHARE = 0.015
+
+# What a unit's own programme sets for the unit itself, by body: (kind, quantity or share
+# of members), drawn in this order of preference and skipping the kinds the unit already
+# has a target of (a quota from above, or its other body's programme), so that a case
+# fulfils one obvious target.
+OWN_TARGETS: dict[str, tuple[tuple[str, int | Decimal], ...]] = {
+    Body.COMMITTEE: (
+        (K.INSPECTION_COMPLIANCE, 2),
+        (K.SUPERVISION_THEMATIC, 1),
+        (K.INSPECTION_KTGS_DUTY, 1),
+        (K.SUPERVISION_REGULAR, 2),
+    ),
+    Body.INSPECTION_COMMISSION: (
+        (K.INSPECTION_DUES, 1),
+        (K.SUPERVISION_THEMATIC, 1),
+        (K.INSPECTION_FINANCE, 1),
+        (K.INSPECTION_COMPLIANCE, 1),
+    ),
+    Body.CELL: (
+        (K.SUPERVISION_REGULAR, services.Share(25)),
+        (K.INSPECTION_COMPLIANCE, 1),
+        (K.SUPERVISION_THEMATIC, 1),
+    ),
+}
+OWN_TARGETS[Body.STANDING_COMMITTEE] = OWN_TARGETS[Body.COMMITTEE]
+
+# The issuer written in a body's document numbers, by the unit's level ("-KH/UBKTĐU" for
+# every grassroots commission; the body's own unit is known from the programme).
+ISSUERS: dict[tuple[str, str], str] = {
+    (L.PROVINCIAL, Body.COMMITTEE): "TU",
+    (L.PROVINCIAL, Body.STANDING_COMMITTEE): "TU",
+    (L.PROVINCIAL, Body.INSPECTION_COMMISSION): "UBKTTU",
+    (L.UPPER_GRASSROOTS, Body.COMMITTEE): "ĐUK",
+    (L.UPPER_GRASSROOTS, Body.STANDING_COMMITTEE): "ĐUK",
+    (L.UPPER_GRASSROOTS, Body.INSPECTION_COMMISSION): "UBKTĐUK",
+    (L.GRASSROOTS, Body.COMMITTEE): "ĐU",
+    (L.GRASSROOTS, Body.STANDING_COMMITTEE): "ĐU",
+    (L.GRASSROOTS, Body.INSPECTION_COMMISSION): "UBKTĐU",
+    (L.PARTIAL, Body.COMMITTEE): "ĐBBP",
+}
+
+
+def issuer_of(unit: Organization, body: str) -> str:
+    """The issuer text of `body` of `unit` in document numbers: "ĐU", "UBKTĐU", "CB"…"""
+    if body == Body.CELL:
+        return "CB"
+    return ISSUERS.get((unit.level, body), "ĐU")
+
+
+def natural_bodies(unit: Organization) -> tuple[str, ...]:
+    """The bodies that issue a unit's own programme when the rule names none: a grassroots
+    committee's committee and its inspection commission, a cell itself (a chi bộ cơ sở or
+    a cell below), any other unit's committee."""
+    kind = unit.unit_kind
+    if kind == UnitKind.GRASSROOTS_COMMITTEE:
+        return (Body.COMMITTEE, Body.INSPECTION_COMMISSION)
+    if kind == UnitKind.GRASSROOTS_CELL or unit.level == L.CELL:
+        return (Body.CELL,)
+    return (Body.COMMITTEE,)
+
+
 @dataclass
 class DemoProgrammes:
     province: Programme
     bloc: Programme
     communes: list[Programme]
+    # The units' own programmes (plans.models.ProgrammeRequirement), and the units that
+    # were drawn to have none or to issue theirs late.
+    units: list[Programme] = field(default_factory=list)
+    without: list[Organization] = field(default_factory=list)
+    late: list[Organization] = field(default_factory=list)
+
+    def all(self) -> list[Programme]:
+        return [self.province, self.bloc, *self.communes, *self.units]
 
 
 @contextmanager
@@ -106,11 +193,12 @@ def seed_demo(*, tree, seed: int, stdout) -> None:
     if Programme.objects.filter(organization=tree.province, year=today.year).exists():
         return
     programmes = seed_demo_programmes(tree=tree, seed=seed, today=today)
-    targets = Target.objects.filter(programme__in=[programmes.province, programmes.bloc,
-                                                   *programmes.communes])  # fmt: skip
+    targets = Target.objects.filter(programme__in=programmes.all())
     stdout.write(
-        f"Demo programmes {today.year}: {2 + len(programmes.communes)} programmes, "
-        f"{targets.count():,} targets, 1 amendment."
+        f"Demo programmes {today.year}: {len(programmes.all()):,} programmes "
+        f"({len(programmes.units):,} of the units' own), {targets.count():,} targets, "
+        f"1 amendment; {len(programmes.without)} units without a programme, "
+        f"{len(programmes.late)} issued late."
     )
 
 
@@ -124,7 +212,120 @@ def seed_demo_programmes(*, tree: DemoTree, seed: int, today: datetime.date) -> 
             _commune_programme(commune, number, rng, today, user)
             for number, commune in enumerate(tree.communes[:COMMUNE_PROGRAMMES], start=1)
         ]
-    return DemoProgrammes(province=province, bloc=bloc, communes=communes)
+        programmes = DemoProgrammes(province=province, bloc=bloc, communes=communes)
+        # Its own generator: the draws above (and the data they make) stay as they were.
+        units_rng = random.Random(f"units-{seed}-{today.year}")
+        _unit_programmes(programmes, tree, units_rng, today, user)
+    return programmes
+
+
+def upper_programme_keys(tree: DemoTree) -> set[tuple[int, str]]:
+    """(unit id, body) of the programmes that set targets for the units below (the
+    province's, the bloc's, the first communes' committees'); every other programme of the
+    demo is a unit's own, with targets for the unit itself."""
+    communes = tree.communes[:COMMUNE_PROGRAMMES]
+    return {
+        (tree.province.pk, Body.STANDING_COMMITTEE),
+        (tree.bloc.pk, Body.INSPECTION_COMMISSION),
+        *((commune.pk, Body.COMMITTEE) for commune in communes),
+    }
+
+
+def _unit_programmes(
+    programmes: DemoProgrammes, tree: DemoTree, rng: random.Random, today, user
+) -> None:
+    """The programme(s) of every unit of the province that a ProgrammeRequirement applies
+    to: of the body the rule names or, when it names none, of the unit's natural bodies
+    (natural_bodies) that have not issued one yet. When the rule names no body, a unit
+    above the grassroots that already has a programme (the province, the bloc) is done.
+    WITHOUT_SHARE of the units issue nothing and LATE_SHARE issue after the deadline."""
+    year = today.year
+    rules = {rule.level: rule for rule in ProgrammeRequirement.objects.filter(is_active=True)}
+    units = list(
+        Organization.objects.filter(
+            path__startswith=tree.province.path, level__in=list(rules)
+        ).order_by("path")
+    )
+    have: dict[int, set[str]] = defaultdict(set)
+    for programme in programmes.all():
+        have[programme.organization_id].add(programme.body)
+    taken: dict[int, set[str]] = defaultdict(set)  # unit -> kinds it already has targets of
+    for unit_id, kind in Target.objects.filter(
+        programme__organization__path__startswith=tree.province.path,
+        programme__year=year,
+        organization__in=units,
+    ).values_list("organization_id", "kind"):
+        taken[unit_id].add(kind)
+    wanted: list[tuple[Organization, list[str]]] = []
+    for unit in units:
+        rule = rules[unit.level]
+        bodies = natural_bodies(unit)
+        if rule.body:
+            grassroots_committee = unit.unit_kind == UnitKind.GRASSROOTS_COMMITTEE
+            bodies = (rule.body, *bodies) if grassroots_committee else (rule.body,)
+        elif have[unit.pk] and unit.level in (L.CENTRAL, L.PROVINCIAL, L.UPPER_GRASSROOTS):
+            continue
+        missing = [body for body in dict.fromkeys(bodies) if body not in have[unit.pk]]
+        if missing:
+            wanted.append((unit, missing))
+    # Drawn among the units with no programme yet (not a commune whose committee set its
+    # cells' quotas, canbo.xa's among them).
+    candidates = [unit for unit, _missing in wanted if not have[unit.pk]]
+    drawn = rng.sample(
+        candidates, min(len(candidates), round(len(units) * (WITHOUT_SHARE + LATE_SHARE)))
+    )
+    split = round(len(units) * WITHOUT_SHARE)
+    without, late = {u.pk for u in drawn[:split]}, {u.pk for u in drawn[split:]}
+    for unit, missing in wanted:
+        if unit.pk in without:
+            programmes.without.append(unit)
+            continue
+        due = rules[unit.level].due_on(year)
+        if unit.pk in late:
+            programmes.late.append(unit)
+        for body in missing:
+            if unit.pk in late:
+                issued = due + datetime.timedelta(days=rng.randint(20, 100))
+            else:
+                early = 11 if body in (Body.COMMITTEE, Body.INSPECTION_COMMISSION) else 3
+                issued = due - datetime.timedelta(days=rng.randint(early, early + 12))
+            issued = min(max(issued, datetime.date(year, 1, 1)), today)
+            programmes.units.append(_unit_programme(unit, body, issued, taken[unit.pk], rng, user))
+
+
+def _unit_programme(unit, body, issued_on, taken: set[str], rng, user) -> Programme:
+    """A unit's own programme: one to three targets for the unit itself, of kinds it has
+    no target of yet (added to `taken`), due mid-year, at the end of Q3 or at year end."""
+    year = issued_on.year
+    whose = f"Ủy ban Kiểm tra {unit.name}" if body == Body.INSPECTION_COMMISSION else unit.name
+    doc_type = "KH" if body in (Body.INSPECTION_COMMISSION, Body.CELL) else "CTr"
+    programme = services.create_programme(
+        user=user,
+        organization=unit,
+        body=body,
+        year=year,
+        title=f"Chương trình kiểm tra, giám sát năm {year} của {whose}",
+        doc_number=f"{rng.randint(1, 9):02d}-{doc_type}/{issuer_of(unit, body)}",
+        issued_on=issued_on,
+    )
+    choices = [(kind, amount) for kind, amount in OWN_TARGETS[body] if kind not in taken]
+    # A committee's or commission's programme sets one to three; a cell's one or two.
+    count = min(len(choices), rng.choice((1, 1, 2) if body == Body.CELL else (1, 2, 2, 3)))
+    dues = (month_end(year, 6), month_end(year, 9), month_end(year, 12), month_end(year, 12))
+    for kind, amount in choices[:count]:
+        share = amount if isinstance(amount, services.Share) else None
+        services.add_target(
+            programme=programme,
+            user=user,
+            organization=unit,
+            kind=kind,
+            counts=Target.Counts.MEMBERS if share is not None else Target.Counts.CASES,
+            quantity=1 if share is not None else int(amount),
+            member_share=share,
+            due_on=rng.choice(dues),
+        )
+        taken.add(kind)
+    return services.issue_programme(programme=programme, user=user)
 
 
 def _named_targets(programme, owner, subjects, count, rng, *, user, first_month=2) -> None:
