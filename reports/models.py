@@ -86,6 +86,7 @@ class ProgressFigures(models.Model):
     own_expected = models.DecimalField(max_digits=14, decimal_places=4, default=0)
     # When the unit is lagging: why, per target (reports.progress.LagReason as dicts), so
     # the dashboard and the reminders say it in words without reading the targets again.
+    # Kept on the all-bodies rows (body "") only: nothing reads them on a body's row.
     own_lag_reasons = models.JSONField(default=list, blank=True)
 
     sub_quantity = models.PositiveIntegerField(default=0)

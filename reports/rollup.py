@@ -324,7 +324,7 @@ def own_figures(leaf: Leaf, today: date) -> dict[Key, Own]:
     tolerance = lag_tolerance_cases()
     result: dict[Key, Own] = {}
 
-    def one(targets: list[progress.TargetFigures], arising: int) -> Own:
+    def one(targets: list[progress.TargetFigures], arising: int, *, reasons: bool) -> Own:
         rollup, found = progress.unit_rollup(
             targets, arising, today=today, tolerance_cases=tolerance
         )
@@ -346,7 +346,7 @@ def own_figures(leaf: Leaf, today: date) -> dict[Key, Own]:
             units_completed=rollup.units_completed,
             units_lagging=rollup.units_lagging,
             expected=_decimal(expected),
-            lag_reasons=[_reason_dict(r) for r in found.reasons] if found else [],
+            lag_reasons=[_reason_dict(r) for r in found.reasons] if found and reasons else [],
         )
 
     # Every (kind, body) a unit has something of in a year; each row of the unit is one
@@ -372,6 +372,9 @@ def own_figures(leaf: Leaf, today: date) -> dict[Key, Own]:
             figures = one(
                 [t for t in targets if chosen(t.kind, t.body)],
                 sum(n for (k, b), n in arising.items() if chosen(k, b)),
+                # The reasons in words only on the all-bodies rows (nothing reads them on
+                # a body's row).
+                reasons=body == ALL_BODIES,
             )
             for name in coverage:
                 setattr(figures, f"{name}_planned", figures.units_with_targets)

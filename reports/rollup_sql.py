@@ -31,7 +31,7 @@ from django.db import connection
 from cases.models import Case, CaseSubject
 from ktgs.models import Organization
 from plans.models import Programme, Target
-from reports.models import COVERAGE_KINDS, FIGURES
+from reports.models import ALL_KINDS, COVERAGE_KINDS, FIGURES
 
 FIGURES_SQL = (*FIGURES, "expected")  # the own_*/sub_* columns, in the table's order
 OWN_COLUMNS = [f"own_{name}" for name in FIGURES_SQL]
@@ -139,7 +139,7 @@ items AS MATERIALIZED (
     GROUP BY c.organization_id, c.year, c.kind, c.body
 ),
 figures AS MATERIALIZED (
-    SELECT unit, year, CASE WHEN GROUPING(kind) = 1 THEN '' ELSE kind END AS kind,
+    SELECT unit, year, {kind_key} AS kind,
            CASE WHEN GROUPING(body) = 1 THEN '' ELSE body END AS body,
            SUM(q)::int AS quantity, SUM(capped)::int AS capped_done, SUM(done)::int AS done,
            SUM(arising)::int AS arising, MAX(with_target) AS units_with_targets,
@@ -147,18 +147,17 @@ figures AS MATERIALIZED (
            MAX(with_target) = 1 AND ROUND(SUM(gap), 30) > %(tolerance)s AS lagging,
            ROUND(ROUND(SUM(expected), 30), 4) AS expected
     FROM items
-    GROUP BY GROUPING SETS (
-        (unit, year, kind, body), (unit, year, kind), (unit, year, body), (unit, year)
-    )
+    GROUP BY GROUPING SETS ({grouping_sets})
 ),
--- The reasons in words are kept for lagging rows only: built for those alone, from the
--- targets behind schedule (of the row's kind and body; "" takes every kind or body).
+-- The reasons in words are kept for lagging rows of all bodies only (nothing reads them
+-- on a body's row): built for those alone, from the targets behind schedule of the
+-- row's kind ("" takes every kind).
 behind AS (
     SELECT f.unit, f.year, f.kind, f.body, i.target_id, i.kind AS target_kind, i.short_by,
            i.behind, i.days_to_due, i.counts
     FROM figures f JOIN items i ON i.unit = f.unit AND i.year = f.year
-    WHERE f.lagging AND i.behind IS NOT NULL
-      AND (f.kind = '' OR i.kind = f.kind) AND (f.body = '' OR i.body = f.body)
+    WHERE f.lagging AND f.body = '' AND i.behind IS NOT NULL
+      AND (f.kind = '' OR i.kind = f.kind)
 ),
 reasons AS (
     SELECT unit, year, kind, body,
@@ -274,6 +273,13 @@ _ORPHAN_CASES = """
           AND (y.removed_by_id IS NULL OR yr.effective_on > %(today)s)
     )
 """
+# The rows of a unit: per kind and body, per kind (all bodies), per body (all kinds), all.
+EVERY_ROW = "(unit, year, kind, body), (unit, year, kind), (unit, year, body), (unit, year)"
+EVERY_ROW_KIND = "CASE WHEN GROUPING(kind) = 1 THEN '' ELSE kind END"
+# Only the all-kinds rows (a subtree's figures of all kinds: the dashboard's default).
+ALL_KINDS_ROWS = "(unit, year, body), (unit, year)"
+ALL_KINDS_ROW_KIND = "''::text"
+
 _ORPHAN_UNITS = _ORPHAN_CASES.format(case_units="c.organization_id = ANY(%(units)s)")
 # A target's year (reports.rollup._target_year) and an arising case's: the rows' `year`,
 # unless a computation over several years (the term) gathers them under one.
@@ -298,6 +304,8 @@ def _own_sql(restricted: bool) -> str:
         "case_year": CASE_YEAR,
         "missing_year": MISSING_YEAR,
         "coverage": COVERAGE_SQL,
+        "grouping_sets": EVERY_ROW,
+        "kind_key": EVERY_ROW_KIND,
     }
     if not restricted:
         return _OWN_SQL.format(
@@ -492,7 +500,9 @@ UNION ALL
 """
 
 
-def _subtree_sql(*, gathered: bool, one_kind: bool) -> str:
+def _subtree_sql(*, gathered: bool, one_kind: bool, all_kinds: bool = False) -> str:
+    """`all_kinds`: only the all-kinds rows are wanted (kind ""): the others are not
+    computed at all."""
     restricted = "organization_id IN (SELECT id FROM ktgs_organization WHERE path LIKE %(subtree)s)"
     key = "%(year_key)s::int"
     own = _OWN_SQL.format(
@@ -505,6 +515,8 @@ def _subtree_sql(*, gathered: bool, one_kind: bool) -> str:
         case_year=key if gathered else CASE_YEAR,
         missing_year=key if gathered else MISSING_YEAR,
         coverage=COVERAGE_SQL,
+        grouping_sets=ALL_KINDS_ROWS if all_kinds else EVERY_ROW,
+        kind_key=ALL_KINDS_ROW_KIND if all_kinds else EVERY_ROW_KIND,
     )
     return _SUBTREE_SQL.format(
         own=own,
@@ -547,7 +559,9 @@ def subtree(
         "lagging_kind": lagging_kind,
         "lagging": lagging,
     }
-    sql = _subtree_sql(gathered=len(years) > 1, one_kind=kind is not None)
+    sql = _subtree_sql(
+        gathered=len(years) > 1, one_kind=kind is not None, all_kinds=kind == ALL_KINDS
+    )
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
