@@ -3,7 +3,7 @@ admins, for the units they lead; staff oversee no one's mail)."""
 
 import pytest
 
-from tests.reports.test_reminders import lag_rule, outbox_row
+from tests.reminders.test_reminders import lag_rule, outbox_row
 
 
 @pytest.fixture
