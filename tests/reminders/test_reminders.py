@@ -370,6 +370,17 @@ def test_reminder_log_shows_each_person_their_subtree(client, tree, cast, staff_
             assert tree.b1.name not in failed.content.decode()
 
 
+def test_the_log_pages_keep_the_filters(client, tree, cast, staff_b1):
+    rule = lag_rule()
+    for step in range(51):  # one more than a page
+        outbox_row(rule, tree.b1, staff_b1, step=f"r{step}", status=OutboxMessage.Status.SENT)
+    client.force_login(cast.admin)
+    first = client.get(reverse("reminders:log"), {"status": "sent", "q": "B1"}).content.decode()
+    assert 'href="?status=sent&amp;q=B1&amp;page=2"' in first
+    second = client.get(reverse("reminders:log"), {"status": "sent", "q": "B1", "page": "2"})
+    assert 'href="?status=sent&amp;q=B1&amp;page=1"' in second.content.decode()
+
+
 @time_machine.travel(date(2026, 6, 8), tick=False)  # a Monday
 def test_the_digest_gives_the_year_end_forecast_in_both_bodies(tree, cast, english_leader):
     """The leader's whole unit and each lagging unit, at the run rate from 1 January to
