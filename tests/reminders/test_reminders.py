@@ -15,7 +15,7 @@ from ktgs import figures
 from ktgs import services as ktgs_services
 from ktgs.models import Role
 from reminders import scan, sending, writer
-from reminders.models import LagEpisode, OutboxMessage, ReminderRule
+from reminders.models import Holiday, LagEpisode, OutboxMessage, ReminderRule
 from reports import progress, rollup
 from tests.factories import UserFactory
 from tests.reports.test_rollup import case, programme, target
@@ -62,8 +62,19 @@ def rows(**filters):
     return list(OutboxMessage.objects.filter(**filters).order_by("created_at", "pk"))
 
 
+@pytest.fixture
+def holidays_of_2026(db):
+    """The holidays this file counts on, as the data migration seeds them: a transactional
+    test that ran before in the same database (--reuse-db) may have flushed them."""
+    for day, name in (
+        (date(2026, 4, 30), "Ngày Giải phóng miền Nam, thống nhất đất nước"),
+        (date(2026, 5, 1), "Ngày Quốc tế Lao động"),
+    ):
+        Holiday.objects.get_or_create(day=day, defaults={"name": name})
+
+
 def test_a_year_falls_behind_reminded_escalated_catches_up_and_stops(
-    tree, cast, staff_b1, behind_b1
+    tree, cast, staff_b1, behind_b1, holidays_of_2026
 ):
     rule = lag_rule()
     day = date(2026, 3, 2)
