@@ -86,7 +86,7 @@ test: deps-dev messages
 	@scripts/test-services.sh
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/mypy ktgs plans cases reports
+	$(VENV)/bin/mypy ktgs plans cases reports reminders
 	$(PY) manage.py makemigrations --check --dry-run -v 0
 	$(VENV)/bin/pytest --create-db -n $(TEST_PROCESSES) $(PYTEST_ARGS)
 
@@ -121,7 +121,7 @@ lint: $(VENV_OK)
 	$(VENV)/bin/ruff format --check .
 
 typecheck: $(VENV_OK)
-	DJANGO_DEBUG=1 $(VENV)/bin/mypy ktgs plans cases reports
+	DJANGO_DEBUG=1 $(VENV)/bin/mypy ktgs plans cases reports reminders
 
 # Recompile the pinned lock files from requirements/*.in.
 lock: $(VENV_OK)

@@ -1,7 +1,8 @@
 """/api/: version 1 of the REST API, its OpenAPI schema and its documentation.
 
 Each app's routes live in its own api.py and are included here by dotted name, so that
-ktgs's code never imports plans, cases or reports (dependencies point the other way)."""
+ktgs's code never imports plans, cases, reports or reminders (dependencies point the other
+way)."""
 
 from django.urls import include, path
 from rest_framework.routers import DefaultRouter
@@ -17,6 +18,7 @@ v1 = [
     path("", include("plans.api")),
     path("", include("cases.api")),
     path("", include("reports.api")),
+    path("", include("reminders.api")),
 ]
 
 urlpatterns = [

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "plans",
     "cases",
     "reports",
+    "reminders",
 ]
 
 MIDDLEWARE = [
@@ -240,21 +241,21 @@ CELERY_BEAT_SCHEDULE: dict = {
         "schedule": crontab(hour=2, minute=0),
         "options": {"expires": 20 * 3600},
     },
-    # Reminders and the weekly digest (reports.reminders), in the morning after the
-    # nightly rebuild; a missed day is caught up by the next run ("on or after").
+    # Reminders and the weekly digest into the outbox (reminders.scan), in the morning
+    # after the nightly rebuild; a missed day is caught up by the next run ("on or after").
     "reminders-daily": {
-        "task": "reports.tasks.send_daily_reminders",
+        "task": "reminders.tasks.queue_daily_reminders",
         "schedule": crontab(hour=7, minute=0),
         "options": {"expires": 20 * 3600},
     },
-    # Stuck claims and lost send tasks (reports.outbox.sweep).
+    # Stuck claims and lost send tasks (reminders.sending.sweep).
     "reminders-outbox-sweep": {
-        "task": "reports.tasks.sweep_outbox",
+        "task": "reminders.tasks.sweep_outbox",
         "schedule": crontab(minute="*/5"),
         "options": {"expires": 4 * 60},
     },
 }
-# Outbox sending (reports.outbox): batch size (mails per SMTP connection), tries before a
+# Outbox sending (reminders.sending): batch size (mails per SMTP connection), tries before a
 # row is left failed, backoff between tries, and when a claim or an enqueued row counts as
 # lost (longer than any SMTP timeout, so a slow send is never taken for a dead one).
 KTGS_OUTBOX_BATCH = env.int("KTGS_OUTBOX_BATCH", default=20)

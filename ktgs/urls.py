@@ -33,6 +33,7 @@ urlpatterns = [
     path("cases/", include("cases.urls")),
     path("healthz", views.healthz, name="healthz"),
     path("api/", include("ktgs.api_urls")),
+    path("progress/reminders/", include("reminders.urls")),
     path("progress/", include("reports.urls")),
     path("admin/", admin.site.urls),
 ]

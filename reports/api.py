@@ -21,25 +21,24 @@ from __future__ import annotations
 from datetime import date
 from fractions import Fraction
 
-import django_filters
 from django.db.models import BooleanField, Count, ExpressionWrapper, Max, Min, Q
 from django.http import Http404
 from django.utils import timezone, translation
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, viewsets
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
 from cases.models import Case, CaseSubject
 from ktgs import access
-from ktgs.api import InputSerializer, OpenViewMixin, ScopedViewSetMixin
+from ktgs.api import InputSerializer, OpenViewMixin
 from ktgs.figures import round_percent
 from ktgs.models import Organization
 from plans import queries as plan_queries
 from plans.models import ActivityKind, Programme, Target
 from reports import progress, queries, rollup
-from reports.models import ALL_BODIES, ALL_KINDS, FIGURES, OutboxMessage, ReportPeriod
+from reports.models import ALL_BODIES, ALL_KINDS, FIGURES, ReportPeriod
 from reports.queries.bodies import (
     BODY_ORDER,
     COVERAGE_LABELS,
@@ -650,68 +649,8 @@ class ProgrammeProgressViewSet(OpenViewMixin, viewsets.ViewSet):
         return Response(ProgrammeProgressSerializer(target_figures(programme, on)).data)
 
 
-# --- reminders (the log, read only) ------------------------------------------------------
-
-
-class ReminderSerializer(serializers.ModelSerializer):
-    recipient_username = serializers.CharField(source="recipient.username", read_only=True)
-
-    class Meta:
-        model = OutboxMessage
-        fields = [
-            "id",
-            "kind",
-            "organization",
-            "period",
-            "step",
-            "recipient",
-            "recipient_username",
-            "email",
-            "language",
-            "status",
-            "attempts",
-            "last_error",
-            "message_id",
-            "created_at",
-            "sent_at",
-        ]
-        read_only_fields = fields
-
-
-class ReminderFilter(django_filters.FilterSet):
-    status = django_filters.ChoiceFilter(choices=OutboxMessage.Status.choices)
-    kind = django_filters.ChoiceFilter(choices=OutboxMessage.Kind.choices)
-    organization = django_filters.NumberFilter(field_name="organization_id")
-    created_after = django_filters.DateFilter(field_name="created_at", lookup_expr="date__gte")
-    created_before = django_filters.DateFilter(field_name="created_at", lookup_expr="date__lte")
-
-    class Meta:
-        model = OutboxMessage
-        fields = ["status", "kind", "organization", "created_after", "created_before"]
-
-
-@extend_schema_view(
-    list=extend_schema(summary="Nhật ký thư nhắc việc (lãnh đạo, quản trị: trong phạm vi)"),
-    retrieve=extend_schema(summary="Một thư nhắc việc"),
-)
-class ReminderViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
-    """The same log as the reminder log page, scoped the same way: leaders and admins see
-    the mail about the units they lead; staff see none (they do not oversee it)."""
-
-    serializer_class = ReminderSerializer
-    filterset_class = ReminderFilter
-    ordering_fields = ["created_at", "sent_at", "status"]
-    ordering = ["-created_at"]
-
-    def get_queryset(self):
-        return access.scope_led(
-            OutboxMessage.objects.select_related("recipient"), self.request.user
-        )
-
-
 router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False
 router.register("progress", ProgressViewSet, basename="progress")
 router.register("programme-progress", ProgrammeProgressViewSet, basename="programme-progress")
-router.register("reminders", ReminderViewSet, basename="reminder")
 urlpatterns = router.urls

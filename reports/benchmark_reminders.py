@@ -18,7 +18,7 @@ def _reminder_cast(root: Organization) -> None:
     upper-grassroots unit a staff member and every provincial unit a leader (inside the
     caller's rolled-back transaction), so every lagging unit below has recipients."""
     from ktgs.models import Role
-    from reports.models import ReminderRule
+    from reminders.models import ReminderRule
 
     ReminderRule.objects.update(is_active=False)
     for kind in ("lag", "target_due", "case_overdue"):
@@ -47,8 +47,8 @@ def reminder_scan(root: Organization, today: date) -> tuple[float, int]:
     """F9: the daily scan (lag from the roll-up table, due targets, overdue cases) writing
     the outbox for the whole dataset; median ms (each run writes every row afresh) and
     how many rows one run writes. Rolled back afterwards."""
-    from reports import reminders
-    from reports.models import OutboxMessage
+    from reminders import scan
+    from reminders.models import OutboxMessage
 
     inserted = 0
 
@@ -56,7 +56,7 @@ def reminder_scan(root: Organization, today: date) -> tuple[float, int]:
         nonlocal inserted
         try:
             with transaction.atomic():
-                inserted = reminders.run_daily(today, enqueue=False).inserted
+                inserted = scan.run_daily(today, enqueue=False).inserted
                 raise _Rollback
         except _Rollback:
             pass
@@ -73,15 +73,15 @@ def reminder_scan(root: Organization, today: date) -> tuple[float, int]:
 
 
 def reminder_sending(root: Organization, today: date, n: int = 200) -> dict:
-    """F10: n reminders sent in batches (reports.outbox.send_batch, the send task's body)
+    """F10: n reminders sent in batches (reminders.sending.send_batch, the send task's body)
     to a local aiosmtpd server; then the day's scan and the same send tasks run again, and
     a batch is killed after its claim (its rows left "sending") and swept: how many SMTP
     connections were opened, mails received, and duplicates by Message-ID. The real worker
-    killed mid-batch and Redis restarted are tests/reports/test_reminder_delivery.py."""
+    killed mid-batch and Redis restarted are tests/reminders/test_reminder_delivery.py."""
     from django.test.utils import override_settings
 
-    from reports import outbox, reminders
-    from reports.models import OutboxMessage
+    from reminders import scan, sending
+    from reminders.models import OutboxMessage
     from reports.smtp_sink import SmtpSink
 
     sink = SmtpSink().start()
@@ -97,26 +97,26 @@ def reminder_sending(root: Organization, today: date, n: int = 200) -> dict:
         ):  # fmt: skip
             _reminder_cast(root)
             OutboxMessage.objects.all().delete()
-            reminders.run_daily(today, enqueue=False)
+            scan.run_daily(today, enqueue=False)
             ids = list(OutboxMessage.objects.order_by("pk").values_list("pk", flat=True))
-            sent_ids, killed_ids = ids[:n], ids[n : n + outbox.batch_size()]
-            size = outbox.batch_size()
+            sent_ids, killed_ids = ids[:n], ids[n : n + sending.batch_size()]
+            size = sending.batch_size()
             batches = [sent_ids[i : i + size] for i in range(0, len(sent_ids), size)]
             for batch in batches:
-                outbox.send_batch(batch)
+                sending.send_batch(batch)
             result["connections"] = sink.connections
             result["expected_connections"] = len(batches)
             # Re-run: the day's scan again, and every send task delivered a second time.
-            reminders.run_daily(today, enqueue=False)
+            scan.run_daily(today, enqueue=False)
             for batch in batches:
-                outbox.send_batch(batch)
+                sending.send_batch(batch)
             # Killed: a batch claimed by a worker that died before the server accepted
             # anything; the sweeper puts it back and it is sent once.
-            outbox.claim(killed_ids)
+            sending.claim(killed_ids)
             with override_settings(KTGS_OUTBOX_CLAIM_TIMEOUT=0):
-                outbox.sweep(now=timezone.now() + timedelta(seconds=1))
-            outbox.send_batch(killed_ids)
-            outbox.send_batch(killed_ids)
+                sending.sweep(now=timezone.now() + timedelta(seconds=1))
+            sending.send_batch(killed_ids)
+            sending.send_batch(killed_ids)
             result["received"] = sink.received
             result["expected"] = len(sent_ids) + len(killed_ids)
             result["duplicates"] = sink.duplicates()

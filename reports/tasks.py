@@ -62,35 +62,3 @@ def snapshot_periods() -> list[int]:
 def take_daily_snapshot() -> int:
     """Today's point of every trend line; after the nightly rebuild moved the figures."""
     return services.take_daily_snapshot(timezone.localdate())
-
-
-# --- reminders (reports.reminders writes the outbox, reports.outbox sends it) ---------
-
-
-@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=3)
-def send_daily_reminders() -> dict:
-    """Beat, daily: lag, deadlines and the weekly digest into the outbox, then enqueue."""
-    from reports import reminders
-
-    return reminders.run_daily(timezone.localdate()).as_dict()
-
-
-@shared_task(bind=True, max_retries=None)
-def send_reminders(self, message_ids: list[int]) -> int:
-    """One small batch of outbox rows over one SMTP connection. The rows themselves
-    count attempts (and give up after KTGS_OUTBOX_MAX_ATTEMPTS), so the task retries
-    whatever the batch handed back, with backoff, until nothing is left."""
-    from reports import outbox
-
-    retry = outbox.send_batch(message_ids)
-    if retry:
-        raise self.retry(args=[retry], countdown=outbox.retry_delay(self.request.retries))
-    return len(message_ids)
-
-
-@shared_task
-def sweep_outbox() -> dict:
-    """Beat, every few minutes: stuck claims back to pending, lost tasks re-enqueued."""
-    from reports import outbox
-
-    return outbox.sweep()

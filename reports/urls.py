@@ -8,10 +8,4 @@ urlpatterns = [
     path("", views.dashboard_home, name="home"),
     path("<int:pk>/", views.dashboard, name="dashboard"),
     path("<int:pk>/report/", views.period_report, name="period_report"),
-    path("reminders/", views.reminder_log, name="reminder_log"),
-    path(
-        "reminders/unsubscribe/<str:token>/",
-        views.digest_unsubscribe,
-        name="digest_unsubscribe",
-    ),
 ]

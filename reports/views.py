@@ -3,8 +3,6 @@ the roll-up table (live) or a period's snapshot."""
 
 from typing import TypedDict
 
-from django.contrib.auth.decorators import login_not_required
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -12,17 +10,13 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET
 
 from ktgs import access, figures
 from ktgs import queries as ktgs_queries
-from ktgs import services as ktgs_services
-from ktgs.models import User
 from plans.models import ActivityKind
-from reports import exports, outbox, progress, queries
-from reports.forms import ReminderLogFilterForm
-from reports.models import ALL_KINDS, OutboxMessage, ReportPeriod
+from reports import exports, progress, queries
+from reports.models import ALL_KINDS, ReportPeriod
 from reports.queries.bodies import COVERAGE_LABELS, BodyFigures, Coverage
 from reports.services import OFFERED_PERIODS
 from reports.templatetags.progress_bars import bar_widths
@@ -215,46 +209,3 @@ def period_report(request, pk: int):
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
         return response
     return render(request, "reports/period_report.html", context)
-
-
-# --- reminders -------------------------------------------------------------------------
-
-REMINDERS_PER_PAGE = 50
-
-
-@require_GET
-def reminder_log(request):
-    """What went to whom, when, and what failed: administrators and leaders, for the
-    units they lead (staff do not oversee other people's mail)."""
-    if not access.oversees(request.user):
-        raise Http404
-    messages_qs = access.scope_led(OutboxMessage.objects.all(), request.user)
-    form = ReminderLogFilterForm(request.GET or None)
-    rows = queries.reminder_log(messages_qs, form.cleaned_data if form.is_valid() else {})
-    page = Paginator(rows, REMINDERS_PER_PAGE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    return render(
-        request,
-        "reports/reminder_log.html",
-        {"form": form, "page": page, "messages_page": list(page.object_list),
-         "query": query.urlencode()},
-    )  # fmt: skip
-
-
-@login_not_required
-@csrf_exempt  # the signed token is the credential; mail clients POST it (RFC 8058)
-@require_http_methods(["GET", "POST"])
-def digest_unsubscribe(request, token: str):
-    """The link in every digest: GET asks to confirm, POST turns the digest off. No login:
-    the signed token names the user. Reminders about one's own unit cannot be turned off."""
-    user_id = outbox.read_unsubscribe_token(token)
-    user = User.objects.filter(pk=user_id).first() if user_id else None
-    if user is None:
-        raise Http404
-    done = False
-    if request.method == "POST":
-        ktgs_services.set_digest_enabled(user=user, enabled=False)
-        done = True
-    with translation.override(user.language):
-        return render(request, "reports/digest_unsubscribe.html", {"person": user, "done": done})

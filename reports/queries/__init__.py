@@ -4,7 +4,6 @@
   figures (UnitProgress)
 - dashboards: the leader's dashboard (six queries at any level)
 - period_reports: the table a commission sends upward
-- reminder_logs: the outbox rows a person may see
 """
 
 from reports.queries.dashboards import (
@@ -25,7 +24,6 @@ from reports.queries.period_reports import (
     TargetLine,
     period_report,
 )
-from reports.queries.reminder_logs import reminder_log
 from reports.queries.sources import Source, UnitProgress, period_source
 
 __all__ = [
@@ -46,5 +44,4 @@ __all__ = [
     "dashboard_page",
     "period_report",
     "period_source",
-    "reminder_log",
 ]

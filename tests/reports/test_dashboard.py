@@ -186,17 +186,6 @@ def test_dashboard_home_opens_the_users_top_unit(client, cast, tree):
     assert response.url == reverse("reports:dashboard", args=[tree.a.pk])
 
 
-def test_the_reminder_log_is_linked_for_those_who_oversee(client, cast, tree):
-    log_url = reverse("reports:reminder_log")
-    client.force_login(cast.leader_p)
-    page = client.get(reverse("reports:dashboard", args=[tree.a.pk])).content.decode()
-    assert log_url in page
-    client.force_login(cast.staff_a)
-    page = client.get(reverse("reports:dashboard", args=[tree.a.pk])).content.decode()
-    assert log_url not in page
-    assert client.get(log_url).status_code == 404
-
-
 def child_lines(client, unit, **params):
     response = client.get(reverse("reports:dashboard", args=[unit.pk]), {"year": 2026, **params})
     assert response.status_code == 200

@@ -11,8 +11,9 @@ from django.utils import timezone
 
 from ktgs import services as ktgs_services
 from ktgs.models import Role
-from reports import outbox, reminders, rollup
-from reports.models import OutboxMessage, ReminderRule
+from reminders import scan, sending
+from reminders.models import OutboxMessage, ReminderRule
+from reports import rollup
 from tests.factories import UserFactory
 from tests.reports.test_rollup import programme
 
@@ -51,12 +52,12 @@ def year_started(tree, rule, cast, staff_b1):
     programme(tree.a1a)
 
 
-def run_day(day: date) -> reminders.ScanResult:
+def run_day(day: date) -> scan.ScanResult:
     """The nightly rebuild, the morning scan (quiet days included), the sender."""
     with time_machine.travel(timezone.make_aware(datetime.combine(day, time(7))), tick=False):
         rollup.rebuild(day)
-        result = reminders.run_daily(day, enqueue=False, quiet_days=False)
-        outbox.send_pending_now()
+        result = scan.run_daily(day, enqueue=False, quiet_days=False)
+        sending.send_pending_now()
     return result
 
 
@@ -130,11 +131,11 @@ def test_repeated_weekly_escalated_upward_and_stopped_once_issued(
 def test_a_pending_reminder_is_cancelled_when_the_programme_is_issued(tree, year_started):
     day = date(2026, 2, 3)
     rollup.rebuild(day)
-    reminders.run_daily(day, enqueue=False, quiet_days=False)  # written, not yet sent
+    scan.run_daily(day, enqueue=False, quiet_days=False)  # written, not yet sent
     assert OutboxMessage.objects.filter(status=OutboxMessage.Status.PENDING).count() == 1
     programme(tree.b1)
     rollup.refresh_units([tree.b1.pk], day)
-    result = reminders.run_daily(day, enqueue=False, quiet_days=False)
+    result = scan.run_daily(day, enqueue=False, quiet_days=False)
     assert result.cancelled == 1
     assert not OutboxMessage.objects.filter(status=OutboxMessage.Status.PENDING).exists()
 

@@ -11,12 +11,14 @@ from datetime import date
 
 import pytest
 import redis
+from django.utils import timezone
 
 from ktgs import celery_app
 from ktgs import services as ktgs_services
 from ktgs.models import Role
-from reports import outbox, reminders, rollup, services
-from reports.models import OutboxMessage, ReminderRule
+from reminders import scan, sending, tasks
+from reminders.models import OutboxMessage, ReminderRule
+from reports import rollup, services
 from reports.smtp_sink import SmtpSink, free_port
 from tests.factories import OrganizationFactory, UserFactory
 from tests.reports.test_rollup import programme, target
@@ -86,13 +88,13 @@ def test_reminders_arrive_once_in_batches_and_a_second_run_sends_nothing(
     smtp_server,
     celery_worker_process,
 ):
-    first = reminders.run_daily(TODAY)
+    first = scan.run_daily(TODAY)
     assert (first.inserted, first.enqueued) == (UNITS, UNITS)
     all_sent(celery_worker_process)
     assert_each_once(smtp_server)
     assert smtp_server.connections == math.ceil(UNITS / BATCH)
 
-    again = reminders.run_daily(TODAY)
+    again = scan.run_daily(TODAY)
     assert (again.inserted, again.enqueued) == (0, 0)
     time.sleep(2)  # anything wrongly enqueued would have reached the server by now
     assert_each_once(smtp_server)
@@ -104,7 +106,7 @@ def test_a_server_refusing_for_a_while_gets_every_mail_once_after_backoff(
     celery_worker_process,
 ):
     smtp_server.refuse_first = 2 * UNITS  # every row is refused once or more, then accepted
-    reminders.run_daily(TODAY)
+    scan.run_daily(TODAY)
     all_sent(celery_worker_process)
     assert smtp_server.refused == 2 * UNITS
     assert_each_once(smtp_server)
@@ -120,10 +122,10 @@ def test_a_worker_killed_mid_batch_loses_nothing_and_sends_nothing_twice(
     settings,
 ):
     smtp_server.hold_after = 3  # the 4th mail hangs at RCPT: the server has not accepted it
-    reminders.run_daily(TODAY)
+    scan.run_daily(TODAY)
     celery_worker_process.wait_for(lambda: smtp_server.holding, what="the 4th mail to hang")
     celery_worker_process.kill()
-    killed_at = outbox.timezone.now()
+    killed_at = timezone.now()
     stuck = OutboxMessage.objects.filter(status=OutboxMessage.Status.SENDING)
     assert stuck.count() == BATCH - 3  # claimed by the dead worker, not sent
     assert smtp_server.received == 3
@@ -135,14 +137,13 @@ def test_a_worker_killed_mid_batch_loses_nothing_and_sends_nothing_twice(
     )
     # The sweeper (beat, every few minutes) finds the dead worker's claims stale.
     settings.KTGS_OUTBOX_CLAIM_TIMEOUT = 0
-    assert outbox.sweep(now=killed_at)["reset"] == BATCH - 3
+    assert sending.sweep(now=killed_at)["reset"] == BATCH - 3
     all_sent(celery_worker_process)
     assert_each_once(smtp_server)
     # A re-run of the day's task, or the same batch delivered again, sends nothing more.
-    reminders.run_daily(TODAY)
-    from reports import tasks
-
-    tasks.send_reminders.delay(list(OutboxMessage.objects.values_list("pk", flat=True)[:BATCH]))
+    scan.run_daily(TODAY)
+    again = list(OutboxMessage.objects.values_list("pk", flat=True)[:BATCH])
+    tasks.send_outbox_messages.delay(again)
     time.sleep(2)
     assert_each_once(smtp_server)
 
@@ -170,13 +171,13 @@ def test_no_programme_reminders_arrive_once_and_a_second_run_sends_nothing(
     smtp_server,
     celery_worker_process,
 ):
-    first = reminders.run_daily(TODAY)
+    first = scan.run_daily(TODAY)
     # One to each cell's staff (B1 and A1a have no staff of their own, nobody above).
     assert (first.inserted, first.enqueued) == (UNITS, UNITS)
     assert set(OutboxMessage.objects.values_list("kind", flat=True)) == {"no_programme"}
     all_sent(celery_worker_process)
     assert_each_once(smtp_server)
-    again = reminders.run_daily(TODAY)
+    again = scan.run_daily(TODAY)
     assert (again.inserted, again.enqueued) == (0, 0)
     time.sleep(2)
     assert_each_once(smtp_server)
@@ -258,7 +259,7 @@ class TestRedisRestart:
         settings,
     ):
         smtp_server.delay = 0.4  # slow enough to pull the broker out from under the run
-        reminders.run_daily(TODAY)
+        scan.run_daily(TODAY)
         celery_worker_process.wait_for(lambda: smtp_server.received >= 2, what="a first mail")
         private_broker.stop()  # the queued batches die with it (no persistence)
         private_broker.start()
@@ -268,7 +269,7 @@ class TestRedisRestart:
         requeued = []
 
         def swept_until_sent():
-            requeued.append(outbox.sweep()["enqueued"])  # as beat would, every few minutes
+            requeued.append(sending.sweep()["enqueued"])  # as beat would, every few minutes
             return not OutboxMessage.objects.exclude(status="sent").exists()
 
         celery_worker_process.wait_for(swept_until_sent, timeout=90, interval=1,

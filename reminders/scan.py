@@ -1,10 +1,9 @@
-"""Reminder rules evaluated once a day: which units lag, which deadlines are near, who is
-told. The result is rows in the outbox (reports.models.OutboxMessage); sending them is
-reports.outbox's job.
+"""Reminder rules evaluated once a day: which units lag, which deadlines are near, which
+rule applies and who is told. The result is rows in the outbox, written by
+reminders.writer (idempotent: running the scan twice on a day, or again after a crash,
+inserts nothing twice); sending them is reminders.sending's job.
 
-Idempotent by construction: every row has the unique key (rule, unit, period, step,
-recipient) and is inserted with ON CONFLICT DO NOTHING, so running the scan twice on a
-day, or again after a crash, inserts nothing twice. Every schedule is tested "on or
+Every schedule is tested "on or
 after" its date, so a day the worker was down (or a quiet day: a weekend or holiday) is
 caught up by the next run rather than lost; a step that several missed days made due at
 once is sent once, as its latest form (the third weekly repeat, not the first three).
@@ -16,53 +15,34 @@ is behind, as its stored reasons count them, exceed the rule's own tolerance.
 
 from __future__ import annotations
 
-import functools
-import hashlib
-import json
 import logging
 from bisect import bisect_left
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
-from email.utils import parseaddr
 from fractions import Fraction
-from functools import cache
 
-from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import F, FilteredRelation, Q
 from django.urls import reverse
-from django.utils import timezone
 
 from cases.models import Case
 from ktgs.models import Organization, Role
 from plans.models import ProgrammeRequirement, Target
+from reminders import sending
+from reminders.emails import dashboard_url, site_url
+from reminders.models import Holiday, LagEpisode, OutboxMessage, ReminderRule
+from reminders.writer import OutboxWriter, Recipient
 from reports import progress, rollup
-from reports.models import (
-    ALL_BODIES,
-    ALL_KINDS,
-    Holiday,
-    LagEpisode,
-    OutboxMessage,
-    ProgressRow,
-    ReminderRule,
-)
+from reports.models import ALL_BODIES, ALL_KINDS, ProgressRow
 
 logger = logging.getLogger(__name__)
 
 STEP = Organization.steplen
 DIGEST_UNITS_SHOWN = 30
-INSERT_BATCH = 2000
 EPISODE_BATCH = 1000  # rows of one multi-row insert (3 parameters each; SQLite allows 32766)
 IN_BATCH = 5000
-
-
-@dataclass(frozen=True)
-class Recipient:
-    user_id: int
-    email: str
-    language: str
 
 
 @dataclass
@@ -76,6 +56,12 @@ class ScanResult:
     cancelled: int = 0
     enqueued: int = 0
 
+    def write(self, outbox: OutboxWriter) -> None:
+        """Write the rows of one rule and count them in."""
+        for kind, count in outbox.candidates.items():
+            self.candidates[kind] += count
+        self.inserted += outbox.write()
+
     def as_dict(self) -> dict:
         return {
             "today": self.today.isoformat(),
@@ -87,33 +73,6 @@ class ScanResult:
             "cancelled": self.cancelled,
             "enqueued": self.enqueued,
         }
-
-
-def site_url(path: str) -> str:
-    return settings.SITE_URL.rstrip("/") + path
-
-
-@cache
-def _dashboard_path_template() -> str:
-    # reverse() costs ~0.1 ms; a national scan builds tens of thousands of these links.
-    return reverse("reports:dashboard", args=[987654321]).replace("987654321", "{}")
-
-
-def dashboard_url(unit_id: int) -> str:
-    return site_url(_dashboard_path_template().format(int(unit_id)))
-
-
-def message_id_for(rule_id: int, unit_id: int, period: str, step: str, user_id: int) -> str:
-    """A Message-ID derived from the row's unique key: the same row is always the same
-    mail, however often it is retried."""
-    digest = hashlib.sha256(f"{rule_id}|{unit_id}|{period}|{step}|{user_id}".encode())
-    return f"<ktgs.{digest.hexdigest()[:32]}@{_mail_domain(settings.DEFAULT_FROM_EMAIL)}>"
-
-
-@functools.lru_cache(maxsize=8)
-def _mail_domain(from_email: str) -> str:
-    # Parsing the address cost 40 µs, once per outbox row of a scan.
-    return parseaddr(from_email)[1].rpartition("@")[2] or "ktgs.local"
 
 
 def is_quiet_day(rule: ReminderRule, day: date, holidays: set[date]) -> bool:
@@ -162,73 +121,6 @@ class Directory:
 
     def leaders(self) -> dict[str, list[Recipient]]:
         return self._load(Role.Kind.LEADER)
-
-
-class _Outbox:
-    """Rows to insert for one rule, written in one go at the end."""
-
-    FIELDS = ("rule_id", "organization_id", "period", "step", "recipient_id", "kind",
-              "email", "language", "context", "message_id")  # fmt: skip
-
-    def __init__(self, rule: ReminderRule, result: ScanResult) -> None:
-        self.rule = rule
-        self.result = result
-        # Plain tuples in FIELDS order: a national scan makes 10⁴–10⁵ of them.
-        self.rows: list[tuple] = []
-
-    def add(
-        self, *, unit_id: int, period: str, step: str, kind: str,
-        recipients: list[Recipient], context: dict,
-    ) -> None:  # fmt: skip
-        for person in recipients:
-            self.rows.append((
-                self.rule.pk, unit_id, period, step, person.user_id, str(kind), person.email,
-                person.language, context,
-                message_id_for(self.rule.pk, unit_id, period, step, person.user_id),
-            ))  # fmt: skip
-            self.result.candidates[kind] += 1
-
-    def write(self) -> int:
-        if connection.vendor == "postgresql":
-            inserted = self._copy()
-        else:
-            before = OutboxMessage.objects.filter(rule=self.rule).count()
-            # The unique key turns a second insert of the same reminder into nothing.
-            OutboxMessage.objects.bulk_create(
-                [OutboxMessage(**dict(zip(self.FIELDS, row, strict=True))) for row in self.rows],
-                batch_size=INSERT_BATCH,
-                ignore_conflicts=True,
-            )
-            inserted = OutboxMessage.objects.filter(rule=self.rule).count() - before
-        self.result.inserted += inserted
-        return inserted
-
-    def _copy(self) -> int:
-        """PostgreSQL: COPY the rows into a scratch table and insert them ON CONFLICT DO
-        NOTHING in one statement. A national scan writes ~10⁴–10⁵ rows; bulk_create spends
-        most of its time adapting the JSON contexts into arrays for UNNEST."""
-        if not self.rows:
-            return 0
-        table = OutboxMessage._meta.db_table
-        columns = [*self.FIELDS, "status", "attempts", "last_error", "created_at"]
-        fixed = (OutboxMessage.Status.PENDING.value, 0, "", timezone.now())
-        with connection.cursor() as cursor:
-            names = ", ".join(columns)
-            cursor.execute("DROP TABLE IF EXISTS pg_temp.outbox_incoming")
-            cursor.execute(
-                f"CREATE TEMP TABLE outbox_incoming AS SELECT {names} FROM {table} WITH NO DATA"
-            )
-            with cursor.cursor.copy(f"COPY outbox_incoming ({names}) FROM STDIN") as copy:
-                for row in self.rows:
-                    context = json.dumps(row[8], ensure_ascii=False)
-                    copy.write_row((*row[:8], context, row[9], *fixed))
-            cursor.execute(
-                f"INSERT INTO {table} ({names}) SELECT {names} FROM outbox_incoming "
-                "ON CONFLICT DO NOTHING"
-            )
-            inserted = cursor.rowcount
-            cursor.execute("DROP TABLE pg_temp.outbox_incoming")
-        return inserted
 
 
 # --- lag -----------------------------------------------------------------------------
@@ -337,7 +229,7 @@ def scan_lag(
     episodes = _track_episodes(rule, lagging, today, result)
     if quiet:
         return
-    outbox = _Outbox(rule, result)
+    outbox = OutboxWriter(rule)
     for unit_id, started_on in episodes.items():
         unit = lagging[unit_id]
         days = (today - started_on).days - rule.first_after_days
@@ -368,7 +260,7 @@ def scan_lag(
                 recipients=above[level - 1],
                 context=_lag_context(unit, today, escalation=level),
             )
-    outbox.write()
+    result.write(outbox)
 
 
 # --- units without their year's programme -------------------------------------------
@@ -407,7 +299,7 @@ def scan_no_programme(
         result.cancelled += pending.filter(
             organization_id__in=issued[start : start + IN_BATCH]
         ).update(status=OutboxMessage.Status.CANCELLED)
-    outbox = _Outbox(rule, result)
+    outbox = OutboxWriter(rule)
     period = f"programme:{today.year}"
     for unit_id, (path, name, level, parent) in missing.items():
         due = deadlines.get(level)
@@ -454,7 +346,7 @@ def scan_no_programme(
                 recipients=above[step - 1],
                 context=context(step),
             )
-    outbox.write()
+    result.write(outbox)
 
 
 # --- deadlines -----------------------------------------------------------------------
@@ -480,7 +372,7 @@ def scan_target_due(
     if not units:
         return
     names = dict(Organization.objects.filter(pk__in=list(units)).values_list("pk", "name"))
-    outbox = _Outbox(rule, result)
+    outbox = OutboxWriter(rule)
     unit_ids = sorted(units)
     for start in range(0, len(unit_ids), IN_BATCH):
         # The same leaf figures the roll-up uses: in force today, done counted alike.
@@ -512,7 +404,7 @@ def scan_target_due(
                         "as_of": today.isoformat(),
                     },
                 )
-    outbox.write()
+    result.write(outbox)
 
 
 def scan_case_overdue(
@@ -523,7 +415,7 @@ def scan_case_overdue(
     cases = Case.objects.filter(status=Case.Status.IN_PROGRESS, work_ends_on__lt=today)
     if rule.levels:
         cases = cases.filter(organization__level__in=rule.levels)
-    outbox = _Outbox(rule, result)
+    outbox = OutboxWriter(rule)
     for case_id, unit_id, path, name, title, number, ends_on in cases.values_list(
         "pk",
         "organization_id",
@@ -552,14 +444,14 @@ def scan_case_overdue(
                 "as_of": today.isoformat(),
             },
         )
-    outbox.write()
+    result.write(outbox)
 
 
 # --- weekly digest -------------------------------------------------------------------
 
 
 def _fraction_text(ratio: Fraction | None) -> str | None:
-    """A ratio kept exactly in the outbox row's JSON ("2/13"); reports.outbox turns it
+    """A ratio kept exactly in the outbox row's JSON ("2/13"); reminders.emails turns it
     back into a Fraction for the templates' `percent` filter."""
     return None if ratio is None else str(ratio)
 
@@ -624,7 +516,7 @@ def scan_digest(rule: ReminderRule, today: date, directory: Directory, result: S
     root_figures = {
         path: (capped or 0, quantity or 0) for path, _name, capped, quantity in roots_found
     }
-    outbox = _Outbox(rule, result)
+    outbox = OutboxWriter(rule)
     for person, leader_paths in roots.items():
         for root_path in leader_paths:
             # Sorted by path, a subtree is one contiguous slice.
@@ -677,7 +569,7 @@ def scan_digest(rule: ReminderRule, today: date, directory: Directory, result: S
                     "as_of": today.isoformat(),
                 },
             )
-    outbox.write()
+    result.write(outbox)
 
 
 # --- the daily run -------------------------------------------------------------------
@@ -695,8 +587,6 @@ def run_daily(today: date, *, enqueue: bool = True, quiet_days: bool = True) -> 
     hand the pending rows to the send task once they are committed. Without
     `quiet_days`, weekends and holidays do not hold anything back (someone asked for the
     reminders now: `send_reminders_now`)."""
-    from reports import outbox
-
     result = ScanResult(today=today)
     holidays = set(Holiday.objects.filter(day=today).values_list("day", flat=True))
     directory = Directory()
@@ -711,6 +601,6 @@ def run_daily(today: date, *, enqueue: bool = True, quiet_days: bool = True) -> 
             elif not quiet:
                 SCANS[ReminderRule.Kind(rule.kind)](rule, today, directory, result)
     if enqueue:
-        result.enqueued = outbox.enqueue_pending()
+        result.enqueued = sending.enqueue_pending()
     logger.info("reminders for %s: %s", today, result.as_dict())
     return result

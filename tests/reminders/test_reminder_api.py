@@ -1,9 +1,10 @@
 """The reminder log through the API: read only, scoped like the log page (leaders and
-admins, for the units they lead; staff oversee no one's mail)."""
+admins, for the units they lead; staff oversee no one's mail), filtered like it."""
 
 import pytest
+from django.urls import reverse
 
-from tests.reports.test_reminders import lag_rule, outbox_row
+from tests.reminders.test_reminders import lag_rule, outbox_row
 
 
 @pytest.fixture
@@ -46,3 +47,32 @@ def test_the_log_is_read_only_and_filters_by_status(api, cast, log):
     assert response.status_code == 200 and response.json()["results"] == []
     response = client.get("/api/v1/reminders/", {"status": "pending"})
     assert {row["id"] for row in response.json()["results"]} == {r.pk for r in log.values()}
+
+
+# The page and the API take the same filters (reminders.filters.ReminderLogFilter).
+FILTERS = [
+    ({"q": "B1"}, {"b1"}),  # a unit's code
+    ({"kind": "lag", "status": "pending"}, {"a1", "b1"}),
+    ({"created_after": "2999-01-01"}, set()),
+    ({"created_before": "2000-01-01"}, set()),
+]
+
+
+@pytest.mark.parametrize(("params", "shown"), FILTERS)
+def test_the_page_and_the_api_filter_alike(api, client, cast, tree, log, params, shown):
+    got = api.as_user(cast.admin).get("/api/v1/reminders/", params).json()["results"]
+    assert {row["id"] for row in got} == {log[name].pk for name in shown}
+    client.force_login(cast.admin)
+    page = client.get(reverse("reminders:log"), params).content.decode()
+    assert {name for name in ("a1", "b1") if getattr(tree, name).name in page} == shown
+
+
+def test_one_unit_by_id_and_an_inverted_range_is_refused(api, client, cast, tree, log):
+    admin = api.as_user(cast.admin)
+    got = admin.get("/api/v1/reminders/", {"organization": tree.a1.pk}).json()["results"]
+    assert [row["id"] for row in got] == [log["a1"].pk]
+    inverted = {"created_after": "2026-06-02", "created_before": "2026-06-01"}
+    assert admin.get("/api/v1/reminders/", inverted).status_code == 400
+    client.force_login(cast.admin)
+    page = client.get(reverse("reminders:log"), inverted).content.decode()
+    assert "Ngày kết thúc phải sau ngày bắt đầu." in page

@@ -3,7 +3,7 @@ from datetime import date
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from reports import outbox, reminders
+from reminders import scan, sending
 
 
 class Command(BaseCommand):
@@ -33,7 +33,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, sync: bool, date, respect_quiet_days: bool, **options):
         today = date or timezone.localdate()
-        result = reminders.run_daily(today, enqueue=not sync, quiet_days=respect_quiet_days)
+        result = scan.run_daily(today, enqueue=not sync, quiet_days=respect_quiet_days)
         due = ", ".join(f"{k} {v}" for k, v in sorted(result.candidates.items()))
         self.stdout.write(
             f"{today:%d/%m/%Y}: {result.inserted} new outbox rows ({due or 'none due'}); "
@@ -43,7 +43,7 @@ class Command(BaseCommand):
         if result.quiet_rules:
             self.stdout.write(f"quiet day for rules {result.quiet_rules}: nothing new sent")
         if sync:
-            sent = outbox.send_pending_now()
+            sent = sending.send_pending_now()
             self.stdout.write(f"sent {sent} in this process")
         else:
             self.stdout.write(f"{result.enqueued} handed to the worker")

@@ -1,4 +1,5 @@
-"""Sending the outbox (reports.models.OutboxMessage): claim, render, send, sweep.
+"""Sending the outbox (reminders.models.OutboxMessage): hand rows to the send task, claim,
+send, sweep. What a row's mail says is reminders.emails.
 
 At-least-once delivery with a stable Message-ID per row:
 
@@ -20,42 +21,43 @@ from __future__ import annotations
 
 import logging
 import smtplib
-from datetime import date, timedelta
-from fractions import Fraction
+from datetime import timedelta
 
+from celery import current_app
 from django.conf import settings
-from django.core import signing
-from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.mail import get_connection
+from django.db import transaction
 from django.db.models import F
-from django.template.loader import render_to_string
-from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 
-from reports import progress
-from reports.models import OutboxMessage
+from reminders import emails
+from reminders.models import OutboxMessage
 
 logger = logging.getLogger(__name__)
 
-UNSUBSCRIBE_SALT = "reports.digest-unsubscribe"
 Status = OutboxMessage.Status
 
-
-def _setting(name: str, default):
-    return getattr(settings, name, default)
+# The send task (reminders.tasks.send_outbox_messages), enqueued by name: the task calls
+# this module, so importing the task here would make a cycle.
+SEND_TASK = "reminders.tasks.send_outbox_messages"
 
 
 def batch_size() -> int:
-    return int(_setting("KTGS_OUTBOX_BATCH", 20))
+    return int(settings.KTGS_OUTBOX_BATCH)
 
 
 def max_attempts() -> int:
-    return int(_setting("KTGS_OUTBOX_MAX_ATTEMPTS", 8))
+    return int(settings.KTGS_OUTBOX_MAX_ATTEMPTS)
 
 
 def retry_delay(retries: int) -> float:
     """Seconds before the next try: doubling from KTGS_OUTBOX_RETRY_BASE, capped."""
-    base = float(_setting("KTGS_OUTBOX_RETRY_BASE", 30))
-    return min(base * 2**retries, float(_setting("KTGS_OUTBOX_RETRY_MAX", 1800)))
+    base = float(settings.KTGS_OUTBOX_RETRY_BASE)
+    return min(base * 2**retries, float(settings.KTGS_OUTBOX_RETRY_MAX))
+
+
+def _enqueue_on_commit(ids: list[int]) -> None:
+    transaction.on_commit(lambda: current_app.send_task(SEND_TASK, args=[ids]))
 
 
 # --- enqueueing ----------------------------------------------------------------------
@@ -67,8 +69,6 @@ def enqueue_pending(*, requeue_before=None) -> int:
     Rows never enqueued go first; with `requeue_before` also rows enqueued before that
     moment (their task was lost). Enqueueing a row twice is harmless: the claim decides.
     """
-    from reports import tasks
-
     rows = OutboxMessage.objects.filter(status=Status.PENDING)
     never = list(rows.filter(enqueued_at__isnull=True).order_by("pk").values_list("pk", flat=True))
     stale = []
@@ -82,7 +82,7 @@ def enqueue_pending(*, requeue_before=None) -> int:
     for start in range(0, len(ids), size):
         batch = ids[start : start + size]
         OutboxMessage.objects.filter(pk__in=batch).update(enqueued_at=now)
-        tasks.send_reminders.delay_on_commit(batch)
+        _enqueue_on_commit(batch)
     return len(ids)
 
 
@@ -90,8 +90,8 @@ def sweep(now=None) -> dict:
     """Put claims older than the timeout back to pending and re-enqueue rows whose task
     was lost; run by beat every few minutes (and by tests, at will)."""
     now = now or timezone.now()
-    timeout = timedelta(seconds=float(_setting("KTGS_OUTBOX_CLAIM_TIMEOUT", 600)))
-    requeue = timedelta(seconds=float(_setting("KTGS_OUTBOX_REQUEUE_AFTER", 600)))
+    timeout = timedelta(seconds=float(settings.KTGS_OUTBOX_CLAIM_TIMEOUT))
+    requeue = timedelta(seconds=float(settings.KTGS_OUTBOX_REQUEUE_AFTER))
     stuck = OutboxMessage.objects.filter(status=Status.SENDING, claimed_at__lt=now - timeout)
     # Rows that used up their attempts while stuck are failed, not retried for ever.
     failed = stuck.filter(attempts__gte=max_attempts()).update(
@@ -104,82 +104,6 @@ def sweep(now=None) -> dict:
     if reset or failed:
         logger.warning("outbox sweep: %d stuck claims reset, %d failed", reset, failed)
     return {"reset": reset, "failed": failed, "enqueued": requeued}
-
-
-# --- rendering -----------------------------------------------------------------------
-
-
-def unsubscribe_token(user_id: int) -> str:
-    return signing.dumps({"user": user_id, "what": "digest"}, salt=UNSUBSCRIBE_SALT)
-
-
-def read_unsubscribe_token(token: str) -> int | None:
-    try:
-        data = signing.loads(token, salt=UNSUBSCRIBE_SALT)
-    except signing.BadSignature:
-        return None
-    if not isinstance(data, dict) or data.get("what") != "digest":
-        return None
-    user = data.get("user")
-    return user if isinstance(user, int) else None
-
-
-def unsubscribe_url(user_id: int) -> str:
-    path = reverse("reports:digest_unsubscribe", args=[unsubscribe_token(user_id)])
-    return settings.SITE_URL.rstrip("/") + path
-
-
-def _reasons(reasons: list[dict], language: str) -> list[str]:
-    return [progress.LagReason(**reason).describe(language) for reason in reasons]
-
-
-def _context(message: OutboxMessage) -> dict:
-    data = dict(message.context)
-    language = message.language
-    for name in ("as_of", "due_on", "work_ends_on"):
-        if data.get(name):
-            data[name] = date.fromisoformat(data[name])
-    if "reasons" in data:
-        data["reasons"] = _reasons(data["reasons"], language)
-    for name in ("completion", "forecast"):
-        if data.get(name) is not None:
-            data[name] = Fraction(data[name])
-    if "units" in data:
-        data["units"] = [
-            {
-                **u,
-                "reasons": _reasons(u["reasons"], language),
-                "forecast": Fraction(u["forecast"]) if u.get("forecast") is not None else None,
-            }
-            for u in data["units"]
-        ]
-        data["more"] = max(0, data.get("total", 0) - len(data["units"]))
-    if "kind" in data:
-        data["kind_label"] = progress.kind_label(data["kind"], language)
-    data["message"] = message
-    data["recipient_name"] = str(message.recipient) if message.recipient_id else ""
-    if message.kind == OutboxMessage.Kind.DIGEST:
-        data["unsubscribe_url"] = unsubscribe_url(message.recipient_id)
-    return data
-
-
-def render(message: OutboxMessage) -> EmailMultiAlternatives:
-    """The mail of one row, in the recipient's language as it was when the row was
-    written; the same row always renders the same mail."""
-    with translation.override(message.language):
-        context = _context(message)
-        prefix = f"emails/{message.kind}"
-        subject = " ".join(render_to_string(f"{prefix}_subject.txt", context).split())
-        text = render_to_string(f"{prefix}_body.txt", context)
-        html = render_to_string(f"{prefix}_body.html", context)
-    headers = {"Message-ID": message.message_id}
-    if message.kind == OutboxMessage.Kind.DIGEST:
-        # RFC 8058: mail clients offer their own one-click unsubscribe (a POST).
-        headers["List-Unsubscribe"] = f"<{context['unsubscribe_url']}>"
-        headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-    mail = EmailMultiAlternatives(subject=subject, body=text, to=[message.email], headers=headers)
-    mail.attach_alternative(html, "text/html")
-    return mail
 
 
 # --- sending -------------------------------------------------------------------------
@@ -229,13 +153,13 @@ def send_batch(ids: list[int]) -> list[int]:
     mails = []
     for message in messages:
         try:
-            mails.append((message, render(message)))
+            mails.append((message, emails.render(message)))
         except Exception as error:  # a template bug: retrying would not help
             logger.exception("outbox %s: cannot render", message.pk)
             OutboxMessage.objects.filter(pk=message.pk).update(
                 status=Status.FAILED, last_error=f"render: {error}"[:2000]
             )
-    connection = get_connection(timeout=float(_setting("KTGS_SMTP_TIMEOUT", 60)))
+    connection = get_connection(timeout=float(settings.KTGS_SMTP_TIMEOUT))
     try:
         connection.open()
     except Exception as error:

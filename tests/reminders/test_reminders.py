@@ -14,8 +14,9 @@ from cases.models import Case
 from ktgs import figures
 from ktgs import services as ktgs_services
 from ktgs.models import Role
-from reports import outbox, progress, reminders, rollup
-from reports.models import LagEpisode, OutboxMessage, ReminderRule
+from reminders import scan, sending, writer
+from reminders.models import Holiday, LagEpisode, OutboxMessage, ReminderRule
+from reports import progress, rollup
 from tests.factories import UserFactory
 from tests.reports.test_rollup import case, programme, target
 
@@ -48,12 +49,12 @@ def behind_b1(tree):
     return target(prog, tree.b1, quantity=4, kind="supervision_thematic")
 
 
-def run_day(day: date) -> reminders.ScanResult:
+def run_day(day: date) -> scan.ScanResult:
     """One day of production: the nightly rebuild, the morning scan, the sender."""
     with time_machine.travel(timezone.make_aware(datetime.combine(day, time(7))), tick=False):
         rollup.rebuild(day)
-        result = reminders.run_daily(day, enqueue=False)
-        outbox.send_pending_now()
+        result = scan.run_daily(day, enqueue=False)
+        sending.send_pending_now()
     return result
 
 
@@ -61,8 +62,19 @@ def rows(**filters):
     return list(OutboxMessage.objects.filter(**filters).order_by("created_at", "pk"))
 
 
+@pytest.fixture
+def holidays_of_2026(db):
+    """The holidays this file counts on, as the data migration seeds them: a transactional
+    test that ran before in the same database (--reuse-db) may have flushed them."""
+    for day, name in (
+        (date(2026, 4, 30), "Ngày Giải phóng miền Nam, thống nhất đất nước"),
+        (date(2026, 5, 1), "Ngày Quốc tế Lao động"),
+    ):
+        Holiday.objects.get_or_create(day=day, defaults={"name": name})
+
+
 def test_a_year_falls_behind_reminded_escalated_catches_up_and_stops(
-    tree, cast, staff_b1, behind_b1
+    tree, cast, staff_b1, behind_b1, holidays_of_2026
 ):
     rule = lag_rule()
     day = date(2026, 3, 2)
@@ -125,22 +137,22 @@ def test_running_twice_writes_nothing_twice_and_a_missed_day_is_caught_up(
 ):
     rule = lag_rule(first_after_days=2)
     rollup.rebuild(date(2026, 6, 1))
-    assert reminders.run_daily(date(2026, 6, 1), enqueue=False).inserted == 0  # day 0 of 2
+    assert scan.run_daily(date(2026, 6, 1), enqueue=False).inserted == 0  # day 0 of 2
     # 2/6 the worker was down; on 3/6 the first reminder (due "on or after" 3/6) goes.
     rollup.rebuild(date(2026, 6, 3))
-    first = reminders.run_daily(date(2026, 6, 3), enqueue=False)
-    again = reminders.run_daily(date(2026, 6, 3), enqueue=False)
+    first = scan.run_daily(date(2026, 6, 3), enqueue=False)
+    again = scan.run_daily(date(2026, 6, 3), enqueue=False)
     assert first.inserted == 1 and again.inserted == 0
     assert [(m.step, m.recipient_id) for m in rows(rule=rule)] == [("r0", staff_b1.pk)]
     # Down for 20 days: one reminder for the latest repeat and both escalations, not a flood.
     rollup.rebuild(date(2026, 6, 25))
-    reminders.run_daily(date(2026, 6, 25), enqueue=False)
+    scan.run_daily(date(2026, 6, 25), enqueue=False)
     steps = sorted((m.step, m.recipient_id) for m in rows(rule=rule))
     assert steps == sorted([
         ("r0", staff_b1.pk), ("r3", staff_b1.pk), ("e1", cast.leader_b.pk),
     ])  # fmt: skip
-    assert outbox.send_pending_now() == 3
-    assert outbox.send_pending_now() == 0
+    assert sending.send_pending_now() == 3
+    assert sending.send_pending_now() == 0
     assert len(mail.outbox) == 3
 
 
@@ -148,10 +160,10 @@ def test_running_twice_writes_nothing_twice_and_a_missed_day_is_caught_up(
 def test_a_weekend_writes_nothing_and_monday_catches_up(tree, staff_b1, behind_b1):
     lag_rule()
     rollup.rebuild(date(2026, 6, 6))
-    saturday = reminders.run_daily(date(2026, 6, 6), enqueue=False)
+    saturday = scan.run_daily(date(2026, 6, 6), enqueue=False)
     assert saturday.inserted == 0 and saturday.episodes_opened == 1
     rollup.rebuild(date(2026, 6, 8))
-    assert reminders.run_daily(date(2026, 6, 8), enqueue=False).inserted == 1
+    assert scan.run_daily(date(2026, 6, 8), enqueue=False).inserted == 1
 
 
 @time_machine.travel(date(2026, 6, 3), tick=False)
@@ -160,7 +172,7 @@ def test_the_rule_tolerance_and_levels_decide_who_lags(tree, staff_b1, behind_b1
     lenient = lag_rule(name="lenient", tolerance_cases=2)
     grassroots = lag_rule(name="grassroots only", levels=["grassroots"])
     cells = lag_rule(name="cells", levels=["cell"], tolerance_points=25)  # 25% of 4 = 1 case
-    reminders.run_daily(date(2026, 6, 3), enqueue=False)
+    scan.run_daily(date(2026, 6, 3), enqueue=False)
     assert not rows(rule=lenient) and not rows(rule=grassroots)
     assert [m.organization_id for m in rows(rule=cells)] == [tree.b1.pk]
 
@@ -191,17 +203,17 @@ def test_target_due_and_case_overdue_reminders(tree, staff_b1):
         decided_on=date(2026, 5, 1), work_starts_on=date(2026, 5, 4),
         work_ends_on=date(2026, 6, 5),
     )  # fmt: skip
-    reminders.run_daily(date(2026, 6, 10), enqueue=False)
+    scan.run_daily(date(2026, 6, 10), enqueue=False)
     assert [(m.period, m.step) for m in rows(rule=rule)] == [
         (f"target:{soon.pk}:2026-06-20", "d14")
     ]
     assert [(m.period, m.step) for m in rows(rule=overdue_rule)] == [
         (f"case:{late.pk}:2026-06-05", "over")
     ]
-    reminders.run_daily(date(2026, 6, 17), enqueue=False)  # 3 days before: the second one
+    scan.run_daily(date(2026, 6, 17), enqueue=False)  # 3 days before: the second one
     assert [m.step for m in rows(rule=rule)] == ["d14", "d3"]
     assert len(rows(rule=overdue_rule)) == 1
-    outbox.send_pending_now()
+    sending.send_pending_now()
     subjects = sorted(m.subject for m in mail.outbox)
     assert '[ktgs] Cuộc "Kiểm tra tài chính thử" đã quá thời gian làm việc dự kiến' in subjects
     assert "[ktgs] Chi bộ B1: chỉ tiêu còn 3 ngày đến hạn" in subjects
@@ -227,12 +239,12 @@ def test_weekly_digest_lists_lagging_units_by_gap_and_honours_the_preference(
     target(prog, tree.b1, quantity=4)  # ~1.73 expected
     target(prog, tree.a2, quantity=12)  # ~5.2 expected: the bigger gap, listed first
     rollup.rebuild(date(2026, 6, 8))
-    reminders.run_daily(date(2026, 6, 8), enqueue=False)
-    reminders.run_daily(date(2026, 6, 9), enqueue=False)  # same week: nothing more
+    scan.run_daily(date(2026, 6, 8), enqueue=False)
+    scan.run_daily(date(2026, 6, 9), enqueue=False)  # same week: nothing more
     got = {m.recipient_id: m for m in rows(rule=rule)}
     # leader_p and the English leader lead the province: both units; leader_b: B1 only.
     assert set(got) == {cast.leader_p.pk, cast.leader_b.pk, english_leader.pk}
-    outbox.send_pending_now()
+    sending.send_pending_now()
     by_to = {m.to[0]: m for m in mail.outbox}
     province_mail = by_to[cast.leader_p.email]
     assert province_mail.subject == (
@@ -255,7 +267,7 @@ def test_weekly_digest_lists_lagging_units_by_gap_and_honours_the_preference(
     cast.leader_p.refresh_from_db()
     assert cast.leader_p.digest_enabled is False
     assert client.post(path[:-3] + "xx/").status_code == 404  # tampered token
-    reminders.run_daily(date(2026, 6, 15), enqueue=False)  # next Monday
+    scan.run_daily(date(2026, 6, 15), enqueue=False)  # next Monday
     assert {m.recipient_id for m in rows(rule=rule, period="week:2026-W25")} == {
         cast.leader_b.pk, english_leader.pk,
     }  # fmt: skip
@@ -266,7 +278,7 @@ def test_no_digest_when_nothing_lags(tree, cast):
     ReminderRule.objects.create(name="tổng hợp", kind="digest", weekday=0)
     target(programme(tree.province), tree.b1, quantity=1)  # 0.44 expected: not lagging
     rollup.rebuild(date(2026, 6, 8))
-    assert reminders.run_daily(date(2026, 6, 8), enqueue=False).inserted == 0
+    assert scan.run_daily(date(2026, 6, 8), enqueue=False).inserted == 0
 
 
 def test_profile_turns_the_digest_off_and_on_and_language_still_saves(client, cast):
@@ -293,7 +305,7 @@ def outbox_row(rule, unit, person, step="r0", **fields) -> OutboxMessage:
             "capped_done": 0, "expected": "2", "behind": 2, "reasons": [],
             "as_of": "2026-06-03", "escalation": 0,
         },
-        message_id=reminders.message_id_for(rule.pk, unit.pk, "lag:2026-06-01", step, person.pk),
+        message_id=writer.message_id_for(rule.pk, unit.pk, "lag:2026-06-01", step, person.pk),
         **fields,
     )  # fmt: skip
 
@@ -303,18 +315,18 @@ def test_a_claimed_row_is_not_sent_by_another_sender_and_a_stale_claim_is_swept(
 ):
     rule = lag_rule()
     row = outbox_row(rule, tree.b1, staff_b1)
-    assert [m.pk for m in outbox.claim([row.pk])] == [row.pk]
-    assert outbox.send_batch([row.pk]) == [] and mail.outbox == []  # someone else holds it
+    assert [m.pk for m in sending.claim([row.pk])] == [row.pk]
+    assert sending.send_batch([row.pk]) == [] and mail.outbox == []  # someone else holds it
     settings.KTGS_OUTBOX_CLAIM_TIMEOUT = 60
-    assert outbox.sweep()["reset"] == 0  # a fresh claim is left alone
+    assert sending.sweep()["reset"] == 0  # a fresh claim is left alone
     later = timezone.now() + timedelta(seconds=61)
     settings.CELERY_TASK_ALWAYS_EAGER = False
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        swept = outbox.sweep(now=later)
+        swept = sending.sweep(now=later)
     assert swept["reset"] == 1 and swept["enqueued"] == 1 and len(callbacks) == 1
     row.refresh_from_db()
     assert (row.status, row.attempts) == (OutboxMessage.Status.PENDING, 1)
-    assert outbox.send_batch([row.pk]) == []
+    assert sending.send_batch([row.pk]) == []
     row.refresh_from_db()
     assert (row.status, row.attempts) == (OutboxMessage.Status.SENT, 2)
     assert [m.extra_headers["Message-ID"] for m in mail.outbox] == [row.message_id]
@@ -325,15 +337,26 @@ def test_a_row_out_of_attempts_is_failed_and_kept_with_its_error(tree, staff_b1,
     settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", 9  # nothing listens: refused
     settings.KTGS_OUTBOX_MAX_ATTEMPTS = 2
     row = outbox_row(lag_rule(), tree.b1, staff_b1)
-    assert outbox.send_batch([row.pk]) == [row.pk]
+    assert sending.send_batch([row.pk]) == [row.pk]
     row.refresh_from_db()
     assert row.status == OutboxMessage.Status.PENDING and "connect" in row.last_error
-    assert outbox.send_batch([row.pk]) == []
+    assert sending.send_batch([row.pk]) == []
     row.refresh_from_db()
     assert (row.status, row.attempts) == (OutboxMessage.Status.FAILED, 2)
 
 
 # --- the log page ----------------------------------------------------------------------
+
+
+def test_the_reminder_log_is_linked_for_those_who_oversee(client, cast, tree):
+    log_url = reverse("reminders:log")
+    client.force_login(cast.leader_p)
+    page = client.get(reverse("reports:dashboard", args=[tree.a.pk])).content.decode()
+    assert log_url in page
+    client.force_login(cast.staff_a)
+    page = client.get(reverse("reports:dashboard", args=[tree.a.pk])).content.decode()
+    assert log_url not in page
+    assert client.get(log_url).status_code == 404
 
 
 @pytest.mark.parametrize(("who", "status", "units"), [
@@ -346,7 +369,7 @@ def test_reminder_log_shows_each_person_their_subtree(client, tree, cast, staff_
     outbox_row(rule, tree.b1, staff_b1, status=OutboxMessage.Status.SENT)
     outbox_row(rule, tree.a2, staff_b1, status=OutboxMessage.Status.FAILED, last_error="boom 451")
     client.force_login(getattr(cast, who))
-    response = client.get(reverse("reports:reminder_log"))
+    response = client.get(reverse("reminders:log"))
     assert response.status_code == status
     if status == 200:
         body = response.content.decode()
@@ -354,8 +377,19 @@ def test_reminder_log_shows_each_person_their_subtree(client, tree, cast, staff_
         assert shown == units
         if "a2" in units:
             assert "boom 451" in body
-            failed = client.get(reverse("reports:reminder_log"), {"status": "failed"})
+            failed = client.get(reverse("reminders:log"), {"status": "failed"})
             assert tree.b1.name not in failed.content.decode()
+
+
+def test_the_log_pages_keep_the_filters(client, tree, cast, staff_b1):
+    rule = lag_rule()
+    for step in range(51):  # one more than a page
+        outbox_row(rule, tree.b1, staff_b1, step=f"r{step}", status=OutboxMessage.Status.SENT)
+    client.force_login(cast.admin)
+    first = client.get(reverse("reminders:log"), {"status": "sent", "q": "B1"}).content.decode()
+    assert 'href="?status=sent&amp;q=B1&amp;page=2"' in first
+    second = client.get(reverse("reminders:log"), {"status": "sent", "q": "B1", "page": "2"})
+    assert 'href="?status=sent&amp;q=B1&amp;page=1"' in second.content.decode()
 
 
 @time_machine.travel(date(2026, 6, 8), tick=False)  # a Monday
@@ -370,8 +404,8 @@ def test_the_digest_gives_the_year_end_forecast_in_both_bodies(tree, cast, engli
     case(tree.a2, target=a2, concluded_on=date(2026, 3, 2))
     case(tree.a2, target=a2, concluded_on=date(2026, 5, 4))
     rollup.rebuild(today)
-    reminders.run_daily(today, enqueue=False)
-    outbox.send_pending_now()
+    scan.run_daily(today, enqueue=False)
+    sending.send_pending_now()
     by_to = {m.to[0]: m for m in mail.outbox}
     start, end = date(2026, 1, 1), date(2026, 12, 31)
     whole = progress.forecast(2, 16, start, today, end)  # the province: 2 of 4 + 12

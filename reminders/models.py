@@ -1,0 +1,244 @@
+"""Reminders: the rules administrators set, the public holidays on which nothing is sent,
+the lag episodes the daily scan keeps, and the outbox of mails (reminders.scan writes it,
+reminders.sending sends it).
+
+The tables were created by the reports app and keep their names (db_table): the models
+moved here in the state only (reminders.migrations.0001_initial)."""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from ktgs.models import Organization
+
+
+class ReminderRule(models.Model):
+    """When and to whom ktgs sends reminders; edited by administrators in the admin.
+
+    A `lag` rule reminds a lagging unit's staff, repeats while the unit stays behind and
+    escalates to the leaders above it; a `no_programme` rule does the same for a unit
+    that has not issued its year's programme by the deadline of its level; `target_due`
+    and `case_overdue` remind of open deadlines; `digest` is the weekly summary for
+    leaders. Every date test is "on or
+    after", so a day the worker was down is caught up on the next run.
+    """
+
+    class Kind(models.TextChoices):
+        LAG = "lag", _("Đơn vị chậm tiến độ")
+        TARGET_DUE = "target_due", _("Chỉ tiêu sắp đến hạn")
+        CASE_OVERDUE = "case_overdue", _("Cuộc kiểm tra, giám sát quá thời gian làm việc")
+        DIGEST = "digest", _("Thư tổng hợp hằng tuần cho lãnh đạo")
+        NO_PROGRAMME = "no_programme", _("Đơn vị chưa có chương trình kiểm tra, giám sát")
+
+    name = models.CharField(_("tên quy tắc"), max_length=128)
+    kind = models.CharField(_("loại nhắc việc"), max_length=16, choices=Kind.choices)
+    is_active = models.BooleanField(_("đang áp dụng"), default=True)
+    levels = models.JSONField(
+        _("cấp áp dụng"),
+        default=list,
+        blank=True,
+        help_text=_('Danh sách mã cấp, ví dụ ["grassroots", "cell"]; để trống: mọi cấp.'),
+    )
+    tolerance_cases = models.DecimalField(
+        _("dung sai (số cuộc)"),
+        max_digits=6,
+        decimal_places=2,
+        default=0,
+        validators=[MinValueValidator(0)],
+        help_text=_(
+            "Đơn vị bị coi là chậm khi số cuộc chậm so với tiến độ vượt quá dung sai này "
+            "(cộng với dung sai theo điểm phần trăm)."
+        ),
+    )
+    tolerance_points = models.DecimalField(
+        _("dung sai (điểm phần trăm)"),
+        max_digits=5,
+        decimal_places=2,
+        default=0,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+    )
+    first_after_days = models.PositiveSmallIntegerField(
+        _("nhắc lần đầu sau (ngày)"),
+        default=0,
+        help_text=_("Số ngày kể từ khi đơn vị bắt đầu chậm đến lần nhắc đầu tiên."),
+    )
+    repeat_every_days = models.PositiveSmallIntegerField(
+        _("nhắc lại mỗi (ngày)"), default=7, help_text=_("0: không nhắc lại.")
+    )
+    escalate_after_days = models.PositiveSmallIntegerField(
+        _("báo lên cấp trên sau (ngày)"),
+        default=14,
+        help_text=_(
+            "Số ngày sau lần nhắc đầu mà đơn vị vẫn chậm thì báo lãnh đạo cấp trên; sau "
+            "chừng ấy ngày nữa báo thêm một cấp. 0: không báo lên."
+        ),
+    )
+    escalation_levels = models.PositiveSmallIntegerField(
+        _("số cấp báo lên"), default=2, validators=[MaxValueValidator(5)]
+    )
+    days_before = models.JSONField(
+        _("nhắc trước hạn (ngày)"),
+        default=list,
+        blank=True,
+        help_text=_("Cho loại chỉ tiêu sắp đến hạn, ví dụ [14, 3]."),
+    )
+    weekday = models.PositiveSmallIntegerField(
+        _("ngày gửi thư tổng hợp"),
+        default=0,
+        validators=[MaxValueValidator(6)],
+        help_text=_("0 = thứ Hai … 6 = Chủ nhật."),
+    )
+    skip_weekends = models.BooleanField(_("không gửi thứ Bảy, Chủ nhật"), default=True)
+    skip_holidays = models.BooleanField(_("không gửi ngày nghỉ lễ"), default=True)
+
+    class Meta:
+        db_table = "reports_reminderrule"  # created by the reports app; kept when moved here
+        verbose_name = _("quy tắc nhắc việc")
+        verbose_name_plural = _("quy tắc nhắc việc")
+        ordering = ["kind", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        errors: dict[str, object] = {}
+        if not isinstance(self.levels, list) or any(
+            level not in Organization.Level.values for level in self.levels
+        ):
+            errors["levels"] = _("Cấp không hợp lệ. Các mã cấp: %(codes)s.") % {
+                "codes": ", ".join(Organization.Level.values)
+            }
+        if not isinstance(self.days_before, list) or any(
+            not isinstance(d, int) or isinstance(d, bool) or d < 0 for d in self.days_before
+        ):
+            errors["days_before"] = _("Nhập danh sách số ngày không âm, ví dụ [14, 3].")
+        elif self.kind == self.Kind.TARGET_DUE and not self.days_before:
+            errors["days_before"] = _("Quy tắc nhắc hạn chỉ tiêu cần ít nhất một mốc ngày.")
+        if errors:
+            raise ValidationError(errors)
+
+
+class Holiday(models.Model):
+    """A day on which no reminder goes out (reminders due that day go the next working day)."""
+
+    day = models.DateField(_("ngày"), unique=True)
+    name = models.CharField(_("tên ngày nghỉ"), max_length=128)
+
+    class Meta:
+        db_table = "reports_holiday"  # created by the reports app; kept when moved here
+        verbose_name = _("ngày nghỉ lễ")
+        verbose_name_plural = _("ngày nghỉ lễ")
+        ordering = ["day"]
+
+    def __str__(self) -> str:
+        return f"{self.day:%d/%m/%Y} {self.name}"
+
+
+class LagEpisode(models.Model):
+    """A stretch of days during which a unit stays behind under one lag rule: reminders,
+    repeats and escalations are counted from `started_on`, and stop once it is closed."""
+
+    rule = models.ForeignKey(ReminderRule, on_delete=models.CASCADE, related_name="episodes")
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="lag_episodes"
+    )
+    started_on = models.DateField(_("bắt đầu chậm"))
+    ended_on = models.DateField(_("hết chậm"), null=True, blank=True)
+
+    class Meta:
+        db_table = "reports_lagepisode"  # created by the reports app; kept when moved here
+        verbose_name = _("đợt chậm tiến độ")
+        verbose_name_plural = _("đợt chậm tiến độ")
+        constraints = [
+            # At most one open episode per rule and unit, so two scans racing on the same
+            # day cannot both open one.
+            models.UniqueConstraint(
+                fields=["rule", "organization"],
+                condition=models.Q(ended_on__isnull=True),
+                name="lag_episode_one_open",
+            ),
+            models.UniqueConstraint(
+                fields=["rule", "organization", "started_on"], name="lag_episode_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.rule_id} · {self.organization_id} · {self.started_on}"
+
+
+class OutboxMessage(models.Model):
+    """One email to one person, written before it is sent (the outbox).
+
+    The unique key (rule, organization, period, step, recipient) makes inserting twice a
+    no-op; a sender claims a row by a conditional update (pending → sending) before it
+    talks to SMTP; a claim older than KTGS_OUTBOX_CLAIM_TIMEOUT is swept back to pending.
+    `message_id` is derived from the key, so a retry of the same row is the same mail.
+    `context` holds the facts as they stood when the row was written: the mail rendered
+    from it on a retry says the same thing.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Chờ gửi")
+        SENDING = "sending", _("Đang gửi")
+        SENT = "sent", _("Đã gửi")
+        FAILED = "failed", _("Gửi không thành công")
+        CANCELLED = "cancelled", _("Đã hủy (đơn vị hết chậm)")
+
+    class Kind(models.TextChoices):
+        LAG = "lag", _("Nhắc đơn vị chậm tiến độ")
+        LAG_ESCALATION = "lag_escalation", _("Báo cấp trên: đơn vị chậm tiến độ")
+        TARGET_DUE = "target_due", _("Nhắc chỉ tiêu sắp đến hạn")
+        CASE_OVERDUE = "case_overdue", _("Nhắc cuộc quá thời gian làm việc")
+        DIGEST = "digest", _("Thư tổng hợp hằng tuần")
+        # To the unit's staff, and (context "escalation" ≥ 1) to the leaders above it.
+        NO_PROGRAMME = "no_programme", _("Nhắc đơn vị chưa có chương trình")
+
+    rule = models.ForeignKey(
+        ReminderRule, verbose_name=_("quy tắc"), on_delete=models.PROTECT, related_name="messages"
+    )
+    organization = models.ForeignKey(
+        Organization, verbose_name=_("đơn vị"), on_delete=models.CASCADE,
+        related_name="outbox_messages",
+    )  # fmt: skip
+    period = models.CharField(_("đợt"), max_length=64)
+    step = models.CharField(_("bước"), max_length=16)
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("người nhận"), on_delete=models.CASCADE,
+        related_name="outbox_messages",
+    )  # fmt: skip
+    kind = models.CharField(_("loại thư"), max_length=16, choices=Kind.choices)
+    email = models.EmailField(_("địa chỉ thư"))
+    language = models.CharField(_("ngôn ngữ"), max_length=8, default="vi")
+    context = models.JSONField(default=dict, blank=True)
+    message_id = models.CharField(_("Message-ID"), max_length=128)
+    status = models.CharField(
+        _("trạng thái"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(_("số lần thử"), default=0)
+    last_error = models.TextField(_("lỗi gần nhất"), blank=True)
+    created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
+    enqueued_at = models.DateTimeField(_("đưa vào hàng đợi lúc"), null=True, blank=True)
+    claimed_at = models.DateTimeField(_("nhận gửi lúc"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("gửi lúc"), null=True, blank=True)
+
+    class Meta:
+        db_table = "reports_outboxmessage"  # created by the reports app; kept when moved here
+        verbose_name = _("thư nhắc việc")
+        verbose_name_plural = _("thư nhắc việc")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["rule", "organization", "period", "step", "recipient"],
+                name="outbox_unique_key",
+            )
+        ]
+        indexes = [
+            # The sender's and the sweeper's reads: rows in one status, oldest first.
+            models.Index(fields=["status", "enqueued_at"], name="outbox_status_idx"),
+            models.Index(fields=["organization", "-created_at"], name="outbox_org_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} → {self.email} ({self.get_status_display()})"
