@@ -59,7 +59,7 @@ Key = tuple[int, int, str, str]  # (organization id, year, kind, body)
 
 def lag_tolerance_cases() -> Decimal:
     """How far behind the linear schedule (in cases) a unit may be before the dashboard
-    calls it lagging; reminder rules (reports.reminders) set their own."""
+    calls it lagging; reminder rules (reminders.models.ReminderRule) set their own."""
     return Decimal(str(getattr(settings, "KTGS_LAG_TOLERANCE_CASES", "1")))
 
 
