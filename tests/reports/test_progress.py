@@ -130,6 +130,29 @@ def test_capped_done_and_completion(done, quantity, capped, ratio):
     assert completion(done, quantity) == ratio
 
 
+@pytest.mark.parametrize(
+    ("targets", "completed"),
+    [
+        ([(0, 3)], 0),
+        ([(2, 3)], 0),
+        ([(3, 3)], 1),  # done equal to the quantity: completed
+        ([(1, 1)], 1),
+        ([(4, 3)], 1),  # over-achievement is complete too
+        ([(3, 3), (2, 2)], 1),  # every target done exactly
+        ([(3, 3), (1, 2)], 0),  # one target short keeps the unit from completing
+        ([(5, 3), (1, 2)], 0),  # a surplus never hides another target's shortfall
+    ],
+)
+def test_a_unit_completes_when_every_target_is_done(targets, completed):
+    figures = [
+        target(target_id=i, quantity=quantity, done=done)
+        for i, (done, quantity) in enumerate(targets, 1)
+    ]
+    rollup = rollup_targets(figures)
+    assert rollup.units_with_targets == 1
+    assert rollup.units_completed == completed
+
+
 def test_negative_counts_and_empty_targets_are_refused():
     with pytest.raises(ValueError):
         completion(-1, 3)
