@@ -17,7 +17,7 @@ from django.core.management.base import CommandError
 from django.db import DatabaseError, connection, transaction
 from django.urls import reverse
 
-from ktgs import services
+from ktgs import organization_import, services
 from ktgs.models import Organization, OrganizationImport, Role
 from ktgs.organization_import import import_organizations
 from tests.factories import UserFactory
@@ -395,7 +395,7 @@ def test_admin_uploads_a_file_and_sees_the_result(
     assert 'hx-trigger="every 2s"' in pending.content.decode()
 
     # What the worker does (the real round trip is in test_celery_roundtrip.py).
-    services.run_organization_import(import_id=record.pk)
+    organization_import.run_organization_import(import_id=record.pk)
     record.refresh_from_db()
     assert (record.status, record.created_count) == (OrganizationImport.Status.DONE, 5)
     assert_new_subtree_created(tree)
@@ -407,7 +407,7 @@ def test_a_bad_upload_shows_the_error_table(client, cast, tree, media):
     client.force_login(cast.admin)
     upload(client, csv_bytes([["TN-Z", "TN", "", "huyen", "1", "0"]]))
     record = OrganizationImport.objects.get()
-    services.run_organization_import(import_id=record.pk)
+    organization_import.run_organization_import(import_id=record.pk)
     record.refresh_from_db()
     assert record.status == OrganizationImport.Status.FAILED
     assert {(e["row"], e["column"]) for e in record.errors} == {(2, "name"), (2, "level")}
