@@ -591,7 +591,7 @@ def _frame(pk: int, *, year: int, period_kind: str, today: date) -> _Frame:
 def _trend_from(organization: Organization, points: list[tuple]) -> Trend | None:
     """The trend of the frame's points (taken_on, quantity, capped done,
     expected), or None for a unit deeper than the trend lines are kept for."""
-    if organization.depth > int(getattr(settings, "KTGS_TREND_MAX_DEPTH", 4)):
+    if organization.depth > settings.KTGS_TREND_MAX_DEPTH:
         return None
     result = Trend(labels=[], done=[], expected=[])
     for taken_on, quantity, capped, expected in points:
