@@ -33,9 +33,10 @@ from ktgs.figures import (  # noqa: F401  (display lives in the core; re-exporte
     round_percent,
 )
 
-# DESIGN.md §2 activity kinds. Kept here as plain dicts so this module needs no app; the
-# plans app's choices must use the same codes.
-ACTIVITY_KIND_LABELS: dict[str, str] = {
+# Words for reports/outbox.py only, which calls kind_label and LagReason.describe until it
+# moves to reminders/ and calls reports.wording (the labels from the plans models' choices
+# through the catalogue) like every other caller. Delete this block then.
+_OUTBOX_KIND_LABELS: dict[str, str] = {
     "inspection_compliance": "Kiểm tra chấp hành (chuyên đề)",
     "inspection_violation": "Kiểm tra khi có dấu hiệu vi phạm",
     "inspection_ktgs_duty": "Kiểm tra việc thực hiện nhiệm vụ kiểm tra, giám sát, thi hành kỷ luật",
@@ -47,8 +48,7 @@ ACTIVITY_KIND_LABELS: dict[str, str] = {
     "denunciation": "Giải quyết tố cáo",
     "discipline_complaint": "Giải quyết khiếu nại kỷ luật",
 }
-
-ACTIVITY_KIND_LABELS_EN: dict[str, str] = {
+_OUTBOX_KIND_LABELS_EN: dict[str, str] = {
     "inspection_compliance": "Compliance (thematic) inspection",
     "inspection_violation": "Inspection upon signs of violation",
     "inspection_ktgs_duty": "Inspection of inspection, supervision and discipline duties",
@@ -60,36 +60,23 @@ ACTIVITY_KIND_LABELS_EN: dict[str, str] = {
     "denunciation": "Denunciation handling",
     "discipline_complaint": "Disciplinary complaint handling",
 }
-
-# What a target counts (DESIGN.md §2): the word used after a number, singular/plural.
-COUNT_UNIT_LABELS: dict[str, tuple[str, str]] = {
+_OUTBOX_COUNT_WORDS: dict[str, tuple[str, str]] = {
     "cases": ("cuộc", "cuộc"),
     "organizations": ("tổ chức", "tổ chức"),
     "members": ("đảng viên", "đảng viên"),
     "committee_members": ("cấp ủy viên", "cấp ủy viên"),
 }
-COUNT_UNIT_LABELS_EN: dict[str, tuple[str, str]] = {
+_OUTBOX_COUNT_WORDS_EN: dict[str, tuple[str, str]] = {
     "cases": ("case", "cases"),
     "organizations": ("organisation", "organisations"),
     "members": ("member", "members"),
     "committee_members": ("committee member", "committee members"),
 }
-# The order in which counting units are listed (reports, dashboard lines, the API).
-COUNT_UNITS: tuple[str, ...] = tuple(COUNT_UNIT_LABELS)
-
-
-def count_unit_label(counts: str, amount: int | Fraction = 2, language: str = "vi") -> str:
-    """The word written after a number of what a target counts: "cuộc", "tổ chức",
-    "đảng viên", "cấp ủy viên" (English: singular for exactly 1). An unknown code is shown
-    as itself."""
-    labels = COUNT_UNIT_LABELS_EN if _is_english(language) else COUNT_UNIT_LABELS
-    singular, plural = labels.get(counts, (counts, counts))
-    return singular if amount == 1 else plural
 
 
 def kind_label(kind: str, language: str = "vi") -> str:
-    """The activity kind's label; an unknown code is shown as itself rather than failing."""
-    labels = ACTIVITY_KIND_LABELS_EN if _is_english(language) else ACTIVITY_KIND_LABELS
+    """For reports/outbox.py until it moves (see above); elsewhere reports.wording."""
+    labels = _OUTBOX_KIND_LABELS_EN if _is_english(language) else _OUTBOX_KIND_LABELS
     return labels.get(kind, kind)
 
 
@@ -327,10 +314,11 @@ class LagReason:
         return max(0, -self.days_to_due)
 
     def describe(self, language: str = "vi") -> str:
-        """E.g. "Chỉ tiêu Giám sát chuyên đề: còn thiếu 2 cuộc, còn 14 ngày đến hạn"."""
+        """For reports/outbox.py until it moves (see kind_label); reports.wording words a
+        reason for every other caller."""
         english = _is_english(language)
         label = kind_label(self.kind, language)
-        unit_words = (COUNT_UNIT_LABELS_EN if english else COUNT_UNIT_LABELS).get(
+        unit_words = (_OUTBOX_COUNT_WORDS_EN if english else _OUTBOX_COUNT_WORDS).get(
             self.counts, (self.counts, self.counts)
         )
         what = unit_words[0] if self.short_by == 1 else unit_words[1]
@@ -369,9 +357,6 @@ class LagResult:
     shortfall: Fraction
     tolerance: Fraction
     reasons: tuple[LagReason, ...]
-
-    def describe(self, language: str = "vi") -> str:
-        return describe_lag(self, language)
 
 
 @functools.lru_cache(maxsize=64)
@@ -463,11 +448,6 @@ def is_lagging(
     tolerance_points: Decimal | Fraction | int = Decimal(0),
 ) -> bool:
     return lag(targets, today, tolerance_cases, tolerance_points) is not None
-
-
-def describe_lag(result: LagResult, language: str = "vi") -> str:
-    """The reasons in words, one sentence per target, joined by "; "."""
-    return "; ".join(reason.describe(language) for reason in result.reasons)
 
 
 # --- forecast ---------------------------------------------------------------------------

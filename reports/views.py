@@ -20,7 +20,7 @@ from ktgs import queries as ktgs_queries
 from ktgs import services as ktgs_services
 from ktgs.models import User
 from plans.models import ActivityKind
-from reports import exports, outbox, progress, queries
+from reports import exports, outbox, queries, wording
 from reports.forms import ReminderLogFilterForm
 from reports.models import ALL_KINDS, OutboxMessage, ReportPeriod
 from reports.queries.bodies import COVERAGE_LABELS, BodyFigures, Coverage
@@ -99,9 +99,7 @@ def _child_lines(
     for child in children:
         bar = bar_widths(child)
         unit = (
-            progress.count_unit_label(child.counts, child.quantity, language)
-            if child.counts
-            else ""
+            wording.count_unit_label(child.counts, child.quantity, language) if child.counts else ""
         )
         line = ChildLine(
             url=url.replace(marker, str(child.organization.pk)),

@@ -35,7 +35,7 @@ from ktgs import access, figures
 from ktgs.models import Organization
 from plans import queries as plan_queries
 from plans.models import Programme, ProgrammeRequirement, Target
-from reports import progress
+from reports import wording
 from reports.models import (
     ALL_BODIES,
     ALL_KINDS,
@@ -656,5 +656,5 @@ def _lagging_unit(
         capped_done=capped_done,
         quantity=quantity,
         gap=Fraction(expected) - capped_done,
-        reason="; ".join(progress.LagReason(**reason).describe(language) for reason in reasons),
+        reason=wording.describe_lag(reasons, language),
     )
