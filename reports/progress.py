@@ -2,7 +2,7 @@
 
 No Django, no database: the roll-up table code and the tests feed this module counts and
 dates and get exact `Fraction`s back. Percentages are never stored or averaged; they are
-made from counts at the last moment by `format_percent`.
+made from counts at the last moment by ktgs.figures.format_percent.
 
 Contracts shared by every function here:
 
@@ -25,13 +25,7 @@ from datetime import date
 from decimal import Decimal
 from fractions import Fraction
 
-from ktgs.figures import (  # noqa: F401  (display lives in the core; re-exported here)
-    NO_PERCENTAGE,
-    _is_english,
-    format_count,
-    format_percent,
-    round_percent,
-)
+from ktgs.figures import _is_english, format_count
 
 # Words for reports/outbox.py only, which calls kind_label and LagReason.describe until it
 # moves to reminders/ and calls reports.wording (the labels from the plans models' choices

@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from ktgs.figures import format_count, format_percent
 from reports.progress import (
     LagReason,
     Rollup,
@@ -18,8 +19,6 @@ from reports.progress import (
     coverage,
     expected,
     forecast,
-    format_count,
-    format_percent,
     is_lagging,
     lag,
     rollup_targets,
