@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from cases import forms, queries, services
 from cases.models import Case
-from ktgs import access
+from ktgs import access, versioning
 from ktgs import queries as ktgs_queries
 from plans.models import ActivityKind
 
@@ -158,7 +158,7 @@ def case_edit(request, pk: int):
         if form.is_valid() and formset.is_valid():
             try:
                 case = _save_edit(request, case, form, formset)
-            except services.StaleObjectError as error:
+            except versioning.StaleObjectError as error:
                 stale = error
                 # Keep every value the user typed; only move the version on, so that a
                 # second save after reading the changes is a deliberate overwrite.
@@ -209,7 +209,7 @@ def case_status(request, pk: int):
             status=form.cleaned_data["status"],
             version=form.cleaned_data["version"],
         )
-    except services.StaleObjectError as error:
+    except versioning.StaleObjectError as error:
         changes = "; ".join(f"{label}: {old} → {new}" for label, old, new in error.changes)
         messages.error(request, f"{error.messages[0]} {changes}")
     except ValidationError as error:
@@ -231,7 +231,7 @@ def case_conclude(request, pk: int):
         if form.is_valid():
             try:
                 case = services.conclude_case(user=request.user, case=case, **form.cleaned_data)
-            except services.StaleObjectError as error:
+            except versioning.StaleObjectError as error:
                 stale = error
                 data = request.POST.copy()
                 data["version"] = str(error.current_version)

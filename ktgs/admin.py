@@ -1,10 +1,17 @@
+"""The admin of the core. Units are written through ktgs.services like everywhere else:
+a unit's place is its `parent` field, and a change of it is services.move_organization
+(treebeard's path and the parent move together, and the subtree's progress figures follow
+on commit). treebeard's own admin (drag and drop, the move form) wrote the path alone, so
+it is not used."""
+
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
-from treebeard.admin import TreeAdmin
-from treebeard.forms import movenodeform_factory
 
+from ktgs import services
 from ktgs.models import Organization, Role, User
 
 
@@ -23,9 +30,28 @@ class UserAdmin(BaseUserAdmin):
     inlines = [RoleInline]
 
 
+class OrganizationForm(forms.ModelForm):
+    class Meta:
+        model = Organization
+        fields = ["parent", *services.ORGANIZATION_FIELDS]
+
+    def clean_parent(self):
+        parent = self.cleaned_data["parent"]
+        unit = self.instance
+        if unit.pk is None:
+            return parent
+        if parent is None and unit.parent_id is not None:
+            raise ValidationError(_("Đơn vị đang có cấp trên: hãy chọn đơn vị cấp trên mới."))
+        if parent is not None and parent.path.startswith(unit.path):
+            raise ValidationError(
+                _("Không thể chuyển đơn vị vào chính nó hoặc đơn vị trực thuộc nó.")
+            )
+        return parent
+
+
 @admin.register(Organization)
-class OrganizationAdmin(TreeAdmin, SimpleHistoryAdmin):
-    form = movenodeform_factory(Organization, exclude=["parent"])
+class OrganizationAdmin(SimpleHistoryAdmin):
+    form = OrganizationForm
     list_display = [
         "name",
         "code",
@@ -37,16 +63,22 @@ class OrganizationAdmin(TreeAdmin, SimpleHistoryAdmin):
     ]
     list_filter = ["level", "grassroots_form", "has_cell_committee"]
     search_fields = ["code", "name", "short_name"]
-    autocomplete_fields = ["successor"]
+    autocomplete_fields = ["parent", "successor"]
+    ordering = ["path"]
 
     def save_model(self, request, obj, form, change):
-        # treebeard's move form places the node; keep the parent FK in step with the path.
-        super().save_model(request, obj, form, change)
-        obj.refresh_from_db()
-        parent = obj.get_parent(update=True)
-        if obj.parent_id != (parent.pk if parent else None):
-            obj.parent = parent
-            obj.save(update_fields=["parent"])
+        """Through the services: create, or update the fields and move to the new parent."""
+        fields = {name: form.cleaned_data[name] for name in services.ORGANIZATION_FIELDS}
+        parent = form.cleaned_data["parent"]
+        if not change:
+            created = services.create_organization(parent=parent, **fields)
+            obj.pk, obj.path, obj.depth = created.pk, created.path, created.depth
+            return
+        # The form has already set the new values on `obj`: compare with the stored row.
+        current = Organization.objects.get(pk=obj.pk)
+        current = services.update_organization(organization=current, **fields)
+        if parent is not None and parent.pk != current.parent_id:
+            services.move_organization(organization=current, new_parent=parent)
 
 
 @admin.register(Role)

@@ -3,17 +3,11 @@ call these; `path` and `parent` are only ever changed here, together."""
 
 from __future__ import annotations
 
-import logging
-
 from celery import current_app
 from django.db import transaction
-from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from ktgs.access import forget_roles
 from ktgs.models import Organization, OrganizationImport, Role, User
-
-logger = logging.getLogger(__name__)
 
 ORGANIZATION_FIELDS = (
     "code",
@@ -165,8 +159,6 @@ def set_digest_enabled(*, user: User, enabled: bool) -> User:
 def start_organization_import(*, user: User, uploaded_file) -> OrganizationImport:
     """Keep the uploaded file and hand the import to the worker once the row is committed
     (a worker that picked it up earlier would not find the row)."""
-    from ktgs import tasks
-
     record = OrganizationImport(
         file=uploaded_file,
         original_name=(getattr(uploaded_file, "name", "") or "")[:255],
@@ -174,55 +166,9 @@ def start_organization_import(*, user: User, uploaded_file) -> OrganizationImpor
     )
     record.full_clean()
     record.save()
-    tasks.run_organization_import.delay_on_commit(record.pk)
-    return record
-
-
-def run_organization_import(*, import_id: int) -> OrganizationImport | None:
-    """Run an uploaded import and record its outcome; None when the row is gone.
-
-    Not one transaction on purpose: the "running" status is committed first so the page
-    shows it, and the import itself is all-or-nothing in its own transaction. Running an
-    import again (a redelivered task) is harmless: the same file changes nothing twice.
-    """
-    from ktgs.organization_import import RowError, import_organizations
-
-    claimed = OrganizationImport.objects.filter(
-        pk=import_id,
-        status__in=[OrganizationImport.Status.PENDING, OrganizationImport.Status.RUNNING],
-    ).update(status=OrganizationImport.Status.RUNNING, started_at=timezone.now())
-    record = OrganizationImport.objects.filter(pk=import_id).first()
-    if record is None or not claimed:
-        return record
-    try:
-        with record.file.open("rb") as handle:
-            result = import_organizations(
-                handle, name=record.original_name or record.file.name, user=record.uploaded_by
-            )
-    except Exception as exc:  # the row must not stay "running" whatever went wrong
-        logger.exception("organisation import %s failed", import_id)
-        errors = [RowError(None, "", _("Lỗi khi xử lý tệp: %(e)s") % {"e": exc})]
-        record.status = OrganizationImport.Status.FAILED
-    else:
-        errors = result.errors
-        record.status = (
-            OrganizationImport.Status.DONE if result.ok else OrganizationImport.Status.FAILED
-        )
-        record.created_count = result.created
-        record.updated_count = result.updated
-        record.moved_count = result.moved
-        record.unchanged_count = result.unchanged
-    record.errors = [error.as_dict() for error in errors]
-    record.finished_at = timezone.now()
-    record.save(
-        update_fields=[
-            "status",
-            "created_count",
-            "updated_count",
-            "moved_count",
-            "unchanged_count",
-            "errors",
-            "finished_at",
-        ]
+    import_id = record.pk
+    # By name: the task module imports the import package, which writes through here.
+    transaction.on_commit(
+        lambda: current_app.send_task("ktgs.tasks.run_organization_import", args=[import_id])
     )
     return record

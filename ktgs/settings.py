@@ -6,6 +6,7 @@ EMAIL_URL, DJANGO_SECRET_KEY and DJANGO_ALLOWED_HOSTS; outside DEBUG there is no
 for a secret.
 """
 
+from decimal import Decimal
 from pathlib import Path
 
 import environ
@@ -269,8 +270,9 @@ KTGS_SMTP_TIMEOUT = env.float("KTGS_SMTP_TIMEOUT", default=60)
 # centre (1), provinces (2), the level above grassroots (3) and grassroots units (4).
 KTGS_TREND_MAX_DEPTH = env.int("KTGS_TREND_MAX_DEPTH", default=4)
 # The dashboard calls a unit lagging when it is more than this many cases behind the
-# linear schedule (reminder rules carry their own tolerance).
-KTGS_LAG_TOLERANCE_CASES = env.str("KTGS_LAG_TOLERANCE_CASES", default="1")
+# linear schedule (reminder rules carry their own tolerance). Parsed here, so a value that
+# is not a number stops the start instead of the first dashboard.
+KTGS_LAG_TOLERANCE_CASES = Decimal(env.str("KTGS_LAG_TOLERANCE_CASES", default="1"))
 # Which roll-up engine maintains the progress table (reports.rollup.engine): "auto" (SQL
 # on PostgreSQL, Python elsewhere), "sql" or "python" (the tests run both on PostgreSQL).
 KTGS_ROLLUP_ENGINE = env.str("KTGS_ROLLUP_ENGINE", default="auto")

@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from ktgs import services
+from ktgs import organization_import
 from ktgs.models import OrganizationImport
 
 
@@ -10,4 +10,4 @@ from ktgs.models import OrganizationImport
 def run_organization_import(import_id: int) -> None:
     if not OrganizationImport.objects.filter(pk=import_id).exists():
         return  # deleted before the worker got to it
-    services.run_organization_import(import_id=import_id)
+    organization_import.run_organization_import(import_id=import_id)

@@ -24,7 +24,6 @@ from rest_framework.routers import DefaultRouter
 from ktgs import access
 from ktgs.api import InputSerializer, ScopedViewSetMixin, VersionInput, run_input
 from plans import services
-from plans.errors import StaleObjectError
 from plans.models import ActivityKind, Amendment, Body, Programme, Target
 
 # --- output -----------------------------------------------------------------------------
@@ -144,14 +143,6 @@ class TargetInput(VersionInput):
     due_on = serializers.DateField(required=False, allow_null=True)
 
 
-def _with_current_version(error: StaleObjectError, programme: Programme) -> StaleObjectError:
-    """Plans' refusal does not carry the version: the API's 409 answers it."""
-    error.current_version = Programme.objects.values_list("version", flat=True).get(  # type: ignore[attr-defined]
-        pk=programme.pk
-    )
-    return error
-
-
 # --- views ------------------------------------------------------------------------------
 
 
@@ -238,22 +229,16 @@ class ProgrammeViewSet(
         if "organization" in data:
             self.check_write(data["organization"])
         version = data.pop("version")
-        try:
-            programme = services.update_programme(
-                programme=programme, version=version, user=request.user, **data
-            )
-        except StaleObjectError as error:
-            raise _with_current_version(error, programme) from None
+        programme = services.update_programme(
+            programme=programme, version=version, user=request.user, **data
+        )
         return self._output(programme)
 
     def _status_action(self, request, service):
         programme = self.get_object()
         self.check_write(programme.organization)
         data = run_input(VersionInput, request)
-        try:
-            programme = service(programme=programme, version=data["version"], user=request.user)
-        except StaleObjectError as error:
-            raise _with_current_version(error, programme) from None
+        programme = service(programme=programme, version=data["version"], user=request.user)
         return self._output(programme)
 
     @extend_schema(
@@ -341,12 +326,9 @@ class TargetViewSet(
         self.check_write(programme.organization)
         version = data.pop("version")
         data.pop("programme")
-        try:
-            target = services.add_target(
-                programme=programme, user=request.user, version=version, **data
-            )
-        except StaleObjectError as error:
-            raise _with_current_version(error, programme) from None
+        target = services.add_target(
+            programme=programme, user=request.user, version=version, **data
+        )
         return Response(TargetSerializer(target).data, status=status.HTTP_201_CREATED)
 
     def destroy(self, request, pk=None):
@@ -355,10 +337,7 @@ class TargetViewSet(
         raw = request.query_params.get("version")
         if raw not in (None, "") and not str(raw).isdigit():
             raise serializers.ValidationError({"version": [str(_("Giá trị không hợp lệ."))]})
-        try:
-            services.remove_target(target=target, user=request.user, version=raw or None)
-        except StaleObjectError as error:
-            raise _with_current_version(error, target.programme) from None
+        services.remove_target(target=target, user=request.user, version=raw or None)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
@@ -356,8 +357,6 @@ class ProgrammeRequirement(models.Model):
         return date(year, self.due_month, self.due_day)
 
     def clean(self) -> None:
-        from django.core.exceptions import ValidationError
-
         if self.due_month and self.due_day:
             try:
                 date(2001, self.due_month, self.due_day)  # a common year: no 29 February

@@ -11,9 +11,8 @@ from dataclasses import dataclass, field
 from django.db.models import BooleanField, Count, ExpressionWrapper, Q, QuerySet
 from django.db.models.functions import Coalesce
 
-from ktgs import access
+from ktgs import access, versioning
 from ktgs.models import Organization, User
-from plans.errors import field_changes
 from plans.models import Amendment, Programme, Target
 
 # Case statuses that count toward completion (cases.models.Case.COUNTING), spelled out
@@ -260,7 +259,7 @@ class HistoryEntry:
     user: object
     what: str
     action: str
-    changes: list[tuple[str, str, str]]
+    changes: list[versioning.Change]
 
 
 _ACTIONS = {"+": "created", "~": "changed", "-": "deleted"}
@@ -303,7 +302,9 @@ def programme_history(
         previous: dict[int, object] = {}
         for record in records.order_by("history_date", "history_id"):
             before = previous.get(record.id)
-            changes = field_changes(model, before, record, labels) if before is not None else []
+            changes = []
+            if before is not None:
+                changes = versioning.changes(record, before, labels=labels)
             previous[record.id] = record
             if record.history_type == "~" and not changes and model is Programme:
                 continue  # a version bump after a target save; the target rows tell it

@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from reminders.models import OutboxMessage
-from reports import progress
+from reports import progress, wording
 
 # The salt of the tokens in the digests already sent (from when reminders lived in
 # reports): changing it would break every unsubscribe link in people's mailboxes.
@@ -64,7 +64,9 @@ def unsubscribe_url(user_id: int) -> str:
 
 
 def _reasons(reasons: list[dict], language: str) -> list[str]:
-    return [progress.LagReason(**reason).describe(language) for reason in reasons]
+    return [
+        wording.describe_lag_reason(progress.LagReason(**reason), language) for reason in reasons
+    ]
 
 
 def _context(message: OutboxMessage) -> dict:
@@ -90,7 +92,7 @@ def _context(message: OutboxMessage) -> dict:
         ]
         data["more"] = max(0, data.get("total", 0) - len(data["units"]))
     if "kind" in data:
-        data["kind_label"] = progress.kind_label(data["kind"], language)
+        data["kind_label"] = wording.kind_label(data["kind"], language)
     data["message"] = message
     data["recipient_name"] = str(message.recipient) if message.recipient_id else ""
     if message.kind == OutboxMessage.Kind.DIGEST:

@@ -17,7 +17,7 @@ from openpyxl.utils import get_column_letter
 
 from ktgs import figures
 from plans.models import ActivityKind
-from reports import progress, wording
+from reports import wording
 from reports.models import ReportPeriod
 from reports.queries import PeriodReport
 
@@ -146,7 +146,7 @@ def period_report_xlsx(report: PeriodReport) -> bytes:
     for index, line in enumerate([*report.targets, *report.target_totals], start=1):
         row_number += 1
         is_total = index > len(report.targets)
-        unit = progress.count_unit_label(line.counts, 2, language)
+        unit = wording.count_unit_label(line.counts, 2, language)
         _write_row(
             sheet,
             row_number,
@@ -361,7 +361,7 @@ def _body_rows(sheet, row_number: int, report: PeriodReport, language: str) -> i
                     [None] * 4
                     if target is None
                     else [
-                        progress.count_unit_label(target.counts, 2, language),
+                        wording.count_unit_label(target.counts, 2, language),
                         target.quantity,
                         target.capped_done,
                         _ratio_cell_value(target.completion),

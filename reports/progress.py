@@ -2,7 +2,7 @@
 
 No Django, no database: the roll-up table code and the tests feed this module counts and
 dates and get exact `Fraction`s back. Percentages are never stored or averaged; they are
-made from counts at the last moment by `format_percent`.
+made from counts at the last moment by ktgs.figures.format_percent.
 
 Contracts shared by every function here:
 
@@ -24,73 +24,6 @@ from dataclasses import dataclass, fields
 from datetime import date
 from decimal import Decimal
 from fractions import Fraction
-
-from ktgs.figures import (  # noqa: F401  (display lives in the core; re-exported here)
-    NO_PERCENTAGE,
-    _is_english,
-    format_count,
-    format_percent,
-    round_percent,
-)
-
-# DESIGN.md §2 activity kinds. Kept here as plain dicts so this module needs no app; the
-# plans app's choices must use the same codes.
-ACTIVITY_KIND_LABELS: dict[str, str] = {
-    "inspection_compliance": "Kiểm tra chấp hành (chuyên đề)",
-    "inspection_violation": "Kiểm tra khi có dấu hiệu vi phạm",
-    "inspection_ktgs_duty": "Kiểm tra việc thực hiện nhiệm vụ kiểm tra, giám sát, thi hành kỷ luật",
-    "inspection_finance": "Kiểm tra tài chính đảng",
-    "inspection_dues": "Kiểm tra thu, nộp, quản lý đảng phí",
-    "inspection_assets": "Kiểm tra, giám sát kê khai tài sản, thu nhập",
-    "supervision_thematic": "Giám sát chuyên đề",
-    "supervision_regular": "Giám sát thường xuyên",
-    "denunciation": "Giải quyết tố cáo",
-    "discipline_complaint": "Giải quyết khiếu nại kỷ luật",
-}
-
-ACTIVITY_KIND_LABELS_EN: dict[str, str] = {
-    "inspection_compliance": "Compliance (thematic) inspection",
-    "inspection_violation": "Inspection upon signs of violation",
-    "inspection_ktgs_duty": "Inspection of inspection, supervision and discipline duties",
-    "inspection_finance": "Party finance inspection",
-    "inspection_dues": "Party dues inspection",
-    "inspection_assets": "Asset and income declaration inspection",
-    "supervision_thematic": "Thematic supervision",
-    "supervision_regular": "Regular supervision",
-    "denunciation": "Denunciation handling",
-    "discipline_complaint": "Disciplinary complaint handling",
-}
-
-# What a target counts (DESIGN.md §2): the word used after a number, singular/plural.
-COUNT_UNIT_LABELS: dict[str, tuple[str, str]] = {
-    "cases": ("cuộc", "cuộc"),
-    "organizations": ("tổ chức", "tổ chức"),
-    "members": ("đảng viên", "đảng viên"),
-    "committee_members": ("cấp ủy viên", "cấp ủy viên"),
-}
-COUNT_UNIT_LABELS_EN: dict[str, tuple[str, str]] = {
-    "cases": ("case", "cases"),
-    "organizations": ("organisation", "organisations"),
-    "members": ("member", "members"),
-    "committee_members": ("committee member", "committee members"),
-}
-# The order in which counting units are listed (reports, dashboard lines, the API).
-COUNT_UNITS: tuple[str, ...] = tuple(COUNT_UNIT_LABELS)
-
-
-def count_unit_label(counts: str, amount: int | Fraction = 2, language: str = "vi") -> str:
-    """The word written after a number of what a target counts: "cuộc", "tổ chức",
-    "đảng viên", "cấp ủy viên" (English: singular for exactly 1). An unknown code is shown
-    as itself."""
-    labels = COUNT_UNIT_LABELS_EN if _is_english(language) else COUNT_UNIT_LABELS
-    singular, plural = labels.get(counts, (counts, counts))
-    return singular if amount == 1 else plural
-
-
-def kind_label(kind: str, language: str = "vi") -> str:
-    """The activity kind's label; an unknown code is shown as itself rather than failing."""
-    labels = ACTIVITY_KIND_LABELS_EN if _is_english(language) else ACTIVITY_KIND_LABELS
-    return labels.get(kind, kind)
 
 
 def _check_count(name: str, value: int, minimum: int = 0) -> None:
@@ -326,33 +259,6 @@ class LagReason:
     def days_late(self) -> int:
         return max(0, -self.days_to_due)
 
-    def describe(self, language: str = "vi") -> str:
-        """E.g. "Chỉ tiêu Giám sát chuyên đề: còn thiếu 2 cuộc, còn 14 ngày đến hạn"."""
-        english = _is_english(language)
-        label = kind_label(self.kind, language)
-        unit_words = (COUNT_UNIT_LABELS_EN if english else COUNT_UNIT_LABELS).get(
-            self.counts, (self.counts, self.counts)
-        )
-        what = unit_words[0] if self.short_by == 1 else unit_words[1]
-        short = format_count(self.short_by, language)
-        days = format_count(abs(self.days_to_due), language)
-        if english:
-            day_word = "day" if abs(self.days_to_due) == 1 else "days"
-            if self.days_to_due > 0:
-                when = f"{days} {day_word} to the due date"
-            elif self.days_to_due == 0:
-                when = "due today"
-            else:
-                when = f"{days} {day_word} overdue"
-            return f"Target {label}: {short} {what} short, {when}"
-        if self.days_to_due > 0:
-            when = f"còn {days} ngày đến hạn"
-        elif self.days_to_due == 0:
-            when = "đến hạn hôm nay"
-        else:
-            when = f"đã quá hạn {days} ngày"
-        return f"Chỉ tiêu {label}: còn thiếu {short} {what}, {when}"
-
 
 @dataclass(frozen=True)
 class LagResult:
@@ -369,9 +275,6 @@ class LagResult:
     shortfall: Fraction
     tolerance: Fraction
     reasons: tuple[LagReason, ...]
-
-    def describe(self, language: str = "vi") -> str:
-        return describe_lag(self, language)
 
 
 @functools.lru_cache(maxsize=64)
@@ -463,11 +366,6 @@ def is_lagging(
     tolerance_points: Decimal | Fraction | int = Decimal(0),
 ) -> bool:
     return lag(targets, today, tolerance_cases, tolerance_points) is not None
-
-
-def describe_lag(result: LagResult, language: str = "vi") -> str:
-    """The reasons in words, one sentence per target, joined by "; "."""
-    return "; ".join(reason.describe(language) for reason in result.reasons)
 
 
 # --- forecast ---------------------------------------------------------------------------

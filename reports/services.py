@@ -147,10 +147,6 @@ def snapshot_ended_periods(today: date) -> list[int]:
     return done
 
 
-def trend_max_depth() -> int:
-    return int(getattr(settings, "KTGS_TREND_MAX_DEPTH", 4))
-
-
 @transaction.atomic
 def take_daily_snapshot(today: date) -> int:
     """Record today's point of the trend line (subtree totals, all kinds, this year) of
@@ -162,7 +158,7 @@ def take_daily_snapshot(today: date) -> int:
             kind=ALL_KINDS,
             body=ALL_BODIES,
             year=today.year,
-            organization__depth__lte=trend_max_depth(),
+            organization__depth__lte=settings.KTGS_TREND_MAX_DEPTH,
         )
         .values_list("organization_id", "sub_quantity", "sub_capped_done", "sub_expected")
         .iterator(chunk_size=SNAPSHOT_BATCH)
@@ -175,9 +171,8 @@ def take_past_daily_snapshot(day: date) -> int:
     """The trend point of a past day as that night's run would have taken it: from the
     table computed as of `day` (rollup.compute_table, the rebuild's computation) instead
     of the live one. seed_demo draws the demo year's line with it."""
-    shallow = set(
-        Organization.objects.filter(depth__lte=trend_max_depth()).values_list("pk", flat=True)
-    )
+    shallow_units = Organization.objects.filter(depth__lte=settings.KTGS_TREND_MAX_DEPTH)
+    shallow = set(shallow_units.values_list("pk", flat=True))
     rows = [
         (unit, sub.quantity, sub.capped_done, sub.expected)
         for (unit, year, kind, body), (_, sub) in rollup.compute_table(day).items()

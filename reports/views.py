@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET
 from ktgs import access, figures
 from ktgs import queries as ktgs_queries
 from plans.models import ActivityKind
-from reports import exports, progress, queries
+from reports import exports, queries, wording
 from reports.models import ALL_KINDS, ReportPeriod
 from reports.queries.bodies import COVERAGE_LABELS, BodyFigures, Coverage
 from reports.services import OFFERED_PERIODS
@@ -93,9 +93,7 @@ def _child_lines(
     for child in children:
         bar = bar_widths(child)
         unit = (
-            progress.count_unit_label(child.counts, child.quantity, language)
-            if child.counts
-            else ""
+            wording.count_unit_label(child.counts, child.quantity, language) if child.counts else ""
         )
         line = ChildLine(
             url=url.replace(marker, str(child.organization.pk)),

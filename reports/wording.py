@@ -1,6 +1,9 @@
-"""How the official reports word their figures, for the pages, the PDF and the XLSX:
-coverage per kind of unit ("Đảng bộ cơ sở: 19/33 tổ chức, đạt 57,58%") and what a body did
-("Ban thường vụ: kiểm tra 03 tổ chức đảng, 05 cấp ủy viên (hoàn thành 100% chỉ tiêu)").
+"""How ktgs words its figures, for the pages, the mails, the PDF and the XLSX: the labels
+of activity kinds (the plans models' choices) and the word after a count of what a target
+counts ("2 cuộc", "3 cấp ủy viên"), why a unit is lagging, coverage per kind of unit
+("Đảng bộ cơ sở: 19/33 tổ chức, đạt 57,58%") and what a body did ("Ban thường vụ: kiểm
+tra 03 tổ chức đảng, 05 cấp ủy viên (hoàn thành 100% chỉ tiêu)"). reports.progress
+computes the numbers and holds no word.
 
 Counts inside such a sentence are written as the reports write them, on two digits at
 least ("03", "12", "152"); tables and fractions ("19/33") keep plain numbers. Every word
@@ -8,13 +11,16 @@ goes through gettext; the numbers through ktgs.figures."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from contextlib import nullcontext
 from fractions import Fraction
 
 from django.utils import translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext, npgettext
 
 from ktgs import figures
+from plans.models import ActivityKind, Target
 from reports import progress
 
 # The verb of each activity kind in a sentence ("Ban thường vụ: kiểm tra 03 tổ chức
@@ -37,6 +43,75 @@ ACTIVITY_VERBS = {
 
 def _language() -> str:
     return translation.get_language() or "vi"
+
+
+def _in(language: str | None):
+    """The words of `language` (the active one when None)."""
+    return translation.override(language) if language else nullcontext()
+
+
+def kind_label(kind: str, language: str | None = None) -> str:
+    """The activity kind's label (ActivityKind's choice); an unknown code as itself."""
+    with _in(language):
+        try:
+            return str(ActivityKind(kind).label)
+        except ValueError:
+            return kind
+
+
+# The word written after a number of what a target counts, one per Target.Counts choice
+# (Vietnamese has one form; English a singular and a plural).
+COUNT_WORDS: dict[str, Callable[[int], str]] = {
+    Target.Counts.CASES: lambda n: npgettext("sau số", "cuộc", "cuộc", n),
+    Target.Counts.ORGANIZATIONS: lambda n: npgettext("sau số", "tổ chức", "tổ chức", n),
+    Target.Counts.MEMBERS: lambda n: npgettext("sau số", "đảng viên", "đảng viên", n),
+    Target.Counts.COMMITTEE_MEMBERS: lambda n: npgettext("sau số", "cấp ủy viên", "cấp ủy viên", n),
+}
+
+
+def count_unit_label(counts: str, amount: int | Fraction = 2, language: str | None = None) -> str:
+    """ "cuộc", "tổ chức", "đảng viên", "cấp ủy viên" (English: singular for exactly 1);
+    an unknown code is shown as itself."""
+    word = COUNT_WORDS.get(counts)
+    if word is None:
+        return counts
+    with _in(language):
+        return word(1 if amount == 1 else 2)
+
+
+def describe_lag_reason(reason: progress.LagReason, language: str | None = None) -> str:
+    """ "Chỉ tiêu Giám sát chuyên đề: còn thiếu 2 cuộc, còn 14 ngày đến hạn"."""
+    with _in(language):
+        code = _language()
+        days = abs(reason.days_to_due)
+        if reason.days_to_due > 0:
+            when = ngettext("còn %(days)s ngày đến hạn", "còn %(days)s ngày đến hạn", days) % {
+                "days": figures.format_count(days, code)
+            }
+        elif reason.days_to_due == 0:
+            when = _("đến hạn hôm nay")
+        else:
+            when = ngettext("đã quá hạn %(days)s ngày", "đã quá hạn %(days)s ngày", days) % {
+                "days": figures.format_count(days, code)
+            }
+        return _("Chỉ tiêu %(kind)s: còn thiếu %(short)s %(what)s, %(when)s") % {
+            "kind": kind_label(reason.kind),
+            "short": figures.format_count(reason.short_by, code),
+            "what": count_unit_label(reason.counts, reason.short_by),
+            "when": when,
+        }
+
+
+def describe_lag(reasons, language: str | None = None) -> str:
+    """Why a unit is lagging, one sentence per target, joined by "; ": a LagResult's
+    reasons, or the reasons stored as dicts in the roll-up table."""
+    return "; ".join(
+        describe_lag_reason(
+            reason if isinstance(reason, progress.LagReason) else progress.LagReason(**reason),
+            language,
+        )
+        for reason in reasons
+    )
 
 
 def sentence_count(value: int) -> str:
@@ -134,7 +209,7 @@ def body_activity_line(body_label: str, activity) -> str:
     completions = [
         completion_text(
             target.completion,
-            progress.count_unit_label(target.counts, 2, language) if several else "",
+            count_unit_label(target.counts, 2, language) if several else "",
         )
         for target in activity.targets
         if target.quantity

@@ -17,51 +17,41 @@ One module per sub-domain; callers import from this package (`from cases import 
 - targets: the AUTO sentinel, open_targets (Match), propose_target, work_on_targets,
   other_body (a target of the unit's programme of another body: confirmed, never proposed)
 - decision_numbers: one number per issuing body (a unit's body) and year
-- locking: StaleObjectError and the version check
-- history: case_history, changes_since, describe_changes
+- history: case_history; the case locked for a write and the refusal of a stale form
+  (ktgs.versioning's StaleObjectError, naming the subjects changed too)
 """
 
 from cases.services.discipline import add_discipline, forms_for
-from cases.services.history import Change, case_history, changes_since, describe_changes
-from cases.services.locking import StaleObjectError
+from cases.services.history import case_history
 from cases.services.recording import CASE_FIELDS, record_case, update_case
 from cases.services.status import allowed_statuses, change_status, conclude_case
-from cases.services.subjects import SUBJECT_FIELDS, add_subject, remove_subject, update_subject
+from cases.services.subjects import add_subject, remove_subject, update_subject
 from cases.services.targets import (
     AUTO,
     Match,
-    Work,
     open_targets,
     other_body,
     propose_target,
     proposed_of,
-    reference_date,
     work_on_targets,
 )
 
 __all__ = [
     "AUTO",
     "CASE_FIELDS",
-    "SUBJECT_FIELDS",
-    "Change",
     "Match",
-    "StaleObjectError",
-    "Work",
     "add_discipline",
     "add_subject",
     "allowed_statuses",
     "case_history",
     "change_status",
-    "changes_since",
     "conclude_case",
-    "describe_changes",
     "forms_for",
     "open_targets",
     "other_body",
     "propose_target",
     "proposed_of",
     "record_case",
-    "reference_date",
     "remove_subject",
     "update_case",
     "update_subject",

@@ -10,8 +10,8 @@ from django.utils.translation import gettext as _g
 
 from cases.models import CHECKED_IN_SERVICES, Case, CaseSubject, DisciplineDecision
 from cases.services.decision_numbers import _check_decision_number
-from cases.services.history import _record_history_user
-from cases.services.locking import _lock
+from cases.services.history import lock_case
+from ktgs import versioning
 from ktgs.models import Organization
 from plans.services import enqueue_progress_refresh
 
@@ -39,7 +39,7 @@ def add_discipline(
     is_committee_member: bool | None = None,
 ) -> DisciplineDecision:
     """A discipline decision on one subject of a concluded case."""
-    current = _lock(case, None)
+    current = lock_case(case, None)
     if subject.case_id != current.pk:
         raise ValidationError({"subject": _g("Đối tượng này không thuộc cuộc kiểm tra, giám sát.")})
     if current.status not in Case.COUNTING:
@@ -84,7 +84,7 @@ def add_discipline(
         ),
     )
     decision.full_clean(exclude=CHECKED_IN_SERVICES)
-    _record_history_user(decision, user)
+    versioning.record_user(decision, user)
     decision.save()
     enqueue_progress_refresh([current.organization_id])
     return decision

@@ -1,71 +1,43 @@
-"""Who changed a case and what: the history shown on its page and in StaleObjectError."""
+"""Who changed a case and what: the history shown on its page, and the refusal of a stale
+form (the case's fields and its subjects changed since, and who). The mechanism (lock,
+version, diff) is ktgs.versioning."""
 
 from __future__ import annotations
 
-import datetime
-from typing import NamedTuple, cast
-
-from django.db import models
-from django.utils import formats
-from django.utils.translation import gettext as _g
+from django.utils.translation import gettext as _
 
 from cases.models import Case, CaseSubject
+from ktgs import versioning
+from ktgs.versioning import Change
 
 
-class Change(NamedTuple):
-    """One field another editor changed, for display: the same (label, before, after)
-    shape as plans' StaleObjectError.changes."""
-
-    label: str
-    old: str
-    new: str
+def lock_case(case: Case, version: int | str | None) -> Case:
+    """The current row, locked until commit; StaleObjectError if `version` is old."""
+    return versioning.lock(
+        Case.objects.select_related("organization"), case.pk, version, refuse=stale_case_error
+    )
 
 
-def _record_history_user(obj, user) -> None:
-    if user is not None:
-        obj._history_user = user
+def stale_case_error(case: Case, version: int) -> versioning.StaleObjectError:
+    """The form was opened on an older version of the case: what changed (subjects
+    included), who changed it and the current version (the page moves its form on)."""
+    return versioning.stale_error(
+        case,
+        version,
+        message=_(
+            "Người khác đã sửa cuộc kiểm tra, giám sát này sau khi bạn mở trang. "
+            "Hãy xem các thay đổi dưới đây rồi lưu lại nếu vẫn muốn."
+        ),
+        more_changes=subject_changes_since(case, version),
+    )
 
 
-def _display(field: models.Field, value) -> str:
-    if value is None or value == "":
-        return "—"
-    if field.choices:
-        return str(dict(field.flatchoices).get(value, value))
-    related = field.related_model
-    if isinstance(field, models.ForeignKey) and isinstance(related, type):
-        obj = related._default_manager.filter(pk=value).first()
-        return str(obj) if obj is not None else f"#{value}"
-    if isinstance(field, models.BooleanField):
-        return _g("Có") if value else _g("Không")
-    if isinstance(value, datetime.date):
-        return formats.date_format(value, "SHORT_DATE_FORMAT")
-    return str(value)
-
-
-def describe_changes(new_record, old_record) -> list[Change]:
-    """Field-by-field changes between two historical records of a case."""
-    delta = new_record.diff_against(old_record, excluded_fields=["version"])
-    result = []
-    for item in delta.changes:
-        field = cast(models.Field, Case._meta.get_field(item.field))
-        result.append(
-            Change(
-                label=str(field.verbose_name),
-                old=_display(field, item.old),
-                new=_display(field, item.new),
-            )
-        )
-    return result
-
-
-def changes_since(case: Case, version: int) -> tuple[list[Change], list[str]]:
-    """What others changed after `version` (case fields and subjects), and who."""
-    records = list(case.history.order_by("history_date", "history_id"))
-    base = next((r for r in reversed(records) if r.version == version), None)
-    if base is None or not records:
-        return [], []
-    later = [r for r in records if r.history_date > base.history_date]
-    changes = describe_changes(records[-1], base) if later else []
+def subject_changes_since(case: Case, version: int) -> list[Change]:
+    """The subjects others added, changed or removed after the case was at `version`."""
+    base = case.history.filter(version=version).order_by("-history_date").first()
+    if base is None:
+        return []
+    changes = []
     subjects = CaseSubject.history.filter(case_id=case.pk, history_date__gt=base.history_date)
     for record in subjects.order_by("history_date"):
         label = str(CaseSubject._meta.verbose_name)
@@ -76,8 +48,7 @@ def changes_since(case: Case, version: int) -> tuple[list[Change], list[str]]:
             changes.append(Change(label, name, "—"))
         else:
             changes.append(Change(label, name, name))
-    who = sorted({str(r.history_user) for r in later if r.history_user is not None})
-    return changes, who
+    return changes
 
 
 def case_history(case: Case) -> list[dict]:
@@ -86,7 +57,7 @@ def case_history(case: Case) -> list[dict]:
     entries = []
     previous = None
     for record in records:
-        changes: list[Change] = describe_changes(record, previous) if previous else []
+        changes: list[Change] = versioning.changes(record, previous) if previous else []
         entries.append(
             {
                 "at": record.history_date,

@@ -11,11 +11,10 @@ from django.utils.translation import gettext as _g
 
 from cases.models import CHECKED_IN_SERVICES, Case
 from cases.services.decision_numbers import _check_decision_number
-from cases.services.history import _record_history_user
-from cases.services.locking import _bump, _lock
+from cases.services.history import lock_case
 from cases.services.subjects import _create_subject, _subject_error
 from cases.services.targets import AUTO, _check_target, _resolve_target
-from ktgs import access
+from ktgs import access, versioning
 from ktgs.models import Organization
 from plans.services import enqueue_progress_refresh
 
@@ -109,7 +108,7 @@ def record_case(
     case.full_clean(exclude=["target", *CHECKED_IN_SERVICES])
     _resolve_target(case, target)
     _check_target(case, confirm_body_mismatch=confirm_body_mismatch)
-    _record_history_user(case, user)
+    versioning.record_user(case, user)
     case.save()
     for index, data in enumerate(subjects):
         try:
@@ -131,7 +130,7 @@ def update_case(
     unknown = set(fields) - set(CASE_FIELDS)
     if unknown:
         raise TypeError(f"unknown case fields: {sorted(unknown)}")
-    current = _lock(case, version)
+    current = lock_case(case, version)
     old_unit = current.organization_id
     target = fields.pop("target", current.target)
     if "organization" in fields and fields["organization"].pk != old_unit:
@@ -168,7 +167,7 @@ def update_case(
     )
     if not changed:
         return current
-    _bump(current, user, sorted(set(changed)))
+    versioning.bump(current, user, sorted(set(changed)))
     if _COUNTED_FIELDS & set(changed) or "decided_on" in changed:
         enqueue_progress_refresh([old_unit, current.organization_id])
     return current

@@ -9,8 +9,9 @@ from django.db import transaction
 from django.utils.translation import gettext as _g
 
 from cases.models import CHECKED_IN_SERVICES, Case
-from cases.services.locking import _bump, _lock
+from cases.services.history import lock_case
 from cases.services.recording import _check_dates
+from ktgs import versioning
 from plans.documents import parse_document_number
 from plans.services import enqueue_progress_refresh
 
@@ -22,7 +23,7 @@ def allowed_statuses(case: Case) -> tuple[str, ...]:
 @transaction.atomic
 def change_status(*, user, case: Case, status: str, version: int) -> Case:
     """Move a case to one of the next states TRANSITIONS allows."""
-    current = _lock(case, version)
+    current = lock_case(case, version)
     if status not in allowed_statuses(current):
         raise ValidationError(
             {
@@ -48,7 +49,7 @@ def change_status(*, user, case: Case, status: str, version: int) -> Case:
             code="conclusion_missing",
         )
     current.status = status
-    _bump(current, user, ["status"])
+    versioning.bump(current, user, ["status"])
     enqueue_progress_refresh([current.organization_id])
     return current
 
@@ -67,7 +68,7 @@ def conclude_case(
 ) -> Case:
     """Record the conclusion of a case in progress (it then counts toward completion), or
     correct the conclusion of a concluded one. A case not yet decided has no conclusion."""
-    current = _lock(case, version)
+    current = lock_case(case, version)
     if current.status in (Case.Status.DRAFT, Case.Status.DECIDED):
         message = (
             _g("Cuộc này chưa có quyết định: chưa thể kết luận.")
@@ -98,7 +99,7 @@ def conclude_case(
     current.status = Case.Status.CONCLUDED
     _check_dates(current)
     current.full_clean(exclude=["target", *CHECKED_IN_SERVICES])
-    _bump(
+    versioning.bump(
         current,
         user,
         [

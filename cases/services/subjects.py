@@ -8,10 +8,9 @@ from django.utils import formats
 from django.utils.translation import gettext as _g
 
 from cases.models import Case, CaseSubject
-from cases.services.history import _record_history_user
-from cases.services.locking import _bump, _lock
+from cases.services.history import lock_case
 from cases.services.targets import reference_date
-from ktgs import access
+from ktgs import access, versioning
 from plans.services import enqueue_progress_refresh
 
 SUBJECT_FIELDS = (
@@ -79,7 +78,7 @@ def _create_subject(*, case: Case, user, data: dict) -> CaseSubject:
         raise TypeError(f"unknown subject fields: {sorted(unknown)}")
     subject = CaseSubject(case=case, **data)
     _check_subject(subject, user=user, case=case)
-    _record_history_user(subject, user)
+    versioning.record_user(subject, user)
     subject.save()
     return subject
 
@@ -87,9 +86,9 @@ def _create_subject(*, case: Case, user, data: dict) -> CaseSubject:
 @transaction.atomic
 def add_subject(*, user, case: Case, version: int | None = None, **data) -> CaseSubject:
     """Add a unit or a member to a case's subjects."""
-    current = _lock(case, version)
+    current = lock_case(case, version)
     subject = _create_subject(case=current, user=user, data=data)
-    _bump(current, user, [])
+    versioning.bump(current, user, [])
     enqueue_progress_refresh([current.organization_id])
     return subject
 
@@ -101,7 +100,7 @@ def update_subject(
     unknown = set(data) - set(SUBJECT_FIELDS)
     if unknown:
         raise TypeError(f"unknown subject fields: {sorted(unknown)}")
-    current = _lock(subject.case, version)
+    current = lock_case(subject.case, version)
     subject = CaseSubject.objects.select_for_update().get(pk=subject.pk, case=current)
     changed = [name for name, value in data.items() if getattr(subject, name) != value]
     if not changed:
@@ -109,9 +108,9 @@ def update_subject(
     for name in changed:
         setattr(subject, name, data[name])
     _check_subject(subject, user=user, case=current)
-    _record_history_user(subject, user)
+    versioning.record_user(subject, user)
     subject.save()
-    _bump(current, user, [])
+    versioning.bump(current, user, [])
     enqueue_progress_refresh([current.organization_id])
     return subject
 
@@ -119,11 +118,11 @@ def update_subject(
 @transaction.atomic
 def remove_subject(*, user, subject: CaseSubject, version: int | None = None) -> None:
     """Remove a subject (and the discipline decisions recorded on it)."""
-    current = _lock(subject.case, version)
-    _record_history_user(subject, user)
+    current = lock_case(subject.case, version)
+    versioning.record_user(subject, user)
     for decision in subject.disciplines.all():
-        _record_history_user(decision, user)
+        versioning.record_user(decision, user)
         decision.delete()
     subject.delete()
-    _bump(current, user, [])
+    versioning.bump(current, user, [])
     enqueue_progress_refresh([current.organization_id])

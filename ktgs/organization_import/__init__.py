@@ -14,21 +14,12 @@ seconds, not the minutes one `add_child` per row would.
 
 One module per step: `reading` (the file into records), `parsing` (records into rows and
 cell errors), `planning` (rows against the tree), `writing` (the plan into the database)
-and `importer` (import_organizations, all of it in one transaction). Callers import from
-this package.
+`importer` (import_organizations, all of it in one transaction) and `uploads`
+(run_organization_import, an uploaded file run by the worker). Callers import from this
+package; moves go through ktgs.services like every other tree write.
 """
 
-from ktgs.organization_import.importer import ImportResult, import_organizations
-from ktgs.organization_import.parsing import REQUIRED_COLUMNS, RowError, fold
-from ktgs.organization_import.planning import BATCH
-from ktgs.organization_import.reading import read_rows
+from ktgs.organization_import.importer import import_organizations
+from ktgs.organization_import.uploads import run_organization_import
 
-__all__ = [
-    "BATCH",
-    "REQUIRED_COLUMNS",
-    "ImportResult",
-    "RowError",
-    "fold",
-    "import_organizations",
-    "read_rows",
-]
+__all__ = ["import_organizations", "run_organization_import"]

@@ -8,14 +8,13 @@ from collections import defaultdict
 from django.db.models import Max
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from ktgs import services
 from ktgs.models import Organization
 from ktgs.organization_import.parsing import _Row
 from ktgs.organization_import.planning import BATCH, _chunks, _Plan
 
 
 def _apply(plan: _Plan, user) -> None:
-    from ktgs import services
-
     _create_units(plan.creates, user)
     if plan.updates:
         fields = sorted({name for _, changed in plan.updates for name in changed})

@@ -10,17 +10,14 @@ One module per sub-domain; callers import from this package (`from plans import 
 - quotas: apply_quota, the same targets for every unit of a level
 - amendments: create_amendment, changes to an issued programme
 - doc_numbers: a document number used once per issuer and year
-- locking: the version check shared by every write, and the refusal it raises
+- history: the programme locked for a write, and the refusal of a stale form (naming
+  the target changes); the mechanism is ktgs.versioning
 - progress_refresh: enqueue_progress_refresh, the side effect of every counted change
 - requirements: the rules of which units must issue a programme, and by when
 """
 
-from plans.errors import StaleObjectError, field_changes, lock_version
 from plans.services.amendments import create_amendment
-from plans.services.locking import describe_target_changes_since, stale_programme_error
 from plans.services.programmes import (
-    PROGRAMME_FIELDS,
-    TERM_YEARS,
     close_programme,
     copy_programme,
     create_programme,
@@ -34,21 +31,15 @@ from plans.services.requirements import (
     save_programme_requirement,
 )
 from plans.services.targets import (
-    TARGET_FIELDS,
     Share,
     add_target,
-    is_grid_target,
     remove_target,
     set_targets,
     share_quantity,
 )
 
 __all__ = [
-    "PROGRAMME_FIELDS",
-    "TARGET_FIELDS",
-    "TERM_YEARS",
     "Share",
-    "StaleObjectError",
     "add_target",
     "apply_quota",
     "close_programme",
@@ -56,16 +47,12 @@ __all__ = [
     "create_amendment",
     "create_programme",
     "delete_programme_requirement",
-    "describe_target_changes_since",
     "enqueue_progress_refresh",
-    "is_grid_target",
     "issue_programme",
     "progress_refresh_deferred",
     "remove_target",
     "save_programme_requirement",
     "set_targets",
+    "share_quantity",
     "update_programme",
 ]
-
-# Kept importable from services for callers that diff two states.
-__all__ += ["field_changes", "lock_version", "share_quantity", "stale_programme_error"]

@@ -10,9 +10,10 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from ktgs import versioning
 from plans.models import Amendment, Programme, Target
 from plans.services.doc_numbers import _clean_document
-from plans.services.locking import _bump_version, _record_user
+from plans.services.history import bump_programme
 from plans.services.progress_refresh import enqueue_progress_refresh
 from plans.services.targets import TARGET_FIELDS, _clean_target
 
@@ -34,7 +35,7 @@ def create_amendment(
     """An amendment (điều chỉnh, bổ sung) of an issued programme. Nothing is overwritten:
     a changed target is closed (`removed_by`) and a new one `replaces` it, so the original
     and each amendment stay readable side by side."""
-    current = _bump_version(programme, version, user)
+    current = bump_programme(programme, version, user)
     if current.status != Programme.Status.ISSUED:
         raise ValidationError(_("Chỉ chương trình đã ban hành mới được điều chỉnh, bổ sung."))
     amendment = Amendment(
@@ -67,7 +68,7 @@ def create_amendment(
         raise ValidationError(errors)
     _clean_document(amendment)
     amendment.full_clean()
-    _record_user(amendment, user)
+    versioning.record_user(amendment, user)
     amendment.save()
 
     add, change, remove = list(add), list(change), list(remove)
@@ -106,9 +107,7 @@ def create_amendment(
             )
     for old in closing:
         old.removed_by = amendment
-        old.version += 1
-        _record_user(old, user)
-        old.save(update_fields=["removed_by", "version"])
+        versioning.bump(old, user, ["removed_by"])
         touched.add(old.organization_id)
     for old, values in change:
         unknown = set(values) - set(TARGET_FIELDS)
@@ -126,7 +125,7 @@ def create_amendment(
         if (new.organization_id, new.kind) == (old.organization_id, old.kind):
             new.lineage_id = old.lineage_key
         _clean_target(new, current)
-        _record_user(new, user)
+        versioning.record_user(new, user)
         new.save()
         touched.add(new.organization_id)
     for values in add:
@@ -135,7 +134,7 @@ def create_amendment(
             raise TypeError(f"unknown target fields: {sorted(unknown)}")
         new = Target(programme=current, added_by=amendment, **values)
         _clean_target(new, current)
-        _record_user(new, user)
+        versioning.record_user(new, user)
         new.save()
         touched.add(new.organization_id)
     enqueue_progress_refresh(touched)

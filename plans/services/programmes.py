@@ -11,9 +11,10 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
+from ktgs import versioning
 from plans.models import Programme, Target
 from plans.services.doc_numbers import _clean_document
-from plans.services.locking import _lock_programme, _record_user
+from plans.services.history import lock_programme
 from plans.services.progress_refresh import _programme_unit_ids, enqueue_progress_refresh
 from plans.services.targets import _clean_target
 
@@ -75,7 +76,7 @@ def create_programme(*, user=None, **fields: Any) -> Programme:
         raise TypeError(f"unknown programme fields: {sorted(unknown)}")
     programme = Programme(created_by=user, status=Programme.Status.DRAFT, **fields)
     _clean_programme(programme)
-    _record_user(programme, user)
+    versioning.record_user(programme, user)
     programme.save()
     return programme
 
@@ -87,7 +88,7 @@ def update_programme(*, programme: Programme, version=None, user=None, **fields:
     unknown = set(fields) - set(PROGRAMME_FIELDS)
     if unknown:
         raise TypeError(f"unknown programme fields: {sorted(unknown)}")
-    current = _lock_programme(programme.pk, version)
+    current = lock_programme(programme.pk, version)
     if current.status == Programme.Status.CLOSED:
         raise ValidationError(_("Chương trình đã kết thúc, không thể sửa."), code="closed")
     moving = "organization" in fields and fields["organization"] != current.organization
@@ -104,9 +105,7 @@ def update_programme(*, programme: Programme, version=None, user=None, **fields:
     if "issued_on" in changed or "doc_number" in changed:
         changed += ["doc_serial", "doc_type", "doc_issuer", "doc_year"]
     _clean_programme(current)
-    current.version += 1
-    _record_user(current, user)
-    current.save(update_fields=[*set(changed), "version"])
+    versioning.bump(current, user, set(changed))
     if {"starts_on", "ends_on", "year", "end_year"} & set(changed):
         enqueue_progress_refresh(_programme_unit_ids(current))
     # Whether its unit (old and new) has issued the year's programme in time.
@@ -117,7 +116,7 @@ def update_programme(*, programme: Programme, version=None, user=None, **fields:
 
 
 def _change_status(programme, *, to: str, allowed_from: str, version, user) -> Programme:
-    current = _lock_programme(programme.pk, version)
+    current = lock_programme(programme.pk, version)
     if current.status != allowed_from:
         messages: dict[str, str] = {
             Programme.Status.ISSUED: _("Chỉ chương trình dự thảo mới được ban hành."),
@@ -125,9 +124,7 @@ def _change_status(programme, *, to: str, allowed_from: str, version, user) -> P
         }
         raise ValidationError({"status": messages[to]})
     current.status = to
-    current.version += 1
-    _record_user(current, user)
-    current.save(update_fields=["status", "version"])
+    versioning.bump(current, user, ["status"])
     # Only an issued programme counts in the progress figures: its status moves them.
     enqueue_progress_refresh(_programme_unit_ids(current))
     programme.__dict__.update(current.__dict__)

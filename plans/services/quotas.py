@@ -13,7 +13,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from ktgs.models import Organization
 from plans.models import ActivityKind, Programme, Target
-from plans.services.locking import _bump_version
+from plans.services.history import bump_programme
 from plans.services.progress_refresh import enqueue_progress_refresh
 from plans.services.targets import Share, _clean_target, _named_targets, _require_draft
 
@@ -46,7 +46,7 @@ def apply_quota(
     one, so running the same quota twice changes nothing. A unit that has a named target of
     a kind gets no quota of that kind beside it: refused, naming the units (on the kind).
     Returns created/updated counts."""
-    current = _bump_version(programme, None, user)
+    current = bump_programme(programme, None, user)
     _require_draft(current)
     if level not in Organization.Level.values:
         raise ValidationError({"level": _("Cấp đơn vị không hợp lệ.")})

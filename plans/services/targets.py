@@ -13,10 +13,11 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from ktgs import versioning
 from ktgs.models import Organization
 from plans.models import ActivityKind, Programme, Target
 from plans.queries import grid_quota_q, named_q
-from plans.services.locking import _bump_version, _record_user
+from plans.services.history import bump_programme
 from plans.services.progress_refresh import enqueue_progress_refresh
 
 TARGET_FIELDS = (
@@ -161,7 +162,7 @@ def set_targets(
     All or nothing: a bad cell raises and nothing is written. A new quota beside a named
     target of the same unit × kind is refused: ValidationError under "cells", one error
     per cell (code "beside_named", params "organization" and "kind" name the cell)."""
-    current = _bump_version(programme, version, user)
+    current = bump_programme(programme, version, user)
     _require_draft(current)
     wanted = {(int(org_id), kind): qty for (org_id, kind), qty in cells.items()}
     bad_kinds = {kind for _org, kind in wanted} - set(ActivityKind.values)
@@ -215,7 +216,7 @@ def set_targets(
     if to_delete:
         # Deleting one by one writes the "-" history row with the user on it.
         for target in Target.objects.filter(pk__in=to_delete):
-            _record_user(target, user)
+            versioning.record_user(target, user)
             target.delete()
     if to_create:
         bulk_create_with_history(to_create, Target, default_user=user)
@@ -234,11 +235,11 @@ def add_target(*, programme: Programme, user=None, version=None, **fields: Any) 
     unknown = set(fields) - set(TARGET_FIELDS)
     if unknown:
         raise TypeError(f"unknown target fields: {sorted(unknown)}")
-    current = _bump_version(programme, version, user)
+    current = bump_programme(programme, version, user)
     _require_draft(current)
     target = Target(programme=current, **fields)
     _clean_target(target, current)
-    _record_user(target, user)
+    versioning.record_user(target, user)
     target.save()
     enqueue_progress_refresh([target.organization_id])
     return target
@@ -246,9 +247,9 @@ def add_target(*, programme: Programme, user=None, version=None, **fields: Any) 
 
 @transaction.atomic
 def remove_target(*, target: Target, user=None, version=None) -> None:
-    current = _bump_version(target.programme, version, user)
+    current = bump_programme(target.programme, version, user)
     _require_draft(current)
     unit_id = target.organization_id
-    _record_user(target, user)
+    versioning.record_user(target, user)
     target.delete()
     enqueue_progress_refresh([unit_id])

@@ -35,7 +35,7 @@ from ktgs import access, figures
 from ktgs.models import Organization
 from plans import queries as plan_queries
 from plans.models import Programme, ProgrammeRequirement, Target
-from reports import progress
+from reports import wording
 from reports.models import (
     ALL_BODIES,
     ALL_KINDS,
@@ -591,7 +591,7 @@ def _frame(pk: int, *, year: int, period_kind: str, today: date) -> _Frame:
 def _trend_from(organization: Organization, points: list[tuple]) -> Trend | None:
     """The trend of the frame's points (taken_on, quantity, capped done,
     expected), or None for a unit deeper than the trend lines are kept for."""
-    if organization.depth > int(getattr(settings, "KTGS_TREND_MAX_DEPTH", 4)):
+    if organization.depth > settings.KTGS_TREND_MAX_DEPTH:
         return None
     result = Trend(labels=[], done=[], expected=[])
     for taken_on, quantity, capped, expected in points:
@@ -656,5 +656,5 @@ def _lagging_unit(
         capped_done=capped_done,
         quantity=quantity,
         gap=Fraction(expected) - capped_done,
-        reason="; ".join(progress.LagReason(**reason).describe(language) for reason in reasons),
+        reason=wording.describe_lag(reasons, language),
     )

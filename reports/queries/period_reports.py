@@ -128,7 +128,7 @@ class PeriodReport:
     # of the report's day (the roll-up rows' figure; plans.models.ProgrammeRequirement).
     units_without_programme: int = 0
     # One per activity kind and counting unit that has targets, in the order of the kinds
-    # then of reports.progress.COUNT_UNITS; then one total per counting unit.
+    # then of Target.Counts; then one total per counting unit.
     targets: list[TargetLine] = field(default_factory=list)
     target_totals: list[TargetLine] = field(default_factory=list)
     # All bodies, then each body present in the subtree (reports.queries.bodies order).
@@ -176,7 +176,7 @@ def target_lines(
         programme__status__in=COUNTED_PROGRAMME_STATUSES,
     )
     kind_order = {value: index for index, value in enumerate(ActivityKind.values)}
-    unit_order = {value: index for index, value in enumerate(progress.COUNT_UNITS)}
+    unit_order = {value: index for index, value in enumerate(Target.Counts.values)}
     labels = dict(ActivityKind.choices)
     by_line: dict[tuple[str, str], TargetLine] = {}
     totals: dict[str, TargetLine] = {}

@@ -3,13 +3,12 @@ viên" in the active language: the word every figure of a target is written with
 no figure reads as a bare number of "chỉ tiêu"."""
 
 from django import template
-from django.utils import translation
 
-from reports import progress
+from reports import wording
 
 register = template.Library()
 
 
 @register.filter
 def count_unit(counts: str, amount=2) -> str:
-    return progress.count_unit_label(counts, amount, translation.get_language() or "vi")
+    return wording.count_unit_label(counts, amount)

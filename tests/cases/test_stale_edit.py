@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from cases import services
 from cases.models import Case
+from ktgs import versioning
 from tests.cases.factories import YEAR, advance, record, second_staff
 
 D = datetime.date
@@ -37,7 +38,7 @@ def test_stale_version_is_refused_by_the_service_with_the_changes(cast, tree):
     case = record(cast.staff_a, tree.a, title="Nội dung ban đầu")
     other = second_staff(tree.a)
     services.update_case(user=other, case=case, version=1, title="Nội dung của người kia")
-    with pytest.raises(services.StaleObjectError) as error:
+    with pytest.raises(versioning.StaleObjectError) as error:
         services.update_case(user=cast.staff_a, case=case, version=1, title="Của tôi")
     changes = [(c.label, c.old, c.new) for c in error.value.changes]
     assert changes == [("nội dung", "Nội dung ban đầu", "Nội dung của người kia")]
@@ -49,7 +50,7 @@ def test_stale_version_is_refused_by_the_service_with_the_changes(cast, tree):
 def test_stale_status_change_is_refused(cast, tree):
     case = record(cast.staff_a, tree.a)
     services.change_status(user=cast.staff_a, case=case, status="decided", version=1)
-    with pytest.raises(services.StaleObjectError) as error:
+    with pytest.raises(versioning.StaleObjectError) as error:
         services.change_status(user=cast.staff_a, case=case, status="cancelled", version=1)
     assert [(c.old, c.new) for c in error.value.changes] == [("Dự thảo", "Đã có quyết định")]
     assert Case.objects.get(pk=case.pk).status == "decided"
@@ -100,7 +101,7 @@ def test_a_subject_added_by_the_other_editor_is_listed(cast, tree):
     services.add_subject(
         user=cast.admin, case=case, version=1, kind="member", member_name="Đỗ Văn Thử"
     )
-    with pytest.raises(services.StaleObjectError) as error:
+    with pytest.raises(versioning.StaleObjectError) as error:
         services.update_case(user=cast.staff_a, case=case, version=1, title="Khác")
     assert ("đối tượng kiểm tra, giám sát", "—", "Đỗ Văn Thử") in [
         (c.label, c.old, c.new) for c in error.value.changes

@@ -14,10 +14,10 @@ from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import connection
+from django.db import DatabaseError, connection, transaction
 from django.urls import reverse
 
-from ktgs import services
+from ktgs import organization_import, services
 from ktgs.models import Organization, OrganizationImport, Role
 from ktgs.organization_import import import_organizations
 from tests.factories import UserFactory
@@ -128,6 +128,59 @@ def test_reimporting_the_same_file_changes_nothing(tree):
     assert (again.created, again.updated, again.moved, again.unchanged) == (0, 0, 0, 5)
     assert snapshot() == before
     assert Organization.history.count() == history_before
+
+
+# New units (three generations), one renamed and one moved: every kind of write.
+EVERY_WRITE = [
+    *NEW_SUBTREE,
+    ["TN-A1", "TN-A", "Đảng bộ cơ sở A1 (mới)", "grassroots", "125", "9"],
+    ["TN-B1", "TN-A", "Chi bộ B1", "cell", "30", "3"],
+]
+
+
+def _writes_to_units(sql: str) -> bool:
+    return sql.lstrip().startswith(("INSERT", "UPDATE", "DELETE")) and '"ktgs_organization"' in sql
+
+
+def _count_unit_writes() -> int:
+    """How many statements write the unit table when EVERY_WRITE is imported (rolled back)."""
+    seen = 0
+
+    def count(execute, sql, params, many, context):
+        nonlocal seen
+        seen += _writes_to_units(sql)
+        return execute(sql, params, many, context)
+
+    with transaction.atomic(), connection.execute_wrapper(count):
+        assert run(csv_bytes(EVERY_WRITE)).ok
+        transaction.set_rollback(True)
+    return seen
+
+
+@pytest.mark.parametrize("fail_at", ["second", "last"])
+def test_a_database_error_in_the_middle_of_writing_leaves_nothing(tree, fail_at):
+    total = _count_unit_writes()
+    assert total >= 4  # three generations inserted, the rename, the move
+    failing = 2 if fail_at == "second" else total
+    before, history_before = snapshot(), Organization.history.count()
+    written = 0
+
+    def fail_on_the_nth_write(execute, sql, params, many, context):
+        nonlocal written
+        if _writes_to_units(sql):
+            written += 1
+            if written == failing:
+                raise DatabaseError(f"injected failure on write {written} of {total}")
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(fail_on_the_nth_write), pytest.raises(DatabaseError):
+        run(csv_bytes(EVERY_WRITE))
+    # The writes before the failure were undone with it: no new unit, no rename, no move,
+    # no history row.
+    assert snapshot() == before
+    assert Organization.history.count() == history_before
+    assert not Organization.objects.filter(code__startswith="TN-C").exists()
+    assert_tree_is_consistent()
 
 
 def test_changed_fields_are_updated_and_counted(tree):
@@ -342,7 +395,7 @@ def test_admin_uploads_a_file_and_sees_the_result(
     assert 'hx-trigger="every 2s"' in pending.content.decode()
 
     # What the worker does (the real round trip is in test_celery_roundtrip.py).
-    services.run_organization_import(import_id=record.pk)
+    organization_import.run_organization_import(import_id=record.pk)
     record.refresh_from_db()
     assert (record.status, record.created_count) == (OrganizationImport.Status.DONE, 5)
     assert_new_subtree_created(tree)
@@ -354,7 +407,7 @@ def test_a_bad_upload_shows_the_error_table(client, cast, tree, media):
     client.force_login(cast.admin)
     upload(client, csv_bytes([["TN-Z", "TN", "", "huyen", "1", "0"]]))
     record = OrganizationImport.objects.get()
-    services.run_organization_import(import_id=record.pk)
+    organization_import.run_organization_import(import_id=record.pk)
     record.refresh_from_db()
     assert record.status == OrganizationImport.Status.FAILED
     assert {(e["row"], e["column"]) for e in record.errors} == {(2, "name"), (2, "level")}

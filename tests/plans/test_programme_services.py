@@ -9,6 +9,7 @@ import redis
 from django.conf import settings
 from django.core.exceptions import ValidationError
 
+from ktgs import versioning
 from plans import services
 from plans.models import Programme
 from tests.plans.factories import INSPECT, add_grid, make_programme
@@ -85,7 +86,7 @@ def test_a_stale_version_is_refused_with_what_changed(cast, tree):
     services.update_programme(
         programme=programme, version=loaded, title="Bản của admin", user=cast.admin
     )
-    with pytest.raises(services.StaleObjectError) as caught:
+    with pytest.raises(versioning.StaleObjectError) as caught:
         services.update_programme(
             programme=programme, version=loaded, title="Bản của tôi", user=cast.staff_a
         )
@@ -103,7 +104,7 @@ def test_a_stale_grid_save_names_the_target_changes(cast, tree):
     services.set_targets(
         programme=programme, cells={(tree.a1.pk, INSPECT): 2}, version=loaded, user=cast.admin
     )
-    with pytest.raises(services.StaleObjectError) as caught:
+    with pytest.raises(versioning.StaleObjectError) as caught:
         services.set_targets(
             programme=programme, cells={(tree.a1.pk, INSPECT): 5}, version=loaded, user=cast.staff_a
         )

@@ -12,9 +12,9 @@ from fractions import Fraction
 
 import pytest
 
+from ktgs.figures import format_percent
 from reports import rollup, services
 from reports.models import ALL_BODIES, ALL_KINDS, ProgressRow
-from reports.progress import format_percent
 from reports.queries.bodies import figures_by_body
 from reports.queries.sources import period_source
 from tests.reports.test_rollup import assert_incremental_equals_rebuild, case, programme, target

@@ -1,0 +1,63 @@
+"""An uploaded import run by the worker: claim the row, import the file, record the
+outcome on the row the page polls."""
+
+from __future__ import annotations
+
+import logging
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ktgs.models import OrganizationImport
+from ktgs.organization_import.importer import import_organizations
+from ktgs.organization_import.parsing import RowError
+
+logger = logging.getLogger(__name__)
+
+
+def run_organization_import(*, import_id: int) -> OrganizationImport | None:
+    """Run an uploaded import and record its outcome; None when the row is gone.
+
+    Not one transaction on purpose: the "running" status is committed first so the page
+    shows it, and the import itself is all-or-nothing in its own transaction. Running an
+    import again (a redelivered task) is harmless: the same file changes nothing twice.
+    """
+    claimed = OrganizationImport.objects.filter(
+        pk=import_id,
+        status__in=[OrganizationImport.Status.PENDING, OrganizationImport.Status.RUNNING],
+    ).update(status=OrganizationImport.Status.RUNNING, started_at=timezone.now())
+    record = OrganizationImport.objects.filter(pk=import_id).first()
+    if record is None or not claimed:
+        return record
+    try:
+        with record.file.open("rb") as handle:
+            result = import_organizations(
+                handle, name=record.original_name or record.file.name, user=record.uploaded_by
+            )
+    except Exception as exc:  # the row must not stay "running" whatever went wrong
+        logger.exception("organisation import %s failed", import_id)
+        errors = [RowError(None, "", _("Lỗi khi xử lý tệp: %(e)s") % {"e": exc})]
+        record.status = OrganizationImport.Status.FAILED
+    else:
+        errors = result.errors
+        record.status = (
+            OrganizationImport.Status.DONE if result.ok else OrganizationImport.Status.FAILED
+        )
+        record.created_count = result.created
+        record.updated_count = result.updated
+        record.moved_count = result.moved
+        record.unchanged_count = result.unchanged
+    record.errors = [error.as_dict() for error in errors]
+    record.finished_at = timezone.now()
+    record.save(
+        update_fields=[
+            "status",
+            "created_count",
+            "updated_count",
+            "moved_count",
+            "unchanged_count",
+            "errors",
+            "finished_at",
+        ]
+    )
+    return record
