@@ -80,9 +80,9 @@ def reminder_sending(root: Organization, today: date, n: int = 200) -> dict:
     killed mid-batch and Redis restarted are tests/reports/test_reminder_delivery.py."""
     from django.test.utils import override_settings
 
+    from devtools.smtp_sink import SmtpSink
     from reports import outbox, reminders
     from reports.models import OutboxMessage
-    from reports.smtp_sink import SmtpSink
 
     sink = SmtpSink().start()
     result: dict = {}

@@ -10,7 +10,7 @@ from datetime import date, timedelta
 
 from django.utils import timezone
 
-from ktgs import db
+from devtools import bulk
 from ktgs.demo import DemoTree
 from reports import rollup, services
 from reports.models import DailySnapshot, ReportPeriod
@@ -32,7 +32,7 @@ def seed_demo(*, tree, seed: int, stdout) -> None:
     )
     if isinstance(tree, DemoTree):
         seed_past_figures(today, stdout=stdout)
-    db.analyze()
+    bulk.analyze()
 
 
 def seed_past_figures(today: date, *, stdout) -> None:

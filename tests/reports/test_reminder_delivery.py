@@ -12,12 +12,12 @@ from datetime import date
 import pytest
 import redis
 
+from devtools.smtp_sink import SmtpSink, free_port
 from ktgs import celery_app
 from ktgs import services as ktgs_services
 from ktgs.models import Role
 from reports import outbox, reminders, rollup, services
 from reports.models import OutboxMessage, ReminderRule
-from reports.smtp_sink import SmtpSink, free_port
 from tests.factories import OrganizationFactory, UserFactory
 from tests.reports.test_rollup import programme, target
 
