@@ -23,7 +23,7 @@ On the programmes plans.demo wrote for the current year:
 
 Every date is on or before today. Idempotent: nothing is done when the province already
 has cases for the year. For the synthetic profiles the year is written in bulk by
-cases.synthetic_year.
+devtools.synthetic.year.
 """
 
 from __future__ import annotations
@@ -40,11 +40,12 @@ from django.conf import settings
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
-from cases import services, synthetic_year
+from cases import services
 from cases.models import CHECKED_IN_SERVICES, Case, CaseSubject, DisciplineDecision
+from devtools.synthetic import year as synthetic_year
+from devtools.synthetic.tree import SyntheticTree
 from ktgs.demo import DemoTree
 from ktgs.models import Organization
-from ktgs.synthetic_tree import SyntheticTree
 from plans.demo import (
     COMMUNE_PROGRAMMES,
     demo_user,

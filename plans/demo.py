@@ -25,7 +25,7 @@ For the current year (`timezone.localdate().year`):
   today and a few more in the first quarter's snapshot.
 
 Idempotent: nothing is done when the province already has a programme for the year.
-Synthetic profiles write their programmes with their cases (cases.synthetic_year).
+Synthetic profiles write their programmes with their cases (devtools.synthetic.year).
 """
 
 from __future__ import annotations

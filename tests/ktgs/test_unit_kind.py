@@ -11,11 +11,11 @@ from django.db import IntegrityError, connection, transaction
 from django.db.migrations.executor import MigrationExecutor
 from django.urls import reverse
 
+from devtools.synthetic.tree import PROFILES, iter_synthetic_units
 from ktgs import services
 from ktgs.demo import BLOC_CODE, seed_demo_tree
 from ktgs.models import Organization, UnitKind, unit_kind
 from ktgs.organization_import import import_organizations
-from ktgs.synthetic_tree import PROFILES, iter_synthetic_units
 from tests.factories import UserFactory
 
 L, F = Organization.Level, Organization.GrassrootsForm

@@ -9,7 +9,7 @@ Profiles:
             (plans before cases), so programmes and cases can be added to the demo without
             ktgs importing the apps that depend on it. Those functions must be idempotent too.
             The synthetic profiles call the same hooks after the tree, with a SyntheticTree.
-  national  ~300,000 units (ktgs.synthetic_tree); 10pct: a tenth of it; post2025: the tree
+  national  ~300,000 units (devtools.synthetic.tree); 10pct: a tenth of it; post2025: the tree
             after the 2025 reform, communes directly under provinces (no district level).
             Each is one new root with its own root code (QG, QG10, QG25); a profile that is
             already there is refused unless --replace.
@@ -33,7 +33,8 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils.module_loading import module_has_submodule
 
-from ktgs import demo, synthetic_tree
+from devtools.synthetic import tree as synthetic_tree
+from ktgs import demo
 from ktgs.models import Organization
 
 PROFILES = ["demo", *synthetic_tree.PROFILES]
@@ -117,7 +118,7 @@ class Command(BaseCommand):
     def run_app_hooks(self, *, tree, seed: int) -> None:
         """`seed_demo(tree=..., seed=..., stdout=...)` of every project app that has a
         `demo` module, in INSTALLED_APPS order (plans, cases, reports). `tree` is a
-        ktgs.demo.DemoTree for the demo profile, a ktgs.synthetic_tree.SyntheticTree for
+        ktgs.demo.DemoTree for the demo profile, a devtools.synthetic.tree.SyntheticTree for
         the others."""
         for app in apps.get_app_configs():
             # Only this project's apps: a third-party `demo` module means something else.
