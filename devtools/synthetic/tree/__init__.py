@@ -1,5 +1,5 @@
 """Synthetic organisation trees for benchmarks and quick runs (DESIGN §6), and the bulk
-writer they share with the demo province (ktgs.demo).
+writer they share with the demo province (devtools.demo.province).
 
 Profiles, at `scale` 1:
 

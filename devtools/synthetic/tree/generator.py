@@ -303,8 +303,8 @@ def iter_synthetic_units(
 
 @dataclass
 class SyntheticTree:
-    """What `seed_demo` hands the apps' `seed_demo(tree=...)` hooks for a synthetic
-    profile (the demo profile hands them a ktgs.demo.DemoTree)."""
+    """What `seed_demo` hands the year's steps (devtools.demo.*.seed_demo) for a synthetic
+    profile (the demo profile hands them a devtools.demo.province.DemoTree)."""
 
     root: Organization
     profile: Profile

@@ -1,4 +1,4 @@
-"""seed_synthetic_year: the entry point, from `seed_demo` through cases.demo."""
+"""seed_synthetic_year: the entry point, from `seed_demo` through devtools.demo.cases."""
 
 from __future__ import annotations
 

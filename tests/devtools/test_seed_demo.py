@@ -6,8 +6,9 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
+from devtools.demo import province as demo
 from devtools.synthetic.tree import PROFILES, iter_synthetic_units, step, step_number
-from ktgs import demo, services
+from ktgs import services
 from ktgs.models import Organization, Role, User
 
 L = Organization.Level
