@@ -9,8 +9,8 @@ from datetime import date, timedelta
 from django.db import transaction
 from django.utils import timezone
 
+from devtools.bench.measure import Rollback, median_ms
 from ktgs.models import Organization, User
-from reports.benchmark import _Rollback, median_ms
 
 
 def _reminder_cast(root: Organization) -> None:
@@ -57,8 +57,8 @@ def reminder_scan(root: Organization, today: date) -> tuple[float, int]:
         try:
             with transaction.atomic():
                 inserted = reminders.run_daily(today, enqueue=False).inserted
-                raise _Rollback
-        except _Rollback:
+                raise Rollback
+        except Rollback:
             pass
 
     try:
@@ -66,8 +66,8 @@ def reminder_scan(root: Organization, today: date) -> tuple[float, int]:
             _reminder_cast(root)
             OutboxMessage.objects.all().delete()
             ms = median_ms(once)
-            raise _Rollback
-    except _Rollback:
+            raise Rollback
+    except Rollback:
         pass
     return ms, inserted
 
@@ -120,8 +120,8 @@ def reminder_sending(root: Organization, today: date, n: int = 200) -> dict:
             result["received"] = sink.received
             result["expected"] = len(sent_ids) + len(killed_ids)
             result["duplicates"] = sink.duplicates()
-            raise _Rollback
-    except _Rollback:
+            raise Rollback
+    except Rollback:
         pass
     finally:
         sink.stop()
