@@ -86,7 +86,8 @@ test: deps-dev messages
 	@scripts/test-services.sh
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/mypy ktgs plans cases reports
+	$(VENV)/bin/lint-imports
+	$(VENV)/bin/mypy ktgs plans cases reports devtools
 	$(PY) manage.py makemigrations --check --dry-run -v 0
 	$(VENV)/bin/pytest --create-db -n $(TEST_PROCESSES) $(PYTEST_ARGS)
 
@@ -119,9 +120,10 @@ fresh-check:
 lint: $(VENV_OK)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 
 typecheck: $(VENV_OK)
-	DJANGO_DEBUG=1 $(VENV)/bin/mypy ktgs plans cases reports
+	DJANGO_DEBUG=1 $(VENV)/bin/mypy ktgs plans cases reports devtools
 
 # Recompile the pinned lock files from requirements/*.in.
 lock: $(VENV_OK)
