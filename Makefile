@@ -86,7 +86,8 @@ test: deps-dev messages
 	@scripts/test-services.sh
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/mypy ktgs plans cases reports reminders
+	$(VENV)/bin/lint-imports
+	$(VENV)/bin/mypy ktgs plans cases reports reminders devtools
 	$(PY) manage.py makemigrations --check --dry-run -v 0
 	$(VENV)/bin/pytest --create-db -n $(TEST_PROCESSES) $(PYTEST_ARGS)
 
@@ -119,9 +120,10 @@ fresh-check:
 lint: $(VENV_OK)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 
 typecheck: $(VENV_OK)
-	DJANGO_DEBUG=1 $(VENV)/bin/mypy ktgs plans cases reports reminders
+	DJANGO_DEBUG=1 $(VENV)/bin/mypy ktgs plans cases reports reminders devtools
 
 # Recompile the pinned lock files from requirements/*.in.
 lock: $(VENV_OK)

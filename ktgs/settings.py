@@ -56,6 +56,11 @@ INSTALLED_APPS = [
     "django_htmx",
     "axes",
     "csp",
+    # Development tooling (demo data, synthetic trees, benchmark): no models, URLs or
+    # tasks, only the `seed_demo` and `bench` commands. Installed in every environment
+    # because `make bench` runs them with DJANGO_DEBUG off; none of it is imported unless
+    # one of its commands runs. No product app imports it (pyproject.toml, importlinter).
+    "devtools",
     "ktgs",
     "plans",
     "cases",

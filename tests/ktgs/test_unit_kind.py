@@ -3,7 +3,6 @@ sở) are told apart, and a cell records whether it has a cell committee (chi �
 
 import csv
 import io
-from collections import Counter
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -12,10 +11,8 @@ from django.db.migrations.executor import MigrationExecutor
 from django.urls import reverse
 
 from ktgs import services
-from ktgs.demo import BLOC_CODE, seed_demo_tree
 from ktgs.models import Organization, UnitKind, unit_kind
 from ktgs.organization_import import import_organizations
-from ktgs.synthetic_tree import PROFILES, iter_synthetic_units
 from tests.factories import UserFactory
 
 L, F = Organization.Level, Organization.GrassrootsForm
@@ -241,35 +238,6 @@ def test_import_refuses_a_chi_uy_on_a_unit_that_turns_out_a_committee(tree):
     assert not result.ok
     assert [(e.row, e.column) for e in result.errors] == [(2, "Có chi ủy")]
     assert not Organization.objects.filter(code__startswith="TN-E7").exists()
-
-
-# --- generated trees ------------------------------------------------------------------
-
-
-def test_the_synthetic_tree_has_both_grassroots_kinds_and_cells_with_and_without_chi_uy():
-    chunks = iter_synthetic_units(profile=PROFILES["post2025"], seed=7, scale=0.02)
-    rows = [row for chunk in chunks for row in chunk]
-    grassroots = [row for row in rows if row.level == L.GRASSROOTS]
-    assert {row.grassroots_form for row in grassroots} == {F.COMMITTEE, F.CELL}
-    # A grassroots committee has units below it, a grassroots cell none.
-    assert all((row.numchild > 0) == (row.grassroots_form == F.COMMITTEE) for row in grassroots)
-    assert all(row.grassroots_form == "" for row in rows if row.level != L.GRASSROOTS)
-    cells = [row for row in rows if row.level == L.CELL or row.grassroots_form == F.CELL]
-    assert {row.has_cell_committee for row in cells} == {True, False}
-    assert all(row.has_cell_committee == (row.committee_member_count >= 3) for row in cells)
-    assert not any(row.has_cell_committee for row in rows if row not in cells)
-
-
-def test_the_demo_bloc_has_both_grassroots_kinds_under_it(db):
-    seed_demo_tree()
-    bloc = Organization.objects.get(code=BLOC_CODE)
-    kinds = Counter(unit.unit_kind for unit in Organization.objects.filter(parent=bloc))
-    assert kinds[UnitKind.GRASSROOTS_COMMITTEE] == 40
-    assert kinds[UnitKind.GRASSROOTS_CELL] == 23
-    with_chi_uy = Organization.objects.filter(
-        path__startswith=bloc.path, level=L.GRASSROOTS, grassroots_form=F.CELL
-    ).values_list("has_cell_committee", flat=True)
-    assert set(with_chi_uy) == {True, False}
 
 
 def test_the_api_gives_each_unit_its_kind(tree, cast):

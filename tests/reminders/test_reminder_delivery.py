@@ -13,13 +13,13 @@ import pytest
 import redis
 from django.utils import timezone
 
+from devtools.smtp_sink import SmtpSink, free_port
 from ktgs import celery_app
 from ktgs import services as ktgs_services
 from ktgs.models import Role
 from reminders import scan, sending, tasks
 from reminders.models import OutboxMessage, ReminderRule
 from reports import rollup, services
-from reports.smtp_sink import SmtpSink, free_port
 from tests.factories import OrganizationFactory, UserFactory
 from tests.reports.test_rollup import programme, target
 

@@ -11,7 +11,7 @@ from typing import NamedTuple
 
 from django.db import connection
 
-from ktgs import db
+from devtools import bulk
 from ktgs.models import Organization
 
 
@@ -57,7 +57,7 @@ def write_units(
     """
     started = time.monotonic()
     result = WriteResult()
-    base = db.reserve_ids(Organization)
+    base = bulk.reserve_ids(Organization)
 
     def counted(rows: Sequence[UnitRow]) -> Sequence[UnitRow]:
         result.count += len(rows)

@@ -7,18 +7,20 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from django.db import transaction
+from django.test.utils import override_settings
 from django.utils import timezone
 
-from ktgs.models import Organization, User
-from reports.benchmark import _Rollback, median_ms
+from devtools.bench.measure import Rollback, median_ms
+from devtools.smtp_sink import SmtpSink
+from ktgs.models import Organization, Role, User
+from reminders import scan, sending
+from reminders.models import OutboxMessage, ReminderRule
 
 
 def _reminder_cast(root: Organization) -> None:
     """F9/F10: someone to write to. The synthetic tree has no users: give every
     upper-grassroots unit a staff member and every provincial unit a leader (inside the
     caller's rolled-back transaction), so every lagging unit below has recipients."""
-    from ktgs.models import Role
-    from reminders.models import ReminderRule
 
     ReminderRule.objects.update(is_active=False)
     for kind in ("lag", "target_due", "case_overdue"):
@@ -47,8 +49,6 @@ def reminder_scan(root: Organization, today: date) -> tuple[float, int]:
     """F9: the daily scan (lag from the roll-up table, due targets, overdue cases) writing
     the outbox for the whole dataset; median ms (each run writes every row afresh) and
     how many rows one run writes. Rolled back afterwards."""
-    from reminders import scan
-    from reminders.models import OutboxMessage
 
     inserted = 0
 
@@ -57,8 +57,8 @@ def reminder_scan(root: Organization, today: date) -> tuple[float, int]:
         try:
             with transaction.atomic():
                 inserted = scan.run_daily(today, enqueue=False).inserted
-                raise _Rollback
-        except _Rollback:
+                raise Rollback
+        except Rollback:
             pass
 
     try:
@@ -66,8 +66,8 @@ def reminder_scan(root: Organization, today: date) -> tuple[float, int]:
             _reminder_cast(root)
             OutboxMessage.objects.all().delete()
             ms = median_ms(once)
-            raise _Rollback
-    except _Rollback:
+            raise Rollback
+    except Rollback:
         pass
     return ms, inserted
 
@@ -78,11 +78,6 @@ def reminder_sending(root: Organization, today: date, n: int = 200) -> dict:
     a batch is killed after its claim (its rows left "sending") and swept: how many SMTP
     connections were opened, mails received, and duplicates by Message-ID. The real worker
     killed mid-batch and Redis restarted are tests/reminders/test_reminder_delivery.py."""
-    from django.test.utils import override_settings
-
-    from reminders import scan, sending
-    from reminders.models import OutboxMessage
-    from reports.smtp_sink import SmtpSink
 
     sink = SmtpSink().start()
     result: dict = {}
@@ -120,8 +115,8 @@ def reminder_sending(root: Organization, today: date, n: int = 200) -> dict:
             result["received"] = sink.received
             result["expected"] = len(sent_ids) + len(killed_ids)
             result["duplicates"] = sink.duplicates()
-            raise _Rollback
-    except _Rollback:
+            raise Rollback
+    except Rollback:
         pass
     finally:
         sink.stop()

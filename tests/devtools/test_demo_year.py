@@ -12,7 +12,7 @@ from django.core.management import call_command
 from django.db.models import Count, Exists, F, OuterRef, Q
 
 from cases.models import Case, CaseSubject, DisciplineDecision
-from ktgs import demo
+from devtools.demo import province as demo
 from ktgs.models import Organization
 from plans.models import Amendment, Programme, Target
 from reports import rollup

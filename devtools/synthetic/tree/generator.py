@@ -9,8 +9,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import partial
 
-from ktgs.models import Organization
-from ktgs.synthetic_tree.names import (
+from devtools.synthetic.tree.names import (
     AGENCIES,
     CELL,
     COMMITTEE,
@@ -24,8 +23,9 @@ from ktgs.synthetic_tree.names import (
     place_name,
     province_name,
 )
-from ktgs.synthetic_tree.paths import STEPLEN, next_root_path, step
-from ktgs.synthetic_tree.writer import Progress, UnitRow, WriteResult, write_units
+from devtools.synthetic.tree.paths import STEPLEN, next_root_path, step
+from devtools.synthetic.tree.writer import Progress, UnitRow, WriteResult, write_units
+from ktgs.models import Organization
 
 
 @dataclass(frozen=True)
@@ -303,8 +303,8 @@ def iter_synthetic_units(
 
 @dataclass
 class SyntheticTree:
-    """What `seed_demo` hands the apps' `seed_demo(tree=...)` hooks for a synthetic
-    profile (the demo profile hands them a ktgs.demo.DemoTree)."""
+    """What `seed_demo` hands the year's steps (devtools.demo.*.seed_demo) for a synthetic
+    profile (the demo profile hands them a devtools.demo.province.DemoTree)."""
 
     root: Organization
     profile: Profile

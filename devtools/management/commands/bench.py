@@ -3,7 +3,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from reports import benchmark
+from devtools.bench import figures
 
 ROOTS = {"10pct": "QG10", "national": "QG", "post2025": "QG25", "demo": "TW"}
 
@@ -20,7 +20,7 @@ class Command(BaseCommand):
         parser.add_argument("--out", default=str(Path(settings.VAR_DIR) / "bench" / "latest.json"))
 
     def handle(self, *args, profile: str, writes: int, runs: int, out: str, **options):
-        figures = benchmark.run(
+        measured = figures.run(
             profile,
             ROOTS[profile],
             Path(out),
@@ -28,5 +28,5 @@ class Command(BaseCommand):
             log=lambda line: self.stderr.write(line),
             runs=runs,
         )
-        self.stdout.write(benchmark.table(figures))
+        self.stdout.write(figures.table(measured))
         self.stdout.write(f"written to {out}")

@@ -13,7 +13,7 @@ from typing import NamedTuple
 
 from django.utils import timezone
 
-from cases.synthetic_year.vocabulary import (
+from devtools.synthetic.year.vocabulary import (
     AHEAD,
     ARISING_KINDS,
     ARISING_PER_UNIT,
@@ -41,7 +41,7 @@ from cases.synthetic_year.vocabulary import (
     K,
     L,
 )
-from cases.synthetic_year.writer import Table
+from devtools.synthetic.year.writer import Table
 from ktgs.models import Organization
 from plans.models import Body
 

@@ -10,7 +10,7 @@ from typing import Any
 from django.db import connection, models
 
 from cases.models import Case, CaseSubject, DisciplineDecision
-from ktgs import db
+from devtools import bulk
 from plans.models import Programme, Target
 
 
@@ -36,7 +36,7 @@ class Table:
         self.next_id = 0
 
     def reserve(self) -> None:
-        self.next_id = db.reserve_ids(self.model)
+        self.next_id = bulk.reserve_ids(self.model)
 
     def new_id(self) -> int:
         pk = self.next_id

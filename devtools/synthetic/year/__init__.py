@@ -32,6 +32,6 @@ key check), `builder` (YearBuilder) and `seed` (seed_synthetic_year). Callers im
 from this package.
 """
 
-from cases.synthetic_year.seed import YearResult, seed_synthetic_year
+from devtools.synthetic.year.seed import YearResult, seed_synthetic_year
 
 __all__ = ["YearResult", "seed_synthetic_year"]

@@ -1,4 +1,4 @@
-"""`seed_demo` hook of reports: after plans and cases have written the year (demo or
+"""The last step of `seed_demo`: after the programmes and cases of the year (demo or
 synthetic), rebuild the roll-up table so that the dashboards show it at once. For the demo
 province, also what beat would have left behind had it run all year: the snapshots of the
 periods that have ended and the points of the trend lines."""
@@ -10,8 +10,8 @@ from datetime import date, timedelta
 
 from django.utils import timezone
 
-from ktgs import db
-from ktgs.demo import DemoTree
+from devtools import bulk
+from devtools.demo.province import DemoTree
 from reports import rollup, services
 from reports.models import DailySnapshot, ReportPeriod
 
@@ -32,7 +32,7 @@ def seed_demo(*, tree, seed: int, stdout) -> None:
     )
     if isinstance(tree, DemoTree):
         seed_past_figures(today, stdout=stdout)
-    db.analyze()
+    bulk.analyze()
 
 
 def seed_past_figures(today: date, *, stdout) -> None:

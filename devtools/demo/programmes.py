@@ -25,7 +25,7 @@ For the current year (`timezone.localdate().year`):
   today and a few more in the first quarter's snapshot.
 
 Idempotent: nothing is done when the province already has a programme for the year.
-Synthetic profiles write their programmes with their cases (cases.synthetic_year).
+Synthetic profiles write their programmes with their cases (devtools.synthetic.year).
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from ktgs.demo import DemoTree
+from devtools.demo.province import DemoTree
 from ktgs.models import Organization, UnitKind, User
 from plans import services
 from plans.models import ActivityKind, Amendment, Body, Programme, ProgrammeRequirement, Target
@@ -158,7 +158,7 @@ class DemoProgrammes:
 def seeding_transaction() -> Iterator[None]:
     """One transaction for a whole seeding step, without the progress refreshes its
     service calls would enqueue on commit: seeding makes hundreds of calls and the
-    reports hook rebuilds the whole table right after (reports.demo), so those ~1,000
+    last step rebuilds the whole table right after (devtools.demo.figures), so those ~1,000
     messages would only keep the worker busy (and the SQLite file locked) when `make run`
     starts."""
     with transaction.atomic(), services.progress_refresh_deferred():

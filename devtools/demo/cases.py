@@ -4,7 +4,7 @@ administrator `quantri` as author, so validation and history apply. The cells' m
 supervisions and the concluded cases of the units' own programmes (most of the cases)
 are inserted in bulk with one history row each.
 
-On the programmes plans.demo wrote for the current year:
+On the programmes devtools.demo.programmes wrote for the current year:
 
 - the province: its 25 named planned cases, most of those due by today concluded around
   their due date, a few late; 16 arising cases (violations, denunciations, complaints…),
@@ -13,7 +13,7 @@ On the programmes plans.demo wrote for the current year:
   its inspections, thematic supervisions and its cells' member supervisions are concluded
   accordingly, with cases still in progress where work is behind;
 - the three communes with a programme: their named cases and their cells' quotas;
-- the units' own programmes (plans.demo): cases recorded by the body that issued each
+- the units' own programmes (devtools.demo.programmes): cases recorded by the body that issued each
   (committee, inspection commission, cell) against its targets, on the units right below
   or, for a cell, on its members. Profiles are dealt per kind of unit and body in each
   bloc and commune (OWN_PROFILES, COMMISSION_PROFILES), the lagging ones to the units
@@ -23,7 +23,7 @@ On the programmes plans.demo wrote for the current year:
 
 Every date is on or before today. Idempotent: nothing is done when the province already
 has cases for the year. For the synthetic profiles the year is written in bulk by
-cases.synthetic_year.
+devtools.synthetic.year.
 """
 
 from __future__ import annotations
@@ -40,18 +40,19 @@ from django.conf import settings
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
-from cases import services, synthetic_year
+from cases import services
 from cases.models import CHECKED_IN_SERVICES, Case, CaseSubject, DisciplineDecision
-from ktgs.demo import DemoTree
-from ktgs.models import Organization
-from ktgs.synthetic_tree import SyntheticTree
-from plans.demo import (
+from devtools.demo.programmes import (
     COMMUNE_PROGRAMMES,
     demo_user,
     issuer_of,
     seeding_transaction,
     upper_programme_keys,
 )
+from devtools.demo.province import DemoTree
+from devtools.synthetic import year as synthetic_year
+from devtools.synthetic.tree import SyntheticTree
+from ktgs.models import Organization
 from plans.documents import parse_document_number
 from plans.models import ActivityKind, Body, Programme, Target
 

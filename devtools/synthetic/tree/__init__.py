@@ -1,5 +1,5 @@
 """Synthetic organisation trees for benchmarks and quick runs (DESIGN §6), and the bulk
-writer they share with the demo province (ktgs.demo).
+writer they share with the demo province (devtools.demo.province).
 
 Profiles, at `scale` 1:
 
@@ -27,7 +27,7 @@ delete_tree), `names` (level codes, names, committee sizes) and `generator` (pro
 the builder). Callers import from this package.
 """
 
-from ktgs.synthetic_tree.generator import (
+from devtools.synthetic.tree.generator import (
     CELL_MEMBERS,
     DISTRICT_ERA,
     POST_2025,
@@ -41,7 +41,7 @@ from ktgs.synthetic_tree.generator import (
     seed_synthetic_tree,
     synthetic_root,
 )
-from ktgs.synthetic_tree.names import (
+from devtools.synthetic.tree.names import (
     AGENCIES,
     COMMUNE_SERVICE_CELLS,
     COMPANIES,
@@ -60,7 +60,7 @@ from ktgs.synthetic_tree.names import (
     place_name,
     province_name,
 )
-from ktgs.synthetic_tree.paths import (
+from devtools.synthetic.tree.paths import (
     ALPHABET,
     STEPLEN,
     next_child_path,
@@ -68,7 +68,7 @@ from ktgs.synthetic_tree.paths import (
     step,
     step_number,
 )
-from ktgs.synthetic_tree.writer import Progress, UnitRow, WriteResult, delete_tree, write_units
+from devtools.synthetic.tree.writer import Progress, UnitRow, WriteResult, delete_tree, write_units
 
 __all__ = [
     "AGENCIES",

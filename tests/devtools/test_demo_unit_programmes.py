@@ -15,9 +15,9 @@ from django.db.models import F, Min
 
 from cases.models import Case
 from cases.services.targets import work_on_targets
-from ktgs import demo
+from devtools.demo import province as demo
+from devtools.demo.programmes import upper_programme_keys
 from ktgs.models import Organization, UnitKind
-from plans.demo import upper_programme_keys
 from plans.models import Body, Programme, Target
 from reports.models import ALL_KINDS
 from reports.queries import dashboard

@@ -2,14 +2,15 @@
 tree for benchmarks.
 
 Profiles:
-  demo      (default) the demo province and one account per role (ktgs.demo). Idempotent:
-            run by `make run` every time; when the demo is there it only prints the accounts.
-            After the tree and the users, every other installed app that has a `demo` module
-            with `seed_demo(*, tree, seed, stdout)` is called, in INSTALLED_APPS order
-            (plans before cases), so programmes and cases can be added to the demo without
-            ktgs importing the apps that depend on it. Those functions must be idempotent too.
-            The synthetic profiles call the same hooks after the tree, with a SyntheticTree.
-  national  ~300,000 units (ktgs.synthetic_tree); 10pct: a tenth of it; post2025: the tree
+  demo      (default) the demo province and one account per role
+            (devtools.demo.province). Idempotent: run by `make run` every time; when the
+            demo is there it only prints the accounts. After the tree and the users come
+            the year's programmes (devtools.demo.programmes), cases (devtools.demo.cases)
+            and the roll-up with its past figures (devtools.demo.figures), in that order;
+            each step is idempotent too. The synthetic profiles run the same steps after
+            the tree, with a SyntheticTree (their programmes and cases are written with
+            the cases step, by devtools.synthetic.year).
+  national  ~300,000 units (devtools.synthetic.tree); 10pct: a tenth of it; post2025: the tree
             after the 2025 reform, communes directly under provinces (no district level).
             Each is one new root with its own root code (QG, QG10, QG25); a profile that is
             already there is refused unless --replace.
@@ -23,17 +24,14 @@ too. Otherwise the subtree and the rows that point into it are deleted.
 from __future__ import annotations
 
 import time
-from importlib import import_module
-from pathlib import Path
 
-from django.apps import apps
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from django.urls import reverse
-from django.utils.module_loading import module_has_submodule
 
-from ktgs import demo, synthetic_tree
+from devtools.demo import cases, figures, programmes, province
+from devtools.synthetic import tree as synthetic_tree
 from ktgs.models import Organization
 
 PROFILES = ["demo", *synthetic_tree.PROFILES]
@@ -101,9 +99,9 @@ class Command(BaseCommand):
 
     def seed_demo(self, *, seed: int) -> None:
         started = time.monotonic()
-        tree = demo.seed_demo_tree(seed=seed)
-        accounts = demo.seed_demo_users(tree=tree)
-        self.run_app_hooks(tree=tree, seed=seed)
+        tree = province.seed_demo_tree(seed=seed)
+        accounts = province.seed_demo_users(tree=tree)
+        self.seed_year(tree=tree, seed=seed)
         if tree.created:
             units = Organization.objects.filter(path__startswith=tree.province.path).count()
             self.stdout.write(
@@ -114,23 +112,17 @@ class Command(BaseCommand):
             self.stdout.write(f"Demo province already present: {tree.province.name}.")
         self.print_accounts(accounts)
 
-    def run_app_hooks(self, *, tree, seed: int) -> None:
-        """`seed_demo(tree=..., seed=..., stdout=...)` of every project app that has a
-        `demo` module, in INSTALLED_APPS order (plans, cases, reports). `tree` is a
-        ktgs.demo.DemoTree for the demo profile, a ktgs.synthetic_tree.SyntheticTree for
-        the others."""
-        for app in apps.get_app_configs():
-            # Only this project's apps: a third-party `demo` module means something else.
-            ours = Path(app.path).is_relative_to(settings.BASE_DIR) and app.name != "ktgs"
-            if ours and module_has_submodule(app.module, "demo"):
-                import_module(f"{app.name}.demo").seed_demo(
-                    tree=tree, seed=seed, stdout=self.stdout
-                )
+    def seed_year(self, *, tree, seed: int) -> None:
+        """The year on `tree` (a devtools.demo.province.DemoTree for the demo profile, a
+        devtools.synthetic.tree.SyntheticTree for the others): programmes before the
+        cases that count toward them, the roll-up table last."""
+        for step in (programmes, cases, figures):
+            step.seed_demo(tree=tree, seed=seed, stdout=self.stdout)
 
     def print_accounts(self, accounts) -> None:
         rows = [("username", "password", "role", "unit")]
         rows += [
-            (account.username, demo.DEMO_PASSWORD, str(account.role.label), unit.name)
+            (account.username, province.DEMO_PASSWORD, str(account.role.label), unit.name)
             for account, unit in accounts
         ]
         widths = [max(len(row[i]) for row in rows) for i in range(4)]
@@ -172,5 +164,5 @@ class Command(BaseCommand):
         root = synthetic_tree.synthetic_root(profile)
         assert root is not None
         tree = synthetic_tree.SyntheticTree(root=root, profile=profile, scale=scale)
-        self.run_app_hooks(tree=tree, seed=seed)
+        self.seed_year(tree=tree, seed=seed)
         self.stdout.write(f"{profile.name}: done in {time.monotonic() - started:.1f} s.")

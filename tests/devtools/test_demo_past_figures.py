@@ -12,7 +12,7 @@ import time_machine
 from django.core.management import call_command
 from django.urls import reverse
 
-from ktgs import demo
+from devtools.demo import province as demo
 from ktgs.models import User
 from reports import rollup
 from reports.models import ALL_KINDS, DailySnapshot, PeriodSnapshot, ReportPeriod

@@ -12,7 +12,7 @@
 
 Names are synthetic and drawn from `seed`; codes do not depend on it. Seeding is
 idempotent: when the province (code TDM) exists nothing is rebuilt, and only missing demo
-users or roles are added. Units are inserted in bulk (ktgs.synthetic_tree.write_units) with
+users or roles are added. Units are inserted in bulk (devtools.synthetic.tree.write_units) with
 one simple_history row each, like units created through the services.
 """
 
@@ -25,9 +25,7 @@ from dataclasses import dataclass, field
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
-from ktgs import services
-from ktgs.models import Organization, Role, User
-from ktgs.synthetic_tree import (
+from devtools.synthetic.tree import (
     AGENCIES,
     COMMUNE_SERVICE_CELLS,
     COMPANIES,
@@ -44,6 +42,8 @@ from ktgs.synthetic_tree import (
     step,
     write_units,
 )
+from ktgs import services
+from ktgs.models import Organization, Role, User
 
 L = Organization.Level
 COMMITTEE = Organization.GrassrootsForm.COMMITTEE.value
@@ -248,7 +248,7 @@ def build_demo_province(seed: int) -> _Node:
 
 
 def _rows(top: _Node, top_path: str, rng: random.Random) -> Iterator[UnitRow]:
-    """Pre-order rows with serials from 0 (see ktgs.synthetic_tree.UnitRow)."""
+    """Pre-order rows with serials from 0 (see devtools.synthetic.tree.UnitRow)."""
     serial = 0
 
     def walk(node: _Node, path: str, parent: int | None) -> Iterator[UnitRow]:

@@ -30,7 +30,9 @@ from django.utils import timezone
 
 from cases import services as case_services
 from cases.models import Case
-from ktgs import db
+from devtools import bulk
+from devtools.bench.measure import Rollback, median_ms, p95_ms
+from devtools.bench.reminders import reminder_scan, reminder_sending
 from ktgs import services as ktgs_services
 from ktgs.models import Organization, User
 from plans.models import Target
@@ -58,10 +60,6 @@ GROUP BY organization_id, kind
 """
 
 
-class _Rollback(Exception):
-    pass
-
-
 @dataclass
 class Figures:
     profile: str
@@ -71,20 +69,6 @@ class Figures:
     rows: int = 0
     values: dict = field(default_factory=dict)
     notes: dict = field(default_factory=dict)
-
-
-def median_ms(function: Callable[[], object], runs: int = 5) -> float:
-    function()  # warm-up
-    samples = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        function()
-        samples.append((time.perf_counter() - started) * 1000)
-    return statistics.median(samples)
-
-
-def p95_ms(samples: list[float]) -> float:
-    return statistics.quantiles(samples, n=20)[18]
 
 
 def floor() -> None:
@@ -298,8 +282,8 @@ def random_writes(root: Organization, today: date, n: int, seed: int) -> int:
                 for r in ProgressRow.objects.all()
             }
             differ = sum(1 for k in set(wanted) | set(have) if wanted.get(k) != have.get(k))
-            raise _Rollback
-    except _Rollback:
+            raise Rollback
+    except Rollback:
         pass
     return differ
 
@@ -351,8 +335,8 @@ def incremental_refresh(today: date, user: User, n: int = 100) -> tuple[float, f
                     alone.append((time.perf_counter() - concluded) * 1000)
                 else:
                     plain.append((time.perf_counter() - started) * 1000)
-            raise _Rollback
-    except _Rollback:
+            raise Rollback
+    except Rollback:
         pass
     return statistics.median(plain), statistics.median(refreshed), statistics.median(alone)
 
@@ -378,7 +362,7 @@ def run(
     figures.rows = first.rows
     # Up-to-date statistics, as autovacuum keeps them on a production server (it may be
     # off where the benchmark runs).
-    db.analyze()
+    bulk.analyze()
     v = figures.values
 
     f0 = median_ms(floor, runs)
@@ -463,8 +447,8 @@ def run(
                 },
                 expect=(302,),
             )
-            raise _Rollback
-    except _Rollback:
+            raise Rollback
+    except Rollback:
         pass
     v["F7_extra_ms"] = round(record - trivial_post, 2)
     figures.notes.update(
@@ -476,8 +460,6 @@ def run(
     v["F8_mb"] = round(python_mb + backend_mb, 1)
     figures.notes.update(F8_python_mb=round(python_mb, 1), F8_backend_mb=round(backend_mb, 1))
     log(f"F8 rebuild peak memory: +{python_mb:.1f} MB (Python) + {backend_mb:.1f} MB (PostgreSQL)")
-
-    from reports.benchmark_reminders import reminder_scan, reminder_sending
 
     f9, outbox_rows = reminder_scan(root, today)
     v["F9_ratio"] = round(f9 / f0, 2)

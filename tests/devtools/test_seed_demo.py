@@ -6,9 +6,10 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from ktgs import demo, services
+from devtools.demo import province as demo
+from devtools.synthetic.tree import PROFILES, iter_synthetic_units, step, step_number
+from ktgs import services
 from ktgs.models import Organization, Role, User
-from ktgs.synthetic_tree import PROFILES, iter_synthetic_units, step, step_number
 
 L = Organization.Level
 

@@ -1,4 +1,4 @@
-"""seed_synthetic_year: the entry point, from `seed_demo` through cases.demo."""
+"""seed_synthetic_year: the entry point, from `seed_demo` through devtools.demo.cases."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
-from cases.synthetic_year.builder import YearBuilder
-from cases.synthetic_year.writer import foreign_keys_checked_once, tables
+from devtools.synthetic.year.builder import YearBuilder
+from devtools.synthetic.year.writer import foreign_keys_checked_once, tables
 from plans.models import Programme
 
 
@@ -28,7 +28,7 @@ class YearResult:
 def seed_synthetic_year(
     *, tree, seed: int, stdout, today: datetime.date | None = None
 ) -> YearResult:
-    """Write the year for the synthetic tree `tree` (a ktgs.synthetic_tree.SyntheticTree);
+    """Write the year for the synthetic tree `tree` (a devtools.synthetic.tree.SyntheticTree);
     nothing when the tree already has programmes for the year."""
     today = today or timezone.localdate()
     started = time.monotonic()
