@@ -98,7 +98,11 @@ def progress_for(organization, *, year: int, period: str, kind: str, today, lang
     children = [unit_figures(child) for child in data.children]
     if source.available and unit is not None:
         own_bodies, child_bodies = bodies_for(
-            organization, [child.organization for child in data.children], source, kind=kind
+            organization,
+            [child.organization for child in data.children],
+            source,
+            kind=kind,
+            computed=data.computed,
         )
         unit["by_body"] = own_bodies
         for line, child in zip(children, data.children, strict=True):
@@ -197,20 +201,27 @@ _ROW_NAMES = (*FIGURES, "expected")
 
 
 def bodies_for(
-    organization: Organization, children: list[Organization], source: Source, *, kind: str
+    organization: Organization,
+    children: list[Organization],
+    source: Source,
+    *,
+    kind: str,
+    computed: rollup.SubtreeFigures | None = None,
 ) -> tuple[list[dict], dict[int, list[dict]]]:
     """The unit's figures per body (all bodies first), with its own targets' counting unit
     and the cases concluded (own and subtree), and each child's figures per body.
 
     Four queries whatever the subtree (a live or snapshot source): the unit's rows of every
     body, the children's, what the unit's own targets count per body, the cases. For a
-    computed source the subtree is computed once (one statement) in place of the rows;
+    computed source the subtree figures are those the dashboard computed (`computed`), or
+    computed here once (one statement) in place of the rows;
     a child's own figures are then known only when nothing is below it (its subtree is
     itself): `own` and `coverage` are null for the others, as `without_programme` is."""
     day = source.day()
     child_lines: dict[int, list[dict]] = {}
     if source.computed:
-        computed = computed_figures(organization, source, kind=kind)
+        if computed is None:
+            computed = computed_figures(organization, source, kind=kind)
         unit_bodies = figures_by_body(organization, source, kind=kind, computed=computed)
         leaves = {child.pk for child in children if not child.numchild}
         found: dict[int, dict[str, rollup.Own]] = {}

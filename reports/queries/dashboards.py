@@ -46,7 +46,7 @@ from reports.models import (
 )
 from reports.queries.bodies import ROW_COLUMNS, BodyFigures, figures_by_body, figures_from_rows
 from reports.queries.sources import Source, UnitProgress, _Row, computed_figures, source_of
-from reports.rollup import COUNTED_PROGRAMME_STATUSES
+from reports.rollup import COUNTED_PROGRAMME_STATUSES, SubtreeFigures
 
 LAGGING_SHOWN = 20
 WITHOUT_PROGRAMME_SHOWN = 50
@@ -95,6 +95,9 @@ class Dashboard:
     # The unit's figures per body (chủ thể), all bodies first: its own and its subtree's,
     # and the coverage per kind of unit among its descendants (reports.queries.bodies).
     bodies: list[BodyFigures] = field(default_factory=list)
+    # For a computed source: the subtree figures it was read from (of the kind shown), so
+    # that callers needing more of them (the API's per-body lines) do not compute again.
+    computed: SubtreeFigures | None = None
 
 
 @dataclass
@@ -206,6 +209,7 @@ def _assemble(
         # Already in the computed totals: no query.
         bodies = figures_by_body(organization, frame.source, kind=kind, computed=computed)
     else:
+        computed = None
         own_line = _progress_of(organization, own, when)
         lines = [_progress_of(child, child, when) for child in children]
         lagging = _lagging(organization, frame.source, kind, language=language)
@@ -222,6 +226,7 @@ def _assemble(
         trend=_trend_from(organization, frame.points),
         without_programme=without_programme,
         bodies=bodies,
+        computed=computed,
     )
 
 

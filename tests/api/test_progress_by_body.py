@@ -205,3 +205,22 @@ def test_by_body_takes_the_same_queries_whatever_the_subtree(api, cast, year, so
         below = {c["kind"]: c for c in cell_line["coverage"]}["below_grassroots"]
         assert (below["planned"], below["completed"], below["coverage_percent"]) == (3, 3, 100.0)
     assert cell_line["sub"]["units_completed"] == 3
+
+
+def test_a_computed_period_is_computed_once_per_request(api, cast, year, monkeypatch):
+    """The per-body lines of a past period without a snapshot come from the subtree the
+    dashboard computed: one computation (one statement) per request, not two."""
+    tree = year
+    rollup.rebuild(DAY)
+    calls = []
+    compute = rollup.subtree_figures
+
+    def counted(*args, **kwargs):
+        calls.append(args[0].pk)
+        return compute(*args, **kwargs)
+
+    monkeypatch.setattr(rollup, "subtree_figures", counted)
+    with time_machine.travel(DAY, tick=False):
+        body = get(api, cast.leader_p, tree.province, period="m9")
+    assert body["computed_at"] is not None and by_body(body["unit"])["committee"]["sub"]
+    assert calls == [tree.province.pk]
