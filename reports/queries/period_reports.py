@@ -15,7 +15,8 @@ from cases.models import Case, CaseSubject, DisciplineDecision
 from ktgs.models import Organization
 from plans import queries as plan_queries
 from plans.models import ActivityKind, Target
-from reports import progress, rollup
+from reports import engine, progress
+from reports.engine import COUNTED_PROGRAMME_STATUSES, counting
 from reports.models import (
     ALL_BODIES,
     ALL_KINDS,
@@ -23,7 +24,6 @@ from reports.models import (
 )
 from reports.queries.bodies import BODY_ORDER, Coverage, body_label, figures_by_body
 from reports.queries.sources import Source, _Row, computed_figures, period_source
-from reports.rollup import COUNTED_PROGRAMME_STATUSES
 
 DISCIPLINE_FORMS = (
     DisciplineDecision.Form.REPRIMAND,
@@ -308,7 +308,7 @@ def period_report(
     # The arising cases that an amendment left without a target, as of the same day.
     for kind, n in (
         Case.objects.filter(
-            rollup.orphaned_cases(end),
+            counting.orphaned_cases(end),
             organization__path__startswith=organization.path,
             status__in=Case.COUNTING,
             concluded_on__lte=end,
@@ -378,7 +378,7 @@ def period_report(
 def _body_sections(
     organization: Organization,
     source: Source,
-    computed: rollup.SubtreeFigures | None,
+    computed: engine.SubtreeFigures | None,
     own_done: dict[tuple[str, str], BodyActivity],
     own_targets: dict[tuple[str, str], list[TargetLine]],
 ) -> list[BodySection]:

@@ -4,7 +4,7 @@ million rows into Python objects.
 
 reports.progress stays the specification: `tests/reports/test_rollup_sql.py` checks on
 random data that every figure and every lag reason computed here equals the pure
-module's (through reports.rollup.reference_table). Exactness:
+module's (through reports.engine.counting.reference_table). Exactness:
 
 * Counts are integers throughout.
 * A target's expected figure and its gap behind schedule are rationals
@@ -16,7 +16,7 @@ module's (through reports.rollup.reference_table). Exactness:
 * "Behind" (whole cases behind the schedule) is `ceil(numerator / span)` in integers.
 
 Only PostgreSQL runs this module; SQLite (the embedded default, small data) uses the
-Python path in reports.rollup.
+Python path in reports.engine.
 """
 
 from __future__ import annotations
@@ -44,7 +44,7 @@ WANTED = "progress_wanted"  # the temporary table a computation leaves behind
 # and of its expected figure (reports.progress.expected). {targets} and {cases} restrict
 # the targets and the arising cases to some units (empty for the whole table).
 #
-# Amendments (reports.rollup.leaf_figures says the same in Python): a target in force
+# Amendments (reports.engine.counting.leaf_figures says the same in Python): a target in force
 # counts the cases linked to it and to the targets of its lineage that are not in force
 # (those it replaced); cases linked to a lineage with no target in force are arising
 # ({orphan}: found from the linked targets not in force for the whole table, from the
@@ -168,7 +168,7 @@ reasons AS (
     FROM behind
     GROUP BY unit, year, kind, body
 ),
--- Units that should have issued this year's programme and have not (reports.rollup.
+-- Units that should have issued this year's programme and have not (reports.engine.
 -- units_without_programme): of a level with an active rule whose deadline has passed,
 -- existing on the deadline, with no annual programme of the year issued in time. They
 -- count on their all-kinds row, which they get even with nothing else in it.
@@ -281,7 +281,7 @@ ALL_KINDS_ROWS = "(unit, year, body), (unit, year)"
 ALL_KINDS_ROW_KIND = "''::text"
 
 _ORPHAN_UNITS = _ORPHAN_CASES.format(case_units="c.organization_id = ANY(%(units)s)")
-# A target's year (reports.rollup._target_year) and an arising case's: the rows' `year`,
+# A target's year (reports.engine.counting._target_year) and an arising case's: the rows' `year`,
 # unless a computation over several years (the term) gathers them under one.
 TARGET_YEAR = (
     "CASE WHEN p.scope = %(year_scope)s THEN p.year ELSE EXTRACT(YEAR FROM t.due_on)::int END"
