@@ -652,31 +652,35 @@ def _refresh_sql() -> str:
 REFRESH_SQL = _refresh_sql()
 
 
+_LOCK_CHAINS = """
+SELECT u.id, o.id
+FROM ktgs_organization u
+JOIN ktgs_organization o ON o.path = ANY(ARRAY(
+    SELECT substr(u.path, 1, prefix)
+    FROM generate_series(%(step)s::int, length(u.path), %(step)s::int) AS prefix
+))
+WHERE u.id = ANY(%(units)s::bigint[])
+ORDER BY o.id
+FOR NO KEY UPDATE OF o
+"""
+
+
 def lock_chains(units: Sequence[int]) -> list[tuple[int, int]]:
     """Lock the touched units and all their ancestors, in id order, and return the
     (unit, ancestor or itself) pairs. Refreshes that share an ancestor run one after the
     other (they would wait on its roll-up rows anyway), so each reads the figures the
-    previous one committed and none can deadlock another. NO KEY UPDATE: inserting cases
-    and targets that refer to these units is not blocked. Two index reads: the units'
-    paths, then the chains (every prefix of a path) by path."""
-    step = Organization.steplen
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT id, path FROM ktgs_organization WHERE id = ANY(%s)", [list(units)])
-        unit_paths = dict(cursor.fetchall())
-        prefixes = sorted(
-            {path[:end] for path in unit_paths.values() for end in range(step, len(path) + 1, step)}
-        )
+    previous one committed and none can deadlock another (LockRows takes the rows as the
+    sort hands them over: in id order). NO KEY UPDATE: inserting cases and targets that
+    refer to these units is not blocked. One prepared statement, run after every write:
+    every prefix of each unit's path, found by the path index (the prefixes as an array,
+    so that the planner does not take generate_series for a thousand rows and hash the
+    whole tree)."""
+    connection.ensure_connection()
+    with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
         cursor.execute(
-            "SELECT id, path FROM ktgs_organization WHERE path = ANY(%s) "
-            "ORDER BY id FOR NO KEY UPDATE",
-            [prefixes],
+            _LOCK_CHAINS, {"step": Organization.steplen, "units": list(units)}, prepare=True
         )
-        id_of = {path: pk for pk, path in cursor.fetchall()}
-    return [
-        (unit, id_of[path[:end]])
-        for unit, path in unit_paths.items()
-        for end in range(step, len(path) + 1, step)
-    ]
+        return [(unit, ancestor) for unit, ancestor in cursor.fetchall()]
 
 
 def refresh(
