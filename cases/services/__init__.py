@@ -26,9 +26,12 @@ targets (handling: the case a denunciation or complaint is handled in):
 - letters: record_letter, update_letter, keep_letter, handle_letter, link_letter_case,
   forward_letter
 - denunciations: open_denunciation, extend_denunciation, conclude_denunciation
+- complaints: lodge_complaint, decide_complaint
+- suspensions: record_suspension, extend_suspension, lift_suspension
 - deadline_rules: rule_for, the DeadlineRule in force for a kind and a unit
 """
 
+from cases.services.complaints import decide_complaint, lodge_complaint
 from cases.services.denunciations import (
     conclude_denunciation,
     extend_denunciation,
@@ -47,6 +50,7 @@ from cases.services.letters import (
 from cases.services.recording import CASE_FIELDS, record_case, update_case
 from cases.services.status import allowed_statuses, change_status, conclude_case
 from cases.services.subjects import add_subject, remove_subject, update_subject
+from cases.services.suspensions import extend_suspension, lift_suspension, record_suspension
 from cases.services.targets import (
     AUTO,
     Match,
@@ -68,12 +72,16 @@ __all__ = [
     "change_status",
     "conclude_case",
     "conclude_denunciation",
+    "decide_complaint",
     "extend_denunciation",
+    "extend_suspension",
     "forms_for",
     "forward_letter",
     "handle_letter",
     "keep_letter",
+    "lift_suspension",
     "link_letter_case",
+    "lodge_complaint",
     "open_denunciation",
     "open_targets",
     "other_body",
@@ -81,6 +89,7 @@ __all__ = [
     "proposed_of",
     "record_case",
     "record_letter",
+    "record_suspension",
     "remove_subject",
     "update_case",
     "update_letter",
