@@ -244,7 +244,7 @@ def conclude_denunciation(
         )
     if violation_found is None:
         violation_found = conclusion != Denunciation.Conclusion.UNTRUE
-    conclude_case(
+    current.case = conclude_case(
         user=user,
         case=current.case,
         version=current.case.version,

@@ -156,6 +156,7 @@ def test_concluding_concludes_the_case_which_counts_toward_its_target(cast, tree
     )
     case = Case.objects.get()
     assert (concluded.conclusion, concluded.concluded_on) == ("partly_true", D(YEAR, 5, 20))
+    assert concluded.case.status == Case.Status.CONCLUDED
     assert case.status == Case.Status.CONCLUDED
     assert case.counts_toward_completion
     assert (case.concluded_on, case.violation_found) == (D(YEAR, 5, 20), True)
