@@ -1,7 +1,16 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from cases.models import Case, CaseSubject, DisciplineDecision
+from cases.models import (
+    Case,
+    CaseSubject,
+    DeadlineRule,
+    Denunciation,
+    DisciplineComplaint,
+    DisciplineDecision,
+    Letter,
+    Suspension,
+)
 
 
 class CaseSubjectInline(admin.TabularInline):
@@ -29,4 +38,77 @@ class DisciplineDecisionAdmin(SimpleHistoryAdmin):
     list_filter = ["form", "deciding_body"]
     search_fields = ["decision_number", "subject__member_name"]
     raw_id_fields = ["case", "subject", "deciding_organization"]
-    readonly_fields = ["decision_serial", "decision_issuer", "created_at"]
+    readonly_fields = [
+        "decision_serial",
+        "decision_issuer",
+        "ended_on",
+        "replaced_by",
+        "created_at",
+    ]
+
+
+@admin.register(Letter)
+class LetterAdmin(SimpleHistoryAdmin):
+    """Read mostly: letters are recorded and handled through cases.services."""
+
+    list_display = ["__str__", "organization", "kind", "sender_kind", "received_on", "handling"]
+    list_filter = ["kind", "sender_kind", "handling"]
+    search_fields = ["reference", "summary", "about_member_name", "organization__name"]
+    list_select_related = ["organization", "about_organization"]
+    raw_id_fields = [
+        "organization",
+        "about_organization",
+        "forwarded_to",
+        "case",
+        "forwarded_from",
+        "root",
+        "created_by",
+    ]
+    readonly_fields = ["version", "created_at"]
+
+
+@admin.register(Denunciation)
+class DenunciationAdmin(SimpleHistoryAdmin):
+    list_display = ["case", "received_on", "due_on", "extended_to", "conclusion", "concluded_on"]
+    list_filter = ["conclusion"]
+    search_fields = ["case__title", "case__organization__name"]
+    list_select_related = ["case"]
+    raw_id_fields = ["case", "letter"]
+    readonly_fields = ["version", "due_on", "extension_days", "created_at"]
+
+
+@admin.register(DisciplineComplaint)
+class DisciplineComplaintAdmin(SimpleHistoryAdmin):
+    list_display = ["case", "complainant", "lodged_on", "result", "decided_on"]
+    list_filter = ["result"]
+    search_fields = ["complainant", "case__title", "case__organization__name"]
+    list_select_related = ["case"]
+    raw_id_fields = ["case", "discipline", "letter"]
+    readonly_fields = ["version", "created_at"]
+
+
+@admin.register(Suspension)
+class SuspensionAdmin(SimpleHistoryAdmin):
+    list_display = [
+        "__str__",
+        "organization",
+        "kind",
+        "reason",
+        "starts_on",
+        "ends_on",
+        "lifted_on",
+    ]
+    list_filter = ["kind", "reason", "outcome"]
+    search_fields = ["member_name", "decision_number", "organization__name"]
+    list_select_related = ["organization", "subject_organization"]
+    raw_id_fields = ["organization", "subject_organization", "created_by"]
+    readonly_fields = ["version", "cap_days", "created_at"]
+
+
+@admin.register(DeadlineRule)
+class DeadlineRuleAdmin(SimpleHistoryAdmin):
+    """Edited here by administrators: a change applies to records opened afterwards (the
+    dates a rule gives are stored on each record when it is opened)."""
+
+    list_display = ["kind", "level", "length", "length_unit", "extension", "total_cap", "is_active"]
+    list_filter = ["kind", "is_active"]

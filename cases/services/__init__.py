@@ -19,13 +19,38 @@ One module per sub-domain; callers import from this package (`from cases import 
 - decision_numbers: one number per issuing body (a unit's body) and year
 - history: case_history; the case locked for a write and the refusal of a stale form
   (ktgs.versioning's StaleObjectError, naming the subjects changed too)
+
+The commission's other records, each in a case of its own kind where it counts toward
+targets (handling: the case a denunciation or complaint is handled in):
+
+- letters: record_letter, update_letter, keep_letter, handle_letter, link_letter_case,
+  forward_letter
+- denunciations: open_denunciation, extend_denunciation, conclude_denunciation
+- complaints: lodge_complaint, decide_complaint
+- suspensions: record_suspension, extend_suspension, lift_suspension
+- deadline_rules: rule_for, the DeadlineRule in force for a kind and a unit
 """
 
+from cases.services.complaints import decide_complaint, lodge_complaint
+from cases.services.denunciations import (
+    conclude_denunciation,
+    extend_denunciation,
+    open_denunciation,
+)
 from cases.services.discipline import add_discipline, forms_for
 from cases.services.history import case_history
+from cases.services.letters import (
+    forward_letter,
+    handle_letter,
+    keep_letter,
+    link_letter_case,
+    record_letter,
+    update_letter,
+)
 from cases.services.recording import CASE_FIELDS, record_case, update_case
 from cases.services.status import allowed_statuses, change_status, conclude_case
 from cases.services.subjects import add_subject, remove_subject, update_subject
+from cases.services.suspensions import extend_suspension, lift_suspension, record_suspension
 from cases.services.targets import (
     AUTO,
     Match,
@@ -46,14 +71,28 @@ __all__ = [
     "case_history",
     "change_status",
     "conclude_case",
+    "conclude_denunciation",
+    "decide_complaint",
+    "extend_denunciation",
+    "extend_suspension",
     "forms_for",
+    "forward_letter",
+    "handle_letter",
+    "keep_letter",
+    "lift_suspension",
+    "link_letter_case",
+    "lodge_complaint",
+    "open_denunciation",
     "open_targets",
     "other_body",
     "propose_target",
     "proposed_of",
     "record_case",
+    "record_letter",
+    "record_suspension",
     "remove_subject",
     "update_case",
+    "update_letter",
     "update_subject",
     "work_on_targets",
 ]

@@ -6,7 +6,7 @@ import datetime
 import itertools
 
 from cases import services
-from cases.models import Case
+from cases.models import Case, Letter
 from plans.documents import parse_document_number
 from plans.models import ActivityKind, Body, Programme, Target
 
@@ -106,3 +106,95 @@ def second_staff(unit):
     person = UserFactory(username="staff_a2", first_name="Thị", last_name="Biên Tập")
     ktgs_services.grant_role(user=person, organization=unit, kind="staff")
     return person
+
+
+# The commission's other records. Their services take "today"; these helpers pass TODAY
+# unless told, a day after every date they use.
+TODAY = datetime.date(YEAR, 12, 31)
+MEMBER = {
+    "about_kind": "member",
+    "about_member_name": "Trần Văn Bị",
+    "about_member_position": "Phó Giám đốc",
+}
+
+
+def letter(user, organization, **overrides):
+    """A named denunciation letter about a member, received on 1 March, through the
+    service."""
+    fields = {
+        "body": Body.INSPECTION_COMMISSION,
+        "received_on": datetime.date(YEAR, 3, 1),
+        "kind": Letter.Kind.DENUNCIATION,
+        "sender_kind": Letter.SenderKind.NAMED,
+        "sender_name": "Nguyễn Thị Gửi",
+        "summary": "Tố cáo vi phạm quy định về quản lý tài chính.",
+        "today": TODAY,
+        **MEMBER,
+    }
+    fields.update(overrides)
+    return services.record_letter(user=user, organization=organization, **fields)
+
+
+def denunciation(user, organization, *, letter_fields=None, **overrides):
+    """A denunciation opened from a new letter, under way (decision 1 March)."""
+    received = letter(user, organization, **(letter_fields or {}))
+    fields = {
+        "body": Body.INSPECTION_COMMISSION,
+        "today": TODAY,
+        "version": received.version,
+        "decision_number": doc_number(),
+        "decided_on": datetime.date(YEAR, 3, 5),
+    }
+    fields.update(overrides)
+    return services.open_denunciation(user=user, letter=received, **fields)
+
+
+def disciplined(user, organization, *, decided_on=None, form="warning", **subject):
+    """A discipline decision (warning) on a member of a concluded case of `organization`,
+    by its inspection commission."""
+    member = {"kind": "member", "member_name": "Lê Văn Kỷ", "member_position": "Trưởng phòng"}
+    member.update(subject)
+    case = concluded(user, organization, subjects=[member])
+    return services.add_discipline(
+        user=user,
+        case=case,
+        subject=case.subjects.get(),
+        form=form,
+        decision_number=doc_number(),
+        decided_on=decided_on or datetime.date(YEAR, 4, 10),
+        deciding_organization=organization,
+        deciding_body=Body.INSPECTION_COMMISSION,
+    )
+
+
+def complaint(user, discipline, organization, **overrides):
+    """A complaint against `discipline` handled by the inspection commission of
+    `organization`, lodged in time and under way."""
+    fields = {
+        "body": Body.INSPECTION_COMMISSION,
+        "decision_received_on": discipline.decided_on + datetime.timedelta(days=5),
+        "lodged_on": discipline.decided_on + datetime.timedelta(days=20),
+        "today": TODAY,
+        "decision_number": doc_number(),
+        "decided_on": discipline.decided_on + datetime.timedelta(days=25),
+    }
+    fields.update(overrides)
+    return services.lodge_complaint(
+        user=user, discipline=discipline, organization=organization, **fields
+    )
+
+
+def suspension(user, organization, **overrides):
+    """A member's party activity suspended from 1 February for prosecution."""
+    fields = {
+        "body": Body.INSPECTION_COMMISSION,
+        "kind": "party_activity",
+        "reason": "prosecuted",
+        "starts_on": datetime.date(YEAR, 2, 1),
+        "decided_on": datetime.date(YEAR, 2, 1),
+        "decision_number": doc_number(),
+        "member_name": "Đỗ Văn Đình",
+        "member_position": "Chuyên viên",
+    }
+    fields.update(overrides)
+    return services.record_suspension(user=user, organization=organization, **fields)

@@ -189,7 +189,10 @@ class CaseSubject(models.Model):
 
 
 class DisciplineDecision(models.Model):
-    """A discipline decision (thi hành kỷ luật) on one subject of a case."""
+    """A discipline decision (thi hành kỷ luật) on one subject of a case. A complaint that
+    changes or annuls it ends it on the day of that decision (`ended_on`, and the decision
+    that `replaced_by` it when the form changed) instead of deleting it: the figures of a
+    period count the decisions in force then (cases.queries.disciplines_in_force)."""
 
     class Form(models.TextChoices):
         REPRIMAND = "reprimand", _("Khiển trách")
@@ -226,6 +229,15 @@ class DisciplineDecision(models.Model):
         _("cơ quan quyết định"), max_length=24, choices=DecidingBody.choices
     )
     is_committee_member = models.BooleanField(_("là cấp ủy viên"), default=False)
+    ended_on = models.DateField(_("hết hiệu lực từ ngày"), null=True, blank=True)
+    replaced_by = models.ForeignKey(
+        "self",
+        verbose_name=_("được thay bằng"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="replaces",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     history = HistoricalRecords()
@@ -245,6 +257,15 @@ class DisciplineDecision(models.Model):
                 "decision_serial",
                 DECISION_YEAR,
                 name="discipline_decision_unique",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(ended_on__isnull=True)
+                | models.Q(ended_on__gte=models.F("decided_on")),
+                name="discipline_ends_after_decision",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(replaced_by__isnull=True) | models.Q(ended_on__isnull=False),
+                name="discipline_replaced_is_ended",
             ),
         ]
 
