@@ -16,6 +16,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
+from cases.models import Suspension
 from reminders.models import OutboxMessage
 from reports import progress, wording
 
@@ -72,7 +73,7 @@ def _reasons(reasons: list[dict], language: str) -> list[str]:
 def _context(message: OutboxMessage) -> dict:
     data = dict(message.context)
     language = message.language
-    for name in ("as_of", "due_on", "work_ends_on"):
+    for name in ("as_of", "due_on", "work_ends_on", "received_on", "first_due_on", "starts_on"):
         if data.get(name):
             data[name] = date.fromisoformat(data[name])
     if "reasons" in data:
@@ -93,6 +94,8 @@ def _context(message: OutboxMessage) -> dict:
         data["more"] = max(0, data.get("total", 0) - len(data["units"]))
     if "kind" in data:
         data["kind_label"] = wording.kind_label(data["kind"], language)
+    if "suspension_kind" in data:
+        data["suspension_kind_label"] = str(Suspension.Kind(data["suspension_kind"]).label)
     data["message"] = message
     data["recipient_name"] = str(message.recipient) if message.recipient_id else ""
     if message.kind == OutboxMessage.Kind.DIGEST:

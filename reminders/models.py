@@ -21,8 +21,11 @@ class ReminderRule(models.Model):
     escalates to the leaders above it; a `no_programme` rule does the same for a unit
     that has not issued its year's programme by the deadline of its level; `target_due`
     and `case_overdue` remind of open deadlines; `digest` is the weekly summary for
-    leaders. Every date test is "on or
-    after", so a day the worker was down is caught up on the next run.
+    leaders. `denunciation_deadline` and `suspension_end` remind the handling unit's
+    staff of a legal deadline `days_before` away (none given: cases.deadlines'
+    DUE_SOON_DAYS) and once it has passed, and tell the leaders above, without any
+    person's name, when it stays passed (reminders.record_deadlines). Every date test is
+    "on or after", so a day the worker was down is caught up on the next run.
     """
 
     class Kind(models.TextChoices):
@@ -31,9 +34,11 @@ class ReminderRule(models.Model):
         CASE_OVERDUE = "case_overdue", _("Cuộc kiểm tra, giám sát quá thời gian làm việc")
         DIGEST = "digest", _("Thư tổng hợp hằng tuần cho lãnh đạo")
         NO_PROGRAMME = "no_programme", _("Đơn vị chưa có chương trình kiểm tra, giám sát")
+        DENUNCIATION_DEADLINE = "denunciation_deadline", _("Hạn giải quyết tố cáo")
+        SUSPENSION_END = "suspension_end", _("Hết thời hạn đình chỉ sinh hoạt, hoạt động")
 
     name = models.CharField(_("tên quy tắc"), max_length=128)
-    kind = models.CharField(_("loại nhắc việc"), max_length=16, choices=Kind.choices)
+    kind = models.CharField(_("loại nhắc việc"), max_length=32, choices=Kind.choices)
     is_active = models.BooleanField(_("đang áp dụng"), default=True)
     levels = models.JSONField(
         _("cấp áp dụng"),
@@ -82,7 +87,10 @@ class ReminderRule(models.Model):
         _("nhắc trước hạn (ngày)"),
         default=list,
         blank=True,
-        help_text=_("Cho loại chỉ tiêu sắp đến hạn, ví dụ [14, 3]."),
+        help_text=_(
+            "Cho loại chỉ tiêu sắp đến hạn, ví dụ [14, 3]; với hạn giải quyết tố cáo và hết "
+            "thời hạn đình chỉ, để trống là 10 ngày."
+        ),
     )
     weekday = models.PositiveSmallIntegerField(
         _("ngày gửi thư tổng hợp"),
@@ -194,6 +202,13 @@ class OutboxMessage(models.Model):
         DIGEST = "digest", _("Thư tổng hợp hằng tuần")
         # To the unit's staff, and (context "escalation" ≥ 1) to the leaders above it.
         NO_PROGRAMME = "no_programme", _("Nhắc đơn vị chưa có chương trình")
+        # A legal deadline of one record, to the handling unit's staff (names included).
+        DENUNCIATION_DUE = "denunciation_due", _("Nhắc tố cáo sắp hết hạn giải quyết")
+        DENUNCIATION_OVERDUE = "denunciation_overdue", _("Nhắc tố cáo quá hạn giải quyết")
+        SUSPENSION_DUE = "suspension_due", _("Nhắc đình chỉ sắp hết thời hạn")
+        SUSPENSION_OVERDUE = "suspension_overdue", _("Nhắc đình chỉ hết thời hạn chưa chấm dứt")
+        # To the leaders above the handling unit: counts and the unit's name, no person's.
+        DEADLINE_ESCALATION = "deadline_escalation", _("Báo cấp trên: đơn vị có việc quá hạn")
 
     rule = models.ForeignKey(
         ReminderRule, verbose_name=_("quy tắc"), on_delete=models.PROTECT, related_name="messages"
@@ -208,7 +223,7 @@ class OutboxMessage(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("người nhận"), on_delete=models.CASCADE,
         related_name="outbox_messages",
     )  # fmt: skip
-    kind = models.CharField(_("loại thư"), max_length=16, choices=Kind.choices)
+    kind = models.CharField(_("loại thư"), max_length=32, choices=Kind.choices)
     email = models.EmailField(_("địa chỉ thư"))
     language = models.CharField(_("ngôn ngữ"), max_length=8, default="vi")
     context = models.JSONField(default=dict, blank=True)

@@ -30,16 +30,16 @@ from django.urls import reverse
 from cases.models import Case
 from ktgs.models import Organization, Role
 from plans.models import ProgrammeRequirement, Target
-from reminders import sending
+from reminders import record_deadlines, sending
 from reminders.emails import dashboard_url, site_url
 from reminders.models import Holiday, LagEpisode, OutboxMessage, ReminderRule
+from reminders.recipients import Directory
 from reminders.writer import OutboxWriter, Recipient
 from reports import engine, progress
 from reports.models import ALL_BODIES, ALL_KINDS, ProgressRow
 
 logger = logging.getLogger(__name__)
 
-STEP = Organization.steplen
 DIGEST_UNITS_SHOWN = 30
 EPISODE_BATCH = 1000  # rows of one multi-row insert (3 parameters each; SQLite allows 32766)
 IN_BATCH = 5000
@@ -77,50 +77,6 @@ class ScanResult:
 
 def is_quiet_day(rule: ReminderRule, day: date, holidays: set[date]) -> bool:
     return (rule.skip_weekends and day.weekday() >= 5) or (rule.skip_holidays and day in holidays)
-
-
-class Directory:
-    """Who may receive mail about a unit: staff and leaders with an address, by the path
-    of the unit their role is on. Read once per scan (two queries)."""
-
-    def __init__(self) -> None:
-        self._by_kind: dict[str, dict[str, list[Recipient]]] = {}
-
-    def _load(self, kind: str) -> dict[str, list[Recipient]]:
-        if kind not in self._by_kind:
-            found: dict[str, list[Recipient]] = defaultdict(list)
-            roles = (
-                Role.objects.filter(kind=kind, user__is_active=True)
-                .exclude(user__email="")
-                .order_by("organization__path", "user_id")
-                .values_list("organization__path", "user_id", "user__email", "user__language")
-            )
-            for path, user_id, email, language in roles:
-                found[path].append(Recipient(user_id, email, language))
-            self._by_kind[kind] = found
-        return self._by_kind[kind]
-
-    def staff_for(self, path: str) -> list[Recipient]:
-        """The staff who keep the unit's records: those of the unit itself, else of the
-        nearest unit above it that has staff (their role reaches the unit)."""
-        staff = self._load(Role.Kind.STAFF)
-        for end in range(len(path), 0, -STEP):
-            if staff.get(path[:end]):
-                return staff[path[:end]]
-        return []
-
-    def leaders_above(self, path: str) -> list[list[Recipient]]:
-        """Leaders of the units above `path` that have any, nearest first: the parent's
-        (or the nearest ancestor's with leaders), then one level further, and so on."""
-        leaders = self._load(Role.Kind.LEADER)
-        return [
-            leaders[path[:end]]
-            for end in range(len(path) - STEP, 0, -STEP)
-            if leaders.get(path[:end])
-        ]
-
-    def leaders(self) -> dict[str, list[Recipient]]:
-        return self._load(Role.Kind.LEADER)
 
 
 # --- lag -----------------------------------------------------------------------------
@@ -447,6 +403,24 @@ def scan_case_overdue(
     result.write(outbox)
 
 
+def scan_denunciation_deadline(
+    rule: ReminderRule, today: date, directory: Directory, result: ScanResult
+) -> None:
+    """Denunciations due soon or overdue (reminders.record_deadlines)."""
+    outbox, cancelled = record_deadlines.scan_denunciations(rule, today, directory)
+    result.cancelled += cancelled
+    result.write(outbox)
+
+
+def scan_suspension_end(
+    rule: ReminderRule, today: date, directory: Directory, result: ScanResult
+) -> None:
+    """Suspensions ending soon or past their end without being lifted."""
+    outbox, cancelled = record_deadlines.scan_suspensions(rule, today, directory)
+    result.cancelled += cancelled
+    result.write(outbox)
+
+
 # --- weekly digest -------------------------------------------------------------------
 
 
@@ -579,6 +553,8 @@ SCANS = {
     ReminderRule.Kind.CASE_OVERDUE: scan_case_overdue,
     ReminderRule.Kind.DIGEST: scan_digest,
     ReminderRule.Kind.NO_PROGRAMME: scan_no_programme,
+    ReminderRule.Kind.DENUNCIATION_DEADLINE: scan_denunciation_deadline,
+    ReminderRule.Kind.SUSPENSION_END: scan_suspension_end,
 }
 
 
