@@ -1,6 +1,7 @@
 from django.urls import path
 
-from cases import views
+from cases.views import cases as views
+from cases.views import complaints, denunciations, letters, suspensions
 
 app_name = "cases"
 
@@ -18,4 +19,45 @@ urlpatterns = [
         views.case_discipline,
         name="discipline",
     ),
+    # The commission's other records.
+    path("letters/", letters.letter_list, name="letter_list"),
+    path("letters/new/", letters.letter_create, name="letter_create"),
+    path("letters/<int:pk>/", letters.letter_detail, name="letter_detail"),
+    path("letters/<int:pk>/edit/", letters.letter_edit, name="letter_edit"),
+    *[
+        path(
+            f"letters/<int:pk>/{name.replace('_', '-')}/",
+            letters.letter_action,
+            {"action": name},
+            name=f"letter_{name}",
+        )
+        for name in letters.ACTIONS
+    ],
+    path("denunciations/", denunciations.denunciation_list, name="denunciation_list"),
+    path("denunciations/<int:pk>/", denunciations.denunciation_detail, name="denunciation_detail"),
+    *[
+        path(
+            f"denunciations/<int:pk>/{name}/",
+            denunciations.denunciation_action,
+            {"action": name},
+            name=f"denunciation_{name}",
+        )
+        for name in denunciations.ACTIONS
+    ],
+    path("complaints/", complaints.complaint_list, name="complaint_list"),
+    path("complaints/new/", complaints.complaint_create, name="complaint_create"),
+    path("complaints/<int:pk>/", complaints.complaint_detail, name="complaint_detail"),
+    path("complaints/<int:pk>/decide/", complaints.complaint_decide, name="complaint_decide"),
+    path("suspensions/", suspensions.suspension_list, name="suspension_list"),
+    path("suspensions/new/", suspensions.suspension_create, name="suspension_create"),
+    path("suspensions/<int:pk>/", suspensions.suspension_detail, name="suspension_detail"),
+    *[
+        path(
+            f"suspensions/<int:pk>/{name}/",
+            suspensions.suspension_action,
+            {"action": name},
+            name=f"suspension_{name}",
+        )
+        for name in suspensions.ACTIONS
+    ],
 ]

@@ -337,6 +337,10 @@ SPECTACULAR_SETTINGS = {
         "ProgrammeStatusEnum": "plans.models.Programme.Status",
         "CaseStatusEnum": "cases.models.Case.Status",
         "SubjectKindEnum": "cases.models.CaseSubject.Kind",
+        "DecidingBodyEnum": "plans.models.DecidingBody",
+        "FormEnum": "cases.models.DisciplineDecision.Form",
+        "LetterKindEnum": "cases.models.Letter.Kind",
+        "SuspensionKindEnum": "cases.models.Suspension.Kind",
     },
 }
 

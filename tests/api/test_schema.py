@@ -9,6 +9,7 @@ import pytest
 import schemathesis
 from django.core import signals
 from django.core.cache import cache
+from django.core.management import call_command
 from django.db import close_old_connections
 from hypothesis import HealthCheck, given, settings
 from hypothesis.errors import Unsatisfiable
@@ -111,6 +112,24 @@ def test_the_schema_documents_every_endpoint_and_its_errors(api, cast, world):
         "/api/v1/cases/{id}/disciplines/",
         "/api/v1/progress/{id}/",
         "/api/v1/reminders/",
+        "/api/v1/letters/",
+        "/api/v1/letters/{id}/",
+        "/api/v1/letters/{id}/keep/",
+        "/api/v1/letters/{id}/handle/",
+        "/api/v1/letters/{id}/forward/",
+        "/api/v1/letters/{id}/link-case/",
+        "/api/v1/letters/{id}/open-denunciation/",
+        "/api/v1/denunciations/",
+        "/api/v1/denunciations/{id}/",
+        "/api/v1/denunciations/{id}/extend/",
+        "/api/v1/denunciations/{id}/conclude/",
+        "/api/v1/complaints/",
+        "/api/v1/complaints/{id}/",
+        "/api/v1/complaints/{id}/decide/",
+        "/api/v1/suspensions/",
+        "/api/v1/suspensions/{id}/",
+        "/api/v1/suspensions/{id}/extend/",
+        "/api/v1/suspensions/{id}/lift/",
     ):
         assert path in paths
     post = paths["/api/v1/cases/"]["post"]
@@ -142,3 +161,18 @@ def test_a_nul_byte_in_a_query_parameter_is_a_400_in_the_documented_shape(api, c
     body = response.json()
     assert isinstance(body, dict)
     assert body["non_field_errors"]
+
+
+def test_the_schema_is_generated_without_a_warning(tmp_path):
+    """drf-spectacular warns of an enum name collision or a field it cannot type; any
+    warning fails (`--fail-on-warn`)."""
+    call_command("spectacular", "--fail-on-warn", "--file", str(tmp_path / "schema.yaml"))
+
+
+@pytest.mark.parametrize("endpoint", ["letters", "denunciations", "complaints", "suspensions"])
+def test_record_lists_document_their_filters_and_writes_their_errors(api, cast, world, endpoint):
+    paths = api.as_user(cast.staff_a).get("/api/schema/", {"format": "json"}).json()["paths"]
+    names = {p["name"] for p in paths[f"/api/v1/{endpoint}/"]["get"]["parameters"]}
+    assert {"page", "ordering", "organization", "subtree_of"} <= names
+    post = paths[f"/api/v1/{endpoint}/"]["post"]
+    assert {"201", "400", "403", "409"} <= set(post["responses"])

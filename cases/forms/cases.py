@@ -28,7 +28,7 @@ def date_field(label, **kwargs) -> forms.DateField:
     return forms.DateField(label=label, widget=widget, **kwargs)
 
 
-def _unit_field(form: forms.Form, name: str) -> forms.ModelChoiceField:
+def unit_field(form: forms.Form, name: str) -> forms.ModelChoiceField:
     return cast(forms.ModelChoiceField, form.fields[name])
 
 
@@ -40,14 +40,14 @@ class UnitPicker(forms.HiddenInput):
     """The chosen unit's id; the page shows a search box next to it (cases/subjects.js)."""
 
 
-def _picked(form: forms.Form, name: str) -> Organization | None:
+def picked(form: forms.Form, name: str) -> Organization | None:
     """The unit currently chosen in a picker field (bound or initial), for its label."""
     value = form[name].value()
     if isinstance(value, Organization):
         return value
     if value in (None, "") or not str(value).isdigit():
         return None
-    queryset = _unit_field(form, name).queryset
+    queryset = unit_field(form, name).queryset
     return queryset.filter(pk=value).first() if queryset is not None else None
 
 
@@ -107,7 +107,7 @@ class CaseForm(forms.Form):
 
     def __init__(self, *args, user, case: Case | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        _unit_field(self, "organization").queryset = access.writable_organizations(user)
+        unit_field(self, "organization").queryset = access.writable_organizations(user)
         self.case = case
         self.matches = self._matching_targets()
         # The targets listed: the open ones that match, due first; on an edit, also the
@@ -227,7 +227,7 @@ class CaseForm(forms.Form):
 
     @property
     def picked_organization(self) -> Organization | None:
-        return _picked(self, "organization")
+        return picked(self, "organization")
 
     def clean_target(self):
         value = self.cleaned_data["target"]
@@ -277,11 +277,11 @@ class SubjectForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        _unit_field(self, "organization").queryset = access.visible_organizations(user)
+        unit_field(self, "organization").queryset = access.visible_organizations(user)
 
     @property
     def picked_unit(self) -> Organization | None:
-        return _picked(self, "organization")
+        return picked(self, "organization")
 
     def subject_fields(self) -> dict:
         return {k: v for k, v in self.cleaned_data.items() if k not in ("id", "DELETE")}
@@ -374,7 +374,7 @@ class DisciplineForm(forms.Form):
         self.fields["form"].error_messages["invalid_choice"] = _(
             "Hình thức kỷ luật này không áp dụng cho đối tượng này."
         )
-        _unit_field(self, "deciding_organization").queryset = queries.deciding_organizations(
+        unit_field(self, "deciding_organization").queryset = queries.deciding_organizations(
             case.organization
         )
 

@@ -13,7 +13,6 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
-from rest_framework.routers import DefaultRouter
 
 from cases import queries, services
 from cases.models import Case, CaseSubject, DisciplineDecision
@@ -397,9 +396,3 @@ class CaseViewSet(
             **data,
         )
         return Response(DisciplineSerializer(decision).data, status=status.HTTP_201_CREATED)
-
-
-router = DefaultRouter(trailing_slash=True)
-router.include_root_view = False
-router.register("cases", CaseViewSet, basename="case")
-urlpatterns = router.urls

@@ -14,8 +14,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from cases import forms, queries, services
+from cases import queries, services
+from cases.forms import cases as forms
 from cases.models import Case
+from cases.views.records import organization_param
 from ktgs import access, versioning
 from ktgs import queries as ktgs_queries
 from plans.models import ActivityKind
@@ -23,16 +25,9 @@ from plans.models import ActivityKind
 CASES_PER_PAGE = 50
 
 
-def _organization_param(request, *, write: bool = False):
-    pk = request.GET.get("organization")
-    if pk and pk.isdigit():
-        return access.get_organization_for_user(request.user, int(pk), write=write)
-    return None
-
-
 @require_GET
 def case_list(request):
-    organization = _organization_param(request)
+    organization = organization_param(request)
     filters = queries.CaseFilter(
         request.GET, queryset=queries.cases_for(request.user, organization=organization)
     )
@@ -64,7 +59,7 @@ def _subjects_for_service(formset):
 
 @require_http_methods(["GET", "POST"])
 def case_create(request):
-    organization = _organization_param(request, write=True)
+    organization = organization_param(request, write=True)
     if request.method == "POST":
         form = forms.CaseForm(request.POST, user=request.user)
         formset = forms.subject_formset(request.POST, user=request.user)
