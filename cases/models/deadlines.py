@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from cases import deadlines
@@ -25,8 +26,9 @@ class DeadlineRule(models.Model):
         SUSPENSION_ORGANIZATION = "suspension_organization", _("Đình chỉ hoạt động (tổ chức đảng)")
 
     class Unit(models.TextChoices):
-        DAYS = deadlines.DAYS, _("ngày")
-        MONTHS = deadlines.MONTHS, _("tháng")
+        # "ngày" alone is also a date's label elsewhere: a context keeps them apart.
+        DAYS = deadlines.DAYS, pgettext_lazy("time unit", "ngày")
+        MONTHS = deadlines.MONTHS, pgettext_lazy("time unit", "tháng")
 
     kind = models.CharField(_("loại thời hạn"), max_length=32, choices=Kind.choices)
     level = models.CharField(
@@ -36,7 +38,7 @@ class DeadlineRule(models.Model):
         blank=True,
         help_text=_("Để trống: áp dụng cho mọi cấp không có quy định riêng."),
     )
-    length = models.PositiveSmallIntegerField(_("thời hạn"))
+    length = models.PositiveSmallIntegerField(_("độ dài thời hạn"))
     length_unit = models.CharField(
         _("đơn vị"), max_length=8, choices=Unit.choices, default=Unit.DAYS
     )

@@ -11,7 +11,7 @@ from cases import services
 from cases.models import Letter
 from cases.queries import count_letters, letters_for
 from ktgs import versioning
-from tests.cases.factories import YEAR, letter
+from tests.cases.factories import YEAR, letter, record
 
 D = datetime.date
 
@@ -105,3 +105,18 @@ def test_a_denunciation_letter_is_not_just_marked_handled(cast, tree):
         user=cast.staff_a, letter=petition, on=D(YEAR, 3, 2), version=1
     )
     assert handled.handling == "handled_here"
+
+
+def test_a_letter_that_led_to_an_inspection_names_its_case(cast, tree):
+    feedback = letter(cast.staff_a, tree.a1, kind="feedback")
+    case = record(cast.staff_a, tree.a1)
+    linked = services.link_letter_case(
+        user=cast.staff_a, letter=feedback, case=case, on=D(YEAR, 3, 10), version=1
+    )
+    assert (linked.handling, linked.case) == ("case_opened", case)
+    other = letter(cast.admin, tree.b1, kind="feedback")
+    with pytest.raises(ValidationError) as error:
+        services.link_letter_case(
+            user=cast.admin, letter=other, case=case, on=D(YEAR, 2, 1), version=1
+        )
+    assert list(error.value.message_dict) == ["handled_on"]
