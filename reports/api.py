@@ -12,6 +12,13 @@ its concluded cases planned and arising with their subjects ("kiểm tra 03 tổ
 05 cấp ủy viên"; "25 cuộc theo chương trình, phát sinh 16 cuộc") and what its own targets
 count. Quantities of targets that count different things are never given one unit.
 
+`records`: the commission's other records of the subtree in the period, in the same
+shape (all bodies first, then each body with any record): letters received by kind (a
+forwarding chain once), denunciations received, concluded, in hand and overdue at the
+period's end, due soon and overdue today, complaints received and decided by result,
+suspensions started by kind and reason, discipline in force at the period's end by form,
+and the report's sentence (reports.queries.records for each rule). Counts only.
+
 Percentages are numbers from 0 to 100 rounded half-up to 2 decimals by the one percent
 function the pages use (57.58 is shown as 57,58% on the dashboard); null when there is
 nothing to divide by. Counts are integers; `expected` keeps 4 decimals."""
@@ -37,7 +44,7 @@ from ktgs.figures import round_percent
 from ktgs.models import Organization
 from plans import queries as plan_queries
 from plans.models import ActivityKind, Programme, Target
-from reports import progress, queries, rollup
+from reports import progress, queries, rollup, wording
 from reports.models import ALL_BODIES, ALL_KINDS, FIGURES, ReportPeriod
 from reports.queries.bodies import (
     BODY_ORDER,
@@ -47,6 +54,7 @@ from reports.queries.bodies import (
     body_label,
     figures_by_body,
 )
+from reports.queries.records import BodyRecords, records_of_source
 from reports.queries.sources import Source, computed_figures
 from reports.services import OFFERED_PERIODS
 
@@ -107,6 +115,12 @@ def progress_for(organization, *, year: int, period: str, kind: str, today, lang
         unit["by_body"] = own_bodies
         for line, child in zip(children, data.children, strict=True):
             line["by_body"] = child_bodies.get(child.organization.pk, [])
+    records = None
+    if source.available:
+        records = [
+            records_line(body)
+            for body in records_of_source(organization, source, today=today).bodies
+        ]
     return {
         "organization": organization.pk,
         "year": year,
@@ -132,6 +146,57 @@ def progress_for(organization, *, year: int, period: str, kind: str, today, lang
             }
             for row in data.lagging
         ],
+        "records": records,
+    }
+
+
+def records_line(body: BodyRecords) -> dict:
+    """One body's (or all bodies') records as plain data, with the report's sentence."""
+    d = body.denunciations
+    return {
+        "body": body.body,
+        "label": body.label,
+        "letters": [
+            {
+                "kind": line.kind,
+                "label": line.label,
+                "received": line.received,
+                "anonymous": line.anonymous,
+            }
+            for line in body.letters
+        ],
+        "letters_received": body.letters_received,
+        "letters_anonymous": body.letters_anonymous,
+        "denunciations": {
+            "received": d.received,
+            "concluded": d.concluded,
+            "pending": d.pending,
+            "overdue": d.overdue,
+            "due_soon_today": d.due_soon_today,
+            "overdue_today": d.overdue_today,
+        },
+        "complaints": {"received": body.complaints_received, **body.complaints},
+        "suspensions": [
+            {
+                "kind": line.kind,
+                "reason": line.reason,
+                "count": line.count,
+                "committee_members": line.committee_members,
+            }
+            for line in body.suspensions
+        ],
+        "discipline": [
+            {
+                "form": line.form,
+                "label": line.label,
+                "organizations": line.organizations,
+                "members": line.members,
+                "committee_members": line.committee_members,
+            }
+            for line in body.discipline
+        ],
+        "sentence": wording.records_summary(body),
+        "discipline_sentence": wording.discipline_detail(body),
     }
 
 
@@ -523,6 +588,80 @@ class UnitFiguresSerializer(serializers.Serializer):
     )
 
 
+class LetterCountSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(
+        choices=[
+            (kind, kind)
+            for kind in ("denunciation", "discipline_complaint", "petition", "feedback")
+        ],
+        help_text="denunciation: tố cáo; discipline_complaint: khiếu nại kỷ luật; petition: "
+        "kiến nghị; feedback: phản ánh",
+    )
+    label = serializers.CharField()  # type: ignore[assignment]  # a field, not Field.label
+    received = serializers.IntegerField(
+        help_text="Số đơn tiếp nhận trong kỳ (đơn chuyển qua nhiều đơn vị trong cây tính một lần)"
+    )
+    anonymous = serializers.IntegerField(help_text="Trong đó: nặc danh, mạo tên")
+
+
+class DenunciationCountsSerializer(serializers.Serializer):
+    received = serializers.IntegerField(help_text="Tiếp nhận trong kỳ")
+    concluded = serializers.IntegerField(help_text="Đã kết luận trong kỳ")
+    pending = serializers.IntegerField(help_text="Đang giải quyết đến cuối kỳ (chưa kết luận)")
+    overdue = serializers.IntegerField(
+        help_text="Quá hạn tính đến cuối kỳ: chưa kết luận khi đã hết hạn, hoặc kết luận sau hạn "
+        "trong kỳ"
+    )
+    due_soon_today = serializers.IntegerField(help_text="Chưa kết luận, sắp hết hạn (hôm nay)")
+    overdue_today = serializers.IntegerField(help_text="Chưa kết luận, đã quá hạn (hôm nay)")
+
+
+class ComplaintCountsSerializer(serializers.Serializer):
+    received = serializers.IntegerField(help_text="Khiếu nại gửi trong kỳ")
+    upheld = serializers.IntegerField(help_text="Giải quyết trong kỳ: chuẩn y")
+    changed = serializers.IntegerField(help_text="Giải quyết trong kỳ: thay đổi hình thức")
+    annulled = serializers.IntegerField(help_text="Giải quyết trong kỳ: xóa bỏ kỷ luật")
+
+
+class SuspensionCountSerializer(serializers.Serializer):
+    kind = serializers.CharField(
+        help_text="party_activity, committee_activity, organization_activity"
+    )
+    reason = serializers.CharField(help_text="prosecuted, detained, obstructing, other")
+    count = serializers.IntegerField(help_text="Số trường hợp bắt đầu đình chỉ trong kỳ")
+    committee_members = serializers.IntegerField(help_text="Trong đó cấp ủy viên")
+
+
+class DisciplineCountSerializer(serializers.Serializer):
+    form = serializers.CharField(help_text="Hình thức; chuỗi rỗng: tổng cộng (dòng cuối)")
+    label = serializers.CharField()  # type: ignore[assignment]  # a field, not Field.label
+    organizations = serializers.IntegerField()
+    members = serializers.IntegerField()
+    committee_members = serializers.IntegerField(help_text="Trong đó: đảng viên là cấp ủy viên")
+
+
+class BodyRecordsSerializer(serializers.Serializer):
+    body = serializers.ChoiceField(
+        choices=[(ALL_BODIES, "—"), *[(body, body) for body in BODY_ORDER if body]],
+        allow_blank=True,
+        help_text="Chuỗi rỗng: mọi chủ thể; hoặc chủ thể nhận đơn, giải quyết, quyết định",
+    )
+    label = serializers.CharField()  # type: ignore[assignment]  # a field, not Field.label
+    letters = LetterCountSerializer(many=True)
+    letters_received = serializers.IntegerField()
+    letters_anonymous = serializers.IntegerField()
+    denunciations = DenunciationCountsSerializer()
+    complaints = ComplaintCountsSerializer()
+    suspensions = SuspensionCountSerializer(many=True)
+    discipline = DisciplineCountSerializer(
+        many=True,
+        help_text="Quyết định kỷ luật trong kỳ còn hiệu lực đến cuối kỳ, theo hình thức; "
+        "dòng cuối là tổng cộng",
+    )
+    sentence = serializers.CharField(help_text="Câu báo cáo (rỗng: không có gì)")
+    discipline_sentence = serializers.CharField(help_text="Kỷ luật theo hình thức, thành câu")
+
+
 class LaggingSerializer(serializers.Serializer):
     organization = serializers.IntegerField()
     code = serializers.CharField()
@@ -551,6 +690,12 @@ class ProgressSerializer(serializers.Serializer):
     unit = UnitFiguresSerializer(allow_null=True)
     children = UnitFiguresSerializer(many=True)
     lagging = LaggingSerializer(many=True)
+    records = BodyRecordsSerializer(
+        many=True,
+        allow_null=True,
+        help_text="Đơn thư, tố cáo, khiếu nại kỷ luật, đình chỉ, kỷ luật của cả cây trong kỳ: "
+        "tất cả chủ thể (đầu tiên) rồi từng chủ thể; null: chưa khai báo kỳ",
+    )
 
 
 class TargetFiguresSerializer(serializers.Serializer):

@@ -113,9 +113,10 @@ def _amount_cell_value(value: Fraction) -> float:
 
 
 def period_report_xlsx(report: PeriodReport) -> bytes:
-    """Three tables, as on the page: the targets per activity kind and counting unit (a
-    column says what each number counts; totals per counting unit), what was done in the
-    period per kind, and discipline."""
+    """The tables of the page: the targets per activity kind and counting unit (a column
+    says what each number counts; totals per counting unit), what was done in the period
+    per kind, coverage, each body's own work, discipline, and the other records (letters,
+    denunciations, complaints, suspensions) per body with the report's sentence."""
     book = Workbook()
     sheet = book.active
     sheet.title = _("Báo cáo")[:31]
@@ -261,7 +262,10 @@ def period_report_xlsx(report: PeriodReport) -> bytes:
             bold=is_total,
         )
 
-    widths = [6, 52, 22, 12, 14, 12, 14, 12, 10, 10, 12, 70]
+    if report.records is not None:
+        row_number = _records_rows(sheet, row_number + 2, report)
+
+    widths = [6, 52, 22, 12, 14, 12, 14, 12, 10, 10, 12, 70, 12, 70]
     for column, value in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(column)].width = value
 
@@ -379,6 +383,108 @@ def _body_rows(sheet, row_number: int, report: PeriodReport, language: str) -> i
                     percent=11,
                     bold=False,
                 )
+    return row_number
+
+
+def _records_rows(sheet, row_number: int, report: PeriodReport) -> int:
+    """The records per body, all bodies first (the page's table, and the report's
+    sentence in the last column), then the suspensions per kind and reason and the
+    letters per kind of all bodies. Returns the last row."""
+    assert report.records is not None
+    _section(sheet, row_number, _("Đơn thư, tố cáo, khiếu nại kỷ luật, đình chỉ sinh hoạt"))
+    row_number += 1
+    _header(
+        sheet,
+        row_number,
+        [
+            _("STT"),
+            _("Chủ thể"),
+            _("Đơn thư tiếp nhận"),
+            _("Trong đó nặc danh, mạo tên"),
+            _("Tố cáo tiếp nhận"),
+            _("Tố cáo đã kết luận"),
+            _("Tố cáo đang giải quyết"),
+            _("Tố cáo quá hạn"),
+            _("Khiếu nại tiếp nhận"),
+            _("Khiếu nại: chuẩn y"),
+            _("Khiếu nại: thay đổi hình thức"),
+            _("Khiếu nại: xóa bỏ kỷ luật"),
+            _("Đình chỉ"),
+            _("Câu báo cáo"),
+        ],
+    )
+    sheet.row_dimensions[row_number].height = 45
+    for index, body in enumerate(report.records.bodies, start=1):
+        row_number += 1
+        d = body.denunciations
+        label = body.label if body.body else ""
+        _write_row(
+            sheet,
+            row_number,
+            [
+                None if not body.body else index - 1,
+                body.label,
+                body.letters_received,
+                body.letters_anonymous,
+                d.received,
+                d.concluded,
+                d.pending,
+                d.overdue,
+                body.complaints_received,
+                body.complaints.get("upheld", 0),
+                body.complaints.get("changed", 0),
+                body.complaints.get("annulled", 0),
+                body.suspended,
+                " ".join(
+                    text
+                    for text in (
+                        wording.records_summary(body, label),
+                        "" if body.body else wording.discipline_detail(body),
+                    )
+                    if text
+                ),
+            ],
+            counts=range(3, 14),
+            bold=not body.body,
+        )
+    every = report.records.all
+    if every.suspensions:
+        row_number += 2
+        _header(
+            sheet,
+            row_number,
+            [
+                _("STT"),
+                _("Hình thức đình chỉ"),
+                _("Lý do"),
+                _("Số trường hợp"),
+                _("Trong đó cấp ủy viên"),
+            ],
+        )
+        for index, line in enumerate(every.suspensions, start=1):
+            row_number += 1
+            _write_row(
+                sheet,
+                row_number,
+                [index, line.label, line.reason_label, line.count, line.committee_members],
+                counts=range(4, 6),
+                bold=False,
+            )
+    row_number += 2
+    _header(
+        sheet,
+        row_number,
+        [_("STT"), _("Loại đơn"), _("Tiếp nhận"), _("Trong đó nặc danh, mạo tên")],
+    )
+    for index, letter in enumerate(every.letters, start=1):
+        row_number += 1
+        _write_row(
+            sheet,
+            row_number,
+            [index, letter.label, letter.received, letter.anonymous],
+            counts=range(3, 5),
+            bold=False,
+        )
     return row_number
 
 

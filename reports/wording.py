@@ -221,3 +221,253 @@ def body_activity_line(body_label: str, activity) -> str:
     else:
         subjects = _("chưa thực hiện cuộc nào")
     return activity_line(body_label, activity.kind, subjects, completions)
+
+
+# --- the commission's other records (reports.queries.records) ----------------------------
+
+# What a suspension of each kind is said to do, with the count of its subjects.
+SUSPENSION_PHRASES: dict[str, Callable[[int], str]] = {
+    "party_activity": lambda n: ngettext(
+        "đình chỉ sinh hoạt đảng đối với %(n)s đảng viên",
+        "đình chỉ sinh hoạt đảng đối với %(n)s đảng viên",
+        n,
+    ),
+    "committee_activity": lambda n: ngettext(
+        "đình chỉ sinh hoạt cấp ủy đối với %(n)s cấp ủy viên",
+        "đình chỉ sinh hoạt cấp ủy đối với %(n)s cấp ủy viên",
+        n,
+    ),
+    "organization_activity": lambda n: ngettext(
+        "đình chỉ hoạt động %(n)s tổ chức đảng", "đình chỉ hoạt động %(n)s tổ chức đảng", n
+    ),
+}
+
+
+def _legal_reason_words(reasons: set[str]) -> str:
+    """ "bị khởi tố", "bị bắt tạm giam", or both: "bị khởi tố, bắt tạm giam"."""
+    if reasons == {"prosecuted"}:
+        return _("bị khởi tố")
+    if reasons == {"detained"}:
+        return _("bị bắt tạm giam")
+    return _("bị khởi tố, bắt tạm giam")
+
+
+def suspension_phrase(kind: str, lines) -> str:
+    """The suspensions of one kind (SuspensionLine of that kind, one per reason): "đình
+    chỉ sinh hoạt đảng đối với 13 đảng viên bị khởi tố, bắt tạm giam" when every one was
+    for prosecution or detention; "… đối với 15 đảng viên (trong đó 13 bị khởi tố, bắt
+    tạm giam)" when some were; no reason otherwise."""
+    total = sum(line.count for line in lines)
+    legal_lines = [line for line in lines if line.reason in ("prosecuted", "detained")]
+    legal = sum(line.count for line in legal_lines)
+    phrase = SUSPENSION_PHRASES.get(kind)
+    text = (phrase(total) if phrase else f"{kind} %(n)s") % {"n": sentence_count(total)}
+    if not legal:
+        return text
+    why = _legal_reason_words({line.reason for line in legal_lines if line.count})
+    if legal == total:
+        return f"{text} {why}"
+    return (
+        text + " (" + _("trong đó %(n)s %(why)s") % {"n": sentence_count(legal), "why": why} + ")"
+    )
+
+
+def _capitalised(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def records_actions(records) -> list[str]:
+    """What the bodies decided in the period (reports.queries.records.BodyRecords), as the
+    reports' phrases: "thi hành kỷ luật 05 đảng viên", "thi hành kỷ luật 01 tổ chức đảng",
+    one phrase per kind of suspension."""
+    total = records.discipline_total
+    parts = []
+    if total.members:
+        parts.append(
+            ngettext(
+                "thi hành kỷ luật %(n)s đảng viên",
+                "thi hành kỷ luật %(n)s đảng viên",
+                total.members,
+            )
+            % {"n": sentence_count(total.members)}
+        )
+    if total.organizations:
+        parts.append(
+            ngettext(
+                "thi hành kỷ luật %(n)s tổ chức đảng",
+                "thi hành kỷ luật %(n)s tổ chức đảng",
+                total.organizations,
+            )
+            % {"n": sentence_count(total.organizations)}
+        )
+    kinds: dict[str, list] = {}
+    for line in records.suspensions:
+        kinds.setdefault(line.kind, []).append(line)
+    parts.extend(suspension_phrase(kind, lines) for kind, lines in kinds.items())
+    return parts
+
+
+def letters_sentence(records) -> str:
+    """ "Tiếp nhận 03 đơn thư kiến nghị, phản ánh." ("" when none): denunciations,
+    complaints, then petitions and feedback together, as the reports count them; the
+    anonymous and false-name ones among them."""
+    received = {line.kind: line.received for line in records.letters}
+    parts = []
+    if received.get("denunciation"):
+        n = received["denunciation"]
+        parts.append(ngettext("%(n)s đơn tố cáo", "%(n)s đơn tố cáo", n) % {"n": sentence_count(n)})
+    if received.get("discipline_complaint"):
+        n = received["discipline_complaint"]
+        parts.append(
+            ngettext("%(n)s đơn khiếu nại kỷ luật", "%(n)s đơn khiếu nại kỷ luật", n)
+            % {"n": sentence_count(n)}
+        )
+    others = received.get("petition", 0) + received.get("feedback", 0)
+    if others:
+        parts.append(
+            ngettext(
+                "%(n)s đơn thư kiến nghị, phản ánh", "%(n)s đơn thư kiến nghị, phản ánh", others
+            )
+            % {"n": sentence_count(others)}
+        )
+    if not parts:
+        return ""
+    text = _("Tiếp nhận %(letters)s") % {"letters": ", ".join(parts)}
+    if records.letters_anonymous:
+        text += (
+            " ("
+            + _("trong đó %(n)s đơn nặc danh, mạo tên")
+            % {"n": sentence_count(records.letters_anonymous)}
+            + ")"
+        )
+    return text + "."
+
+
+def denunciations_sentence(records) -> str:
+    """ "Giải quyết tố cáo: tiếp nhận 04, đã kết luận 02, đang giải quyết 02; quá hạn 01."
+    ("" when there is nothing to say)."""
+    d = records.denunciations
+    if not (d.received or d.concluded or d.pending or d.overdue):
+        return ""
+    text = _(
+        "Giải quyết tố cáo: tiếp nhận %(received)s, đã kết luận %(concluded)s, "
+        "đang giải quyết %(pending)s"
+    ) % {
+        "received": sentence_count(d.received),
+        "concluded": sentence_count(d.concluded),
+        "pending": sentence_count(d.pending),
+    }
+    if d.overdue:
+        text += "; " + _("quá hạn %(n)s") % {"n": sentence_count(d.overdue)}
+    return text + "."
+
+
+# The words of each result of a complaint in a sentence.
+COMPLAINT_RESULTS = {
+    "upheld": gettext_lazy("chuẩn y"),
+    "changed": gettext_lazy("thay đổi hình thức kỷ luật"),
+    "annulled": gettext_lazy("xóa bỏ kỷ luật"),
+}
+
+
+def complaints_sentence(records) -> str:
+    """ "Giải quyết khiếu nại kỷ luật: tiếp nhận 02, đã giải quyết 02 (chuẩn y 01, thay
+    đổi hình thức kỷ luật 01)." ("" when none)."""
+    decided = records.complaints_decided
+    if not (records.complaints_received or decided):
+        return ""
+    text = _("Giải quyết khiếu nại kỷ luật: tiếp nhận %(received)s, đã giải quyết %(decided)s") % {
+        "received": sentence_count(records.complaints_received),
+        "decided": sentence_count(decided),
+    }
+    results = [
+        f"{COMPLAINT_RESULTS[result]} {sentence_count(n)}"
+        for result, n in records.complaints.items()
+        if n and result in COMPLAINT_RESULTS
+    ]
+    if results:
+        text += f" ({', '.join(results)})"
+    return text + "."
+
+
+def records_summary(records, body_label: str = "") -> str:
+    """The report's lines on the records of one body or all bodies: "Thi hành kỷ luật 05
+    đảng viên; đình chỉ sinh hoạt đảng đối với 13 đảng viên bị khởi tố, bắt tạm giam.
+    Tiếp nhận 03 đơn thư kiến nghị, phản ánh." then the denunciations and complaints;
+    with `body_label`, after it: "Ủy ban kiểm tra: thi hành kỷ luật …"."""
+    sentences = []
+    actions = records_actions(records)
+    if actions:
+        sentences.append(_capitalised("; ".join(actions)) + ".")
+    for sentence in (
+        letters_sentence(records),
+        denunciations_sentence(records),
+        complaints_sentence(records),
+    ):
+        if sentence:
+            sentences.append(sentence)
+    if not sentences:
+        return ""
+    text = " ".join(sentences)
+    if body_label:
+        text = _("%(body)s: %(text)s") % {"body": body_label, "text": text[:1].lower() + text[1:]}
+    return text
+
+
+def discipline_detail(records) -> str:
+    """The discipline by form, as a term report writes it: "Kỷ luật 43 đảng viên: khiển
+    trách 23, cảnh cáo 15, cách chức 03, khai trừ 02 (trong đó 05 cấp ủy viên); kỷ luật
+    01 tổ chức đảng: khiển trách 01." ("" when none)."""
+    lines = records.discipline[:-1]
+    total = records.discipline_total
+    parts = []
+    for who, amount, phrase in (
+        (
+            "members",
+            total.members,
+            lambda n: ngettext("kỷ luật %(n)s đảng viên", "kỷ luật %(n)s đảng viên", n),
+        ),
+        (
+            "organizations",
+            total.organizations,
+            lambda n: ngettext("kỷ luật %(n)s tổ chức đảng", "kỷ luật %(n)s tổ chức đảng", n),
+        ),
+    ):
+        if not amount:
+            continue
+        forms = ", ".join(
+            f"{line.label.lower()} {sentence_count(getattr(line, who))}"
+            for line in lines
+            if getattr(line, who)
+        )
+        text = phrase(amount) % {"n": sentence_count(amount)} + f": {forms}"
+        if who == "members" and total.committee_members:
+            text += (
+                " ("
+                + _("trong đó %(n)s cấp ủy viên") % {"n": sentence_count(total.committee_members)}
+                + ")"
+            )
+        parts.append(text)
+    if not parts:
+        return ""
+    return _capitalised("; ".join(parts)) + "."
+
+
+def deadline_lines(denunciations) -> list[str]:
+    """The dashboard's deadline figures as of today, plain numbers: "3 đơn tố cáo sắp hết
+    hạn", "1 đơn tố cáo quá hạn" (only those that are not zero)."""
+    language = _language()
+    lines = []
+    if denunciations.due_soon_today:
+        n = denunciations.due_soon_today
+        lines.append(
+            ngettext("%(n)s đơn tố cáo sắp hết hạn", "%(n)s đơn tố cáo sắp hết hạn", n)
+            % {"n": figures.format_count(n, language)}
+        )
+    if denunciations.overdue_today:
+        n = denunciations.overdue_today
+        lines.append(
+            ngettext("%(n)s đơn tố cáo quá hạn", "%(n)s đơn tố cáo quá hạn", n)
+            % {"n": figures.format_count(n, language)}
+        )
+    return lines

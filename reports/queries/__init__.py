@@ -5,6 +5,8 @@
 - dashboards: the leader's dashboard (six queries at any level)
 - period_reports: the table a commission sends upward
 - bodies: the figures per conducting body
+- records: the commission's other records (letters, denunciations, complaints,
+  suspensions, discipline) of a subtree and a period, per body, in one query
 
 The package exports what the views, the API, the exports and the tests use; the rest is
 imported from its module.

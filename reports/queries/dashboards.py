@@ -45,6 +45,7 @@ from reports.models import (
     ReportPeriod,
 )
 from reports.queries.bodies import ROW_COLUMNS, BodyFigures, figures_by_body, figures_from_rows
+from reports.queries.records import Records, records_of_source
 from reports.queries.sources import Source, UnitProgress, _Row, computed_figures, source_of
 from reports.rollup import COUNTED_PROGRAMME_STATUSES, SubtreeFigures
 
@@ -98,6 +99,9 @@ class Dashboard:
     # For a computed source: the subtree figures it was read from (of the kind shown), so
     # that callers needing more of them (the API's per-body lines) do not compute again.
     computed: SubtreeFigures | None = None
+    # The commission's other records of the subtree in the period and the denunciations'
+    # deadlines as of today (reports.queries.records): counts only, never a name.
+    records: Records | None = None
 
 
 @dataclass
@@ -137,14 +141,17 @@ def dashboard_page(
     language: str = "vi",
     period_kind: str = ReportPeriod.Kind.YEAR,
 ) -> DashboardPage:
-    """The dashboard page of unit `pk`, 404 unless the user reaches it: four queries
+    """The dashboard page of unit `pk`, 404 unless the user reaches it: five queries
     whatever the unit's level and the size of its subtree, plus the user's roles (read
     once per request by ktgs.access; none for a superuser). 1. the unit's path, the
     period, the unit's years and daily points; 2. the unit, its ancestors and children
     with their rows, and the unit's rows of every body (figures per body, coverage per
     kind of unit); 3. the most lagging units of the subtree; 4. the units of the
-    subtree without their year's programme. Computed on demand: 3 is the subtree's
-    computation (which gives the figures per body too), 4 is _without_programme_on."""
+    subtree without their year's programme; 5. the subtree's records (letters,
+    denunciations and their deadlines, complaints, suspensions, discipline), read only
+    once the user is known to reach the unit. Computed on demand: 3 is the subtree's
+    computation (which gives the figures per body too), 4 is _without_programme_on.
+    A period that is not declared has no figures: 3 to 5 are not read."""
     frame = _frame(pk, year=year, period_kind=period_kind, today=today)
     if frame.unit is None:
         raise Http404
@@ -163,6 +170,7 @@ def dashboard_page(
         data = frame.empty()
     else:
         data = _assemble(organization, units, frame, kind=kind, language=language)
+        data.records = records_of_source(organization, frame.source, today=today)
     return DashboardPage(organization=organization, breadcrumb=breadcrumb, data=data)
 
 

@@ -11,7 +11,7 @@ from django.db.models import BooleanField, Count, ExpressionWrapper, Q
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
-from cases.models import Case, CaseSubject, DisciplineDecision
+from cases.models import Case, CaseSubject
 from ktgs.models import Organization
 from plans import queries as plan_queries
 from plans.models import ActivityKind, Target
@@ -22,17 +22,9 @@ from reports.models import (
     ReportPeriod,
 )
 from reports.queries.bodies import BODY_ORDER, Coverage, body_label, figures_by_body
+from reports.queries.records import DisciplineLine, Records, records_of_source
 from reports.queries.sources import Source, _Row, computed_figures, period_source
 from reports.rollup import COUNTED_PROGRAMME_STATUSES
-
-DISCIPLINE_FORMS = (
-    DisciplineDecision.Form.REPRIMAND,
-    DisciplineDecision.Form.WARNING,
-    DisciplineDecision.Form.REMOVAL_FROM_POST,
-    DisciplineDecision.Form.EXPULSION,
-    DisciplineDecision.Form.DISSOLUTION,
-    DisciplineDecision.Form.STRUCK_OFF,
-)
 
 
 @dataclass
@@ -80,18 +72,6 @@ class TargetLine:
 
 
 @dataclass
-class DisciplineLine:
-    """One form of discipline: organisations and members are counted apart (never one
-    "total" that adds organisations to members)."""
-
-    form: str
-    label: str
-    organizations: int = 0
-    members: int = 0
-    committee_members: int = 0
-
-
-@dataclass
 class BodyActivity:
     """What one body of the unit itself did under one activity kind in the period (its
     own cases, not its subtree's: "Ban thường vụ: kiểm tra 03 tổ chức đảng, 05 cấp ủy
@@ -133,6 +113,9 @@ class PeriodReport:
     target_totals: list[TargetLine] = field(default_factory=list)
     # All bodies, then each body present in the subtree (reports.queries.bodies order).
     bodies: list[BodySection] = field(default_factory=list)
+    # The commission's other records of the subtree in the period (letters,
+    # denunciations, complaints, suspensions, discipline), all bodies then each body.
+    records: Records | None = None
 
     @property
     def period(self) -> ReportPeriod:
@@ -230,7 +213,9 @@ def period_report(
     unit's rows of every body (none when computed: figures_by_body reads the computed
     subtree), the targets with what each has done (target_lines: two), cases and their
     subjects per kind and per body of the unit's own, the arising left by amendments per
-    kind, discipline per form. A term gathers the targets and cases of all its years."""
+    kind, and the records (reports.queries.records: letters, denunciations, complaints,
+    suspensions, discipline per form, in one query). A term gathers the targets and
+    cases of all its years."""
     source = period_source(year=year, period_kind=period_kind, today=today)
     if not source.available:
         return PeriodReport(organization, source, lines=[], discipline=[])
@@ -329,40 +314,11 @@ def period_report(
     ):
         setattr(total, name, sum(getattr(line, name) for line in lines))
 
-    # Discipline is counted where it was decided: by the committees of the subtree.
-    forms = {
-        str(form): DisciplineLine(form=str(form), label=str(form.label))
-        for form in DISCIPLINE_FORMS
-    }
-    for form, orgs, members, committee in (
-        DisciplineDecision.objects.filter(
-            deciding_organization__path__startswith=organization.path,
-            decided_on__gte=start,
-            decided_on__lte=end,
-        )
-        .values("form")
-        .annotate(
-            orgs=Count("id", filter=Q(subject__kind=CaseSubject.Kind.ORGANIZATION)),
-            members=Count("id", filter=Q(subject__kind=CaseSubject.Kind.MEMBER)),
-            committee=Count(
-                "id", filter=Q(subject__kind=CaseSubject.Kind.MEMBER, is_committee_member=True)
-            ),
-        )
-        .values_list("form", "orgs", "members", "committee")
-    ):
-        if form in forms:
-            forms[form].organizations, forms[form].members = orgs, members
-            forms[form].committee_members = committee
-    discipline = list(forms.values())
-    discipline.append(
-        DisciplineLine(
-            form="",
-            label=_("Tổng cộng"),
-            organizations=sum(d.organizations for d in discipline),
-            members=sum(d.members for d in discipline),
-            committee_members=sum(d.committee_members for d in discipline),
-        )
-    )
+    # The records, discipline among them: counted where they were decided, by the bodies
+    # of the subtree's units; a discipline decided in the period that is still in force
+    # at its end (reports.queries.records).
+    subtree_records = records_of_source(organization, source, today=today)
+    discipline = subtree_records.all.discipline
     return PeriodReport(
         organization,
         source,
@@ -372,6 +328,7 @@ def period_report(
         targets=targets,
         target_totals=target_totals,
         bodies=_body_sections(organization, source, computed, own_done, own_targets),
+        records=subtree_records,
     )
 
 

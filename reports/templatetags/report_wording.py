@@ -31,3 +31,23 @@ def activity_line(activity, body_label: str) -> str:
 def coverage_line(coverage) -> str:
     """ "Đảng bộ cơ sở: 19/33 tổ chức, đạt 57,58%"."""
     return wording.coverage_line(coverage.label, coverage.completed, coverage.planned)
+
+
+@register.filter
+def records_summary(records, body_label: str = "") -> str:
+    """`{{ body_records|records_summary }}` → "Thi hành kỷ luật 05 đảng viên; đình chỉ
+    sinh hoạt đảng đối với 13 đảng viên bị khởi tố, bắt tạm giam. Tiếp nhận 03 đơn thư
+    kiến nghị, phản ánh."; with a body's label, after it."""
+    return wording.records_summary(records, body_label)
+
+
+@register.filter
+def discipline_detail(records) -> str:
+    """ "Kỷ luật 43 đảng viên: khiển trách 23, cảnh cáo 15, …"."""
+    return wording.discipline_detail(records)
+
+
+@register.filter
+def deadline_lines(denunciations) -> list[str]:
+    """["3 đơn tố cáo sắp hết hạn", "1 đơn tố cáo quá hạn"]."""
+    return wording.deadline_lines(denunciations)

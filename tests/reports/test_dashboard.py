@@ -20,8 +20,10 @@ TODAY = date(2026, 7, 2)
 # Session, user, then the page's own: the period with the unit's years and daily points;
 # the unit, its ancestors and children with their rows; the most lagging units; the units
 # without their year's programme (a list of its own order and length: joining it to the
-# lagging read would need a UNION of two ordered, limited reads, which SQLite refuses).
-PAGE_QUERIES = 6
+# lagging read would need a UNION of two ordered, limited reads, which SQLite refuses);
+# the subtree's records (letters, denunciations and their deadlines, complaints,
+# suspensions, discipline: reports.queries.records, one UNION ALL).
+PAGE_QUERIES = 7
 # A user who is not a superuser: their roles, read once for every access check.
 ROLES_QUERY = 1
 

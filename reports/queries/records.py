@@ -1,0 +1,446 @@
+"""The figures of the commission's other records for a subtree and a period, per body
+(chủ thể) and for all bodies: letters received by kind, denunciations received, concluded
+and overdue, disciplinary complaints by result, suspensions by kind and reason, and
+discipline by form (the decisions in force at the period's end). Counts only: no name of
+a sender, an accused or a disciplined member is ever read here.
+
+One query whatever the subtree: each record's grouped counts are one SELECT of a UNION ALL
+(the subtree by the path prefix of the unit that holds the record, served by the path
+index; the period by the records' (organization, date) indexes).
+
+The rules, each with the day the figures are as of (`ends_on`: the period's end, or today
+while it runs):
+
+- a letter is received by the subtree on its row's `received_on` when the row entered the
+  subtree: received from outside ktgs (no `forwarded_from`) or forwarded in from a unit
+  outside the subtree. A forwarding chain inside the subtree counts once (COUNT DISTINCT
+  Coalesce(root, id)), under the body of the row through which it entered;
+- a denunciation is received on `received_on`, concluded (handled) on `concluded_on`;
+  overdue as of `ends_on` is cases.deadlines.status(deadline, concluded_on if concluded by
+  then, ends_on) == OVERDUE, among those in hand during the period (received by its end,
+  not concluded before its start): still open after the deadline, or concluded in the
+  period after it. Due soon and overdue "today" (the dashboard) are the same rule as of
+  `today` among those not concluded by then. A cancelled case has no deadline figure;
+- a complaint is received on `lodged_on`, decided (by result) on `decided_on`;
+- a suspension counts in the period it starts in;
+- a discipline decision counts in the period it was decided in if it is still in force at
+  the period's end (cases.queries.disciplines_in_force): one annulled or changed later in
+  the period no longer counts; the decision that replaced a changed one counts from the
+  change's date, under its own form and deciding body.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from django.db.models import Count, F, IntegerField, Q, QuerySet, Value
+from django.db.models.functions import Coalesce
+from django.utils.translation import gettext as _
+
+from cases import deadlines
+from cases.models import (
+    Case,
+    CaseSubject,
+    Denunciation,
+    DisciplineComplaint,
+    DisciplineDecision,
+    Letter,
+    Suspension,
+)
+from cases.queries import disciplines_in_force
+from ktgs.models import Organization
+from reports.models import ALL_BODIES
+from reports.queries.bodies import BODY_ORDER, body_label
+from reports.queries.sources import Source
+
+DISCIPLINE_FORMS = (
+    DisciplineDecision.Form.REPRIMAND,
+    DisciplineDecision.Form.WARNING,
+    DisciplineDecision.Form.REMOVAL_FROM_POST,
+    DisciplineDecision.Form.EXPULSION,
+    DisciplineDecision.Form.DISSOLUTION,
+    DisciplineDecision.Form.STRUCK_OFF,
+)
+# The suspensions the reports name by their reason: "bị khởi tố, bắt tạm giam".
+LEGAL_REASONS = (Suspension.Reason.PROSECUTED, Suspension.Reason.DETAINED)
+
+
+@dataclass
+class DisciplineLine:
+    """One form of discipline: organisations and members are counted apart (never one
+    "total" that adds organisations to members)."""
+
+    form: str
+    label: str
+    organizations: int = 0
+    members: int = 0
+    committee_members: int = 0
+
+
+@dataclass
+class LetterLine:
+    """Letters of one kind received in the period; of them, anonymous or false-name ones
+    (nặc danh, mạo tên: kept for information, never handled as denunciations)."""
+
+    kind: str
+    label: str
+    received: int = 0
+    anonymous: int = 0
+
+
+@dataclass
+class SuspensionLine:
+    """Suspensions of one kind for one reason that started in the period; of them, of
+    committee members."""
+
+    kind: str
+    reason: str
+    label: str
+    reason_label: str
+    count: int = 0
+    committee_members: int = 0
+
+
+@dataclass
+class Denunciations:
+    received: int = 0
+    concluded: int = 0
+    overdue: int = 0  # as of the period's end
+    pending: int = 0  # in hand at the period's end, not concluded
+    due_soon_today: int = 0
+    overdue_today: int = 0
+
+
+@dataclass
+class BodyRecords:
+    """The records of one body of the subtree's units, or of all bodies (body "")."""
+
+    body: str
+    label: str
+    letters: list[LetterLine] = field(default_factory=list)  # one per Letter.Kind
+    denunciations: Denunciations = field(default_factory=Denunciations)
+    complaints_received: int = 0
+    complaints: dict[str, int] = field(default_factory=dict)  # decided, per result
+    suspensions: list[SuspensionLine] = field(default_factory=list)
+    discipline: list[DisciplineLine] = field(default_factory=list)  # per form, then total
+
+    @property
+    def letters_received(self) -> int:
+        return sum(line.received for line in self.letters)
+
+    @property
+    def letters_anonymous(self) -> int:
+        return sum(line.anonymous for line in self.letters)
+
+    @property
+    def complaints_decided(self) -> int:
+        return sum(self.complaints.values())
+
+    @property
+    def suspended(self) -> int:
+        return sum(line.count for line in self.suspensions)
+
+    @property
+    def discipline_total(self) -> DisciplineLine:
+        return self.discipline[-1]
+
+    @property
+    def is_empty(self) -> bool:
+        d = self.denunciations
+        return not (
+            self.letters_received
+            or d.received
+            or d.concluded
+            or d.overdue
+            or d.pending
+            or d.due_soon_today
+            or d.overdue_today
+            or self.complaints_received
+            or self.complaints_decided
+            or self.suspended
+            or self.discipline_total.organizations
+            or self.discipline_total.members
+        )
+
+
+@dataclass
+class Records:
+    """The subtree's records for [starts_on, ends_on], and the deadlines as of `today`:
+    all bodies first, then each body with any record, in the order of the bodies."""
+
+    organization: Organization
+    starts_on: date
+    ends_on: date
+    today: date
+    bodies: list[BodyRecords]
+
+    @property
+    def all(self) -> BodyRecords:
+        return self.bodies[0]
+
+    @property
+    def by_body(self) -> list[BodyRecords]:
+        return self.bodies[1:]
+
+
+def _empty(body: str) -> BodyRecords:
+    found = BodyRecords(body=body, label=body_label(body))
+    found.letters = [LetterLine(kind=k.value, label=str(k.label)) for k in Letter.Kind]
+    found.complaints = dict.fromkeys(DisciplineComplaint.Result.values, 0)
+    found.discipline = [
+        DisciplineLine(form=str(form), label=str(form.label)) for form in DISCIPLINE_FORMS
+    ]
+    found.discipline.append(DisciplineLine(form="", label=_("Tổng cộng")))
+    return found
+
+
+_ZERO = Value(0, output_field=IntegerField())
+_NONE = Value("")
+# The columns of every part of the union, in this order.
+_COLUMNS = ("r_section", "r_body", "r_key", "r_sub", "r_a", "r_b", "r_c", "r_d", "r_e", "r_f")
+
+
+def _part(queryset: QuerySet, section: str, body, key, sub, **counts) -> QuerySet:
+    """One SELECT of the union: (section, body, key, sub) and six counts (zero when not
+    given), grouped by body, key and sub."""
+    grouped = (
+        queryset.order_by()
+        .annotate(r_section=Value(section), r_body=body, r_key=key, r_sub=sub)
+        .values("r_section", "r_body", "r_key", "r_sub")
+    )
+    names = ("r_a", "r_b", "r_c", "r_d", "r_e", "r_f")
+    return grouped.annotate(**{name: counts.get(name, _ZERO) for name in names}).values_list(
+        *_COLUMNS
+    )
+
+
+def _in_subtree(prefix: str, path: str) -> Q:
+    return Q(**{f"{prefix}__path__startswith": path})
+
+
+def _letters(path: str, start: date, end: date) -> tuple[QuerySet, QuerySet]:
+    entered = Letter.objects.filter(
+        _in_subtree("organization", path),
+        Q(forwarded_from__isnull=True) | ~_in_subtree("forwarded_from__organization", path),
+        received_on__gte=start,
+        received_on__lte=end,
+    )
+    chain = Coalesce("root_id", "id")
+    counts = {
+        "r_a": Count(chain, distinct=True),
+        "r_b": Count(chain, distinct=True, filter=Q(sender_kind__in=Letter.UNHANDLED_SENDERS)),
+    }
+    per_body = _part(entered, "letters", F("body"), F("kind"), _NONE, **counts)
+    # All bodies: a chain that entered through two bodies' rows is still one letter.
+    every = _part(entered, "letters_all", _NONE, F("kind"), _NONE, **counts)
+    return per_body, every
+
+
+def _denunciations(path: str, start: date, end: date, today: date) -> QuerySet:
+    deadline = Coalesce("extended_to", "due_on")
+    live = ~Q(case__status=Case.Status.CANCELLED)
+
+    def open_on(day: date) -> Q:
+        """Received by `day` and not concluded by then."""
+        return Q(received_on__lte=day) & (Q(concluded_on__isnull=True) | Q(concluded_on__gt=day))
+
+    in_hand = Q(received_on__lte=end) & (Q(concluded_on__isnull=True) | Q(concluded_on__gte=start))
+    # cases.deadlines.status as of `end`: done by then and late, or not done and past due.
+    overdue_at_end = (
+        live
+        & in_hand
+        & (
+            Q(concluded_on__lte=end, concluded_on__gt=F("r_deadline"))
+            | (open_on(end) & Q(r_deadline__lt=end))
+        )
+    )
+    soon = today + timedelta(days=deadlines.DUE_SOON_DAYS)
+    # Those concluded before the period and before today take no part in any figure.
+    found = Denunciation.objects.filter(
+        Q(concluded_on__isnull=True) | Q(concluded_on__gte=min(start, today)),
+        _in_subtree("case__organization", path),
+        received_on__lte=max(end, today),
+    ).annotate(r_deadline=deadline)
+    return _part(
+        found,
+        "denunciations",
+        F("case__body"),
+        _NONE,
+        _NONE,
+        r_a=Count("id", filter=Q(received_on__gte=start, received_on__lte=end)),
+        r_b=Count("id", filter=Q(concluded_on__gte=start, concluded_on__lte=end)),
+        r_c=Count("id", filter=overdue_at_end),
+        r_d=Count("id", filter=live & in_hand & open_on(end)),
+        r_e=Count(
+            "id", filter=live & open_on(today) & Q(r_deadline__gte=today, r_deadline__lte=soon)
+        ),
+        r_f=Count("id", filter=live & open_on(today) & Q(r_deadline__lt=today)),
+    )
+
+
+def _complaints(path: str, start: date, end: date) -> QuerySet:
+    lodged = Q(lodged_on__gte=start, lodged_on__lte=end)
+    decided = Q(decided_on__gte=start, decided_on__lte=end)
+    found = DisciplineComplaint.objects.filter(
+        lodged | decided, _in_subtree("case__organization", path)
+    )
+    return _part(
+        found,
+        "complaints",
+        F("case__body"),
+        F("result"),
+        _NONE,
+        r_a=Count("id", filter=lodged),
+        r_b=Count("id", filter=decided),
+    )
+
+
+def _suspensions(path: str, start: date, end: date) -> QuerySet:
+    found = Suspension.objects.filter(
+        _in_subtree("organization", path), starts_on__gte=start, starts_on__lte=end
+    )
+    return _part(
+        found,
+        "suspensions",
+        F("body"),
+        F("kind"),
+        F("reason"),
+        r_a=Count("id"),
+        r_b=Count("id", filter=Q(is_committee_member=True)),
+    )
+
+
+def _disciplines(path: str, start: date, end: date) -> QuerySet:
+    # Counted where it was decided: by the bodies of the subtree's units.
+    found = disciplines_in_force(end).filter(
+        _in_subtree("deciding_organization", path), decided_on__gte=start
+    )
+    member = Q(subject__kind=CaseSubject.Kind.MEMBER)
+    return _part(
+        found,
+        "disciplines",
+        F("deciding_body"),
+        F("form"),
+        _NONE,
+        r_a=Count("id", filter=Q(subject__kind=CaseSubject.Kind.ORGANIZATION)),
+        r_b=Count("id", filter=member),
+        r_c=Count("id", filter=member & Q(is_committee_member=True)),
+    )
+
+
+def _add_letters(target: BodyRecords, kind: str, counts: list[int]) -> None:
+    line = next(x for x in target.letters if x.kind == kind)
+    line.received += counts[0]
+    line.anonymous += counts[1]
+
+
+def _add_denunciations(target: BodyRecords, key: str, sub: str, counts: list[int]) -> None:
+    d = target.denunciations
+    d.received += counts[0]
+    d.concluded += counts[1]
+    d.overdue += counts[2]
+    d.pending += counts[3]
+    d.due_soon_today += counts[4]
+    d.overdue_today += counts[5]
+
+
+def _add_complaints(target: BodyRecords, result: str, sub: str, counts: list[int]) -> None:
+    target.complaints_received += counts[0]
+    if result:
+        target.complaints[result] = target.complaints.get(result, 0) + counts[1]
+
+
+def _add_suspensions(target: BodyRecords, kind: str, reason: str, counts: list[int]) -> None:
+    line = next((x for x in target.suspensions if (x.kind, x.reason) == (kind, reason)), None)
+    if line is None:
+        line = SuspensionLine(
+            kind=kind,
+            reason=reason,
+            label=str(dict(Suspension.Kind.choices).get(kind, kind)),
+            reason_label=str(dict(Suspension.Reason.choices).get(reason, reason)),
+        )
+        target.suspensions.append(line)
+    line.count += counts[0]
+    line.committee_members += counts[1]
+
+
+def _add_disciplines(target: BodyRecords, form: str, sub: str, counts: list[int]) -> None:
+    for line in (
+        next((x for x in target.discipline if x.form == form), None),
+        target.discipline[-1],
+    ):
+        if line is not None:
+            line.organizations += counts[0]
+            line.members += counts[1]
+            line.committee_members += counts[2]
+
+
+_ADD = {
+    "denunciations": _add_denunciations,
+    "complaints": _add_complaints,
+    "suspensions": _add_suspensions,
+    "disciplines": _add_disciplines,
+}
+
+
+def records(organization: Organization, *, starts_on: date, ends_on: date, today: date) -> Records:
+    """The subtree's records for [starts_on, ends_on] and its deadlines as of `today`, per
+    body and for all bodies: one query (see the module's docstring for each rule)."""
+    path = organization.path
+    letters, letters_all = _letters(path, starts_on, ends_on)
+    union = letters.union(
+        letters_all,
+        _denunciations(path, starts_on, ends_on, today),
+        _complaints(path, starts_on, ends_on),
+        _suspensions(path, starts_on, ends_on),
+        _disciplines(path, starts_on, ends_on),
+        all=True,
+    )
+    found: dict[str, BodyRecords] = {ALL_BODIES: _empty(ALL_BODIES)}
+    every = found[ALL_BODIES]
+    for section, body, key, sub, *counts in list(union):
+        if section == "letters_all":
+            _add_letters(every, key, counts)
+            continue
+        if body not in found:
+            found[body] = _empty(body)
+        if section == "letters":
+            _add_letters(found[body], key, counts)
+            continue
+        # Every other record has one body: all bodies add them up.
+        for target in (found[body], every):
+            _ADD[section](target, key, sub, counts)
+    kind_order = {value: index for index, value in enumerate(Suspension.Kind.values)}
+    reason_order = {value: index for index, value in enumerate(Suspension.Reason.values)}
+    for body_records in found.values():
+        body_records.suspensions.sort(
+            key=lambda x: (kind_order.get(x.kind, 9), reason_order.get(x.reason, 9))
+        )
+    # Each body with any record in the figures (a body's denunciations all concluded
+    # before the period come back as a line of zeros).
+    bodies = [every] + [
+        found[body]
+        for body in BODY_ORDER
+        if body != ALL_BODIES and body in found and not found[body].is_empty
+    ]
+    return Records(
+        organization=organization,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        today=today,
+        bodies=bodies,
+    )
+
+
+def records_of_source(organization: Organization, source: Source, *, today: date) -> Records:
+    """records() for a report period's source: from the period's cumulative start (1
+    January, or the term's start) to the day its figures are as of (its end, or today
+    while it runs)."""
+    assert source.period is not None, "no records for a missing period"
+    return records(
+        organization,
+        starts_on=source.period.cumulative_start,
+        ends_on=source.day(),
+        today=today,
+    )
