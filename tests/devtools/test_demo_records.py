@@ -3,6 +3,7 @@ kind, denunciations around their deadlines, disciplinary complaints, suspensions
 written through cases.services and dated back from the demo's today."""
 
 import datetime
+import re
 from collections import Counter
 from io import StringIO
 
@@ -163,6 +164,10 @@ def test_the_bloc_holds_letters_denunciations_complaints_and_suspensions(db, cli
     text = page.content.decode()
     assert "Quá hạn 7 ngày" in text and "Còn 6 ngày" in text
     assert client.get(f"/cases/letters/?organization={bloc.pk}").status_code == 200
+    # And the dashboard's deadline cards show them.
+    dashboard = client.get(f"/progress/{bloc.pk}/").content.decode()
+    for label in ("Tố cáo sắp hết hạn", "Tố cáo quá hạn"):
+        assert re.search(rf"{label}</div>\s*<div class=\"value\">1</div>", dashboard), label
 
 
 def test_seeding_again_adds_no_record(db, pinned):
