@@ -84,7 +84,7 @@ DENUNCIATIONS = (
 UNHANDLED = (
     (Sender.ANONYMOUS, 45, "Đơn không ký tên tố cáo việc thu chi sai quy định."),
     (Sender.FALSE_NAME, 33, "Đơn mạo tên tố cáo việc nhận quà biếu trái quy định."),
-    (Sender.ANONYMOUS, 12, "Đơn không ký tên phản ánh việc đi muộn, về sớm."),
+    (Sender.ANONYMOUS, 12, "Đơn không ký tên tố cáo việc sử dụng xe công sai quy định."),
 )
 PETITIONS = (
     (Kind.PETITION, 58, "Kiến nghị xem xét lại việc đánh giá, xếp loại đảng viên."),
