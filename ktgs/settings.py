@@ -124,7 +124,7 @@ elif DATABASES["default"]["ENGINE"].endswith("postgresql"):
     # No JIT: ktgs's statements are short or set-based, and PostgreSQL compiled some of
     # them (the roll-up, a refresh) for 0.2–1 s to save nothing.
     # Prepared statements: Django binds parameters client-side and never prepares; the one
-    # statement ktgs prepares itself (reports.rollup_sql.refresh, run after every write)
+    # statement ktgs prepares itself (reports.engine.statements.refresh, run after every write)
     # asks for it explicitly, which psycopg allows only when a threshold is set, and keeps
     # one generic plan for it.
     DATABASES["default"].setdefault("OPTIONS", {}).update(
@@ -235,7 +235,7 @@ CELERY_BEAT_SCHEDULE: dict = {
         "schedule": crontab(hour=0, minute=30),
         "options": {"expires": 20 * 3600},
     },
-    # The night after a report period ends, freeze its figures (reports.services).
+    # The night after a report period ends, freeze its figures (reports.engine.periods).
     "progress-period-snapshots": {
         "task": "reports.tasks.snapshot_periods",
         "schedule": crontab(hour=1, minute=0),
@@ -278,7 +278,7 @@ KTGS_TREND_MAX_DEPTH = env.int("KTGS_TREND_MAX_DEPTH", default=4)
 # linear schedule (reminder rules carry their own tolerance). Parsed here, so a value that
 # is not a number stops the start instead of the first dashboard.
 KTGS_LAG_TOLERANCE_CASES = Decimal(env.str("KTGS_LAG_TOLERANCE_CASES", default="1"))
-# Which roll-up engine maintains the progress table (reports.rollup.engine): "auto" (SQL
+# Which roll-up engine maintains the progress table (reports.engine.engine): "auto" (SQL
 # on PostgreSQL, Python elsewhere), "sql" or "python" (the tests run both on PostgreSQL).
 KTGS_ROLLUP_ENGINE = env.str("KTGS_ROLLUP_ENGINE", default="auto")
 

@@ -307,7 +307,7 @@ class ProgrammeRequirement(models.Model):
     level, edited by administrators in the admin. A unit of an active rule's level that
     has no programme of the year issued (status issued or closed, issued on or before the
     day) once the day after the deadline has come counts as "chưa có chương trình" on the
-    dashboard, in the period report and in a reminder (reports.rollup computes it)."""
+    dashboard, in the period report and in a reminder (reports.engine computes it)."""
 
     level = models.CharField(
         _("cấp"), max_length=20, choices=Organization.Level.choices, unique=True

@@ -59,7 +59,7 @@ def done_by_lineage(lines, on: datetime.date | None = None) -> dict[int, dict[st
     those it replaced), their subject organisations, members, and members who sit on a
     committee. One grouped query.
 
-    This is reports' rule for the target in force on the day (reports.rollup): the cases
+    This is reports' rule for the target in force on the day (reports.engine): the cases
     follow the replacements, so raising a target 2 → 3 keeps the 2 done."""
     keys = sorted(set(lines))
     if not keys:

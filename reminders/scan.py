@@ -34,7 +34,7 @@ from reminders import sending
 from reminders.emails import dashboard_url, site_url
 from reminders.models import Holiday, LagEpisode, OutboxMessage, ReminderRule
 from reminders.writer import OutboxWriter, Recipient
-from reports import progress, rollup
+from reports import engine, progress
 from reports.models import ALL_BODIES, ALL_KINDS, ProgressRow
 
 logger = logging.getLogger(__name__)
@@ -364,7 +364,7 @@ def scan_target_due(
     due_soon = Target.objects.filter(
         due_on__gte=today,
         due_on__lte=horizon,
-        programme__status__in=rollup.COUNTED_PROGRAMME_STATUSES,
+        programme__status__in=engine.COUNTED_PROGRAMME_STATUSES,
     )
     if rule.levels:
         due_soon = due_soon.filter(organization__level__in=rule.levels)
@@ -376,7 +376,7 @@ def scan_target_due(
     unit_ids = sorted(units)
     for start in range(0, len(unit_ids), IN_BATCH):
         # The same leaf figures the roll-up uses: in force today, done counted alike.
-        leaf = rollup.leaf_figures(today, unit_ids[start : start + IN_BATCH])
+        leaf = engine.leaf_figures(today, unit_ids[start : start + IN_BATCH])
         for (unit_id, _year), targets in leaf.targets.items():
             for target in targets:
                 days_left = (target.due - today).days

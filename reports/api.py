@@ -44,7 +44,9 @@ from ktgs.figures import round_percent
 from ktgs.models import Organization
 from plans import queries as plan_queries
 from plans.models import ActivityKind, Programme, Target
-from reports import progress, queries, rollup, wording
+from reports import engine, progress, queries, wording
+from reports.engine import counting
+from reports.engine.periods import OFFERED_PERIODS
 from reports.models import ALL_BODIES, ALL_KINDS, FIGURES, ReportPeriod
 from reports.queries.bodies import (
     BODY_ORDER,
@@ -56,7 +58,6 @@ from reports.queries.bodies import (
 )
 from reports.queries.records import BodyRecords, records_of_source
 from reports.queries.sources import Source, computed_figures
-from reports.services import OFFERED_PERIODS
 
 # --- selector ---------------------------------------------------------------------------
 
@@ -203,7 +204,7 @@ def records_line(body: BodyRecords) -> dict:
 # --- figures per body -------------------------------------------------------------------
 
 
-def _totals(figures: rollup.Own, *, counts: str | None = None) -> dict:
+def _totals(figures: engine.Own, *, counts: str | None = None) -> dict:
     return {
         "quantity": figures.quantity,
         "capped_done": figures.capped_done,
@@ -243,7 +244,7 @@ def _body_line(figures: BodyFigures, *, own_known: bool = True, counts=None, wor
     }
 
 
-def _coverage_of(own: rollup.Own, sub: rollup.Own) -> list:
+def _coverage_of(own: engine.Own, sub: engine.Own) -> list:
     """As reports.queries.bodies: the kinds of unit among the descendants (sub − own)."""
     return [
         Coverage(
@@ -256,7 +257,7 @@ def _coverage_of(own: rollup.Own, sub: rollup.Own) -> list:
     ]
 
 
-def _body_figures(body: str, own: rollup.Own, sub: rollup.Own) -> BodyFigures:
+def _body_figures(body: str, own: engine.Own, sub: engine.Own) -> BodyFigures:
     return BodyFigures(
         body=body, label=body_label(body), own=own, sub=sub, coverage=_coverage_of(own, sub)
     )
@@ -271,7 +272,7 @@ def bodies_for(
     source: Source,
     *,
     kind: str,
-    computed: rollup.SubtreeFigures | None = None,
+    computed: engine.SubtreeFigures | None = None,
 ) -> tuple[list[dict], dict[int, list[dict]]]:
     """The unit's figures per body (all bodies first), with its own targets' counting unit
     and the cases concluded (own and subtree), and each child's figures per body.
@@ -289,7 +290,7 @@ def bodies_for(
             computed = computed_figures(organization, source, kind=kind)
         unit_bodies = figures_by_body(organization, source, kind=kind, computed=computed)
         leaves = {child.pk for child in children if not child.numchild}
-        found: dict[int, dict[str, rollup.Own]] = {}
+        found: dict[int, dict[str, engine.Own]] = {}
         for (unit_id, row_kind, body), sub in computed.totals.items():
             if unit_id != organization.pk and row_kind == kind:
                 found.setdefault(unit_id, {})[body] = sub
@@ -297,7 +298,7 @@ def bodies_for(
             known = unit_id in leaves
             child_lines[unit_id] = [
                 _body_line(
-                    _body_figures(body, bodies[body] if known else rollup.Own(), bodies[body]),
+                    _body_figures(body, bodies[body] if known else engine.Own(), bodies[body]),
                     own_known=known,
                 )
                 for body in BODY_ORDER
@@ -305,12 +306,12 @@ def bodies_for(
             ]
     else:
         unit_bodies = figures_by_body(organization, source, kind=kind)
-        pairs: dict[int, dict[str, tuple[rollup.Own, rollup.Own]]] = {}
+        pairs: dict[int, dict[str, tuple[engine.Own, engine.Own]]] = {}
         for row in source.rows(body=None).filter(
             organization_id__in=[child.pk for child in children], kind=kind
         ):
-            own = rollup.Own(**{name: getattr(row, f"own_{name}") for name in _ROW_NAMES})
-            sub = rollup.Own(**{name: getattr(row, f"sub_{name}") for name in _ROW_NAMES})
+            own = engine.Own(**{name: getattr(row, f"own_{name}") for name in _ROW_NAMES})
+            sub = engine.Own(**{name: getattr(row, f"sub_{name}") for name in _ROW_NAMES})
             pairs.setdefault(row.organization_id, {})[row.body] = (own, sub)
         for unit_id, read in pairs.items():
             child_lines[unit_id] = [
@@ -342,7 +343,7 @@ def own_counts(organization: Organization, source: Source, *, kind: str) -> dict
         plan_queries.in_force_on(day),
         of_years,
         organization=organization,
-        programme__status__in=rollup.COUNTED_PROGRAMME_STATUSES,
+        programme__status__in=engine.COUNTED_PROGRAMME_STATUSES,
     )
     if kind:
         targets = targets.filter(kind=kind)
@@ -394,7 +395,7 @@ def concluded_cases(
                 Q(organization_id=organization.pk), output_field=BooleanField()
             ),
             arising_case=ExpressionWrapper(
-                Q(target__isnull=True) | rollup.orphaned_cases(day), output_field=BooleanField()
+                Q(target__isnull=True) | counting.orphaned_cases(day), output_field=BooleanField()
             ),
         )
         .values("body", "is_own", "arising_case")

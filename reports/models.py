@@ -21,7 +21,7 @@ COVERAGE_FIGURES = tuple(
 def coverage_kinds(level: str, grassroots_form: str, has_cell_committee: bool) -> tuple[str, ...]:
     """The COVERAGE_KINDS a unit counts in: its kind of unit (ktgs.models.unit_kind), and
     for a grassroots cell with a cell committee also committee_cells. The same rule in
-    SQL is reports.rollup_sql.COVERAGE_SQL."""
+    SQL is reports.engine.statements.COVERAGE_SQL."""
     kind = unit_kind(level, grassroots_form)
     if kind == UnitKind.GRASSROOTS_COMMITTEE:
         return ("grassroots_committees",)
@@ -124,8 +124,8 @@ class ProgressFigures(models.Model):
 class ProgressRow(ProgressFigures):
     """One unit's progress for one year and one activity kind (or all kinds: kind "").
 
-    Maintained incrementally by reports.rollup.refresh_units after every write, and
-    rebuilt (and checked) by reports.rollup.rebuild. Dashboards read only this table.
+    Maintained incrementally by reports.engine.refresh_units after every write, and
+    rebuilt (and checked) by reports.engine.rebuild. Dashboards read only this table.
     A row exists only where its subtree has something (a target, an arising case, or a
     unit without the programme it should have issued).
     """
@@ -166,7 +166,7 @@ class ProgressRow(ProgressFigures):
 
 class ReportPeriod(models.Model):
     """A reporting period (kỳ báo cáo): explicit rows with their dates, created by
-    reports.services.ensure_periods, never computed from the calendar when read."""
+    reports.engine.periods.ensure_periods, never computed from the calendar when read."""
 
     class Kind(models.TextChoices):
         MONTH = "month", _("Tháng")
@@ -238,7 +238,7 @@ class ReportPeriod(models.Model):
 
 class PeriodSnapshot(ProgressFigures):
     """The roll-up table as it stood at the end of a past period
-    (reports.rollup.compute_table(period.ends_on)), written in bulk once the period ended."""
+    (reports.engine.compute_table(period.ends_on)), written in bulk once the period ended."""
 
     period = models.ForeignKey(ReportPeriod, on_delete=models.CASCADE, related_name="snapshots")
     organization = models.ForeignKey(

@@ -1,5 +1,5 @@
-"""Celery tasks of reports: thin wrappers that take ids and call reports.rollup or
-reports.services."""
+"""Celery tasks of reports: thin wrappers that take ids and call reports.engine or
+reports.engine.periods."""
 
 import logging
 
@@ -7,7 +7,8 @@ from celery import shared_task
 from django.db import OperationalError
 from django.utils import timezone
 
-from reports import rollup, services
+from reports import engine
+from reports.engine import periods
 
 logger = logging.getLogger(__name__)
 
@@ -17,12 +18,12 @@ logger = logging.getLogger(__name__)
 )
 def refresh_progress(unit_ids: list[int]) -> int:
     """Enqueued on commit by every plans/cases service write that may change a count."""
-    return rollup.refresh_units(unit_ids, timezone.localdate())
+    return engine.refresh_units(unit_ids, timezone.localdate())
 
 
 @shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=3)
 def move_progress(unit_id: int, old_ancestor_ids: list[int]) -> None:
-    rollup.move_subtree_totals(
+    engine.move_subtree_totals(
         unit_id=unit_id, old_ancestor_ids=old_ancestor_ids, today=timezone.localdate()
     )
 
@@ -31,18 +32,18 @@ def move_progress(unit_id: int, old_ancestor_ids: list[int]) -> None:
 def rebuild_progress() -> int:
     """Enqueued by name when a rule that moves every unit's figures changes (plans'
     programme requirements): the whole table recomputed as of today."""
-    return rollup.rebuild(timezone.localdate()).changed
+    return engine.rebuild(timezone.localdate()).changed
 
 
 @shared_task
 def nightly_progress() -> dict:
     today = timezone.localdate()
     # The coming year's periods exist before its programmes are entered (in December).
-    services.ensure_periods(today.year)
-    services.ensure_periods(today.year + 1)
-    services.ensure_term(today.year)
-    services.ensure_term(today.year + 1)
-    checked, rebuilt = rollup.nightly(today)
+    periods.ensure_periods(today.year)
+    periods.ensure_periods(today.year + 1)
+    periods.ensure_term(today.year)
+    periods.ensure_term(today.year + 1)
+    checked, rebuilt = engine.nightly(today)
     logger.info(
         "nightly progress: check changed %d rows, rebuild changed %d rows",
         checked.changed,
@@ -55,10 +56,10 @@ def nightly_progress() -> dict:
 def snapshot_periods() -> list[int]:
     """The night after a period ends: freeze its figures (any ended period still without
     a snapshot, so a night missed is caught up on the next)."""
-    return services.snapshot_ended_periods(timezone.localdate())
+    return periods.snapshot_ended_periods(timezone.localdate())
 
 
 @shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=3)
 def take_daily_snapshot() -> int:
     """Today's point of every trend line; after the nightly rebuild moved the figures."""
-    return services.take_daily_snapshot(timezone.localdate())
+    return periods.take_daily_snapshot(timezone.localdate())

@@ -16,9 +16,9 @@ from ktgs import access, figures
 from ktgs import queries as ktgs_queries
 from plans.models import ActivityKind
 from reports import exports, queries, wording
+from reports.engine.periods import OFFERED_PERIODS
 from reports.models import ALL_KINDS, ReportPeriod
 from reports.queries.bodies import COVERAGE_LABELS, BodyFigures, Coverage
-from reports.services import OFFERED_PERIODS
 from reports.templatetags.progress_bars import bar_widths
 
 

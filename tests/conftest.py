@@ -80,7 +80,7 @@ class Cast:
 
 @pytest.fixture(params=["sql", "python"])
 def rollup_engine(request, settings):
-    """Both roll-up engines on the test database (reports.rollup.engine): "python" is the
+    """Both roll-up engines on the test database (reports.engine.engine): "python" is the
     one every `make run` user runs (SQLite), "sql" the one PostgreSQL runs by default.
     A module runs all its tests on both with
     `pytestmark = pytest.mark.usefixtures("rollup_engine")`."""

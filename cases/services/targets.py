@@ -52,7 +52,7 @@ def work_on_targets(
     The one place a case is credited to a target here: a case counts for the target it is
     linked to (`Case.target`) or, when an amendment replaced that one, for the target of
     the same lineage given here (the one in force: plans.models.Target.lineage), as the
-    roll-up counts it (reports.rollup.leaf_figures)."""
+    roll-up counts it (reports.engine.counting.leaf_figures)."""
     targets = list(targets)
     if not targets:
         return {}

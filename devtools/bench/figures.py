@@ -4,7 +4,7 @@ after a warm-up; request latencies are p95 over 200 requests.
 
 Every write the benchmark makes (F3, F4, F7) happens inside a transaction that is rolled
 back, so the dataset is the same for the next run. F11 computes a past period on demand
-(reports.rollup.subtree_figures, what the dashboard runs when the period has no snapshot)
+(reports.engine.subtree_figures, what the dashboard runs when the period has no snapshot)
 for the nation and for one province.
 """
 
@@ -36,10 +36,13 @@ from devtools.bench.reminders import reminder_scan, reminder_sending
 from ktgs import services as ktgs_services
 from ktgs.models import Organization, User
 from plans.models import Target
-from reports import rollup, rollup_sql
+from reports import engine
+from reports.engine import python as python_engine
+from reports.engine import statements
+from reports.engine.periods import DASHBOARD_PERIODS
+from reports.engine.table import row_values
 from reports.models import ALL_KINDS, ProgressRow, ReportPeriod
 from reports.queries import LAGGING_SHOWN
-from reports.services import DASHBOARD_PERIODS
 
 # F0: the floor. Targets of issued programmes per (unit, kind) merged with their concluded
 # cases, plus arising cases per (unit, kind) — the least any roll-up must read.
@@ -82,9 +85,9 @@ def full_computation(today: date) -> None:
     compares and writes from), nothing written."""
     with transaction.atomic():
         if connection.vendor == "postgresql":
-            rollup_sql.compute(today, rollup.lag_tolerance_cases())
+            statements.compute(today, engine.lag_tolerance_cases())
         else:
-            rollup.reference_table(today)
+            python_engine.reference_table(today)
 
 
 def past_period_end(today: date) -> date:
@@ -101,7 +104,7 @@ def past_period_end(today: date) -> date:
 def on_demand(unit: Organization, day: date) -> None:
     """F11: what the dashboard computes for a past period without a snapshot — the unit's
     and its children's subtree figures and the lagging list, as of the period's end."""
-    rollup.subtree_figures(
+    engine.subtree_figures(
         unit, day, range(day.year, day.year + 1), kind=ALL_KINDS, lagging=LAGGING_SHOWN
     )
 
@@ -161,7 +164,7 @@ def peak_rebuild_mb() -> tuple[float, float]:
 
     Python: from /proc/self/status VmHWM (the peak of this process's own memory; the
     child's ru_maxrss is not usable, Linux carries the parent's peak across fork+exec).
-    The backend does the work now (reports.rollup_sql): its private memory (RssAnon, not
+    The backend does the work now (reports.engine.statements): its private memory (RssAnon, not
     the shared buffers it touches) sampled every 5 ms while the rebuild runs."""
     code = (
         "import django, json, threading, time\n"
@@ -172,7 +175,7 @@ def peak_rebuild_mb() -> tuple[float, float]:
         "django.setup()\n"
         "from django.utils import timezone\n"
         "from django.db import connection\n"
-        "from reports import rollup\n"
+        "from reports import engine\n"
         "import cases.models, plans.models\n"
         "with connection.cursor() as cursor:\n"
         "    cursor.execute('SELECT pg_backend_pid()')\n"
@@ -185,7 +188,7 @@ def peak_rebuild_mb() -> tuple[float, float]:
         "        time.sleep(0.005)\n"
         "sampler = threading.Thread(target=sample)\n"
         "sampler.start()\n"
-        "rollup.rebuild(timezone.localdate())\n"
+        "engine.rebuild(timezone.localdate())\n"
         "done.set()\n"
         "sampler.join()\n"
         "print(json.dumps([(status('self', 'VmHWM') - base) / 1024,"
@@ -258,7 +261,7 @@ def random_writes(root: Organization, today: date, n: int, seed: int) -> int:
                     if made.target_id:
                         touched.append(Target.objects.get(pk=made.target_id).organization_id)
                     made.delete()
-                rollup.refresh_units(touched, today)
+                engine.refresh_units(touched, today)
             # One subtree move: a grassroots unit with figures under another parent.
             moved = Organization.objects.filter(pk__in=units, level="grassroots").first()
             new_parent = (
@@ -275,10 +278,10 @@ def random_writes(root: Organization, today: date, n: int, seed: int) -> int:
                     )
                 )
                 ktgs_services.move_organization(organization=moved, new_parent=new_parent)
-                rollup.move_subtree_totals(unit_id=moved.pk, old_ancestor_ids=old, today=today)
-            wanted = rollup.compute_table(today)
+                engine.move_subtree_totals(unit_id=moved.pk, old_ancestor_ids=old, today=today)
+            wanted = engine.compute_table(today)
             have = {
-                (r.organization_id, r.year, r.kind, r.body): rollup._row_values(r)
+                (r.organization_id, r.year, r.kind, r.body): row_values(r)
                 for r in ProgressRow.objects.all()
             }
             differ = sum(1 for k in set(wanted) | set(have) if wanted.get(k) != have.get(k))
@@ -330,7 +333,7 @@ def incremental_refresh(today: date, user: User, n: int = 100) -> tuple[float, f
                 )
                 if i % 2:
                     concluded = time.perf_counter()
-                    rollup.refresh_units([target.organization_id], today)
+                    engine.refresh_units([target.organization_id], today)
                     refreshed.append((time.perf_counter() - started) * 1000)
                     alone.append((time.perf_counter() - concluded) * 1000)
                 else:
@@ -354,7 +357,7 @@ def run(
     log(f"dataset: {figures.units} units, {figures.targets} targets, {figures.cases} cases")
 
     started = time.perf_counter()
-    first = rollup.rebuild(today)
+    first = engine.rebuild(today)
     log(
         f"first rebuild: {first.rows} rows ({first.changed} written) "
         f"in {time.perf_counter() - started:.1f} s"
@@ -372,7 +375,7 @@ def run(
     v["F1_ratio"] = round(f1 / f0, 2)
     figures.notes["F1_ms"] = round(f1, 1)
     log(f"F1 full roll-up computation: {f1:.0f} ms")
-    f2 = median_ms(lambda: rollup.rebuild(today), runs)
+    f2 = median_ms(lambda: engine.rebuild(today), runs)
     v["F2_ratio"] = round(f2 / f0, 2)
     figures.notes["F2_ms"] = round(f2, 1)
     log(f"F2 full rebuild: {f2:.0f} ms")

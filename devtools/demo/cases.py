@@ -36,7 +36,6 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from fractions import Fraction
 
-from django.conf import settings
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
@@ -55,6 +54,8 @@ from devtools.synthetic.tree import SyntheticTree
 from ktgs.models import Organization
 from plans.documents import parse_document_number
 from plans.models import ActivityKind, Body, Programme, Target
+from reports import engine
+from reports.progress import expected
 
 K = ActivityKind
 L = Organization.Level
@@ -151,16 +152,6 @@ def title_of(kind: str) -> str:
     return TITLES.get(kind) or str(K(kind).label)
 
 
-def expected(quantity: int, start: datetime.date, due: datetime.date, today: datetime.date):
-    """The quantity due by `today`, linear from the programme's start to the due date (the
-    rule of DESIGN §3; the engine lives in reports, which cases must not import)."""
-    if today >= due:
-        return Fraction(quantity)
-    if today <= start:
-        return Fraction(0)
-    return Fraction(quantity * (today - start).days, (due - start).days)
-
-
 def done_for(profile: str, quantities: list[int], expect: list[Fraction]) -> list[int]:
     """How many each target of a unit has done by today, for a unit that is ahead (twice
     the schedule's pace), on track (behind the linear schedule by less than the lag
@@ -170,7 +161,7 @@ def done_for(profile: str, quantities: list[int], expect: list[Fraction]) -> lis
         return [min(q, math.ceil(2 * e)) for q, e in zip(quantities, expect, strict=True)]
     if profile == LAGGING:
         return [math.floor(e * Fraction(3, 10)) for e in expect]
-    tolerance = Fraction(str(getattr(settings, "KTGS_LAG_TOLERANCE_CASES", "1")))
+    tolerance = Fraction(engine.lag_tolerance_cases())
     margin = min(Fraction(9, 10), tolerance * Fraction(9, 10))
     done = [min(q, math.floor(e)) for q, e in zip(quantities, expect, strict=True)]
     while True:

@@ -12,7 +12,8 @@ from django.utils import timezone
 
 from devtools import bulk
 from devtools.demo.province import DemoTree
-from reports import rollup, services
+from reports import engine
+from reports.engine import periods
 from reports.models import DailySnapshot, ReportPeriod
 
 # One trend point a week (and one at each period's end): a point is the whole table
@@ -24,7 +25,7 @@ TREND_STEP_DAYS = 7
 def seed_demo(*, tree, seed: int, stdout) -> None:
     started = time.monotonic()
     today = timezone.localdate()
-    result = rollup.rebuild(today)
+    result = engine.rebuild(today)
     stdout.write(
         f"Progress table rebuilt: {result.rows:,} rows ({result.inserted:,} inserted, "
         f"{result.updated:,} updated, {result.deleted:,} deleted) "
@@ -39,27 +40,27 @@ def seed_past_figures(today: date, *, stdout) -> None:
     """The snapshots of the demo year's ended periods and its trend points, each as of its
     own day; only those missing (a second run, or one on a later day, adds what is new)."""
     started = time.monotonic()
-    services.ensure_periods(today.year)
-    services.ensure_term(today.year)
+    periods.ensure_periods(today.year)
+    periods.ensure_term(today.year)
     ended = ReportPeriod.objects.filter(
         year=today.year,
-        kind__in=services.DASHBOARD_PERIODS,
+        kind__in=periods.DASHBOARD_PERIODS,
         ends_on__lt=today,
         snapshot_taken_at__isnull=True,
     ).order_by("ends_on")
-    snapshots = [services.snapshot_period(period, today=today) for period in ended]
+    snapshots = [periods.snapshot_period(period, today=today) for period in ended]
     days = {date(today.year, 1, 1) + timedelta(days=n) for n in range(0, 366, TREND_STEP_DAYS)}
     days |= set(
         ReportPeriod.objects.filter(
-            year=today.year, kind__in=services.DASHBOARD_PERIODS
+            year=today.year, kind__in=periods.DASHBOARD_PERIODS
         ).values_list("ends_on", flat=True)
     )
     have = set(
         DailySnapshot.objects.filter(year=today.year).values_list("taken_on", flat=True).distinct()
     )
     missing = sorted(day for day in days if day < today and day.year == today.year)
-    points = [services.take_past_daily_snapshot(day) for day in missing if day not in have]
-    services.take_daily_snapshot(today)
+    points = [periods.take_past_daily_snapshot(day) for day in missing if day not in have]
+    periods.take_daily_snapshot(today)
     if snapshots or points:
         stdout.write(
             f"Past figures {today.year}: {len(snapshots)} period snapshots, "

@@ -1,6 +1,6 @@
 """The current term's report period, 2025–2030 (from 1 January 2025 to 31 December 2030,
 stored as year 2025), so that the dashboard offers term-to-date figures from the start;
-later terms: the nightly task (reports.services.ensure_term). Self-contained on purpose, as
+later terms: the nightly task (reports.engine.periods.ensure_term). Self-contained on purpose, as
 0004."""
 
 from datetime import date

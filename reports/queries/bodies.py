@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ktgs.models import Organization
 from plans.models import Body
-from reports import progress, rollup
+from reports import engine, progress
 from reports.models import ALL_BODIES, ALL_KINDS, COVERAGE_KINDS, FIGURES
 from reports.queries.sources import Source, computed_figures
 
@@ -57,8 +57,8 @@ class BodyFigures:
 
     body: str
     label: str
-    own: rollup.Own
-    sub: rollup.Own
+    own: engine.Own
+    sub: engine.Own
     coverage: list[Coverage] = field(default_factory=list)
 
     @property
@@ -79,7 +79,7 @@ def figures_by_body(
     source: Source,
     *,
     kind: str = ALL_KINDS,
-    computed: rollup.SubtreeFigures | None = None,
+    computed: engine.SubtreeFigures | None = None,
 ) -> list[BodyFigures]:
     """All bodies first, then each body that has something in the subtree, in Body's
     order. One query from the table or a snapshot; for a computed source, the subtree
@@ -87,7 +87,7 @@ def figures_by_body(
     computation."""
     if not source.available:
         return []
-    pairs: dict[str, tuple[rollup.Own, rollup.Own]] = {}
+    pairs: dict[str, tuple[engine.Own, engine.Own]] = {}
     if source.computed:
         if computed is None:
             computed = computed_figures(organization, source, kind=kind)
@@ -104,13 +104,13 @@ def figures_from_rows(rows: Iterable[Mapping[str, Any]]) -> list[BodyFigures]:
     query (reports.queries.dashboards)."""
     pairs = {}
     for row in rows:
-        own = rollup.Own(**{name: row[f"own_{name}"] for name in _NAMES})
-        sub = rollup.Own(**{name: row[f"sub_{name}"] for name in _NAMES})
+        own = engine.Own(**{name: row[f"own_{name}"] for name in _NAMES})
+        sub = engine.Own(**{name: row[f"sub_{name}"] for name in _NAMES})
         pairs[row["body"]] = (own, sub)
     return _assemble(pairs)
 
 
-def _assemble(pairs: dict[str, tuple[rollup.Own, rollup.Own]]) -> list[BodyFigures]:
+def _assemble(pairs: dict[str, tuple[engine.Own, engine.Own]]) -> list[BodyFigures]:
     found = []
     for body in BODY_ORDER:
         if body not in pairs:
@@ -142,20 +142,20 @@ _NAMES = (*FIGURES, "expected")
 ROW_COLUMNS = ("body", *(f"{side}_{name}" for side in ("own", "sub") for name in _NAMES))
 
 
-def _row_pair(row) -> tuple[rollup.Own, rollup.Own]:
-    own = rollup.Own(**{name: getattr(row, f"own_{name}") for name in _NAMES})
-    sub = rollup.Own(**{name: getattr(row, f"sub_{name}") for name in _NAMES})
+def _row_pair(row) -> tuple[engine.Own, engine.Own]:
+    own = engine.Own(**{name: getattr(row, f"own_{name}") for name in _NAMES})
+    sub = engine.Own(**{name: getattr(row, f"sub_{name}") for name in _NAMES})
     return own, sub
 
 
 def _from_totals(
-    organization: Organization, computed: rollup.SubtreeFigures, kind: str
-) -> dict[str, tuple[rollup.Own, rollup.Own]]:
+    organization: Organization, computed: engine.SubtreeFigures, kind: str
+) -> dict[str, tuple[engine.Own, engine.Own]]:
     """The unit's own figures are its subtree's less its children's subtrees."""
-    pairs: dict[str, tuple[rollup.Own, rollup.Own]] = {}
+    pairs: dict[str, tuple[engine.Own, engine.Own]] = {}
     for (unit, row_kind, body), sub in computed.totals.items():
         if unit == organization.pk and row_kind == kind:
-            pairs[body] = (rollup.Own(), sub)
+            pairs[body] = (engine.Own(), sub)
     for (unit, row_kind, body), child in computed.totals.items():
         if unit != organization.pk and row_kind == kind and body in pairs:
             own = pairs[body][0]

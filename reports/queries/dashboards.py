@@ -15,27 +15,24 @@ from django.db.models import (
     Aggregate,
     Case,
     CharField,
-    DateField,
-    Exists,
     F,
     FilteredRelation,
-    Func,
     OuterRef,
     Q,
     Subquery,
     TextField,
-    Value,
     When,
 )
-from django.db.models.functions import Coalesce, JSONObject
+from django.db.models.functions import JSONObject
 from django.http import Http404
 from django.utils import dateparse, formats, timezone
 
 from ktgs import access, figures
 from ktgs.models import Organization
 from plans import queries as plan_queries
-from plans.models import Programme, ProgrammeRequirement, Target
-from reports import wording
+from plans.models import Target
+from reports import engine, wording
+from reports.engine import COUNTED_PROGRAMME_STATUSES, SubtreeFigures
 from reports.models import (
     ALL_BODIES,
     ALL_KINDS,
@@ -47,7 +44,6 @@ from reports.models import (
 from reports.queries.bodies import ROW_COLUMNS, BodyFigures, figures_by_body, figures_from_rows
 from reports.queries.records import Records, records_of_source
 from reports.queries.sources import Source, UnitProgress, _Row, computed_figures, source_of
-from reports.rollup import COUNTED_PROGRAMME_STATUSES, SubtreeFigures
 
 LAGGING_SHOWN = 20
 WITHOUT_PROGRAMME_SHOWN = 50
@@ -364,65 +360,15 @@ def _without_programme(organization: Organization, source: Source) -> list[Organ
     return [row.organization for row in rows]
 
 
-class _DateOf(Func):
-    """date(year, month, day) in SQL (a rule's deadline in a year)."""
-
-    output_field = DateField()
-
-    def as_postgresql(self, compiler, connection, **extra_context):
-        return self.as_sql(compiler, connection, function="MAKE_DATE", **extra_context)
-
-    def as_sqlite(self, compiler, connection, **extra_context):
-        # 1 January of the year, moved on by whole months then days (no printf: a "%"
-        # in the SQL would have to be escaped for the driver's parameter style).
-        year, month, day = self.get_source_expressions()
-        year_sql, year_params = compiler.compile(year)
-        month_sql, month_params = compiler.compile(month)
-        day_sql, day_params = compiler.compile(day)
-        sql = (
-            f"DATE(({year_sql}) || '-01-01', '+' || (({month_sql}) - 1) || ' months', "
-            f"'+' || (({day_sql}) - 1) || ' days')"
-        )
-        return sql, (*year_params, *month_params, *day_params)
-
-
 def _without_programme_on(organization: Organization, day: date) -> list[Organization]:
     """_without_programme for figures computed on demand as of `day` (a past period
     without a snapshot, the term), where no stored row says which units lack their
-    programme: the units of the subtree that reports.rollup.units_without_programme
-    finds on that day, by the same rule (an active ProgrammeRequirement of the unit's
-    level whose deadline of the day's year has passed, the unit in existence on the
-    deadline, no annual programme of the year, of the rule's body if it names one, issued
-    or closed with issued_on on or before the day), in one query; the figure beside it
+    programme: the units of the subtree that the engine counts on that day
+    (reports.engine.without_programme, the one rule), in one query; the figure beside it
     is the computed one, and a test holds the list to the snapshot's."""
-    year = day.year
-    issued = Programme.objects.filter(
-        organization=OuterRef(OuterRef("pk")),
-        scope=Programme.Scope.YEAR,
-        year=year,
-        status__in=COUNTED_PROGRAMME_STATUSES,
-        issued_on__lte=day,
-    )
-    rules = (
-        ProgrammeRequirement.objects.filter(is_active=True, level=OuterRef("level"))
-        .annotate(due=_DateOf(Value(year), F("due_month"), F("due_day")))
-        .filter(
-            due__lt=day,
-            due__gte=OuterRef("exists_from"),
-            due__lte=OuterRef("exists_to"),
-        )
-        .filter(
-            Q(body="") & ~Exists(issued)
-            | ~Q(body="") & ~Exists(issued.filter(body=OuterRef("body")))
-        )
-    )
     units = (
-        Organization.objects.filter(path__startswith=organization.path)
-        .annotate(
-            exists_from=Coalesce("valid_from", Value(date.min), output_field=DateField()),
-            exists_to=Coalesce("valid_to", Value(date.max), output_field=DateField()),
-        )
-        .filter(Exists(rules))
+        engine.without_programme(day)
+        .filter(path__startswith=organization.path)
         .select_related("parent")
         .only("id", "name", "depth", "path", "parent__id", "parent__name")
         .order_by("depth", "name", "pk")[:WITHOUT_PROGRAMME_SHOWN]

@@ -15,7 +15,8 @@ from cases.models import Case, CaseSubject
 from ktgs.models import Organization
 from plans import queries as plan_queries
 from plans.models import ActivityKind, Target
-from reports import progress, rollup
+from reports import engine, progress
+from reports.engine import COUNTED_PROGRAMME_STATUSES, counting
 from reports.models import (
     ALL_BODIES,
     ALL_KINDS,
@@ -24,7 +25,6 @@ from reports.models import (
 from reports.queries.bodies import BODY_ORDER, Coverage, body_label, figures_by_body
 from reports.queries.records import DisciplineLine, Records, records_of_source
 from reports.queries.sources import Source, _Row, computed_figures, period_source
-from reports.rollup import COUNTED_PROGRAMME_STATUSES
 
 
 @dataclass
@@ -293,7 +293,7 @@ def period_report(
     # The arising cases that an amendment left without a target, as of the same day.
     for kind, n in (
         Case.objects.filter(
-            rollup.orphaned_cases(end),
+            counting.orphaned_cases(end),
             organization__path__startswith=organization.path,
             status__in=Case.COUNTING,
             concluded_on__lte=end,
@@ -335,7 +335,7 @@ def period_report(
 def _body_sections(
     organization: Organization,
     source: Source,
-    computed: rollup.SubtreeFigures | None,
+    computed: engine.SubtreeFigures | None,
     own_done: dict[tuple[str, str], BodyActivity],
     own_targets: dict[tuple[str, str], list[TargetLine]],
 ) -> list[BodySection]:

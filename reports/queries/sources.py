@@ -13,7 +13,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from ktgs.models import Organization
-from reports import progress, rollup
+from reports import engine, progress
 from reports.models import (
     ALL_BODIES,
     FIGURES,
@@ -46,8 +46,8 @@ class _Row:
     sub_expected: Decimal
 
     @classmethod
-    def of(cls, figures: rollup.Own | None) -> _Row | None:
-        """The row of figures computed on demand (reports.rollup.subtree_figures)."""
+    def of(cls, figures: engine.Own | None) -> _Row | None:
+        """The row of figures computed on demand (reports.engine.subtree_figures)."""
         if figures is None:
             return None
         return cls(**{f"sub_{name}": getattr(figures, name) for name in (*FIGURES, "expected")})
@@ -218,10 +218,10 @@ def period_source(*, year: int, period_kind: str, today: date) -> Source:
 
 def computed_figures(
     organization: Organization, source: Source, *, kind: str | None, lagging: int = 0
-) -> rollup.SubtreeFigures:
-    """A computed source's figures for the organisation's subtree (reports.rollup
+) -> engine.SubtreeFigures:
+    """A computed source's figures for the organisation's subtree (reports.engine
     subtree_figures as of the source's day); notes the time on the source."""
-    figures = rollup.subtree_figures(
+    figures = engine.subtree_figures(
         organization, source.day(), source.years(), kind=kind, lagging=lagging
     )
     source.computed_at = timezone.now()

@@ -11,8 +11,8 @@ import time_machine
 
 from ktgs import figures
 from plans import queries as plan_queries
-from reports import progress, queries, rollup
-from reports import services as report_services
+from reports import engine, progress, queries
+from reports.engine import periods as report_services
 from reports.models import ReportPeriod
 from tests.factories import OrganizationFactory
 from tests.reports.test_rollup import case, programme, target
@@ -28,7 +28,7 @@ def progress_data(tree, programme_rules):
     target(prog, tree.b1, quantity=10)  # lagging: 5 expected by 2 July, none done
     case(tree.a1, target=t_a1)
     case(tree.b1, kind="denunciation")  # arising
-    rollup.rebuild(TODAY)
+    engine.rebuild(TODAY)
     return prog
 
 

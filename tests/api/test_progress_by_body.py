@@ -12,8 +12,8 @@ from django.test.utils import CaptureQueriesContext
 
 from ktgs.figures import round_percent
 from ktgs.models import Organization
-from reports import rollup
-from reports import services as report_services
+from reports import engine
+from reports.engine import periods as report_services
 from reports.models import ReportPeriod
 from reports.queries.bodies import figures_by_body
 from reports.queries.sources import period_source
@@ -127,7 +127,7 @@ def test_concluded_cases_per_body_tell_planned_from_arising_with_their_subjects(
     ):
         case(tree.a1, kind=INSPECT, target=made, body="standing_committee", subjects=subjects)
     case(tree.a1, kind=INSPECT, body="standing_committee", concluded=False)  # not counted
-    rollup.rebuild(DAY)
+    engine.rebuild(DAY)
     lines = by_body(get(api, cast.leader_p, tree.a1)["unit"])
     standing = lines["standing_committee"]
     # The fixture's arising case and the two planned ones, one still in progress.
@@ -158,7 +158,7 @@ def test_by_body_takes_the_same_queries_whatever_the_subtree(api, cast, year, so
     client = api.as_user(cast.leader_p)
 
     def count() -> tuple[int, dict]:
-        rollup.rebuild(DAY)
+        engine.rebuild(DAY)
         if source == "snapshot":
             report_services.snapshot_period(
                 ReportPeriod.objects.get(kind="m9", year=2026, month=0), today=DAY
@@ -211,15 +211,15 @@ def test_a_computed_period_is_computed_once_per_request(api, cast, year, monkeyp
     """The per-body lines of a past period without a snapshot come from the subtree the
     dashboard computed: one computation (one statement) per request, not two."""
     tree = year
-    rollup.rebuild(DAY)
+    engine.rebuild(DAY)
     calls = []
-    compute = rollup.subtree_figures
+    compute = engine.subtree_figures
 
     def counted(*args, **kwargs):
         calls.append(args[0].pk)
         return compute(*args, **kwargs)
 
-    monkeypatch.setattr(rollup, "subtree_figures", counted)
+    monkeypatch.setattr(engine, "subtree_figures", counted)
     with time_machine.travel(DAY, tick=False):
         body = get(api, cast.leader_p, tree.province, period="m9")
     assert body["computed_at"] is not None and by_body(body["unit"])["committee"]["sub"]

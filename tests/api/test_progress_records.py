@@ -6,7 +6,7 @@ import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from reports import services as report_services
+from reports.engine import periods as report_services
 from tests.cases.conftest import deadline_rules  # noqa: F401  (the fixture)
 from tests.reports.test_records import AFTER, LINE, grow_records, nine_month_records
 

@@ -7,7 +7,8 @@ import pytest
 import time_machine
 from playwright.sync_api import expect
 
-from reports import rollup, services
+from reports import engine
+from reports.engine import periods
 from tests.reports.test_rollup import case, programme, target
 
 pytestmark = pytest.mark.browser
@@ -19,14 +20,14 @@ DRAWN = "() => window.Chart && Chart.getChart(document.querySelector('canvas.tre
 
 @pytest.fixture
 def trend_points(tree):
-    services.ensure_periods(2026)  # a live-server test starts from flushed tables
+    periods.ensure_periods(2026)  # a live-server test starts from flushed tables
     prog = programme(tree.province)
     t_a1 = target(prog, tree.a1, quantity=3)
     target(prog, tree.b1, quantity=10)
     case(tree.a1, target=t_a1, concluded_on=date(2026, 3, 10))
     for day in (date(2026, 3, 1), date(2026, 4, 1), TODAY):
-        rollup.rebuild(day)
-        services.take_daily_snapshot(day)
+        engine.rebuild(day)
+        periods.take_daily_snapshot(day)
 
 
 def chart_datasets(page) -> list:

@@ -10,7 +10,8 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from reports import rollup, services
+from reports import engine
+from reports.engine import periods
 from reports.models import ProgressRow
 from tests.reports.test_rollup import case, programme, target
 
@@ -29,12 +30,12 @@ def sign_in(page, live_server, username):
 @pytest.fixture
 def this_year(tree):
     today = timezone.localdate()
-    services.ensure_periods(today.year)  # live-server tests start from flushed tables
+    periods.ensure_periods(today.year)  # live-server tests start from flushed tables
     prog = programme(tree.province, year=today.year)
     a1 = target(prog, tree.a1, quantity=3, due_on=today.replace(month=12, day=31))
     target(prog, tree.b1, quantity=10, due_on=today.replace(month=12, day=31))
     case(tree.a1, target=a1, concluded_on=today)
-    rollup.rebuild(today)
+    engine.rebuild(today)
     return today
 
 

@@ -14,7 +14,8 @@ from django.urls import reverse
 
 from devtools.demo import province as demo
 from ktgs.models import User
-from reports import rollup
+from reports import engine
+from reports.engine.table import row_values
 from reports.models import ALL_KINDS, DailySnapshot, PeriodSnapshot, ReportPeriod
 
 # The demo's today: December, every period of the year but the year itself has ended.
@@ -42,9 +43,9 @@ def test_seed_demo_takes_the_years_past_snapshots_and_trend_points(db, client, p
         period = ReportPeriod.objects.get(kind=kind, year=2026, month=0)
         assert period.snapshot_taken_at is not None
         # What a snapshot at the period's end holds: the table as of that day.
-        wanted = {k: v for k, v in rollup.compute_table(period.ends_on).items() if k[1] == 2026}
+        wanted = {k: v for k, v in engine.compute_table(period.ends_on).items() if k[1] == 2026}
         frozen = {
-            (s.organization_id, s.year, s.kind, s.body): rollup._row_values(s)
+            (s.organization_id, s.year, s.kind, s.body): row_values(s)
             for s in PeriodSnapshot.objects.filter(period=period)
         }
         assert frozen == wanted
@@ -58,7 +59,7 @@ def test_seed_demo_takes_the_years_past_snapshots_and_trend_points(db, client, p
     assert datetime.date(2026, 3, 31) in days and datetime.date(2026, 9, 30) in days
     assert len(days) >= 49 and all((b - a).days <= 7 for a, b in itertools.pairwise(days))
     march = DailySnapshot.objects.get(organization=tree.bloc, taken_on=datetime.date(2026, 3, 31))
-    sub = rollup.compute_table(datetime.date(2026, 3, 31))[(tree.bloc.pk, 2026, ALL_KINDS, "")][1]
+    sub = engine.compute_table(datetime.date(2026, 3, 31))[(tree.bloc.pk, 2026, ALL_KINDS, "")][1]
     assert (march.sub_quantity, march.sub_capped_done, march.sub_expected) == (
         sub.quantity,
         sub.capped_done,

@@ -13,7 +13,7 @@ from ktgs import services as ktgs_services
 from ktgs.models import Role
 from reminders import scan, sending
 from reminders.models import OutboxMessage, ReminderRule
-from reports import rollup
+from reports import engine
 from tests.factories import UserFactory
 from tests.reports.test_rollup import programme
 
@@ -55,7 +55,7 @@ def year_started(tree, rule, cast, staff_b1):
 def run_day(day: date) -> scan.ScanResult:
     """The nightly rebuild, the morning scan (quiet days included), the sender."""
     with time_machine.travel(timezone.make_aware(datetime.combine(day, time(7))), tick=False):
-        rollup.rebuild(day)
+        engine.rebuild(day)
         result = scan.run_daily(day, enqueue=False, quiet_days=False)
         sending.send_pending_now()
     return result
@@ -130,11 +130,11 @@ def test_repeated_weekly_escalated_upward_and_stopped_once_issued(
 
 def test_a_pending_reminder_is_cancelled_when_the_programme_is_issued(tree, year_started):
     day = date(2026, 2, 3)
-    rollup.rebuild(day)
+    engine.rebuild(day)
     scan.run_daily(day, enqueue=False, quiet_days=False)  # written, not yet sent
     assert OutboxMessage.objects.filter(status=OutboxMessage.Status.PENDING).count() == 1
     programme(tree.b1)
-    rollup.refresh_units([tree.b1.pk], day)
+    engine.refresh_units([tree.b1.pk], day)
     result = scan.run_daily(day, enqueue=False, quiet_days=False)
     assert result.cancelled == 1
     assert not OutboxMessage.objects.filter(status=OutboxMessage.Status.PENDING).exists()

@@ -19,7 +19,8 @@ from ktgs import services as ktgs_services
 from ktgs.models import Role
 from reminders import scan, sending, tasks
 from reminders.models import OutboxMessage, ReminderRule
-from reports import rollup, services
+from reports import engine
+from reports.engine import periods
 from tests.factories import OrganizationFactory, UserFactory
 from tests.reports.test_rollup import programme, target
 
@@ -53,7 +54,7 @@ def lagging_units(tree, settings):
     """UNITS cells under B, each behind on a target and with a staff member of its own."""
     settings.KTGS_OUTBOX_BATCH = BATCH
     ReminderRule.objects.all().delete()  # the migration's rules (if any survived a flush)
-    services.ensure_periods(2026)
+    periods.ensure_periods(2026)
     ReminderRule.objects.create(name="Nhắc chậm tiến độ", kind=ReminderRule.Kind.LAG,
                                 repeat_every_days=7, escalate_after_days=14)  # fmt: skip
     prog = programme(tree.province)
@@ -62,7 +63,7 @@ def lagging_units(tree, settings):
         target(prog, cell, quantity=4)
         person = UserFactory(username=f"canbo{i}")
         ktgs_services.grant_role(user=person, organization=cell, kind=Role.Kind.STAFF)
-    rollup.rebuild(TODAY)
+    engine.rebuild(TODAY)
 
 
 def all_sent(worker, *, timeout=60):
@@ -154,7 +155,7 @@ def units_without_programme(tree, settings, programme_rules):
     each with a staff member of its own, under a no_programme rule for cells."""
     settings.KTGS_OUTBOX_BATCH = BATCH
     ReminderRule.objects.all().delete()
-    services.ensure_periods(2026)
+    periods.ensure_periods(2026)
     ReminderRule.objects.create(name="Nhắc chưa có chương trình", levels=["cell"],
                                 kind=ReminderRule.Kind.NO_PROGRAMME,
                                 repeat_every_days=7, escalate_after_days=14)  # fmt: skip
@@ -163,7 +164,7 @@ def units_without_programme(tree, settings, programme_rules):
         cell = OrganizationFactory(parent=tree.b, code=f"B-P{i}", name=f"Chi bộ chưa có {i}")
         person = UserFactory(username=f"canbo_p{i}")
         ktgs_services.grant_role(user=person, organization=cell, kind=Role.Kind.STAFF)
-    rollup.rebuild(TODAY)
+    engine.rebuild(TODAY)
 
 
 def test_no_programme_reminders_arrive_once_and_a_second_run_sends_nothing(

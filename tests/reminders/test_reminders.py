@@ -16,7 +16,7 @@ from ktgs import services as ktgs_services
 from ktgs.models import Role
 from reminders import scan, sending, writer
 from reminders.models import Holiday, LagEpisode, OutboxMessage, ReminderRule
-from reports import progress, rollup
+from reports import engine, progress
 from tests.factories import UserFactory
 from tests.reports.test_rollup import case, programme, target
 
@@ -52,7 +52,7 @@ def behind_b1(tree):
 def run_day(day: date) -> scan.ScanResult:
     """One day of production: the nightly rebuild, the morning scan, the sender."""
     with time_machine.travel(timezone.make_aware(datetime.combine(day, time(7))), tick=False):
-        rollup.rebuild(day)
+        engine.rebuild(day)
         result = scan.run_daily(day, enqueue=False)
         sending.send_pending_now()
     return result
@@ -136,16 +136,16 @@ def test_running_twice_writes_nothing_twice_and_a_missed_day_is_caught_up(
     tree, cast, staff_b1, behind_b1
 ):
     rule = lag_rule(first_after_days=2)
-    rollup.rebuild(date(2026, 6, 1))
+    engine.rebuild(date(2026, 6, 1))
     assert scan.run_daily(date(2026, 6, 1), enqueue=False).inserted == 0  # day 0 of 2
     # 2/6 the worker was down; on 3/6 the first reminder (due "on or after" 3/6) goes.
-    rollup.rebuild(date(2026, 6, 3))
+    engine.rebuild(date(2026, 6, 3))
     first = scan.run_daily(date(2026, 6, 3), enqueue=False)
     again = scan.run_daily(date(2026, 6, 3), enqueue=False)
     assert first.inserted == 1 and again.inserted == 0
     assert [(m.step, m.recipient_id) for m in rows(rule=rule)] == [("r0", staff_b1.pk)]
     # Down for 20 days: one reminder for the latest repeat and both escalations, not a flood.
-    rollup.rebuild(date(2026, 6, 25))
+    engine.rebuild(date(2026, 6, 25))
     scan.run_daily(date(2026, 6, 25), enqueue=False)
     steps = sorted((m.step, m.recipient_id) for m in rows(rule=rule))
     assert steps == sorted([
@@ -159,16 +159,16 @@ def test_running_twice_writes_nothing_twice_and_a_missed_day_is_caught_up(
 @time_machine.travel(date(2026, 6, 6), tick=False)
 def test_a_weekend_writes_nothing_and_monday_catches_up(tree, staff_b1, behind_b1):
     lag_rule()
-    rollup.rebuild(date(2026, 6, 6))
+    engine.rebuild(date(2026, 6, 6))
     saturday = scan.run_daily(date(2026, 6, 6), enqueue=False)
     assert saturday.inserted == 0 and saturday.episodes_opened == 1
-    rollup.rebuild(date(2026, 6, 8))
+    engine.rebuild(date(2026, 6, 8))
     assert scan.run_daily(date(2026, 6, 8), enqueue=False).inserted == 1
 
 
 @time_machine.travel(date(2026, 6, 3), tick=False)
 def test_the_rule_tolerance_and_levels_decide_who_lags(tree, staff_b1, behind_b1):
-    rollup.rebuild(date(2026, 6, 3))  # B1: 1.68 cases expected, 0 done → 2 behind
+    engine.rebuild(date(2026, 6, 3))  # B1: 1.68 cases expected, 0 done → 2 behind
     lenient = lag_rule(name="lenient", tolerance_cases=2)
     grassroots = lag_rule(name="grassroots only", levels=["grassroots"])
     cells = lag_rule(name="cells", levels=["cell"], tolerance_points=25)  # 25% of 4 = 1 case
@@ -238,7 +238,7 @@ def test_weekly_digest_lists_lagging_units_by_gap_and_honours_the_preference(
     prog = programme(tree.province)
     target(prog, tree.b1, quantity=4)  # ~1.73 expected
     target(prog, tree.a2, quantity=12)  # ~5.2 expected: the bigger gap, listed first
-    rollup.rebuild(date(2026, 6, 8))
+    engine.rebuild(date(2026, 6, 8))
     scan.run_daily(date(2026, 6, 8), enqueue=False)
     scan.run_daily(date(2026, 6, 9), enqueue=False)  # same week: nothing more
     got = {m.recipient_id: m for m in rows(rule=rule)}
@@ -277,7 +277,7 @@ def test_weekly_digest_lists_lagging_units_by_gap_and_honours_the_preference(
 def test_no_digest_when_nothing_lags(tree, cast):
     ReminderRule.objects.create(name="tổng hợp", kind="digest", weekday=0)
     target(programme(tree.province), tree.b1, quantity=1)  # 0.44 expected: not lagging
-    rollup.rebuild(date(2026, 6, 8))
+    engine.rebuild(date(2026, 6, 8))
     assert scan.run_daily(date(2026, 6, 8), enqueue=False).inserted == 0
 
 
@@ -403,7 +403,7 @@ def test_the_digest_gives_the_year_end_forecast_in_both_bodies(tree, cast, engli
     a2 = target(prog, tree.a2, quantity=12)
     case(tree.a2, target=a2, concluded_on=date(2026, 3, 2))
     case(tree.a2, target=a2, concluded_on=date(2026, 5, 4))
-    rollup.rebuild(today)
+    engine.rebuild(today)
     scan.run_daily(today, enqueue=False)
     sending.send_pending_now()
     by_to = {m.to[0]: m for m in mail.outbox}

@@ -8,11 +8,11 @@ does in production, instead of trusting the migration's rows to be there.
 
 import pytest
 
-from reports import services
+from reports.engine import periods
 
 
 @pytest.fixture
 def tree(tree):
     for year in (2025, 2026, 2027):
-        services.ensure_periods(year)
+        periods.ensure_periods(year)
     return tree

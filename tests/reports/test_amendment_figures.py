@@ -17,7 +17,7 @@ from cases import services as case_services
 from cases.models import Case
 from plans import services
 from plans.models import ActivityKind
-from reports import queries, rollup
+from reports import engine, queries
 from reports.models import ALL_KINDS, ProgressRow
 from tests.plans.factories import add_grid, make_programme
 from tests.reports.test_rollup import assert_incremental_equals_rebuild
@@ -49,7 +49,7 @@ def year(tree, rollup_engine):
     concluded(a1, D(2026, 3, 1))
     concluded(a1, D(2026, 4, 1))
     concluded(a2, D(2026, 5, 1))
-    rollup.rebuild(TODAY)
+    engine.rebuild(TODAY)
     return programme
 
 
@@ -78,7 +78,7 @@ def amend(programme, effective_on, **changes):
             effective_on=effective_on,
             **changes,
         )
-    rollup.refresh_units(units, TODAY)
+    engine.refresh_units(units, TODAY)
     return amendment
 
 
@@ -165,7 +165,7 @@ def test_the_report_line_is_shown(client, cast, tree, year, time_machine):
 def test_a_case_in_progress_under_a_replaced_target_counts_for_the_new_one(tree, year):
     a2 = year.targets.get(organization=tree.a2, kind=SUPERVISE)
     running = concluded(a2, D(2026, 6, 1), status=Case.Status.IN_PROGRESS)
-    rollup.refresh_units([tree.a2.pk], TODAY)
+    engine.refresh_units([tree.a2.pk], TODAY)
     amend(year, D(2026, 7, 1), change=[(a2, {"quantity": 2})])
     with services.progress_refresh_deferred() as units:
         case_services.conclude_case(
@@ -176,7 +176,7 @@ def test_a_case_in_progress_under_a_replaced_target_counts_for_the_new_one(tree,
             violation_found=False,
             shortcomings_found=False,
         )
-    rollup.refresh_units(units, TODAY)
+    engine.refresh_units(units, TODAY)
     assert_incremental_equals_rebuild(TODAY)
     assert own(tree.a2, SUPERVISE) == (2, 1, 1, 0)
 
@@ -185,12 +185,12 @@ def test_a_date_before_the_amendment_shows_the_old_target_with_its_cases(tree, y
     a1 = year.targets.get(organization=tree.a1)
     a2 = year.targets.get(organization=tree.a2, kind=INSPECT)
     amend(year, D(2026, 7, 1), change=[(a1, {"quantity": 5})], remove=[a2])
-    before = rollup.compute_table(D(2026, 6, 30))
+    before = engine.compute_table(D(2026, 6, 30))
     assert before[(tree.a1.pk, 2026, INSPECT, "")][0].quantity == 2
     assert before[(tree.a1.pk, 2026, INSPECT, "")][0].done == 2
     assert before[(tree.a2.pk, 2026, INSPECT, "")][0].done == 1
     assert before[(tree.a2.pk, 2026, INSPECT, "")][0].arising == 0
-    after = rollup.compute_table(D(2026, 7, 1))
+    after = engine.compute_table(D(2026, 7, 1))
     assert after[(tree.a1.pk, 2026, INSPECT, "")][0].quantity == 5
     assert after[(tree.a1.pk, 2026, INSPECT, "")][0].done == 2
     assert after[(tree.a2.pk, 2026, INSPECT, "")][0].arising == 1

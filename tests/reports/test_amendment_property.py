@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 from cases.models import Case
 from plans import services
 from plans.models import ActivityKind, Programme, ProgrammeRequirement, Target
-from reports import rollup
+from reports import engine
 from reports.models import ALL_BODIES, ALL_KINDS, ProgressRow
 from tests.plans.factories import add_grid, make_programme
 from tests.reports.test_rollup import assert_incremental_equals_rebuild
@@ -86,7 +86,7 @@ def play(tree, operations) -> None:
         services.issue_programme(programme=programme)
         owners[programme.pk] = owner
     units = [tree.a1, tree.a1a, tree.a2, tree.b, tree.b1]
-    rollup.rebuild(TODAY)
+    engine.rebuild(TODAY)
     cases: list[Case] = []
     for name, i, j, day in operations:
         on = START + timedelta(days=day)
@@ -169,7 +169,7 @@ def play(tree, operations) -> None:
             made.concluded_on = on if made.status in Case.COUNTING else None
             made.save()
             touched.add(made.organization_id)
-        rollup.refresh_units(touched, TODAY)
+        engine.refresh_units(touched, TODAY)
 
 
 # --- from scratch -------------------------------------------------------------------------

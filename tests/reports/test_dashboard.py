@@ -10,7 +10,7 @@ import time_machine
 from django.urls import reverse
 
 from ktgs import figures as figures_
-from reports import progress, queries, rollup
+from reports import engine, progress, queries
 from reports.models import ProgressRow
 from tests.factories import OrganizationFactory, UserFactory
 from tests.reports.test_rollup import case, programme, target
@@ -69,12 +69,12 @@ def query_counts(client, django_assert_max_num_queries, tree, units):
 def test_dashboard_runs_the_same_number_of_queries_at_any_level_and_size(
     client, cast, tree, figures, django_assert_max_num_queries, programme_rules
 ):
-    rollup.rebuild(TODAY)
+    engine.rebuild(TODAY)
     client.force_login(cast.admin)
     levels = ["root", "province", "a1", "a1a"]  # a1a: deeper than the trend lines
     small = query_counts(client, django_assert_max_num_queries, tree, levels)
     grow(tree, figures, 24)
-    rollup.rebuild(TODAY)
+    engine.rebuild(TODAY)
     large = query_counts(client, django_assert_max_num_queries, tree, levels)
     expected = PAGE_QUERIES + ROLES_QUERY
     assert small == large == dict.fromkeys(levels, expected), (small, large)
@@ -84,9 +84,9 @@ def test_dashboard_runs_the_same_number_of_queries_at_any_level_and_size(
 def test_a_superusers_dashboard_reads_no_roles(
     client, tree, figures, django_assert_max_num_queries
 ):
-    rollup.rebuild(TODAY)
+    engine.rebuild(TODAY)
     grow(tree, figures, 24)
-    rollup.rebuild(TODAY)
+    engine.rebuild(TODAY)
     client.force_login(UserFactory(username="root", is_superuser=True))
     counts = query_counts(client, django_assert_max_num_queries, tree, ["root", "province", "a1"])
     assert counts == dict.fromkeys(["root", "province", "a1"], PAGE_QUERIES)
@@ -113,7 +113,7 @@ def test_an_unknown_unit_is_not_found(client, cast):
 
 @time_machine.travel(TODAY, tick=False)
 def test_the_stored_gap_is_expected_minus_capped_done(tree, figures):
-    rollup.rebuild(TODAY)
+    engine.rebuild(TODAY)
     rows = list(ProgressRow.objects.filter(year=2026))
     assert rows
     for row in rows:
@@ -130,7 +130,7 @@ def test_the_lagging_list_is_the_subtrees_largest_gaps_then_names(tree, figures)
     for i in range(30):
         cell = OrganizationFactory(parent=tree.a2, code=f"L{i}", name=f"Chi bộ chậm {i:02d}")
         target(prog, cell, quantity=2 * (i // 2 + 1))  # gaps in pairs: 1, 1, 2, 2, …
-    rollup.rebuild(TODAY)
+    engine.rebuild(TODAY)
 
     shown = queries.dashboard(tree.a, year=2026, kind="", today=TODAY).lagging
 
@@ -153,7 +153,7 @@ def test_the_lagging_list_is_the_subtrees_largest_gaps_then_names(tree, figures)
 
 @time_machine.travel(TODAY, tick=False)
 def test_dashboard_shows_completion_lagging_units_and_reasons(client, cast, tree, figures):
-    rollup.rebuild(TODAY)
+    engine.rebuild(TODAY)
     client.force_login(cast.leader_p)
     response = client.get(reverse("reports:dashboard", args=[tree.province.pk]), {"year": 2026})
     body = response.content.decode()
@@ -198,7 +198,7 @@ def child_lines(client, unit, **params):
 def test_the_forecast_is_shown_for_the_unit_and_each_child(client, cast, tree, figures):
     """Province: 1 of 13 done by 2 July, half the year: 2/13 by 31 December at that rate;
     A: 1 of 3 → 2/3; B: 0 of 10 → 0."""
-    rollup.rebuild(TODAY)
+    engine.rebuild(TODAY)
     client.force_login(cast.leader_p)
     response, lines = child_lines(client, tree.province)
     data = response.context["data"]
@@ -221,7 +221,7 @@ def test_the_forecast_is_shown_for_the_unit_and_each_child(client, cast, tree, f
 def test_each_childs_expected_figure_is_its_own(client, cast, tree, figures):
     """A (3 due by year end) and B (10) are both half-way through the year: the same
     share, but A expects 1,5 and B 5 by today; each row shows its own."""
-    rollup.rebuild(TODAY)
+    engine.rebuild(TODAY)
     client.force_login(cast.leader_p)
     response, lines = child_lines(client, tree.province)
     a, b = lines[tree.a.name], lines[tree.b.name]
@@ -239,7 +239,7 @@ def test_rows_say_what_they_count_and_mark_mixed_ones(client, cast, tree):
     target(prog, tree.a1, quantity=2)
     quota = target(prog, tree.a1a, kind="supervision_regular", quantity=6, counts="members")
     case(tree.a1a, kind="supervision_regular", target=quota, subjects=[("member", None, False)])
-    rollup.rebuild(TODAY)
+    engine.rebuild(TODAY)
     client.force_login(cast.leader_p)
     response, lines = child_lines(client, tree.a1)
     body = response.content.decode()

@@ -12,7 +12,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from ktgs.models import Organization
-from reports import queries, rollup, services
+from reports import engine, queries
+from reports.engine import periods
 from reports.models import ReportPeriod
 from tests.factories import OrganizationFactory
 from tests.reports.test_dashboard import PAGE_QUERIES, ROLES_QUERY
@@ -23,7 +24,7 @@ INSPECT = "inspection_compliance"
 
 
 @pytest.fixture
-def engine(rollup_engine):
+def engine_name(rollup_engine):
     """Both roll-up engines (tests/conftest.py)."""
     return rollup_engine
 
@@ -36,7 +37,7 @@ def own_target(unit, body, quantity, done, *, kind=INSPECT):
 
 
 @pytest.fixture
-def bloc(tree, engine):
+def bloc(tree, engine_name):
     """Under the bloc A: three grassroots committees (A1, X1, X2) whose committees each
     set themselves one inspection (A1's and X1's done: 2/3), two of whose inspection
     commissions set one (A1's done: 1/2); the grassroots cell A2 with a cell committee
@@ -56,7 +57,7 @@ def bloc(tree, engine):
     own_target(tree.a2, "cell", 1, 1)
     own_target(tree.a, "standing_committee", 2, 1)
     case(tree.a, kind="supervision_thematic", body="inspection_commission")  # arising
-    rollup.rebuild(TODAY)
+    engine.rebuild(TODAY)
     tree.a.refresh_from_db()
     return tree
 
@@ -97,7 +98,7 @@ def test_the_coverage_table_counts_the_units_below_per_kind_and_body(client, cas
     tree = bloc
     params = {}
     if period == "h1_snapshot":
-        services.snapshot_period(
+        periods.snapshot_period(
             ReportPeriod.objects.get(kind="h1", year=2026, month=0), today=TODAY
         )
     if period != "year":
@@ -165,7 +166,7 @@ def test_the_figures_per_body_agree_across_sources(bloc):
     from reports.queries.sources import period_source
 
     computed = queries.dashboard(tree.a, year=2026, kind="", today=TODAY, period_kind="h1")
-    services.snapshot_period(ReportPeriod.objects.get(kind="h1", year=2026), today=TODAY)
+    periods.snapshot_period(ReportPeriod.objects.get(kind="h1", year=2026), today=TODAY)
     frozen = queries.dashboard(tree.a, year=2026, kind="", today=TODAY, period_kind="h1")
     assert computed.source.computed and frozen.source.snapshot
     assert computed.bodies == frozen.bodies
@@ -208,7 +209,7 @@ def counts(client, tree, names, period):
 
 
 @time_machine.travel(TODAY, tick=False)
-def test_the_body_sections_add_no_query_whatever_the_subtree(client, cast, bloc, engine):
+def test_the_body_sections_add_no_query_whatever_the_subtree(client, cast, bloc, engine_name):
     """Live, snapshot and computed on demand, small and larger subtree: the page's
     queries as without the per-body sections (live: read inside the units' query;
     computed: from the subtree already computed). The Python engine (SQLite's) computes
@@ -216,17 +217,17 @@ def test_the_body_sections_add_no_query_whatever_the_subtree(client, cast, bloc,
     tree = bloc
     names = ["root", "province", "a", "a1"]
     q1 = ReportPeriod.objects.get(kind="q1", year=2026, month=0)
-    services.snapshot_period(q1, today=TODAY)
+    periods.snapshot_period(q1, today=TODAY)
     client.force_login(cast.admin)
     small = {p: counts(client, tree, names, p) for p in ("year", "q1", "h1")}
     grow(tree, 12)
-    rollup.rebuild(TODAY)
-    services.snapshot_period(q1, today=TODAY)
+    engine.rebuild(TODAY)
+    periods.snapshot_period(q1, today=TODAY)
     large = {p: counts(client, tree, names, p) for p in ("year", "q1", "h1")}
     assert small == large, (small, large)
     wanted = dict.fromkeys(names, PAGE_QUERIES + ROLES_QUERY)
     for period, found in small.items():
-        if engine == "sql" or period != "h1":
+        if engine_name == "sql" or period != "h1":
             assert found == wanted, (period, small)
     body = page(client, tree.a)
     # 3 + 12 grassroots committees; the committees of A1, X1 and the 6 odd ones done.

@@ -11,7 +11,8 @@ import time_machine
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from reports import queries, rollup, services
+from reports import engine, queries
+from reports.engine import periods
 from reports.models import ReportPeriod
 from reports.queries import dashboards
 from tests.factories import OrganizationFactory
@@ -29,7 +30,7 @@ def year_2026(tree, programme_rules):
     target(prog, tree.b1, quantity=10)
     case(tree.a1, target=t_a1)
     c = OrganizationFactory(parent=tree.province, code="TN-C", name="Đảng ủy C", level="grassroots")
-    rollup.rebuild(TODAY)
+    engine.rebuild(TODAY)
     return c
 
 
@@ -87,7 +88,7 @@ def test_a_unit_that_issues_its_programme_leaves_the_list_after_the_refresh(
     client.force_login(cast.leader_p)
     assert ">Chi bộ B1</a>" in section(page(client, tree.province))
     programme(tree.b1)
-    rollup.refresh_units([tree.b1.pk], TODAY)
+    engine.refresh_units([tree.b1.pk], TODAY)
     body = page(client, tree.province)
     assert ">Chi bộ B1</a>" not in section(body)
     assert "chưa có chương trình: 6 đơn vị" in body
@@ -115,7 +116,7 @@ def test_a_long_list_is_cut_and_says_how_many_there_are(client, cast, tree, year
 
 @time_machine.travel(TODAY, tick=False)
 def test_the_period_report_has_a_line_for_them(client, cast, tree, year_2026):
-    services.ensure_periods(2026)
+    periods.ensure_periods(2026)
     report = queries.period_report(tree.province, year=2026, period_kind="year", today=TODAY)
     assert report.units_without_programme == 7
     client.force_login(cast.leader_p)
@@ -138,11 +139,11 @@ def test_the_period_report_has_a_line_for_them(client, cast, tree, year_2026):
 
 @time_machine.travel(TODAY, tick=False)
 def test_a_past_period_reads_the_figure_from_its_snapshot(tree, year_2026):
-    services.ensure_periods(2026)
+    periods.ensure_periods(2026)
     period = ReportPeriod.objects.get(kind="q1", year=2026, month=0)
-    services.snapshot_period(period, today=TODAY)
+    periods.snapshot_period(period, today=TODAY)
     programme(tree.b1)  # issued after Q1: the Q1 figures keep B1
-    rollup.refresh_units([tree.b1.pk], TODAY)
+    engine.refresh_units([tree.b1.pk], TODAY)
     q1_report = queries.period_report(tree.province, year=2026, period_kind="q1", today=TODAY)
     assert q1_report.units_without_programme == 7
     shown = queries.dashboard(tree.province, year=2026, kind="", today=TODAY, period_kind="q1")

@@ -13,7 +13,8 @@ from fractions import Fraction
 import pytest
 
 from ktgs.figures import format_percent
-from reports import rollup, services
+from reports import engine
+from reports.engine import periods
 from reports.models import ALL_BODIES, ALL_KINDS, ProgressRow
 from reports.queries.bodies import figures_by_body
 from reports.queries.sources import period_source
@@ -45,7 +46,7 @@ def year(tree, rollup_engine):
     own_programme(tree.b, "inspection_commission", INSPECT, 1, 1)
     own_programme(tree.b1, "cell", SUPERVISE, 2, 2)
     case(tree.a1, kind=INSPECT, body="standing_committee")  # arising, by the standing committee
-    rollup.rebuild(DAY)
+    engine.rebuild(DAY)
     return tree
 
 
@@ -155,7 +156,7 @@ def test_the_incremental_table_keeps_the_bodies_and_the_coverage(year):
     assert (made.own_quantity, made.own_capped_done) == (1, 0)
     committee_target = tree.b.targets.get(programme__body="committee")
     case(tree.b, kind=INSPECT, target=committee_target, body="committee")
-    assert rollup.refresh_units([tree.b.pk], DAY) > 0
+    assert engine.refresh_units([tree.b.pk], DAY) > 0
     assert coverage(row(tree.province))["grassroots_committees"] == (2, 1)
     assert coverage(row(tree.province, "committee"))["grassroots_committees"] == (2, 2)
     assert_incremental_equals_rebuild(DAY)
@@ -193,7 +194,7 @@ def test_figures_by_body_read_alike_from_the_table_a_snapshot_and_on_demand(year
     computed = queries_period("m9")
     assert computed.computed
     on_demand = figures_by_body(tree.province, computed)
-    services.snapshot_period(computed.period, today=DAY)
+    periods.snapshot_period(computed.period, today=DAY)
     frozen = queries_period("m9")
     assert frozen.snapshot
     assert on_demand == figures_by_body(tree.province, frozen)

@@ -1,5 +1,5 @@
 """A past period without a snapshot is computed on demand for the asked subtree, as of its
-end (reports.rollup.subtree_figures): the figures a snapshot taken at its end holds, on
+end (reports.engine.subtree_figures): the figures a snapshot taken at its end holds, on
 both engines (the SQL statement PostgreSQL runs and the Python path SQLite runs); and the
 term, whose figures gather its years with each unit counted once."""
 
@@ -10,7 +10,10 @@ import pytest
 from django.db import connection
 
 from cases.models import Case
-from reports import rollup, services
+from reports import engine
+from reports.engine import periods
+from reports.engine import python as python_engine
+from reports.engine.table import row_values
 from reports.models import ALL_BODIES, ALL_KINDS, PeriodSnapshot, ReportPeriod
 from tests.reports.test_rollup import KINDS, case, programme, target
 from tests.reports.test_rollup_sql import random_year
@@ -31,13 +34,13 @@ def period(kind, year=2026):
     return ReportPeriod.objects.get(kind=kind, year=year, month=0)
 
 
-def from_snapshot(p: ReportPeriod, unit, kind: str | None) -> rollup.SubtreeFigures:
+def from_snapshot(p: ReportPeriod, unit, kind: str | None) -> engine.SubtreeFigures:
     """What the dashboard reads from a snapshot: the unit's and children's subtree rows,
     and the most lagging units of the subtree in the dashboard's order."""
     rows = PeriodSnapshot.objects.filter(period=p, year=p.year)
     children = {unit.pk, *type(unit).objects.filter(parent=unit).values_list("pk", flat=True)}
     totals = {
-        (r.organization_id, r.kind, r.body): rollup._row_values(r)[1]
+        (r.organization_id, r.kind, r.body): row_values(r)[1]
         for r in rows.filter(organization_id__in=children)
         if kind is None or r.kind == kind
     }
@@ -51,13 +54,13 @@ def from_snapshot(p: ReportPeriod, unit, kind: str | None) -> rollup.SubtreeFigu
         .select_related("organization")
         .order_by("-own_gap", "organization__name", "organization_id")[:20]
     )
-    return rollup.SubtreeFigures(
+    return engine.SubtreeFigures(
         totals=totals,
-        lagging=[(r.organization, rollup._row_values(r)[0]) for r in lagging],
+        lagging=[(r.organization, row_values(r)[0]) for r in lagging],
     )
 
 
-def comparable(figures: rollup.SubtreeFigures):
+def comparable(figures: engine.SubtreeFigures):
     return figures.totals, [(org.pk, org.name, own) for org, own in figures.lagging]
 
 
@@ -68,13 +71,13 @@ def test_on_demand_figures_equal_a_snapshot_and_the_python_reference(tree, seed,
     assert Case.objects.exists()
     for kind_of_period in ("q1", "h1", "m9", "year"):
         p = period(kind_of_period)
-        services.snapshot_period(p, today=LATER)
+        periods.snapshot_period(p, today=LATER)
         for unit in tree.all():
             for kind in [None, ALL_KINDS, *KINDS]:
-                sql = rollup.subtree_figures(
+                sql = engine.subtree_figures(
                     unit, p.ends_on, range(2026, 2027), kind=kind, lagging=20
                 )
-                python = rollup.reference_subtree(
+                python = python_engine.reference_subtree(
                     unit, p.ends_on, range(2026, 2027), kind=kind, lagging=20
                 )
                 frozen = from_snapshot(p, unit, kind)
@@ -90,8 +93,8 @@ def test_a_subtree_computation_reads_only_its_subtree(tree):
     case(tree.b1, target=t_b1, concluded_on=date(2026, 3, 11))
     case(tree.a2, kind="denunciation", concluded_on=date(2026, 2, 1))
     day = date(2026, 3, 31)
-    for engine in (rollup.subtree_figures, rollup.reference_subtree):
-        found = engine(tree.a, day, range(2026, 2027), kind=ALL_KINDS)
+    for compute in (engine.subtree_figures, python_engine.reference_subtree):
+        found = compute(tree.a, day, range(2026, 2027), kind=ALL_KINDS)
         all_bodies = {key[:2] for key in found.totals if key[2] == ALL_BODIES}
         assert all_bodies == {(tree.a.pk, ""), (tree.a1.pk, ""), (tree.a2.pk, "")}
         whole = found.totals[(tree.a.pk, "", "")]
@@ -107,7 +110,7 @@ def two_years(tree):
     """A1: 2 planned in 2025 (1 done, in 2025), 3 in 2026 (1 done); B1: 10 in 2026, none;
     a term programme of the province: A2, 4 due in 2028, 1 done. An arising case in 2025
     at A2 and one in 2026 at B1; one in 2024 (before the term)."""
-    services.ensure_term(2026)
+    periods.ensure_term(2026)
     old = programme(tree.province, year=2025)
     t_2025 = target(old, tree.a1, quantity=2, due_on=date(2025, 12, 31))
     new = programme(tree.province)
@@ -134,12 +137,12 @@ def two_years(tree):
 
 def test_the_current_term_is_a_period_of_2025_to_2030(db):
     ReportPeriod.objects.filter(kind="term").delete()  # whatever an earlier test left
-    assert services.ensure_term(2026) is True
-    assert services.ensure_term(2029) is False  # the same term
+    assert periods.ensure_term(2026) is True
+    assert periods.ensure_term(2029) is False  # the same term
     term = period("term", 2025)
     assert (term.starts_on, term.ends_on) == (date(2025, 1, 1), date(2030, 12, 31))
     assert term.title == str(term) == "Nhiệm kỳ 2025–2030"
-    assert services.ensure_term(2031) is True
+    assert periods.ensure_term(2031) is True
     assert period("term", 2030).title == "Nhiệm kỳ 2030–2035"
 
 
@@ -153,12 +156,14 @@ def test_the_data_migration_creates_the_current_term(db):
     migration.create_term(django_apps, None)
     migration.create_term(django_apps, None)
     assert ReportPeriod.objects.filter(kind="term").count() == 1
-    assert services.ensure_term(2026) is False  # the row the service would make
+    assert periods.ensure_term(2026) is False  # the row the service would make
 
 
-@pytest.mark.parametrize("engine", ["sql", "python"])
-def test_term_to_date_gathers_the_terms_years_and_counts_each_unit_once(tree, two_years, engine):
-    compute = rollup.subtree_figures if engine == "sql" else rollup.reference_subtree
+@pytest.mark.parametrize("engine_name", ["sql", "python"])
+def test_term_to_date_gathers_the_terms_years_and_counts_each_unit_once(
+    tree, two_years, engine_name
+):
+    compute = engine.subtree_figures if engine_name == "sql" else python_engine.reference_subtree
     day = date(2026, 7, 2)
     found = compute(tree.province, day, range(2025, 2031), kind=ALL_KINDS, lagging=20)
     whole = found.totals[(tree.province.pk, ALL_KINDS, ALL_BODIES)]
@@ -174,7 +179,7 @@ def test_term_to_date_gathers_the_terms_years_and_counts_each_unit_once(tree, tw
 
 
 def test_term_to_date_is_the_same_on_both_engines_on_random_data(tree, settings):
-    services.ensure_term(2026)
+    periods.ensure_term(2026)
     for seed in range(4):
         random_year(tree, random.Random(100 + seed))
         # Some of it a year earlier: the term gathers both.
@@ -184,6 +189,6 @@ def test_term_to_date_is_the_same_on_both_engines_on_random_data(tree, settings)
             for unit in (tree.root, tree.province, tree.a, tree.b1):
                 for kind in (None, ALL_KINDS, KINDS[0]):
                     args = (unit, day, range(2025, 2031))
-                    sql = rollup.subtree_figures(*args, kind=kind, lagging=20)
-                    python = rollup.reference_subtree(*args, kind=kind, lagging=20)
+                    sql = engine.subtree_figures(*args, kind=kind, lagging=20)
+                    python = python_engine.reference_subtree(*args, kind=kind, lagging=20)
                     assert comparable(sql) == comparable(python), (seed, day, unit, kind)

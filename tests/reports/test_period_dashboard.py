@@ -12,7 +12,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from cases.models import Case
-from reports import queries, rollup, services
+from reports import engine, queries
+from reports.engine import periods
 from reports.models import ReportPeriod
 from tests.reports.test_dashboard import PAGE_QUERIES, ROLES_QUERY, grow
 from tests.reports.test_rollup import case, programme, target
@@ -28,7 +29,7 @@ def figures(tree):
     target(prog, tree.b1, quantity=10)
     case(tree.a1, target=t_a1, concluded_on=date(2026, 3, 10))
     case(tree.a1, target=t_a1, concluded_on=date(2026, 5, 1))
-    rollup.rebuild(TODAY)
+    engine.rebuild(TODAY)
     return prog
 
 
@@ -53,13 +54,13 @@ def test_the_running_year_reads_the_live_table(client, cast, tree, figures):
 
 @time_machine.travel(TODAY, tick=False)
 def test_a_past_period_reads_its_snapshot(client, cast, tree, figures):
-    services.snapshot_period(q1(), today=TODAY)
+    periods.snapshot_period(q1(), today=TODAY)
     # A March conclusion entered after the snapshot changes the live table, not the
     # frozen Q1 figures.
     late = case(
         tree.a1, target=figures.targets.get(organization=tree.a1), concluded_on=date(2026, 3, 20)
     )
-    rollup.refresh_units([late.organization_id], TODAY)
+    engine.refresh_units([late.organization_id], TODAY)
     client.force_login(cast.leader_p)
 
     body = page(client, tree.province, period="q1")
@@ -84,7 +85,7 @@ def test_a_past_period_without_a_snapshot_is_computed_as_of_its_end(client, cast
     assert "Dự kiến đến cuối kỳ" in body
     assert "Báo cáo kỳ" in body
     # The same page once the snapshot is taken.
-    services.snapshot_period(q1(), today=TODAY)
+    periods.snapshot_period(q1(), today=TODAY)
     frozen = page(client, tree.province, period="q1")
     assert "1/13" in frozen and "số liệu chốt kỳ" in frozen and "tính lại lúc" not in frozen
 
@@ -93,7 +94,7 @@ def test_a_past_period_without_a_snapshot_is_computed_as_of_its_end(client, cast
 def test_a_computed_period_shows_the_children_and_the_lagging_units(client, cast, tree, figures):
     client.force_login(cast.leader_p)
     computed = queries.dashboard(tree.province, year=2026, kind="", today=TODAY, period_kind="h1")
-    services.snapshot_period(ReportPeriod.objects.get(kind="h1", year=2026), today=TODAY)
+    periods.snapshot_period(ReportPeriod.objects.get(kind="h1", year=2026), today=TODAY)
     frozen = queries.dashboard(tree.province, year=2026, kind="", today=TODAY, period_kind="h1")
     assert computed.source.computed and not frozen.source.computed
     # The same figures; whether a unit with units below it lacks its own programme is
@@ -148,22 +149,22 @@ def test_the_query_count_stays_the_same_with_the_period_filter(client, cast, tre
     term computed on demand; small and larger tree: one number of queries per kind of
     source, whatever the unit and the tree's size (the period is one fixed lookup)."""
     units = ["root", "province", "a1"]
-    periods = ("year", "q1", "h1", "term")
-    services.ensure_term(2026)
-    services.snapshot_period(q1(), today=TODAY)
-    services.take_daily_snapshot(TODAY)
+    shown = ("year", "q1", "h1", "term")
+    periods.ensure_term(2026)
+    periods.snapshot_period(q1(), today=TODAY)
+    periods.take_daily_snapshot(TODAY)
     client.force_login(cast.admin)
-    small = {p: counts(client, tree, units, p) for p in periods}
+    small = {p: counts(client, tree, units, p) for p in shown}
     grow(tree, figures, 24)
-    rollup.rebuild(TODAY)
-    services.snapshot_period(q1(), today=TODAY)
-    services.take_daily_snapshot(TODAY)
-    large = {p: counts(client, tree, units, p) for p in periods}
+    engine.rebuild(TODAY)
+    periods.snapshot_period(q1(), today=TODAY)
+    periods.take_daily_snapshot(TODAY)
+    large = {p: counts(client, tree, units, p) for p in shown}
     # Stored rows (live, snapshot): the page's queries, the unit's figures per body read
     # inside the units' query. Computed on demand: one statement replaces the rows and
     # the lagging read, and one query finds the units without their programme on the
     # period's last day (stored rows say it of each unit): the same number.
-    expected = dict.fromkeys(periods, PAGE_QUERIES)
+    expected = dict.fromkeys(shown, PAGE_QUERIES)
     for found in (small, large):
         for period, per_unit in found.items():
             assert set(per_unit.values()) == {expected[period] + ROLES_QUERY}, (small, large)
@@ -184,8 +185,8 @@ class Scripts(HTMLParser):
 
 def take_points(days):
     for day in days:
-        rollup.rebuild(day)
-        services.take_daily_snapshot(day)
+        engine.rebuild(day)
+        periods.take_daily_snapshot(day)
 
 
 @time_machine.travel(TODAY, tick=False)
@@ -216,7 +217,7 @@ def test_the_dashboard_carries_the_trend_data_and_no_inline_code(client, cast, t
 @time_machine.travel(TODAY, tick=False)
 def test_a_past_periods_chart_stops_at_the_period_end(client, cast, tree, figures):
     take_points([date(2026, 3, 1), date(2026, 4, 1)])
-    services.snapshot_period(q1(), today=TODAY)
+    periods.snapshot_period(q1(), today=TODAY)
     client.force_login(cast.leader_p)
     body = page(client, tree.province, period="q1")
     data = json.loads(
@@ -267,7 +268,7 @@ def test_a_snapshot_time_read_as_text_is_taken_as_utc():
 
 @time_machine.travel(TODAY, tick=False)
 def test_the_term_shows_term_to_date_figures(client, cast, tree, figures):
-    services.ensure_term(2026)
+    periods.ensure_term(2026)
     last_year = programme(tree.province, year=2025)
     planned = target(last_year, tree.a2, quantity=2, due_on=date(2025, 12, 31))
     done = case(tree.a2, target=planned, concluded_on=date(2025, 11, 1))

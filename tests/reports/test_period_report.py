@@ -15,7 +15,8 @@ from openpyxl import load_workbook
 from cases.models import CaseSubject, DisciplineDecision
 from ktgs import figures as ktgs_figures
 from plans.models import ActivityKind
-from reports import queries, rollup, services
+from reports import engine, queries
+from reports.engine import periods
 from reports.models import ALL_KINDS, ReportPeriod
 from tests.reports.test_rollup import case, programme, target
 
@@ -81,7 +82,7 @@ def year_2026(tree):
     discipline(c1, c1.subjects.get(kind=ORG), "reprimand", on=date(2026, 3, 20), by=tree.a)
     b_member = c_b.subjects.first()
     discipline(c_b, b_member, "expulsion", on=date(2026, 3, 5), by=tree.b)  # B's subtree
-    rollup.rebuild(TODAY)
+    engine.rebuild(TODAY)
     return prog
 
 
@@ -111,7 +112,7 @@ def test_the_reports_figures_equal_the_dashboards(client, cast, tree, year_2026,
     """Every kind's targets count one thing here, so each kind's line is the dashboard's
     row of that kind; the dashboard's all-kinds row is the sum of the report's totals per
     counting unit (the report itself never shows that sum)."""
-    services.snapshot_period(period("q1"), today=TODAY)
+    periods.snapshot_period(period("q1"), today=TODAY)
     for unit in (tree.province, tree.a, tree.b):
         report = queries.period_report(unit, year=2026, period_kind=period_kind, today=TODAY)
         by_kind = lines_by_kind(report)
@@ -189,7 +190,7 @@ def test_a_cells_member_target_reads_in_members(client, cast, tree):
         concluded_on=date(2026, 4, 1),
         subjects=[(MEMBER, None, False)],
     )
-    rollup.rebuild(TODAY)
+    engine.rebuild(TODAY)
     client.force_login(cast.leader_b)
     page = client.get(report_url(tree.b1, period="year")).content.decode()
     assert "1/6 đảng viên" in page
@@ -204,14 +205,14 @@ def test_the_xlsx_title_names_the_year_once(client, cast, tree, year_2026):
     response = client.get(report_url(tree.province, period="year", format="xlsx"))
     title = load_workbook(BytesIO(response.content)).active["A1"].value
     assert title.endswith("— Năm 2026") and "Năm năm" not in title
-    services.snapshot_period(period("q1"), today=TODAY)
+    periods.snapshot_period(period("q1"), today=TODAY)
     response = client.get(report_url(tree.province, period="q1", format="xlsx"))
     assert load_workbook(BytesIO(response.content)).active["A1"].value.endswith("— Quý I năm 2026")
 
 
 @time_machine.travel(TODAY, tick=False)
 def test_q1_counts_cases_subjects_and_discipline_of_the_subtree_in_the_period(tree, year_2026):
-    services.snapshot_period(period("q1"), today=TODAY)
+    periods.snapshot_period(period("q1"), today=TODAY)
     report = queries.period_report(tree.a, year=2026, period_kind="q1", today=TODAY)
     by_kind = lines_by_kind(report)
     compliance = by_kind["inspection_compliance"]
@@ -287,7 +288,7 @@ def test_a_past_period_without_a_snapshot_is_computed_as_a_snapshot_would_hold_i
         unit: queries.period_report(unit, year=2026, period_kind="q1", today=TODAY)
         for unit in (tree.province, tree.a, tree.b1)
     }
-    services.snapshot_period(period("q1"), today=TODAY)
+    periods.snapshot_period(period("q1"), today=TODAY)
     for unit, report in computed.items():
         assert report.source.computed and report.source.computed_at is not None
         frozen = queries.period_report(unit, year=2026, period_kind="q1", today=TODAY)
@@ -310,7 +311,7 @@ def test_a_computed_period_says_when_and_downloads(client, cast, tree, year_2026
 
 @time_machine.travel(TODAY, tick=False)
 def test_the_term_report_counts_from_the_start_of_the_term(client, cast, tree, year_2026):
-    services.ensure_term(2026)
+    periods.ensure_term(2026)
     report = queries.period_report(tree.a, year=2026, period_kind="term", today=TODAY)
     year = queries.period_report(tree.a, year=2026, period_kind="year", today=TODAY)
     assert report.period.title == "Nhiệm kỳ 2025–2030"
@@ -332,7 +333,7 @@ def test_the_term_report_counts_from_the_start_of_the_term(client, cast, tree, y
 
 @time_machine.travel(TODAY, tick=False)
 def test_the_xlsx_keeps_numbers_as_numbers(client, cast, tree, year_2026):
-    services.snapshot_period(period("q1"), today=TODAY)
+    periods.snapshot_period(period("q1"), today=TODAY)
     client.force_login(cast.leader_p)
     response = client.get(report_url(tree.province, period="q1", format="xlsx"))
     assert response.status_code == 200

@@ -15,7 +15,8 @@ from openpyxl import load_workbook
 
 from cases.models import CaseSubject
 from ktgs.models import Organization
-from reports import queries, rollup, services
+from reports import engine, queries
+from reports.engine import periods
 from reports.models import ReportPeriod
 from tests.factories import OrganizationFactory
 from tests.reports.test_rollup import case, programme, target
@@ -26,13 +27,13 @@ INSPECT, SUPERVISE = "inspection_compliance", "supervision_thematic"
 
 
 @pytest.fixture
-def engine(rollup_engine):
+def engine_name(rollup_engine):
     """Both roll-up engines (tests/conftest.py)."""
     return rollup_engine
 
 
 @pytest.fixture
-def bloc(tree, engine):
+def bloc(tree, engine_name):
     """The bloc A's standing committee set itself 3 inspections and did them (3
     organisations, 5 members who all sit on a committee); its inspection commission set
     itself 3 thematic supervisions and did 2 (2 organisations, 2 committee members), and
@@ -69,7 +70,7 @@ def bloc(tree, engine):
         if done:
             case(unit, target=made, body="committee", subjects=[(ORG, tree.a1a, False)])
     case(tree.a1, body="standing_committee", subjects=[(MEMBER, None, True)])
-    rollup.rebuild(TODAY)
+    engine.rebuild(TODAY)
     return tree
 
 
@@ -101,7 +102,7 @@ def test_the_page_writes_the_coverage_and_each_bodys_own_lines(client, cast, blo
     tree = bloc
     kind = period.split("_")[0]
     if period == "m9_snapshot":
-        services.snapshot_period(ReportPeriod.objects.get(kind="m9", year=2026), today=TODAY)
+        periods.snapshot_period(ReportPeriod.objects.get(kind="m9", year=2026), today=TODAY)
     client.force_login(cast.leader_p)
     body = client.get(report_url(tree.a, period=kind)).content.decode()
     assert ("tính lại lúc" in body) == (period == "m9_computed")
@@ -127,7 +128,7 @@ def test_a_body_that_set_targets_of_several_units_says_each(client, cast, bloc):
         counts="members",
     )
     case(tree.a, kind=SUPERVISE, target=members, subjects=[(MEMBER, None, False)])
-    rollup.rebuild(TODAY)
+    engine.rebuild(TODAY)
     report = queries.period_report(tree.a, year=2026, period_kind="year", today=TODAY)
     commission = next(s for s in report.bodies if s.body == "inspection_commission")
     thematic = next(a for a in commission.activities if a.kind == SUPERVISE)
@@ -206,7 +207,7 @@ def test_english_keeps_plain_counts(client, cast, bloc):
 def test_the_term_report_gathers_the_targets_of_every_year(tree):
     """A1's 2025 programme (2 inspections, one done in 2025) and the province's 2026
     targets: the term to date counts both years' targets, as its other figures do."""
-    services.ensure_term(2026)
+    periods.ensure_term(2026)
     last_year = target(programme(tree.a1, year=2025, body="committee"), tree.a1, quantity=2)
     last_year.due_on = date(2025, 12, 31)
     last_year.save(update_fields=["due_on"])
@@ -216,7 +217,7 @@ def test_the_term_report_gathers_the_targets_of_every_year(tree):
     this_year = target(programme(tree.province), tree.a1, quantity=3)
     case(tree.a1, target=this_year, concluded_on=date(2026, 5, 1), body="standing_committee")
     day = date(2026, 7, 2)
-    rollup.rebuild(day)
+    engine.rebuild(day)
     term = queries.period_report(tree.a, year=2026, period_kind="term", today=day)
     year = queries.period_report(tree.a, year=2026, period_kind="year", today=day)
     assert [(t.counts, t.quantity, t.capped_done) for t in year.target_totals] == [("cases", 3, 1)]

@@ -12,7 +12,9 @@ from django.conf import settings
 from django.core.management import CommandError, call_command
 
 from ktgs.celery import app as celery_app
-from reports import rollup, services, tasks
+from reports import engine, tasks
+from reports.engine import periods
+from reports.engine.table import row_values
 from reports.models import (
     ALL_KINDS,
     DailySnapshot,
@@ -48,7 +50,7 @@ def figures(tree):
 
 def snapshot_values(p: ReportPeriod) -> dict:
     return {
-        (s.organization_id, s.year, s.kind, s.body): rollup._row_values(s)
+        (s.organization_id, s.year, s.kind, s.body): row_values(s)
         for s in PeriodSnapshot.objects.filter(period=p)
     }
 
@@ -57,8 +59,8 @@ def snapshot_values(p: ReportPeriod) -> dict:
 
 
 def test_ensure_periods_creates_the_standard_rows_of_a_year_once(db):
-    assert services.ensure_periods(2030) == 16
-    assert services.ensure_periods(2030) == 0
+    assert periods.ensure_periods(2030) == 16
+    assert periods.ensure_periods(2030) == 0
     assert ReportPeriod.objects.filter(year=2030).count() == 16
     q1, h1, m9, year = (period(k, 2030) for k in ("q1", "h1", "m9", "year"))
     assert (q1.starts_on, q1.ends_on) == (date(2030, 1, 1), date(2030, 3, 31))
@@ -72,13 +74,13 @@ def test_ensure_periods_creates_the_standard_rows_of_a_year_once(db):
 
 
 def test_ensure_periods_knows_leap_years_and_leaves_edited_rows_alone(db):
-    services.ensure_periods(2028)
+    periods.ensure_periods(2028)
     assert period("month", 2028, 2).ends_on == date(2028, 2, 29)
     # A unit whose 6-month report runs from 15/12 of the year before edits the row.
     h1 = period("h1", 2028)
     h1.starts_on, h1.ends_on = date(2027, 12, 15), date(2028, 6, 14)
     h1.save()
-    assert services.ensure_periods(2028) == 0
+    assert periods.ensure_periods(2028) == 0
     h1.refresh_from_db()
     assert (h1.starts_on, h1.ends_on) == (date(2027, 12, 15), date(2028, 6, 14))
 
@@ -90,7 +92,7 @@ def test_the_data_migration_creates_2025_to_2027_once(db):
     migration.create_periods(django_apps, None)
     for year in (2025, 2026, 2027):
         assert ReportPeriod.objects.filter(year=year).count() == 16
-        assert services.ensure_periods(year) == 0  # the same rows as the service's
+        assert periods.ensure_periods(year) == 0  # the same rows as the service's
     assert ReportPeriod.objects.count() == 48
 
 
@@ -115,12 +117,12 @@ def test_the_nightly_task_creates_the_term_and_the_next_one_in_its_last_year(db)
 
 
 def test_a_snapshot_equals_compute_table_at_the_period_end(tree, figures):
-    rollup.rebuild(TODAY)
+    engine.rebuild(TODAY)
     q1 = period("q1")
 
-    rows = services.snapshot_period(q1, today=TODAY)
+    rows = periods.snapshot_period(q1, today=TODAY)
 
-    wanted = {k: v for k, v in rollup.compute_table(Q1_END).items() if k[1] == 2026}
+    wanted = {k: v for k, v in engine.compute_table(Q1_END).items() if k[1] == 2026}
     assert rows == len(wanted) > 0
     assert snapshot_values(q1) == wanted
     q1.refresh_from_db()
@@ -137,10 +139,10 @@ def test_a_snapshot_equals_compute_table_at_the_period_end(tree, figures):
 
 def test_a_second_snapshot_replaces_the_first(tree, figures):
     q1 = period("q1")
-    services.snapshot_period(q1, today=TODAY)
+    periods.snapshot_period(q1, today=TODAY)
     first = snapshot_values(q1)
     case(tree.b1, kind="denunciation", concluded_on=date(2026, 3, 20))  # entered late
-    services.snapshot_period(q1, today=TODAY)
+    periods.snapshot_period(q1, today=TODAY)
     second = snapshot_values(q1)
     assert set(first) == set(second)
     province = (tree.province.pk, 2026, ALL_KINDS, "")
@@ -148,23 +150,23 @@ def test_a_second_snapshot_replaces_the_first(tree, figures):
 
 
 def test_a_period_that_has_not_ended_is_not_snapshotted(tree, figures):
-    with pytest.raises(services.PeriodNotEnded):
-        services.snapshot_period(period("year"), today=TODAY)
+    with pytest.raises(periods.PeriodNotEnded):
+        periods.snapshot_period(period("year"), today=TODAY)
     assert not PeriodSnapshot.objects.exists()
 
 
 def test_beat_snapshots_each_ended_period_once(tree, figures):
-    taken = services.snapshot_ended_periods(date(2026, 4, 1))
+    taken = periods.snapshot_ended_periods(date(2026, 4, 1))
     ended = set(
         ReportPeriod.objects.filter(
-            kind__in=services.DASHBOARD_PERIODS, ends_on__lt=date(2026, 4, 1)
+            kind__in=periods.DASHBOARD_PERIODS, ends_on__lt=date(2026, 4, 1)
         ).values_list("pk", flat=True)
     )
     assert set(taken) == ended
     assert period("q1").pk in taken and period("h1").pk not in taken
     assert period("month", 2026, 3).pk not in taken  # months: on demand only
-    assert services.snapshot_ended_periods(date(2026, 4, 1)) == []
-    assert services.snapshot_ended_periods(date(2026, 7, 1)) == [period("h1").pk]
+    assert periods.snapshot_ended_periods(date(2026, 4, 1)) == []
+    assert periods.snapshot_ended_periods(date(2026, 7, 1)) == [period("h1").pk]
 
 
 def test_the_command_snapshots_a_period_on_demand(tree, figures):
@@ -185,15 +187,15 @@ def test_the_command_snapshots_a_period_on_demand(tree, figures):
 
 
 def test_the_daily_snapshot_is_taken_once_a_day_for_units_down_to_the_depth_limit(tree, figures):
-    rollup.rebuild(TODAY)
+    engine.rebuild(TODAY)
     shallow = set(
         ProgressRow.objects.filter(
             kind=ALL_KINDS, body="", year=2026, organization__depth__lte=4
         ).values_list("organization_id", flat=True)
     )
     assert tree.a1.pk in shallow  # depth 4
-    assert services.take_daily_snapshot(TODAY) == len(shallow)
-    assert services.take_daily_snapshot(TODAY) == len(shallow)  # the same rows again
+    assert periods.take_daily_snapshot(TODAY) == len(shallow)
+    assert periods.take_daily_snapshot(TODAY) == len(shallow)  # the same rows again
     points = DailySnapshot.objects.filter(taken_on=TODAY)
     assert set(points.values_list("organization_id", flat=True)) == shallow
     assert points.count() == len(shallow)
@@ -209,8 +211,8 @@ def test_the_daily_snapshot_is_taken_once_a_day_for_units_down_to_the_depth_limi
 
 def test_the_depth_limit_is_a_setting(tree, figures, settings):
     settings.KTGS_TREND_MAX_DEPTH = 2
-    rollup.rebuild(TODAY)
-    services.take_daily_snapshot(TODAY)
+    engine.rebuild(TODAY)
+    periods.take_daily_snapshot(TODAY)
     assert set(DailySnapshot.objects.values_list("organization_id", flat=True)) == {
         tree.root.pk,
         tree.province.pk,
@@ -218,11 +220,11 @@ def test_the_depth_limit_is_a_setting(tree, figures, settings):
 
 
 def test_a_rerun_the_same_day_updates_the_days_point(tree, figures):
-    rollup.rebuild(TODAY)
-    services.take_daily_snapshot(TODAY)
+    engine.rebuild(TODAY)
+    periods.take_daily_snapshot(TODAY)
     target(figures, tree.a2, quantity=4)  # a target added later the same day
-    rollup.refresh_units([tree.a2.pk], TODAY)
-    services.take_daily_snapshot(TODAY)
+    engine.refresh_units([tree.a2.pk], TODAY)
+    periods.take_daily_snapshot(TODAY)
     point = DailySnapshot.objects.get(organization=tree.province)  # still one
     assert point.sub_quantity == 15 + 4
 

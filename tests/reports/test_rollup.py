@@ -10,7 +10,8 @@ from cases.models import Case, CaseSubject
 from ktgs import services as ktgs_services
 from plans.documents import parse_document_number
 from plans.models import Amendment, Programme, Target
-from reports import rollup
+from reports import engine
+from reports.engine.table import row_values
 from reports.models import ALL_BODIES, ALL_KINDS, ProgressRow
 
 # Every test here runs on both roll-up engines (tests/conftest.py).
@@ -91,13 +92,13 @@ def row(unit, kind=ALL_KINDS, year=2026, body=ALL_BODIES):
 
 def table() -> dict:
     return {
-        (r.organization_id, r.year, r.kind, r.body): rollup._row_values(r)
+        (r.organization_id, r.year, r.kind, r.body): row_values(r)
         for r in ProgressRow.objects.all()
     }
 
 
 def assert_incremental_equals_rebuild(today=TODAY):
-    wanted = rollup.compute_table(today)
+    wanted = engine.compute_table(today)
     have = table()
     differ = {k for k in set(wanted) | set(have) if wanted.get(k) != have.get(k)}
     assert differ == set(), [(k, have.get(k), wanted.get(k)) for k in sorted(differ)[:5]]
@@ -123,7 +124,7 @@ def test_rebuild_rolls_up_a_ratio_of_sums_and_caps_surplus(tree, year_2026):
     case(tree.a1, kind="inspection_violation")  # arising
     case(tree.a1, target=t["a1"], concluded=False)  # not concluded: does not count
 
-    result = rollup.rebuild(TODAY)
+    result = engine.rebuild(TODAY)
 
     assert result.inserted == result.rows > 0
     a = row(tree.a)
@@ -160,9 +161,9 @@ def test_drafts_and_targets_removed_by_an_amendment_do_not_count(tree, year_2026
     t["b1"].save()
     target(prog, tree.b1, quantity=4, added_by=amendment, replaces=t["b1"])
 
-    rollup.rebuild(TODAY)
+    engine.rebuild(TODAY)
     assert row(tree.b).sub_quantity == 4
-    rollup.rebuild(date(2026, 5, 31))  # before the amendment took effect
+    engine.rebuild(date(2026, 5, 31))  # before the amendment took effect
     assert row(tree.b).sub_quantity == 1
 
 
@@ -172,7 +173,7 @@ def test_subject_counting_targets_count_subjects_of_their_kind(tree):
     committee = target(prog, tree.a2, quantity=2, counts="committee_members")
     case(tree.a1, target=orgs, subjects=[("organization", tree.a1a, False)] * 2)
     case(tree.a2, target=committee, subjects=[("member", None, True), ("member", None, False)])
-    rollup.rebuild(TODAY)
+    engine.rebuild(TODAY)
     assert row(tree.a1).own_done == 2
     assert row(tree.a2).own_done == 1
 
@@ -180,7 +181,7 @@ def test_subject_counting_targets_count_subjects_of_their_kind(tree):
 def test_a_lagging_unit_is_counted_up_the_tree(tree):
     prog = programme(tree.province)
     target(prog, tree.b1, quantity=10)  # 5 expected by July, none done
-    rollup.rebuild(TODAY)
+    engine.rebuild(TODAY)
     assert row(tree.b1).own_units_lagging == 1
     assert row(tree.province).sub_units_lagging == 1
     assert row(tree.root).sub_units_lagging == 1
@@ -188,21 +189,21 @@ def test_a_lagging_unit_is_counted_up_the_tree(tree):
 
 def test_incremental_refresh_matches_rebuild_after_each_write(tree, year_2026):
     _, t = year_2026
-    rollup.rebuild(TODAY)
+    engine.rebuild(TODAY)
     made = case(tree.a1, target=t["a1"])
-    rollup.refresh_units([tree.a1.pk], TODAY)
+    engine.refresh_units([tree.a1.pk], TODAY)
     assert_incremental_equals_rebuild()
     assert row(tree.a).sub_capped_done == 1
 
     made.status = Case.Status.CANCELLED
     made.concluded_on = None
     made.save()
-    rollup.refresh_units([tree.a1.pk], TODAY)
+    engine.refresh_units([tree.a1.pk], TODAY)
     assert_incremental_equals_rebuild()
     assert row(tree.a).sub_capped_done == 0
 
     case(tree.b1, kind="denunciation")  # arising in a kind nobody had a target for
-    rollup.refresh_units([tree.b1.pk], TODAY)
+    engine.refresh_units([tree.b1.pk], TODAY)
     assert_incremental_equals_rebuild()
     assert row(tree.root, kind="denunciation").sub_arising == 1
 
@@ -213,7 +214,7 @@ def test_random_writes_leave_no_row_different_from_a_rebuild(tree, year_2026):
     units = [tree.a1, tree.a1a, tree.a2, tree.b, tree.b1]
     targets = list(t.values())
     cases = []
-    rollup.rebuild(TODAY)
+    engine.rebuild(TODAY)
     for _ in range(60):
         action = rng.choice(["add", "add", "conclude", "cancel", "delete", "target", "retarget"])
         touched: set[int] = set()
@@ -256,26 +257,26 @@ def test_random_writes_leave_no_row_different_from_a_rebuild(tree, year_2026):
             )
             made.save()
             touched.add(made.organization_id)
-        rollup.refresh_units(touched, TODAY)
+        engine.refresh_units(touched, TODAY)
     assert_incremental_equals_rebuild()
-    assert rollup.rebuild(TODAY, check=True).changed == 0
+    assert engine.rebuild(TODAY, check=True).changed == 0
 
 
 def test_moving_a_unit_moves_its_figures(tree, year_2026):
     _, t = year_2026
     case(tree.a1, target=t["a1"])
-    rollup.rebuild(TODAY)
+    engine.rebuild(TODAY)
     old_ancestors = [tree.a.pk, tree.province.pk, tree.root.pk]
     ktgs_services.move_organization(organization=tree.a1, new_parent=tree.b)
-    rollup.move_subtree_totals(unit_id=tree.a1.pk, old_ancestor_ids=old_ancestors, today=TODAY)
+    engine.move_subtree_totals(unit_id=tree.a1.pk, old_ancestor_ids=old_ancestors, today=TODAY)
     assert_incremental_equals_rebuild()
     assert row(tree.b).sub_quantity == 1 + 3 + 2  # b1, a1, a1a
     assert row(tree.a).sub_quantity == 2
 
 
 def test_rebuild_writes_only_rows_that_changed(tree, year_2026):
-    rollup.rebuild(TODAY)
-    again = rollup.rebuild(TODAY)
+    engine.rebuild(TODAY)
+    again = engine.rebuild(TODAY)
     assert again.changed == 0
     assert again.rows == ProgressRow.objects.count()
 
@@ -283,24 +284,24 @@ def test_rebuild_writes_only_rows_that_changed(tree, year_2026):
 def test_nightly_check_finds_nothing_after_incremental_maintenance(tree, year_2026, caplog):
     _, t = year_2026
     yesterday = date(2026, 7, 1)
-    rollup.rebuild(yesterday)
+    engine.rebuild(yesterday)
     case(tree.a2, target=t["a2"])
-    rollup.refresh_units([tree.a2.pk], yesterday)
-    checked, rebuilt = rollup.nightly(TODAY)
+    engine.refresh_units([tree.a2.pk], yesterday)
+    checked, rebuilt = engine.nightly(TODAY)
     assert checked.changed == 0
     assert "differs" not in caplog.text
     assert rebuilt.changed > 0  # the expected figures moved with the date
 
 
 def test_a_checking_rebuild_logs_and_repairs_a_row_that_differs(tree, year_2026, caplog):
-    rollup.rebuild(TODAY)
+    engine.rebuild(TODAY)
     ProgressRow.objects.filter(organization=tree.a, kind=ALL_KINDS, body="").update(sub_quantity=99)
     ProgressRow.objects.filter(organization=tree.b1, kind=ALL_KINDS, body="").delete()
 
-    result = rollup.rebuild(TODAY, check=True)
+    result = engine.rebuild(TODAY, check=True)
 
     assert (result.updated, result.inserted, result.deleted) == (1, 1, 0)
     assert "differs from the rebuild" in caplog.text
     assert str(tree.a.pk) in caplog.text and "99" in caplog.text
     assert row(tree.a).sub_quantity == 7
-    assert rollup.rebuild(TODAY, check=True).changed == 0
+    assert engine.rebuild(TODAY, check=True).changed == 0

@@ -7,7 +7,7 @@ import threading
 import pytest
 from django.db import connection, transaction
 
-from reports import rollup
+from reports import engine
 from tests.reports.test_rollup import (
     TODAY,
     assert_incremental_equals_rebuild,
@@ -27,7 +27,7 @@ def test_concurrent_refreshes_lose_nothing(tree, same_unit):
     prog = programme(tree.province)
     units = [tree.a1] * 4 if same_unit else [tree.a1, tree.a1a, tree.a2, tree.b1]
     targets = {unit.pk: target(prog, unit, quantity=5 * units.count(unit)) for unit in units}
-    rollup.rebuild(TODAY)
+    engine.rebuild(TODAY)
     rounds = 5
     step = threading.Barrier(len(units))
     errors: list[BaseException] = []
@@ -41,7 +41,7 @@ def test_concurrent_refreshes_lose_nothing(tree, same_unit):
                 case(unit, target=targets[unit.pk])
                 step.wait(timeout=30)
                 with transaction.atomic():
-                    rollup.refresh_units([unit.pk], TODAY)
+                    engine.refresh_units([unit.pk], TODAY)
                 step.wait(timeout=30)
         except BaseException as error:  # reported below
             errors.append(error)

@@ -1,5 +1,5 @@
-"""The SQL roll-up (reports.rollup_sql, what PostgreSQL runs) against the specification
-(reports.progress through rollup.reference_table, the Python path): every figure and every
+"""The SQL roll-up (reports.engine.statements, what PostgreSQL runs) against the specification
+(reports.progress through python_engine.reference_table, the Python path): every figure and every
 lag reason equal, on random programmes and cases, at dates before, during and after the
 targets' periods, with several tolerances — and at the exact edges where rounding or a
 lag threshold could tip."""
@@ -15,7 +15,9 @@ from django.db import DataError, connection
 from cases.models import Case
 from plans.documents import parse_document_number
 from plans.models import Amendment, Programme
-from reports import rollup, rollup_sql
+from reports import engine
+from reports.engine import python as python_engine
+from reports.engine import statements
 from tests.reports.test_rollup import (  # noqa: F401 (year_2026: a fixture used here)
     KINDS,
     TODAY,
@@ -154,7 +156,7 @@ def test_sql_roll_up_equals_the_reference_on_random_data(tree, seed, settings):
     for tolerance in ["0", "1", "2.5"]:
         settings.KTGS_LAG_TOLERANCE_CASES = tolerance
         for day in DATES:
-            sql, reference = rollup.compute_table(day), rollup.reference_table(day)
+            sql, reference = engine.compute_table(day), python_engine.reference_table(day)
             assert sql.keys() == reference.keys(), (seed, tolerance, day)
             differ = [k for k in reference if sql[k] != reference[k]]
             assert not differ, [(k, sql[k], reference[k]) for k in differ[:3]]
@@ -165,11 +167,11 @@ def test_a_lag_exactly_at_the_tolerance_is_not_lagging(tree, settings):
     prog = programme(tree.province)  # 1 January → 31 December: 364 days
     target(prog, tree.b1, quantity=2)
     day = date(2026, 7, 2)  # day 182: exactly 1 case expected, none done → 1 behind
-    sql, reference = rollup.compute_table(day), rollup.reference_table(day)
+    sql, reference = engine.compute_table(day), python_engine.reference_table(day)
     assert sql == reference
     own, _ = sql[(tree.b1.pk, 2026, "", "")]
     assert (own.expected, own.units_lagging) == (Decimal("1"), 0)
-    own, _ = rollup.compute_table(day + timedelta(days=1))[(tree.b1.pk, 2026, "", "")]
+    own, _ = engine.compute_table(day + timedelta(days=1))[(tree.b1.pk, 2026, "", "")]
     assert own.units_lagging == 1
 
 
@@ -177,7 +179,7 @@ def test_expected_rounds_half_up_exactly(tree):
     prog = programme(tree.province)
     target(prog, tree.b1, quantity=1, due_on=date(2026, 2, 2))  # a span of 32 days
     day = date(2026, 1, 2)  # 1/32 = 0.03125 exactly: half-up gives 0.0313
-    sql, reference = rollup.compute_table(day), rollup.reference_table(day)
+    sql, reference = engine.compute_table(day), python_engine.reference_table(day)
     assert sql == reference
     assert sql[(tree.b1.pk, 2026, "", "")][0].expected == Decimal("0.0313")
 
@@ -211,15 +213,15 @@ def test_sql_and_python_agree_on_amended_lineages(tree):
     case(tree.b1, target=moving, concluded_on=date(2026, 4, 1))
     target(prog, tree.b, quantity=1, added_by=september, replaces=moving)
     for day in [*DATES, date(2026, 5, 31), date(2026, 6, 1), date(2026, 8, 31)]:
-        sql, reference = rollup.compute_table(day), rollup.reference_table(day)
+        sql, reference = engine.compute_table(day), python_engine.reference_table(day)
         assert sql == reference, day
-    end = rollup.compute_table(date(2026, 12, 31))
+    end = engine.compute_table(date(2026, 12, 31))
     # 3 cases of the lineage, counted by members since September: 2 members.
     assert end[(tree.a1.pk, 2026, KINDS[0], "")][0].done == 2
     assert end[(tree.a2.pk, 2026, KINDS[1], "")][0].arising == 1
     assert end[(tree.b1.pk, 2026, KINDS[0], "")][0].arising == 1
     assert end[(tree.b.pk, 2026, KINDS[0], "")][0].done == 0
-    may = rollup.compute_table(date(2026, 5, 31))
+    may = engine.compute_table(date(2026, 5, 31))
     assert (
         may[(tree.a1.pk, 2026, KINDS[0], "")][0].done,
         may[(tree.a2.pk, 2026, KINDS[1], "")][0].done,
@@ -231,9 +233,9 @@ def test_the_sql_refresh_equals_the_rebuild_after_amendments(tree):
     rng = random.Random(12)
     random_year(tree, rng)
     day = date(2026, 9, 30)
-    rollup.rebuild(date(2026, 1, 2))
+    engine.rebuild(date(2026, 1, 2))
     units = [tree.province, tree.a, tree.a1, tree.a1a, tree.a2, tree.b, tree.b1]
-    rollup.refresh_units([u.pk for u in units], day)
+    engine.refresh_units([u.pk for u in units], day)
     assert_incremental_equals_rebuild(day)
 
 
@@ -241,7 +243,7 @@ def test_the_sql_refresh_equals_the_rebuild_after_amendments(tree):
 def test_an_error_in_the_refresh_statement_is_a_django_database_error(tree, monkeypatch):
     # The refresh runs its prepared statement on psycopg's own cursor; its errors must
     # still arrive as django.db errors (the task retries django.db.OperationalError).
-    rollup.rebuild(TODAY)
-    monkeypatch.setattr(rollup_sql, "REFRESH_SQL", "SELECT 1 / 0")
+    engine.rebuild(TODAY)
+    monkeypatch.setattr(statements, "REFRESH_SQL", "SELECT 1 / 0")
     with pytest.raises(DataError):
-        rollup.refresh_units([tree.a1.pk], TODAY)
+        engine.refresh_units([tree.a1.pk], TODAY)

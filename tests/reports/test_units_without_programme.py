@@ -9,7 +9,9 @@ import pytest
 
 from plans import services as plans_services
 from plans.models import Programme, ProgrammeRequirement
-from reports import rollup, services
+from reports import engine
+from reports.engine import periods
+from reports.engine import python as python_engine
 from reports.models import ALL_KINDS, PeriodSnapshot, ProgressRow, ReportPeriod
 from tests.reports.test_rollup import assert_incremental_equals_rebuild, programme, row, table
 from tests.reports.test_rollup_sql import DATES
@@ -30,13 +32,13 @@ def without(today):
     """The units a rebuild as of `today` counts as without their programme this year."""
     return {
         unit
-        for (unit, year, kind, _body), (own, _) in rollup.compute_table(today).items()
+        for (unit, year, kind, _body), (own, _) in engine.compute_table(today).items()
         if kind == ALL_KINDS and year == today.year and own.units_without_programme
     }
 
 
 def test_units_without_a_programme_after_the_deadline_count_up_the_tree(tree, province_issued):
-    rollup.rebuild(AFTER)
+    engine.rebuild(AFTER)
     # Nothing else in their subtrees (no target, no case): the rows exist for this figure.
     for unit in (tree.a1a, tree.a2, tree.b1):
         assert (row(unit).own_units_without_programme, row(unit).sub_quantity) == (1, 0)
@@ -64,13 +66,13 @@ def test_nothing_counts_until_the_deadline_has_passed(tree, province_issued):
     assert tree.province.pk in without(date(2025, 12, 31))
     assert not any(
         sub.units_without_programme
-        for (_, year, _, _), (_, sub) in rollup.compute_table(date(2025, 12, 31)).items()
+        for (_, year, _, _), (_, sub) in engine.compute_table(date(2025, 12, 31)).items()
         if year == 2026
     )
 
 
 def test_issuing_the_programme_takes_the_unit_out_after_the_refresh(tree, province_issued):
-    rollup.rebuild(AFTER)
+    engine.rebuild(AFTER)
     draft = programme(tree.b1, status=Programme.Status.DRAFT)
     draft.body = "cell"
     draft.save()
@@ -78,19 +80,19 @@ def test_issuing_the_programme_takes_the_unit_out_after_the_refresh(tree, provin
         plans_services.issue_programme(programme=draft)
     # The service asks for the programme's own unit to be refreshed, even without targets.
     assert tree.b1.pk in refreshed
-    rollup.refresh_units(refreshed, AFTER)
+    engine.refresh_units(refreshed, AFTER)
     # Nothing else in its subtree: its row goes, as a rebuild would not make it.
     assert not ProgressRow.objects.filter(organization=tree.b1).exists()
     assert row(tree.b).sub_units_without_programme == 1  # b itself
     assert row(tree.province).sub_units_without_programme == 5
     assert_incremental_equals_rebuild(AFTER)
-    assert rollup.rebuild(AFTER, check=True).changed == 0
+    assert engine.rebuild(AFTER, check=True).changed == 0
 
 
 def test_a_refresh_of_an_untouched_unit_adds_its_row_as_the_rebuild_would(tree, province_issued):
-    rollup.rebuild(date(2026, 1, 31))  # the deadline itself: nobody counts yet
+    engine.rebuild(date(2026, 1, 31))  # the deadline itself: nobody counts yet
     assert table() == {}
-    rollup.refresh_units([tree.a2.pk], AFTER)
+    engine.refresh_units([tree.a2.pk], AFTER)
     assert row(tree.a2).own_units_without_programme == 1
     assert row(tree.province).sub_units_without_programme == 1
 
@@ -154,9 +156,9 @@ def test_a_unit_that_did_not_exist_on_the_deadline_is_not_required(tree, provinc
 
 
 def test_the_period_snapshot_keeps_the_figure(tree, province_issued):
-    services.ensure_periods(2026)
+    periods.ensure_periods(2026)
     q1 = ReportPeriod.objects.get(kind=ReportPeriod.Kind.Q1, year=2026)
-    rollup.write_snapshot(q1, range(2026, 2027))
+    engine.write_snapshot(q1, range(2026, 2027))
     snap = PeriodSnapshot.objects.get(
         period=q1, organization=tree.province, kind=ALL_KINDS, body=""
     )
@@ -206,22 +208,22 @@ def test_sql_equals_python_for_units_without_programme(tree, programme_rules, se
                 made.scope, made.end_year = Programme.Scope.TERM, 2030
             made.save()
     for day in DATES:
-        sql, reference = rollup.compute_table(day), rollup.reference_table(day)
+        sql, reference = engine.compute_table(day), python_engine.reference_table(day)
         assert sql.keys() == reference.keys(), (seed, day)
         assert sql == reference, (seed, day)
     # And the incremental path: a refresh of every unit from an empty table.
-    rollup.refresh_units([u.pk for u in tree.all()], date(2026, 7, 2))
+    engine.refresh_units([u.pk for u in tree.all()], date(2026, 7, 2))
     assert_incremental_equals_rebuild(date(2026, 7, 2))
 
 
 def test_the_figure_is_refreshed_as_it_is_rebuilt(tree, province_issued):
-    rollup.rebuild(AFTER)
+    engine.rebuild(AFTER)
     assert row(tree.b).sub_units_without_programme == 2
     programme(tree.b1)
-    rollup.refresh_units([tree.b1.pk], AFTER)
+    engine.refresh_units([tree.b1.pk], AFTER)
     assert row(tree.b).sub_units_without_programme == 1
     assert row(tree.province).sub_units_without_programme == 5
-    assert table() == rollup.reference_table(AFTER)
+    assert table() == python_engine.reference_table(AFTER)
 
 
 @pytest.mark.parametrize(

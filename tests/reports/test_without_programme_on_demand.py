@@ -8,7 +8,8 @@ import time_machine
 from django.urls import reverse
 
 from plans.models import Programme
-from reports import queries, rollup, services
+from reports import engine, queries
+from reports.engine import periods
 from reports.models import ReportPeriod
 from tests.factories import OrganizationFactory
 from tests.reports.test_rollup import programme
@@ -17,13 +18,13 @@ TODAY = date(2026, 7, 2)
 
 
 @pytest.fixture
-def engine(rollup_engine):
+def engine_name(rollup_engine):
     """Both roll-up engines (tests/conftest.py)."""
     return rollup_engine
 
 
 @pytest.fixture
-def year_2026(tree, programme_rules, engine):
+def year_2026(tree, programme_rules, engine_name):
     """Deadline 31 January for every level below the centre. The province issued in
     time; B issued on 10 April (late for Q1, in time for the 6 months); A1 issued one of
     its committee, but the grassroots rule asks for its commission's; C came into being
@@ -38,7 +39,7 @@ def year_2026(tree, programme_rules, engine):
     c.valid_from = date(2026, 3, 1)
     c.save(update_fields=["valid_from"])
     OrganizationFactory(parent=tree.province, code="TN-D", name="Đảng ủy D", level="grassroots")
-    rollup.rebuild(TODAY)
+    engine.rebuild(TODAY)
     return tree
 
 
@@ -55,7 +56,7 @@ def test_the_computed_list_is_the_snapshots(year_2026, kind):
         computed, found = listed(kind, unit)
         assert computed.source.computed
         assert len(found) == computed.unit.units_without_programme, unit
-        services.snapshot_period(ReportPeriod.objects.get(kind=kind, year=2026), today=TODAY)
+        periods.snapshot_period(ReportPeriod.objects.get(kind=kind, year=2026), today=TODAY)
         frozen, stored = listed(kind, unit)
         assert frozen.source.snapshot
         assert found == stored, (unit, found, stored)

@@ -3,7 +3,7 @@ import time
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from reports import rollup
+from reports import engine
 
 
 class Command(BaseCommand):
@@ -18,7 +18,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, check: bool, **options):
         started = time.perf_counter()
-        result = rollup.rebuild(timezone.localdate(), check=check)
+        result = engine.rebuild(timezone.localdate(), check=check)
         self.stdout.write(
             f"{result.rows} rows; {result.inserted} inserted, {result.updated} updated, "
             f"{result.deleted} deleted in {time.perf_counter() - started:.2f} s"

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from reports import services
+from reports.engine import periods
 from reports.models import ReportPeriod
 
 
@@ -29,7 +29,7 @@ class Command(BaseCommand):
         except ReportPeriod.DoesNotExist:
             raise CommandError(f"no report period {period} {year}") from None
         try:
-            rows = services.snapshot_period(found, today=timezone.localdate())
-        except services.PeriodNotEnded as error:
+            rows = periods.snapshot_period(found, today=timezone.localdate())
+        except periods.PeriodNotEnded as error:
             raise CommandError(f"the period has not ended: {error}") from None
         self.stdout.write(f"{found}: {rows} rows")

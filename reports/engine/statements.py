@@ -4,7 +4,7 @@ million rows into Python objects.
 
 reports.progress stays the specification: `tests/reports/test_rollup_sql.py` checks on
 random data that every figure and every lag reason computed here equals the pure
-module's (through reports.rollup.reference_table). Exactness:
+module's (through reports.engine.counting.reference_table). Exactness:
 
 * Counts are integers throughout.
 * A target's expected figure and its gap behind schedule are rationals
@@ -16,7 +16,7 @@ module's (through reports.rollup.reference_table). Exactness:
 * "Behind" (whole cases behind the schedule) is `ceil(numerator / span)` in integers.
 
 Only PostgreSQL runs this module; SQLite (the embedded default, small data) uses the
-Python path in reports.rollup.
+Python path in reports.engine.
 """
 
 from __future__ import annotations
@@ -44,7 +44,7 @@ WANTED = "progress_wanted"  # the temporary table a computation leaves behind
 # and of its expected figure (reports.progress.expected). {targets} and {cases} restrict
 # the targets and the arising cases to some units (empty for the whole table).
 #
-# Amendments (reports.rollup.leaf_figures says the same in Python): a target in force
+# Amendments (reports.engine.counting.leaf_figures says the same in Python): a target in force
 # counts the cases linked to it and to the targets of its lineage that are not in force
 # (those it replaced); cases linked to a lineage with no target in force are arising
 # ({orphan}: found from the linked targets not in force for the whole table, from the
@@ -168,7 +168,7 @@ reasons AS (
     FROM behind
     GROUP BY unit, year, kind, body
 ),
--- Units that should have issued this year's programme and have not (reports.rollup.
+-- Units that should have issued this year's programme and have not (reports.engine.
 -- units_without_programme): of a level with an active rule whose deadline has passed,
 -- existing on the deadline, with no annual programme of the year issued in time. They
 -- count on their all-kinds row, which they get even with nothing else in it.
@@ -281,7 +281,7 @@ ALL_KINDS_ROWS = "(unit, year, body), (unit, year)"
 ALL_KINDS_ROW_KIND = "''::text"
 
 _ORPHAN_UNITS = _ORPHAN_CASES.format(case_units="c.organization_id = ANY(%(units)s)")
-# A target's year (reports.rollup._target_year) and an arising case's: the rows' `year`,
+# A target's year (reports.engine.counting._target_year) and an arising case's: the rows' `year`,
 # unless a computation over several years (the term) gathers them under one.
 TARGET_YEAR = (
     "CASE WHEN p.scope = %(year_scope)s THEN p.year ELSE EXTRACT(YEAR FROM t.due_on)::int END"
@@ -652,31 +652,35 @@ def _refresh_sql() -> str:
 REFRESH_SQL = _refresh_sql()
 
 
+_LOCK_CHAINS = """
+SELECT u.id, o.id
+FROM ktgs_organization u
+JOIN ktgs_organization o ON o.path = ANY(ARRAY(
+    SELECT substr(u.path, 1, prefix)
+    FROM generate_series(%(step)s::int, length(u.path), %(step)s::int) AS prefix
+))
+WHERE u.id = ANY(%(units)s::bigint[])
+ORDER BY o.id
+FOR NO KEY UPDATE OF o
+"""
+
+
 def lock_chains(units: Sequence[int]) -> list[tuple[int, int]]:
     """Lock the touched units and all their ancestors, in id order, and return the
     (unit, ancestor or itself) pairs. Refreshes that share an ancestor run one after the
     other (they would wait on its roll-up rows anyway), so each reads the figures the
-    previous one committed and none can deadlock another. NO KEY UPDATE: inserting cases
-    and targets that refer to these units is not blocked. Two index reads: the units'
-    paths, then the chains (every prefix of a path) by path."""
-    step = Organization.steplen
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT id, path FROM ktgs_organization WHERE id = ANY(%s)", [list(units)])
-        unit_paths = dict(cursor.fetchall())
-        prefixes = sorted(
-            {path[:end] for path in unit_paths.values() for end in range(step, len(path) + 1, step)}
-        )
+    previous one committed and none can deadlock another (LockRows takes the rows as the
+    sort hands them over: in id order). NO KEY UPDATE: inserting cases and targets that
+    refer to these units is not blocked. One prepared statement, run after every write:
+    every prefix of each unit's path, found by the path index (the prefixes as an array,
+    so that the planner does not take generate_series for a thousand rows and hash the
+    whole tree)."""
+    connection.ensure_connection()
+    with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
         cursor.execute(
-            "SELECT id, path FROM ktgs_organization WHERE path = ANY(%s) "
-            "ORDER BY id FOR NO KEY UPDATE",
-            [prefixes],
+            _LOCK_CHAINS, {"step": Organization.steplen, "units": list(units)}, prepare=True
         )
-        id_of = {path: pk for pk, path in cursor.fetchall()}
-    return [
-        (unit, id_of[path[:end]])
-        for unit, path in unit_paths.items()
-        for end in range(step, len(path) + 1, step)
-    ]
+        return [(unit, ancestor) for unit, ancestor in cursor.fetchall()]
 
 
 def refresh(

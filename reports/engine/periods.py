@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from ktgs.models import Organization
-from reports import rollup
+from reports import engine
 from reports.models import (
     ALL_BODIES,
     ALL_KINDS,
@@ -116,7 +116,7 @@ def _snapshot_years(period: ReportPeriod) -> range:
 @transaction.atomic
 def snapshot_period(period: ReportPeriod, *, today: date | None = None) -> int:
     """Freeze the roll-up table as it stands at the end of `period`
-    (`rollup.compute_table(period.ends_on)`), replacing an earlier snapshot of it.
+    (`engine.compute_table(period.ends_on)`), replacing an earlier snapshot of it.
 
     Only for a period that has ended: the dashboard reads a current period from the live
     table, and a snapshot taken early would be mistaken for the final figures."""
@@ -128,7 +128,7 @@ def snapshot_period(period: ReportPeriod, *, today: date | None = None) -> int:
     period = ReportPeriod.objects.select_for_update().get(pk=period.pk)
     years = _snapshot_years(period)
     PeriodSnapshot.objects.filter(period=period).delete()
-    written = rollup.write_snapshot(period, years)
+    written = engine.write_snapshot(period, years)
     period.snapshot_taken_at = timezone.now()
     period.save(update_fields=["snapshot_taken_at"])
     logger.info("snapshot of %s: %d rows", period, written)
@@ -169,13 +169,13 @@ def take_daily_snapshot(today: date) -> int:
 @transaction.atomic
 def take_past_daily_snapshot(day: date) -> int:
     """The trend point of a past day as that night's run would have taken it: from the
-    table computed as of `day` (rollup.compute_table, the rebuild's computation) instead
+    table computed as of `day` (engine.compute_table, the rebuild's computation) instead
     of the live one. seed_demo draws the demo year's line with it."""
     shallow_units = Organization.objects.filter(depth__lte=settings.KTGS_TREND_MAX_DEPTH)
     shallow = set(shallow_units.values_list("pk", flat=True))
     rows = [
         (unit, sub.quantity, sub.capped_done, sub.expected)
-        for (unit, year, kind, body), (_, sub) in rollup.compute_table(day).items()
+        for (unit, year, kind, body), (_, sub) in engine.compute_table(day).items()
         if year == day.year and kind == ALL_KINDS and body == ALL_BODIES and unit in shallow
     ]
     return _write_points(day, rows)
