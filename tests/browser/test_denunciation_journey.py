@@ -10,8 +10,8 @@ from playwright.sync_api import expect
 
 from cases import services as case_services
 from cases.models import DeadlineRule, Denunciation, DisciplineDecision, Letter
-from reports import rollup
-from reports import services as report_services
+from reports import engine
+from reports.engine import periods
 from tests.cases.conftest import SEEDED_RULES
 
 pytestmark = pytest.mark.browser
@@ -37,7 +37,7 @@ def records(tree, cast):
                 "total_cap": cap,
             },
         )
-    report_services.ensure_periods(TODAY.year)
+    periods.ensure_periods(TODAY.year)
     case_services.open_denunciation(
         user=cast.admin,
         letter=None,
@@ -49,7 +49,7 @@ def records(tree, cast):
         decided_on=TODAY - datetime.timedelta(days=115),
         today=TODAY,
     )
-    rollup.rebuild(TODAY)
+    engine.rebuild(TODAY)
 
 
 def figures(page, live_server, unit) -> dict[str, str]:
