@@ -5,9 +5,11 @@ Profiles:
   demo      (default) the demo province and one account per role
             (devtools.demo.province). Idempotent: run by `make run` every time; when the
             demo is there it only prints the accounts. After the tree and the users come
-            the year's programmes (devtools.demo.programmes), cases (devtools.demo.cases)
-            and the roll-up with its past figures (devtools.demo.figures), in that order;
-            each step is idempotent too. The synthetic profiles run the same steps after
+            the year's programmes (devtools.demo.programmes), cases (devtools.demo.cases),
+            the commission's other records of the bloc (devtools.demo.records: letters,
+            denunciations, disciplinary complaints, suspensions) and the roll-up with its
+            past figures (devtools.demo.figures), in that order; each step is idempotent
+            too. The synthetic profiles run the same steps after
             the tree, with a SyntheticTree (their programmes and cases are written with
             the cases step, by devtools.synthetic.year).
   national  ~300,000 units (devtools.synthetic.tree); 10pct: a tenth of it; post2025: the tree
@@ -30,7 +32,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from django.urls import reverse
 
-from devtools.demo import cases, figures, programmes, province
+from devtools.demo import cases, figures, programmes, province, records
 from devtools.synthetic import tree as synthetic_tree
 from ktgs.models import Organization
 
@@ -115,8 +117,9 @@ class Command(BaseCommand):
     def seed_year(self, *, tree, seed: int) -> None:
         """The year on `tree` (a devtools.demo.province.DemoTree for the demo profile, a
         devtools.synthetic.tree.SyntheticTree for the others): programmes before the
-        cases that count toward them, the roll-up table last."""
-        for step in (programmes, cases, figures):
+        cases that count toward them, the records (demo only; their cases count too), the
+        roll-up table last."""
+        for step in (programmes, cases, records, figures):
             step.seed_demo(tree=tree, seed=seed, stdout=self.stdout)
 
     def print_accounts(self, accounts) -> None:
