@@ -341,6 +341,7 @@ SPECTACULAR_SETTINGS = {
         "FormEnum": "cases.models.DisciplineDecision.Form",
         "LetterKindEnum": "cases.models.Letter.Kind",
         "SuspensionKindEnum": "cases.models.Suspension.Kind",
+        "BodyOrAllEnum": "reports.api.BODY_OR_ALL_CHOICES",
     },
 }
 

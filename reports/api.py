@@ -519,9 +519,14 @@ class CaseWorkSerializer(serializers.Serializer):
     sub = CaseCountsSerializer(help_text="Của cả đơn vị và các đơn vị cấp dưới")
 
 
+# The body of a per-body line, "" for all bodies together: one enum in the schema
+# (ktgs.settings SPECTACULAR_SETTINGS ENUM_NAME_OVERRIDES).
+BODY_OR_ALL_CHOICES = [(ALL_BODIES, "—"), *[(body, body) for body in BODY_ORDER if body]]
+
+
 class BodyFiguresSerializer(serializers.Serializer):
     body = serializers.ChoiceField(
-        choices=[(ALL_BODIES, "—"), *[(body, body) for body in BODY_ORDER if body]],
+        choices=BODY_OR_ALL_CHOICES,
         allow_blank=True,
         help_text="Chuỗi rỗng: mọi chủ thể; committee, standing_committee, "
         "inspection_commission, cell, party_boards",
@@ -643,7 +648,7 @@ class DisciplineCountSerializer(serializers.Serializer):
 
 class BodyRecordsSerializer(serializers.Serializer):
     body = serializers.ChoiceField(
-        choices=[(ALL_BODIES, "—"), *[(body, body) for body in BODY_ORDER if body]],
+        choices=BODY_OR_ALL_CHOICES,
         allow_blank=True,
         help_text="Chuỗi rỗng: mọi chủ thể; hoặc chủ thể nhận đơn, giải quyết, quyết định",
     )
