@@ -6,7 +6,9 @@ import itertools
 from plans import services
 from plans.models import ActivityKind, Body, Programme
 
-_serial = itertools.count(100)
+# Far from every number a test types ("170-KH/ĐUK"): a number drawn here must never equal
+# one typed later in the same test process, whatever ran before it there.
+_serial = itertools.count(100_000)
 
 
 def next_doc_number(doc_type: str = "KH", issuer: str = "ĐUK") -> str:
