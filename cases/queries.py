@@ -99,12 +99,6 @@ def letters_for(user, *, organization: Organization | None = None) -> QuerySet[L
     )
 
 
-def count_letters(letters: QuerySet[Letter]) -> int:
-    """How many letters, a forwarding chain counting once however many units' rows of it
-    are in `letters` (DISTINCT Coalesce(root, id))."""
-    return letters.aggregate(n=Count(Coalesce("root_id", "id"), distinct=True))["n"]
-
-
 def denunciations_for(user, *, organization: Organization | None = None) -> QuerySet[Denunciation]:
     """Denunciations handled by the units in the user's reach (their cases' units)."""
     found = access.scope(Denunciation.objects.all(), user, field="case__organization")

@@ -17,7 +17,7 @@ class Letter(Versioned):
     """One letter as one unit received it. A letter forwarded to another unit becomes a
     new row there (`forwarded_from` this one, `root` the first row of the chain) for that
     unit to classify and handle; the chain counts as one letter however many units it
-    passes through (count the distinct Coalesce(root, id): cases.queries.count_letters)."""
+    passes through (count the distinct Coalesce(root, id): reports.queries.records)."""
 
     class SenderKind(models.TextChoices):
         NAMED = "named", _("Có họ tên, địa chỉ")

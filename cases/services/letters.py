@@ -3,7 +3,7 @@
 A letter is handled once: kept for information, handled here (a petition or feedback
 answered; a denunciation or complaint through its own service), linked to a case it led
 to, or forwarded. Forwarding creates the destination unit's own row for that unit to
-classify; the chain still counts as one letter (cases.queries.count_letters)."""
+classify; the chain still counts as one letter (reports.queries.records)."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """A letter counts once however many units forward it: each unit has its own row to
-classify, the chain shares its first row as root, and counts take DISTINCT
-Coalesce(root, id)."""
+classify, the chain shares its first row as root, and the figures
+(reports.queries.records) count the chain once in every subtree it entered."""
 
 import datetime
 
@@ -9,8 +9,9 @@ from django.core.exceptions import ValidationError
 
 from cases import services
 from cases.models import Letter
-from cases.queries import count_letters, letters_for
+from cases.queries import letters_for
 from ktgs import versioning
+from reports.queries.records import records
 from tests.cases.factories import YEAR, letter, record
 
 D = datetime.date
@@ -40,9 +41,13 @@ def test_a_forwarded_letter_is_counted_once(cast, tree):
     )
     other = letter(cast.admin, tree.b1)
     assert Letter.objects.count() == 4
-    assert count_letters(Letter.objects.all()) == 2
-    assert count_letters(letters_for(cast.leader_p)) == 2
-    assert count_letters(letters_for(cast.leader_b)) == 2
+
+    def received(unit) -> int:
+        year = {"starts_on": D(YEAR, 1, 1), "ends_on": D(YEAR, 12, 31), "today": D(YEAR, 12, 31)}
+        return records(unit, **year).all.letters_received
+
+    # The province and B each see two letters: the chain (entered B from A) and B1's own.
+    assert (received(tree.province), received(tree.b), received(tree.b1)) == (2, 2, 2)
     assert {row.pk for row in letters_for(cast.leader_b)} == {at_b.pk, at_b1.pk, other.pk}
     assert [row.pk for row in letters_for(cast.staff_a)] == [first.pk]
 
