@@ -9,10 +9,9 @@ import time_machine
 from playwright.sync_api import expect
 
 from cases import services as case_services
-from cases.models import DeadlineRule, Denunciation, DisciplineDecision, Letter
+from cases.models import Denunciation, DisciplineDecision, Letter
 from reports import engine
 from reports.engine import periods
-from tests.cases.conftest import SEEDED_RULES
 
 pytestmark = pytest.mark.browser
 
@@ -22,21 +21,9 @@ RECEIVED = TODAY - datetime.timedelta(days=95)  # 90 days to resolve: 5 days ove
 
 
 @pytest.fixture
-def records(tree, cast):
+def records(tree, cast, deadline_rules):
     """A live-server test may start from flushed tables: the deadline rules and the
     periods again, and one denunciation already overdue in the unit below A (A1's commission)."""
-    for kind, level, length, unit, extension, cap in SEEDED_RULES:
-        DeadlineRule.objects.update_or_create(
-            kind=kind,
-            level=level,
-            is_active=True,
-            defaults={
-                "length": length,
-                "length_unit": unit,
-                "extension": extension,
-                "total_cap": cap,
-            },
-        )
     periods.ensure_periods(TODAY.year)
     case_services.open_denunciation(
         user=cast.admin,

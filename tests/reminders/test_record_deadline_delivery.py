@@ -17,7 +17,6 @@ from ktgs import services as ktgs_services
 from ktgs.models import Role
 from reminders import scan
 from reminders.models import OutboxMessage, ReminderRule
-from tests.cases.conftest import deadline_rules  # noqa: F401 (a fixture)
 from tests.cases.factories import denunciation
 from tests.factories import OrganizationFactory, UserFactory
 from tests.reminders.test_reminder_delivery import BATCH, WORKER_ENV, all_sent
@@ -59,7 +58,7 @@ def celery_worker_env(smtp_server):
 
 
 @pytest.fixture
-def overdue_denunciations(tree, settings, deadline_rules):  # noqa: F811
+def overdue_denunciations(tree, settings, deadline_rules):
     """UNITS cells under B, each with a staff member of its own and a denunciation
     against a named member, overdue; a denunciation rule escalating one level."""
     settings.KTGS_OUTBOX_BATCH = BATCH

@@ -16,7 +16,6 @@ from ktgs import services as ktgs_services
 from ktgs.models import Role
 from reminders import scan, sending
 from reminders.models import OutboxMessage, ReminderRule
-from tests.cases.conftest import deadline_rules  # noqa: F401 (a fixture)
 from tests.cases.factories import denunciation, suspension
 from tests.factories import UserFactory
 
@@ -32,7 +31,7 @@ ENDS = D(2025, 5, 2)
 
 
 @pytest.fixture(autouse=True)
-def _only_the_tests_rules(db, deadline_rules):  # noqa: F811
+def _only_the_tests_rules(db, deadline_rules):
     # The data migration's rules would remind about everything here too.
     ReminderRule.objects.all().delete()
 
