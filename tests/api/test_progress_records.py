@@ -7,7 +7,6 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from reports.engine import periods as report_services
-from tests.cases.conftest import deadline_rules  # noqa: F401  (the fixture)
 from tests.reports.test_records import AFTER, LINE, grow_records, nine_month_records
 
 pytestmark = pytest.mark.usefixtures("deadline_rules")

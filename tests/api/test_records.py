@@ -7,7 +7,6 @@ import pytest
 
 from cases.models import Denunciation, Letter
 from tests.api.conftest import ids
-from tests.cases.conftest import deadline_rules  # noqa: F401 (fixture)
 from tests.cases.factories import (
     complaint,
     denunciation,

@@ -1,7 +1,13 @@
 """The interface language comes from the user's profile, never from the browser."""
 
+import datetime
+
+import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import translation
+
+from tests.cases.factories import letter
 
 ENGLISH_BROWSER = {"accept-language": "en-US,en;q=0.9"}
 
@@ -68,3 +74,11 @@ def test_an_english_request_does_not_leave_english_active_afterwards(client, cas
     with translation.override("vi"):
         assert client.get(reverse("profile")).headers["Content-Language"] == "en"
         assert translation.get_language() == "vi"
+
+
+def test_an_english_user_reads_a_services_refusal_in_english(cast, tree, deadline_rules):
+    """The services mark their messages with `_g` (ktgs' makemessages collects it): a
+    refusal reaches an English user in English, not in the Vietnamese of the source."""
+    with translation.override("en"), pytest.raises(ValidationError) as refused:
+        letter(cast.staff_a, tree.a1, received_on=datetime.date(2999, 1, 1))
+    assert refused.value.message_dict["received_on"] == ["The date received cannot be after today."]

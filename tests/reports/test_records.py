@@ -19,7 +19,6 @@ from cases.models import Denunciation
 from plans.models import Body
 from reports import wording
 from reports.queries.records import records
-from tests.cases.conftest import deadline_rules  # noqa: F401  (the fixture)
 from tests.cases.factories import (
     complaint,
     denunciation,
