@@ -6,11 +6,13 @@
 - letters: Letter, Denunciation, DisciplineComplaint
 - suspensions: Suspension
 - deadlines: DeadlineRule
+- locks: RecordLock (the records an approved report counted)
 """
 
 from cases.models.cases import CHECKED_IN_SERVICES, Case, CaseSubject, DisciplineDecision
 from cases.models.deadlines import DeadlineRule
 from cases.models.letters import Denunciation, DisciplineComplaint, Letter
+from cases.models.locks import RecordLock
 from cases.models.suspensions import Suspension
 
 __all__ = [
@@ -22,5 +24,6 @@ __all__ = [
     "DisciplineComplaint",
     "DisciplineDecision",
     "Letter",
+    "RecordLock",
     "Suspension",
 ]

@@ -29,6 +29,7 @@ targets (handling: the case a denunciation or complaint is handled in):
 - complaints: lodge_complaint, decide_complaint
 - suspensions: record_suspension, extend_suspension, lift_suspension
 - deadline_rules: rule_for, the DeadlineRule in force for a kind and a unit
+- locks: lock_records, unlock_records, check_unlocked (an approved report's records)
 """
 
 from cases.services.complaints import decide_complaint, lodge_complaint
@@ -47,6 +48,7 @@ from cases.services.letters import (
     record_letter,
     update_letter,
 )
+from cases.services.locks import check_unlocked, lock_records, unlock_records
 from cases.services.recording import CASE_FIELDS, record_case, update_case
 from cases.services.status import allowed_statuses, change_status, conclude_case
 from cases.services.subjects import add_subject, remove_subject, update_subject
@@ -70,6 +72,7 @@ __all__ = [
     "allowed_statuses",
     "case_history",
     "change_status",
+    "check_unlocked",
     "conclude_case",
     "conclude_denunciation",
     "decide_complaint",
@@ -81,6 +84,7 @@ __all__ = [
     "keep_letter",
     "lift_suspension",
     "link_letter_case",
+    "lock_records",
     "lodge_complaint",
     "open_denunciation",
     "open_targets",
@@ -91,6 +95,7 @@ __all__ = [
     "record_letter",
     "record_suspension",
     "remove_subject",
+    "unlock_records",
     "update_case",
     "update_letter",
     "update_subject",
