@@ -13,6 +13,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+from django.utils.translation import gettext as _
+
+from reports import wording
+from reports.queries.bodies import body_label
+
 
 @dataclass(frozen=True)
 class DocumentHeader:
@@ -36,3 +41,51 @@ class DocumentHeader:
     # The paragraph the staffer sends (generated from the figures, edited before
     # submission); blank: the generated one is shown.
     summary: str = ""
+
+
+def default_header(organization, *, body: str = "", today: date | None = None) -> DocumentHeader:
+    """The header a report not yet submitted starts from: the parent unit and the unit
+    as the left block names them, the body ("" : the unit's committee), no number, the
+    unit's name as the place is not known (the staffer types it), today's date, the
+    parent as the first recipient and the file copy last."""
+    parent = organization.get_parent()
+    recipients = []
+    if parent is not None:
+        recipients.append(str(parent.name) + ",")
+    recipients.append(_("Lưu."))
+    label = body_label(body) if body else ""
+    return DocumentHeader(
+        parent_name=str(parent.name) if parent is not None else "",
+        issuer_name=str(organization.name),
+        body_label=str(label),
+        number="",
+        place="",
+        signed_on=today,
+        recipients=tuple(recipients),
+        signer_capacity=(_("T/M %(body)s") % {"body": label}) if label else "",
+    )
+
+
+def summary_of(report) -> str:
+    """The paragraph a staffer writes by hand today, from the report's figures
+    (reports.queries.period_reports.PeriodReport): each body's own work per activity kind
+    with its completion ("Ban thường vụ: kiểm tra 03 tổ chức đảng, 05 cấp ủy viên (hoàn
+    thành 100% chỉ tiêu)"), the coverage per kind of unit ("Đảng bộ cơ sở: 19/33 tổ chức,
+    đạt 57,58%"), then the commission's records. Sentences end with a full stop."""
+    sentences = []
+    for section in report.bodies:
+        if section.body:
+            sentences.extend(
+                wording.body_activity_line(section.label, activity) + "."
+                for activity in section.activities
+            )
+    for section in report.bodies[:1]:
+        sentences.extend(
+            wording.coverage_line(line.label, line.completed, line.planned) + "."
+            for line in section.coverage
+        )
+    if report.records is not None:
+        records = wording.records_summary(report.records.all)
+        if records:
+            sentences.append(records)
+    return " ".join(sentences)
