@@ -72,7 +72,7 @@ def summary_of(report) -> str:
     with its completion ("Ban thường vụ: kiểm tra 03 tổ chức đảng, 05 cấp ủy viên (hoàn
     thành 100% chỉ tiêu)"), the coverage per kind of unit ("Đảng bộ cơ sở: 19/33 tổ chức,
     đạt 57,58%"), then the commission's records. Sentences end with a full stop."""
-    sentences = []
+    sentences: list[str] = []
     for section in report.bodies:
         if section.body:
             sentences.extend(
