@@ -497,20 +497,22 @@ def run(
     return figures
 
 
+# DESIGN.md §6, as it stands: F3, F7 and F9 were tightened once met (+3 → +1 ms, +25 →
+# +10 ms, 10× → 5×); a goal here never lags DESIGN's, so "met" means met today.
 GOALS = {
     "F1_ratio": ("≤ 3", lambda x: x <= 3),
     "F2_ratio": ("≤ 6", lambda x: x <= 6),
     "F3_ratio": ("≤ 3 (with F3_extra_ms)", lambda x: x <= 3),
-    "F3_extra_ms": ("≤ 3 ms", lambda x: x <= 3),
+    "F3_extra_ms": ("≤ +1 ms", lambda x: x <= 1),
     "F4_rows_differ": ("0", lambda x: x == 0),
     "F5_queries": (
         "same everywhere, ≤ 6",
         lambda x: len(set(x.values())) == 1 and max(x.values()) <= 6,
     ),
-    "F6_extra_ms": ("≤ 25 ms", lambda x: x <= 25),
-    "F7_extra_ms": ("≤ 25 ms", lambda x: x <= 25),
+    "F6_extra_ms": ("≤ +25 ms", lambda x: x <= 25),
+    "F7_extra_ms": ("≤ +10 ms", lambda x: x <= 10),
     "F8_mb": ("≤ 100 MB", lambda x: x <= 100),
-    "F9_ratio": ("≤ 10", lambda x: x <= 10),
+    "F9_ratio": ("≤ 5", lambda x: x <= 5),
     # ⌈N / batch⌉ with N = 200 and the default batch of 20 (KTGS_OUTBOX_BATCH).
     "F10_connections": ("≤ ⌈N / batch⌉ = 10", lambda x: x <= 10),
     "F10_received": ("N + 1 batch = 220", lambda x: x == 220),
