@@ -9,6 +9,7 @@ from cases.models import (
     DisciplineComplaint,
     DisciplineDecision,
     Letter,
+    RecordLock,
     Suspension,
 )
 
@@ -112,3 +113,24 @@ class DeadlineRuleAdmin(SimpleHistoryAdmin):
 
     list_display = ["kind", "level", "length", "length_unit", "extension", "total_cap", "is_active"]
     list_filter = ["kind", "is_active"]
+
+
+@admin.register(RecordLock)
+class RecordLockAdmin(admin.ModelAdmin):
+    """Read only: a lock is written and removed by the report's approval and reopening
+    (reports, through cases.services.locks), never by hand, so that a reopening keeps
+    its reason and history there."""
+
+    list_display = ["report", "organization", "starts_on", "ends_on", "key", "created_at"]
+    list_filter = ["starts_on", "ends_on"]
+    search_fields = ["report", "key", "organization__name"]
+    list_select_related = ["organization"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

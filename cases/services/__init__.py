@@ -29,7 +29,9 @@ targets (handling: the case a denunciation or complaint is handled in):
 - complaints: lodge_complaint, decide_complaint
 - suspensions: record_suspension, extend_suspension, lift_suspension
 - deadline_rules: rule_for, the DeadlineRule in force for a kind and a unit
-- locks: lock_records, unlock_records, check_unlocked (an approved report's records)
+- locks: lock_records, unlock_records, check_unlocked (an approved report's records);
+  the rule of what a report counts of each record (counted_case, …) and check_change,
+  which every write above calls before it writes
 """
 
 from cases.services.complaints import decide_complaint, lodge_complaint

@@ -23,7 +23,8 @@ from cases.models import (
 from cases.services.deadline_rules import rule_for
 from cases.services.discipline import add_discipline
 from cases.services.handling import check_deciding_body, open_handling_case
-from cases.services.letters import lock_letter
+from cases.services.letters import lock_letter, mark_letter
+from cases.services.locks import check_change, counted_complaint, counted_discipline
 from cases.services.recording import _check_writable
 from cases.services.status import conclude_case
 from ktgs import access, versioning
@@ -210,20 +211,25 @@ def lodge_complaint(
         late_reason=late_reason,
     )
     complaint.full_clean()
+    check_change(None, counted_complaint(complaint, case))
     versioning.record_user(complaint, user)
     complaint.save()
     if letter is not None:
-        letter.handling = Letter.Handling.HANDLED_HERE
-        letter.handled_on = max(today, letter.received_on)
-        letter.full_clean(exclude=["forwarded_from", "root"])
-        versioning.bump(letter, user, ["handling", "handled_on"])
+        mark_letter(
+            letter,
+            user=user,
+            handling=Letter.Handling.HANDLED_HERE,
+            on=max(today, letter.received_on),
+        )
     return complaint
 
 
 def _end(decision: DisciplineDecision, *, user, on: datetime.date, replaced_by=None) -> None:
+    before = counted_discipline(decision)
     decision.ended_on = on
     decision.replaced_by = replaced_by
     decision.full_clean(exclude=CHECKED_IN_SERVICES)
+    check_change(before, counted_discipline(decision))
     versioning.record_user(decision, user)
     decision.save(update_fields=["ended_on", "replaced_by"])
 
@@ -276,6 +282,7 @@ def decide_complaint(
             )
     else:
         new_form = ""
+    before = counted_complaint(current)
     # The concluded row, so that the complaint returned carries its case as it is now.
     current.case = case = conclude_case(
         user=user,
@@ -312,4 +319,5 @@ def decide_complaint(
     current.new_form = new_form
     current.decided_on = decided_on
     current.full_clean(exclude=["case", "discipline", "letter"])
+    check_change(before, counted_complaint(current))
     return versioning.bump(current, user, ["result", "new_form", "decided_on"])

@@ -16,7 +16,8 @@ from cases import deadlines
 from cases.models import DeadlineRule, Denunciation, Letter
 from cases.services.deadline_rules import rule_for
 from cases.services.handling import open_handling_case
-from cases.services.letters import lock_letter
+from cases.services.letters import lock_letter, mark_letter
+from cases.services.locks import check_change, counted_denunciation
 from cases.services.recording import _check_writable
 from cases.services.status import conclude_case
 from ktgs import versioning
@@ -148,13 +149,16 @@ def open_denunciation(
         extension_days=rule.extension,
     )
     denunciation.full_clean()
+    check_change(None, counted_denunciation(denunciation, case))
     versioning.record_user(denunciation, user)
     denunciation.save()
     if letter is not None:
-        letter.handling = Letter.Handling.HANDLED_HERE
-        letter.handled_on = max(today, letter.received_on)
-        letter.full_clean(exclude=["forwarded_from", "root"])
-        versioning.bump(letter, user, ["handling", "handled_on"])
+        mark_letter(
+            letter,
+            user=user,
+            handling=Letter.Handling.HANDLED_HERE,
+            on=max(today, letter.received_on),
+        )
     return denunciation
 
 
@@ -209,9 +213,11 @@ def extend_denunciation(
         )
     if not reason.strip():
         raise ValidationError({"extension_reason": _g("Hãy nêu lý do gia hạn.")})
+    before = counted_denunciation(current)
     current.extended_to = to
     current.extension_reason = reason.strip()
     current.full_clean(exclude=["case", "letter"])
+    check_change(before, counted_denunciation(current))
     return versioning.bump(current, user, ["extended_to", "extension_reason"])
 
 
@@ -244,6 +250,7 @@ def conclude_denunciation(
         )
     if violation_found is None:
         violation_found = conclusion != Denunciation.Conclusion.UNTRUE
+    before = counted_denunciation(current)
     current.case = conclude_case(
         user=user,
         case=current.case,
@@ -257,4 +264,5 @@ def conclude_denunciation(
     current.conclusion = conclusion
     current.concluded_on = concluded_on
     current.full_clean(exclude=["case", "letter"])
+    check_change(before, counted_denunciation(current))
     return versioning.bump(current, user, ["conclusion", "concluded_on"])

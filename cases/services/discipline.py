@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _g
 from cases.models import CHECKED_IN_SERVICES, Case, CaseSubject, DisciplineDecision
 from cases.services.decision_numbers import _check_decision_number
 from cases.services.history import lock_case
+from cases.services.locks import check_change, check_unlocked, counted_discipline
 from ktgs import versioning
 from ktgs.models import Organization
 from plans.services import enqueue_progress_refresh
@@ -84,6 +85,9 @@ def add_discipline(
         ),
     )
     decision.full_clean(exclude=CHECKED_IN_SERVICES)
+    # The decision counts where it was decided; the case's "disciplined" as of that day.
+    check_change(None, counted_discipline(decision))
+    check_unlocked(current.organization, decided_on)
     versioning.record_user(decision, user)
     decision.save()
     enqueue_progress_refresh([current.organization_id])

@@ -15,6 +15,7 @@ from django.utils import formats
 from django.utils.translation import gettext as _g
 
 from cases.models import Case, Letter
+from cases.services.locks import check_change, counted_letter
 from cases.services.recording import _check_writable
 from ktgs import access, versioning
 from ktgs.models import Organization
@@ -132,6 +133,7 @@ def record_letter(
         created_by=user,
     )
     _check_letter(letter, user=user, today=today)
+    check_change(None, counted_letter(letter))
     versioning.record_user(letter, user)
     letter.save()
     return letter
@@ -146,6 +148,7 @@ def update_letter(*, user, letter: Letter, version: int, today: datetime.date, *
     current = lock_letter(letter, version)
     _check_writable(user, current.organization)
     before = {name: getattr(current, name) for name in LETTER_FIELDS}
+    counted_before = counted_letter(current)
     for name, value in fields.items():
         setattr(current, name, value)
     _check_letter(current, user=user, today=today)
@@ -153,16 +156,21 @@ def update_letter(*, user, letter: Letter, version: int, today: datetime.date, *
     changed = [name for name in LETTER_FIELDS if getattr(current, name) != before[name]]
     if not changed:
         return current
+    check_change(counted_before, counted_letter(current))
     versioning.bump(current, user, changed)
     return current
 
 
-def _mark(current: Letter, *, user, handling: str, on: datetime.date, **extra) -> Letter:
+def mark_letter(current: Letter, *, user, handling: str, on: datetime.date, **extra) -> Letter:
+    """Mark a locked letter handled (`handling`) on `on`: the one write of a letter's
+    handling, for this module and the services that handle a denunciation or complaint."""
+    before = counted_letter(current)
     current.handling = handling
     current.handled_on = on
     for name, value in extra.items():
         setattr(current, name, value)
     current.full_clean(exclude=["forwarded_from", "root"])
+    check_change(before, counted_letter(current))
     versioning.bump(current, user, ["handling", "handled_on", *extra])
     return current
 
@@ -175,7 +183,7 @@ def keep_letter(*, user, letter: Letter, on: datetime.date, version: int) -> Let
     _check_writable(user, current.organization)
     _check_pending(current)
     _check_handled_on(current, on)
-    return _mark(current, user=user, handling=Letter.Handling.KEPT, on=on)
+    return mark_letter(current, user=user, handling=Letter.Handling.KEPT, on=on)
 
 
 @transaction.atomic
@@ -197,7 +205,7 @@ def handle_letter(*, user, letter: Letter, on: datetime.date, version: int) -> L
             code="needs_record",
         )
     _check_handled_on(current, on)
-    return _mark(current, user=user, handling=Letter.Handling.HANDLED_HERE, on=on)
+    return mark_letter(current, user=user, handling=Letter.Handling.HANDLED_HERE, on=on)
 
 
 @transaction.atomic
@@ -214,7 +222,7 @@ def link_letter_case(
             {"case": _g("Bạn không có quyền nhập liệu cho đơn vị của cuộc kiểm tra này.")}
         )
     _check_handled_on(current, on)
-    return _mark(current, user=user, handling=Letter.Handling.CASE_OPENED, on=on, case=case)
+    return mark_letter(current, user=user, handling=Letter.Handling.CASE_OPENED, on=on, case=case)
 
 
 @transaction.atomic
@@ -239,7 +247,7 @@ def forward_letter(
             {"forwarded_to": _g("Hãy chọn đơn vị khác để chuyển đơn đến.")}, code="forward_self"
         )
     _check_handled_on(current, on)
-    _mark(current, user=user, handling=Letter.Handling.FORWARDED, on=on, forwarded_to=to)
+    mark_letter(current, user=user, handling=Letter.Handling.FORWARDED, on=on, forwarded_to=to)
     copy = Letter(
         organization=to,
         body=body or current.body,
@@ -252,6 +260,8 @@ def forward_letter(
     # Not _check_letter: the facts were checked when this letter was recorded, and the
     # user need not reach the destination unit (nor the unit the letter is about there).
     copy.full_clean(exclude=["case", "forwarded_from", "root", "forwarded_to"])
+    # Received by the destination on `on`: a figure of its subtree when it entered it.
+    check_change(None, counted_letter(copy))
     versioning.record_user(copy, user)
     copy.save()
     return copy

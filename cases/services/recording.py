@@ -9,9 +9,15 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _g
 
-from cases.models import CHECKED_IN_SERVICES, Case
+from cases.models import CHECKED_IN_SERVICES, Case, Denunciation, DisciplineComplaint
 from cases.services.decision_numbers import _check_decision_number
 from cases.services.history import lock_case
+from cases.services.locks import (
+    check_change,
+    counted_case,
+    counted_complaint,
+    counted_denunciation,
+)
 from cases.services.subjects import _create_subject, _subject_error
 from cases.services.targets import AUTO, _check_target, _resolve_target
 from ktgs import access, versioning
@@ -108,6 +114,8 @@ def record_case(
     case.full_clean(exclude=["target", *CHECKED_IN_SERVICES])
     _resolve_target(case, target)
     _check_target(case, confirm_body_mismatch=confirm_body_mismatch)
+    # A new case is a draft: it has no counting date yet (kept for the rule's sake).
+    check_change(None, counted_case(case))
     versioning.record_user(case, user)
     case.save()
     for index, data in enumerate(subjects):
@@ -117,6 +125,21 @@ def record_case(
             raise _subject_error(index, error) from None
     enqueue_progress_refresh([case.organization_id])
     return case
+
+
+def _handled_in(case: Case, fields: dict) -> list[tuple]:
+    """The denunciation or complaint handled in `case` when a change of its unit or body
+    may move its figures, with the function that counts it (cases.services.locks)."""
+    if not {"organization", "body"} & set(fields):
+        return []
+    found: list[tuple] = []
+    for record, counted in (
+        (Denunciation.objects.filter(case=case).first(), counted_denunciation),
+        (DisciplineComplaint.objects.filter(case=case).first(), counted_complaint),
+    ):
+        if record is not None:
+            found.append((record, counted))
+    return found
 
 
 @transaction.atomic
@@ -132,6 +155,9 @@ def update_case(
         raise TypeError(f"unknown case fields: {sorted(unknown)}")
     current = lock_case(case, version)
     old_unit = current.organization_id
+    before = counted_case(current)
+    handled = _handled_in(current, fields)
+    handled_before = [counted(record, current) for record, counted in handled]
     target = fields.pop("target", current.target)
     if "organization" in fields and fields["organization"].pk != old_unit:
         _check_writable(user, fields["organization"])
@@ -167,6 +193,9 @@ def update_case(
     )
     if not changed:
         return current
+    check_change(before, counted_case(current))
+    for (record, counted), old in zip(handled, handled_before, strict=True):
+        check_change(old, counted(record, current))
     versioning.bump(current, user, sorted(set(changed)))
     if _COUNTED_FIELDS & set(changed) or "decided_on" in changed:
         enqueue_progress_refresh([old_unit, current.organization_id])

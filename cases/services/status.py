@@ -8,8 +8,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _g
 
-from cases.models import CHECKED_IN_SERVICES, Case
+from cases.models import CHECKED_IN_SERVICES, Case, Denunciation
 from cases.services.history import lock_case
+from cases.services.locks import check_change, counted_case, counted_denunciation
 from cases.services.recording import _check_dates
 from ktgs import versioning
 from plans.documents import parse_document_number
@@ -48,7 +49,20 @@ def change_status(*, user, case: Case, status: str, version: int) -> Case:
             {"concluded_on": _g("Cần có ngày thông báo kết luận: hãy nhập kết luận.")},
             code="conclusion_missing",
         )
+    before = counted_case(current)
+    # A cancelled case leaves the denunciation it handled out of the deadline figures.
+    denunciation = (
+        Denunciation.objects.filter(case=current).first()
+        if status == Case.Status.CANCELLED
+        else None
+    )
+    denunciation_before = (
+        counted_denunciation(denunciation, current) if denunciation is not None else None
+    )
     current.status = status
+    check_change(before, counted_case(current))
+    if denunciation is not None:
+        check_change(denunciation_before, counted_denunciation(denunciation, current))
     versioning.bump(current, user, ["status"])
     enqueue_progress_refresh([current.organization_id])
     return current
@@ -91,6 +105,7 @@ def conclude_case(
             conclusion_number = parse_document_number(conclusion_number).text
         except ValidationError as error:
             raise ValidationError({"conclusion_number": error.messages}) from None
+    before = counted_case(current)
     current.concluded_on = concluded_on
     current.conclusion_number = conclusion_number
     current.violation_found = violation_found
@@ -99,6 +114,7 @@ def conclude_case(
     current.status = Case.Status.CONCLUDED
     _check_dates(current)
     current.full_clean(exclude=["target", *CHECKED_IN_SERVICES])
+    check_change(before, counted_case(current))
     versioning.bump(
         current,
         user,

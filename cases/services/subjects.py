@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _g
 
 from cases.models import Case, CaseSubject
 from cases.services.history import lock_case
+from cases.services.locks import check_change, check_touched, counted_case, counted_discipline
 from cases.services.targets import reference_date
 from ktgs import access, versioning
 from plans.services import enqueue_progress_refresh
@@ -87,6 +88,7 @@ def _create_subject(*, case: Case, user, data: dict) -> CaseSubject:
 def add_subject(*, user, case: Case, version: int | None = None, **data) -> CaseSubject:
     """Add a unit or a member to a case's subjects."""
     current = lock_case(case, version)
+    check_touched(counted_case(current))
     subject = _create_subject(case=current, user=user, data=data)
     versioning.bump(current, user, [])
     enqueue_progress_refresh([current.organization_id])
@@ -108,6 +110,7 @@ def update_subject(
     for name in changed:
         setattr(subject, name, data[name])
     _check_subject(subject, user=user, case=current)
+    check_touched(counted_case(current))
     versioning.record_user(subject, user)
     subject.save()
     versioning.bump(current, user, [])
@@ -119,8 +122,12 @@ def update_subject(
 def remove_subject(*, user, subject: CaseSubject, version: int | None = None) -> None:
     """Remove a subject (and the discipline decisions recorded on it)."""
     current = lock_case(subject.case, version)
+    check_touched(counted_case(current))
+    decisions = list(subject.disciplines.select_related("deciding_organization"))
+    for decision in decisions:
+        check_change(counted_discipline(decision), None)
     versioning.record_user(subject, user)
-    for decision in subject.disciplines.all():
+    for decision in decisions:
         versioning.record_user(decision, user)
         decision.delete()
     subject.delete()

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _g
 from cases import deadlines
 from cases.models import DeadlineRule, Suspension
 from cases.services.deadline_rules import rule_for
+from cases.services.locks import check_change, counted_suspension
 from cases.services.recording import _check_writable
 from ktgs import access, versioning
 from ktgs.models import Organization
@@ -118,6 +119,7 @@ def record_suspension(
     suspension.ends_on = rule.due_on(starts_on)
     suspension.cap_days = rule.total_cap
     suspension.full_clean()
+    check_change(None, counted_suspension(suspension))
     versioning.record_user(suspension, user)
     suspension.save()
     return suspension
@@ -165,9 +167,12 @@ def extend_suspension(
         )
     if not reason.strip():
         raise ValidationError({"extension_reason": _g("Hãy nêu lý do gia hạn.")})
+    before = counted_suspension(current)
     current.ends_on = to
     current.extension_reason = reason.strip()
     current.full_clean()
+    # A suspension counts from the day it starts: an extension is checked by its own day.
+    check_change(before, counted_suspension(current), to)
     return versioning.bump(current, user, ["ends_on", "extension_reason"])
 
 
@@ -197,8 +202,10 @@ def lift_suspension(
         )
     if outcome == Suspension.Outcome.OTHER and not outcome_note.strip():
         raise ValidationError({"outcome_note": _g("Hãy ghi rõ kết quả.")})
+    before = counted_suspension(current)
     current.lifted_on = lifted_on
     current.outcome = outcome
     current.outcome_note = outcome_note.strip()
     current.full_clean()
+    check_change(before, counted_suspension(current))
     return versioning.bump(current, user, ["lifted_on", "outcome", "outcome_note"])
