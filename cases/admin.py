@@ -14,15 +14,31 @@ from cases.models import (
 )
 
 
-class CaseSubjectInline(admin.TabularInline):
+class WrittenThroughServices:
+    """The records are written only through cases.services (the staff pages and the API):
+    they check the dates, the two-editor versions and the locks of approved reports, and
+    refresh the progress figures. The admin shows them and their history, and writes
+    none of them: a row changed here would bypass every one of those rules."""
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class CaseSubjectInline(WrittenThroughServices, admin.TabularInline):
     model = CaseSubject
     extra = 0
     autocomplete_fields = ["organization"]
 
 
 @admin.register(Case)
-class CaseAdmin(SimpleHistoryAdmin):
-    """Read mostly: writes with business rules go through cases.services (the staff pages)."""
+class CaseAdmin(WrittenThroughServices, SimpleHistoryAdmin):
+    """Read only: see WrittenThroughServices."""
 
     list_display = ["title", "organization", "kind", "year", "status", "decision_number"]
     list_filter = ["status", "kind", "year"]
@@ -34,7 +50,7 @@ class CaseAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(DisciplineDecision)
-class DisciplineDecisionAdmin(SimpleHistoryAdmin):
+class DisciplineDecisionAdmin(WrittenThroughServices, SimpleHistoryAdmin):
     list_display = ["subject", "form", "decision_number", "decided_on", "deciding_body"]
     list_filter = ["form", "deciding_body"]
     search_fields = ["decision_number", "subject__member_name"]
@@ -49,8 +65,8 @@ class DisciplineDecisionAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Letter)
-class LetterAdmin(SimpleHistoryAdmin):
-    """Read mostly: letters are recorded and handled through cases.services."""
+class LetterAdmin(WrittenThroughServices, SimpleHistoryAdmin):
+    """Read only: see WrittenThroughServices."""
 
     list_display = ["__str__", "organization", "kind", "sender_kind", "received_on", "handling"]
     list_filter = ["kind", "sender_kind", "handling"]
@@ -69,7 +85,7 @@ class LetterAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Denunciation)
-class DenunciationAdmin(SimpleHistoryAdmin):
+class DenunciationAdmin(WrittenThroughServices, SimpleHistoryAdmin):
     list_display = ["case", "received_on", "due_on", "extended_to", "conclusion", "concluded_on"]
     list_filter = ["conclusion"]
     search_fields = ["case__title", "case__organization__name"]
@@ -79,7 +95,7 @@ class DenunciationAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(DisciplineComplaint)
-class DisciplineComplaintAdmin(SimpleHistoryAdmin):
+class DisciplineComplaintAdmin(WrittenThroughServices, SimpleHistoryAdmin):
     list_display = ["case", "complainant", "lodged_on", "result", "decided_on"]
     list_filter = ["result"]
     search_fields = ["complainant", "case__title", "case__organization__name"]
@@ -89,7 +105,7 @@ class DisciplineComplaintAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Suspension)
-class SuspensionAdmin(SimpleHistoryAdmin):
+class SuspensionAdmin(WrittenThroughServices, SimpleHistoryAdmin):
     list_display = [
         "__str__",
         "organization",
