@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import django_filters
 from django.utils import timezone
+from django.utils.translation import gettext as _g
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -27,6 +28,7 @@ from rest_framework.routers import DefaultRouter
 from cases.api.records import UnitFilterMixin
 from ktgs import access
 from ktgs.api import InputSerializer, ScopedViewSetMixin, VersionInput, run_input
+from ktgs.api_schema import FieldErrorsSerializer
 from plans.api import VisibleUnitField
 from reports import services
 from reports.models import Comment, ReportEvent, ReportPeriod, ReportSubmission
@@ -97,8 +99,21 @@ class ReportSubmissionSerializer(serializers.ModelSerializer):
 
 @extend_schema_field(OpenApiTypes.INT)
 class PeriodField(serializers.PrimaryKeyRelatedField):
+    """A report period's id (reports.models.ReportPeriod)."""
+
     def get_queryset(self):
         return ReportPeriod.objects.all()
+
+    def to_internal_value(self, data):
+        try:
+            return super().to_internal_value(data)
+        except serializers.ValidationError as error:
+            # InputSerializer words "does not exist" for units; a period says its own.
+            if error.get_codes() == ["does_not_exist"]:
+                raise serializers.ValidationError(
+                    _g("Kỳ báo cáo không tồn tại."), code="does_not_exist"
+                ) from None
+            raise
 
 
 class SubmitInput(InputSerializer):
@@ -258,7 +273,7 @@ class ReportSubmissionViewSet(
             OpenApiParameter("period", int, required=True, description="Kỳ báo cáo (id)"),
         ],
         filters=False,
-        responses={200: ChildrenStatusSerializer},
+        responses={200: ChildrenStatusSerializer, 400: FieldErrorsSerializer},
     )
     @action(detail=False, methods=["get"], url_path="children-status", pagination_class=None)
     def children_status(self, request):
