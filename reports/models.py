@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -313,10 +314,12 @@ class DailySnapshot(models.Model):
 def report_title(period: ReportPeriod, organization: Organization) -> str:
     """A unit's report for a period as a lock and a mail name it: "Báo cáo 9 tháng 2026 —
     Đảng ủy xã A"."""
-    return str(_("Báo cáo %(period)s — %(unit)s")) % {
-        "period": period.title[:1].lower() + period.title[1:],
-        "unit": organization.name,
-    }
+    name = period.title
+    if (get_language() or "vi").startswith("vi"):
+        # Vietnamese writes the period in lower case inside a title ("Báo cáo quý I
+        # 2026"); English keeps "Q1".
+        name = name[:1].lower() + name[1:]
+    return str(_("Báo cáo %(period)s — %(unit)s")) % {"period": name, "unit": organization.name}
 
 
 class ReportSubmission(Versioned):
