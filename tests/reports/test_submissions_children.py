@@ -29,7 +29,7 @@ DUE = date(2026, 10, 10)  # 30/9 + 10 days
 def more_children(tree) -> list[Organization]:
     """Three more cells under A, and one dissolved before the 9 months ended (not
     counted as a child of the period)."""
-    cells = [
+    cells: list = [
         OrganizationFactory(parent=tree.a, code=f"TN-A-X{i}", name=f"Chi bộ X{i}") for i in range(3)
     ]
     OrganizationFactory(
