@@ -102,6 +102,15 @@ def panel_context(
         decision_forms.setdefault(
             "reopen", forms.ReopenReportForm(initial={"version": submission.version})
         )
+    # A refusal of a form this user is not shown (a leader posting a submission, the
+    # unit's staff an approval) is said at the top of the panel.
+    shown = {"return": can_decide, "approve": can_decide, "reopen": can_reopen}
+    errors = [
+        str(message)
+        for name, form in [("submit", submit_form), *decision_forms.items()]
+        if form is not None and form.is_bound and not shown.get(name, can_submit)
+        for message in form.non_field_errors()
+    ]
     children = None
     if organization.numchild:
         children = queries.children_status(organization, period, today=today)
@@ -116,6 +125,7 @@ def panel_context(
             "can_decide": can_decide,
             "can_reopen": can_reopen,
             "forms": decision_forms,
+            "errors": errors,
             "children": children,
         }
     }
@@ -192,7 +202,9 @@ def submission_decide(request, pk: int, action: str):
         try:
             service(user=request.user, submission=submission, **form.cleaned_data)
         except versioning.StaleObjectError as error:
-            form = form_class(initial={"version": error.current_version})
+            # The form again, moved on to the current version, with what changed.
+            form = form_class({**request.POST.dict(), "version": error.current_version})
+            form.is_valid()
             form.add_error(None, error)
         except ValidationError as error:
             _apply_errors(form, error)

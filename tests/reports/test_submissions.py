@@ -256,6 +256,35 @@ def test_the_journey_through_the_pages(client, cast, tree, m9, figures_2026):
     assert "Sai số liệu A1." in reopened.content.decode()
 
 
+@time_machine.travel(TODAY, tick=False)
+def test_a_refused_post_says_why_and_writes_nothing(client, cast, tree, m9, figures_2026):
+    client.force_login(cast.leader_p)
+    url = reverse("reports:submission_submit", args=[tree.a.pk])
+    refused = client.post(url, {"period_id": m9.pk, "number": "1-BC"})
+    assert refused.status_code == 400
+    assert "Chỉ cán bộ của đơn vị mới được gửi báo cáo" in refused.content.decode()
+    client.force_login(cast.staff_a)
+    bad_date = client.post(url, {"period_id": m9.pk, "signed_on": "31/02/2026"})
+    assert bad_date.status_code == 400
+    assert bad_date.context["submission_panel"]["submit_form"].errors["signed_on"]
+    assert client.post(url, {"period_id": "x"}).status_code == 404
+    assert not ReportSubmission.objects.exists()
+    # A stale decision: refused, the form moved on to the current version.
+    submission = submit(cast.staff_a, tree.a, m9)
+    services.return_report(user=cast.leader_p, submission=submission, comment="Sửa", version=1)
+    submit(cast.staff_a, tree.a, m9, version=2)
+    client.force_login(cast.leader_p)
+    stale = client.post(
+        reverse("reports:submission_decide", args=[submission.pk, "approve"]), {"version": 1}
+    )
+    assert stale.status_code == 400
+    moved_on = stale.context["submission_panel"]["forms"]["approve"]
+    assert int(moved_on["version"].value()) == 3
+    assert "phiên bản 1 → 3" in stale.content.decode()
+    submission.refresh_from_db()
+    assert submission.status == ReportSubmission.Status.SUBMITTED
+
+
 def test_a_decision_on_a_submission_out_of_reach_or_unknown_is_404(client, cast):
     client.force_login(cast.staff_a)
     url = reverse("reports:submission_decide", args=[999999, "approve"])
