@@ -65,3 +65,24 @@ def test_comments_out_of_reach_are_404(client, cast, tree):
     with pytest.raises(ValidationError, match="không thuộc phạm vi"):
         services.add_comment(user=cast.leader_b, organization=tree.a, text="x")
     assert Comment.objects.count() == 1
+
+
+@time_machine.travel(date(2026, 10, 5), tick=False)
+def test_a_comment_on_a_submission_joins_its_history(cast, tree):
+    m9 = ReportPeriod.objects.get(kind="m9", year=2026, month=0)
+    submission = services.submit_report(
+        user=cast.staff_a, organization=tree.a, period=m9, today=date(2026, 10, 5)
+    )
+    comment = services.add_comment(
+        user=cast.leader_p, organization=tree.a, submission=submission, text="Số liệu ổn."
+    )
+    assert comment.period == m9
+    assert [(e.action, e.text) for e in submission.events.order_by("pk")][-1] == (
+        "commented",
+        "Số liệu ổn.",
+    )
+    with pytest.raises(ValidationError) as refused:
+        services.add_comment(
+            user=cast.admin, organization=tree.b, submission=submission, text="Nhầm đơn vị."
+        )
+    assert refused.value.message_dict == {"submission": ["Báo cáo không phải của đơn vị này."]}
