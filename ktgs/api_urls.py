@@ -18,6 +18,7 @@ v1 = [
     path("", include("plans.api")),
     path("", include("cases.api")),
     path("", include("reports.api")),
+    path("", include("reports.api_submissions")),
     path("", include("reminders.api")),
 ]
 

@@ -1,9 +1,13 @@
 """The roll-up table: progress per unit × year × activity kind, own and whole subtree."""
 
+from django.conf import settings
 from django.db import models
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from ktgs.models import Organization, UnitKind, unit_kind
+from plans.models import Versioned
 
 # Kinds of unit whose coverage a row carries (see FIGURES), each as "<kind>_planned"
 # (units with targets) and "<kind>_completed".
@@ -302,3 +306,214 @@ class DailySnapshot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organization_id} · {self.taken_on}"
+
+
+# --- submission and approval up the tree --------------------------------------------------
+
+
+def report_title(period: ReportPeriod, organization: Organization) -> str:
+    """A unit's report for a period as a lock and a mail name it: "Báo cáo 9 tháng 2026 —
+    Đảng ủy xã A"."""
+    name = period.title
+    if (get_language() or "vi").startswith("vi"):
+        # Vietnamese writes the period in lower case inside a title ("Báo cáo quý I
+        # 2026"); English keeps "Q1".
+        name = name[:1].lower() + name[1:]
+    return str(_("Báo cáo %(period)s — %(unit)s")) % {"period": name, "unit": organization.name}
+
+
+class ReportSubmission(Versioned):
+    """A unit's period report as its staff sent it up: the official header they wrote
+    (reports.documents.DocumentHeader, as columns), the figures at submission
+    (reports.queries.cells.report_cells: "cell key" → count) and where it stands with the
+    parent. One per unit and period: a return or a reopening is answered by submitting
+    the same row again (its events keep every round trip)."""
+
+    class Status(models.TextChoices):
+        SUBMITTED = "submitted", _("Đã gửi, chờ duyệt")
+        RETURNED = "returned", _("Bị trả lại")
+        APPROVED = "approved", _("Đã duyệt")
+        # Approved, then opened again by a leader of the parent: staff may resubmit.
+        REOPENED = "reopened", _("Đã mở lại")
+
+    organization = models.ForeignKey(
+        Organization,
+        verbose_name=_("đơn vị"),
+        on_delete=models.PROTECT,
+        related_name="report_submissions",
+    )
+    period = models.ForeignKey(
+        ReportPeriod,
+        verbose_name=_("kỳ báo cáo"),
+        on_delete=models.PROTECT,
+        related_name="submissions",
+    )
+    status = models.CharField(_("trạng thái"), max_length=12, choices=Status.choices)
+    number = models.CharField(_("số ký hiệu"), max_length=64, blank=True)
+    place = models.CharField(_("địa danh"), max_length=120, blank=True)
+    signed_on = models.DateField(_("ngày ký"), null=True, blank=True)
+    recipients = models.TextField(_("nơi nhận"), blank=True, help_text=_("Mỗi dòng một nơi nhận."))
+    signer_capacity = models.CharField(_("thẩm quyền ký"), max_length=120, blank=True)
+    signer_title = models.CharField(_("chức vụ người ký"), max_length=120, blank=True)
+    signer_name = models.CharField(_("người ký"), max_length=120, blank=True)
+    summary = models.TextField(_("tóm tắt kết quả"), blank=True)
+    figures = models.JSONField(_("số liệu khi gửi"), default=dict, blank=True)
+    submitted_at = models.DateTimeField(_("gửi lúc"), null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người gửi"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("quyết định lúc"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người quyết định"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("báo cáo đã gửi")
+        verbose_name_plural = _("báo cáo đã gửi")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "period"], name="report_submission_unique"
+            )
+        ]
+        # The children's status of a parent: the submissions of a list of units for one
+        # period.
+        indexes = [models.Index(fields=["period", "organization"], name="report_sub_period_idx")]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def title(self) -> str:
+        """The report as a lock names it: "Báo cáo 9 tháng 2026 — Đảng ủy xã A"."""
+        return report_title(self.period, self.organization)
+
+    @property
+    def recipient_lines(self) -> tuple[str, ...]:
+        return tuple(line.strip() for line in self.recipients.splitlines() if line.strip())
+
+    def lock_key(self) -> str:
+        return f"period_report:{self.pk}"
+
+
+class ReportEvent(models.Model):
+    """One step of a submission's round trip (who, when, what, the comment or the
+    reason): the history the report page shows; never deleted."""
+
+    class Action(models.TextChoices):
+        SUBMITTED = "submitted", _("Gửi báo cáo")
+        RETURNED = "returned", _("Trả lại")
+        APPROVED = "approved", _("Duyệt")
+        REOPENED = "reopened", _("Mở lại")
+        COMMENTED = "commented", _("Góp ý")
+
+    class Mail(models.TextChoices):
+        NONE = "", _("Không gửi thư")
+        PENDING = "pending", _("Chờ gửi")
+        SENDING = "sending", _("Đang gửi")
+        SENT = "sent", _("Đã gửi")
+
+    submission = models.ForeignKey(
+        ReportSubmission,
+        verbose_name=_("báo cáo"),
+        on_delete=models.PROTECT,
+        related_name="events",
+    )
+    action = models.CharField(_("việc"), max_length=12, choices=Action.choices)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người thực hiện"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    at = models.DateTimeField(_("lúc"))
+    text = models.TextField(_("nội dung"), blank=True)
+    # The mail an event sends (a reopening tells the parent's leaders): claimed by a
+    # conditional update PENDING → SENDING before sending, so a task run twice sends once.
+    mail = models.CharField(
+        _("thư báo"), max_length=8, choices=Mail.choices, default=Mail.NONE, blank=True
+    )
+
+    class Meta:
+        verbose_name = _("diễn biến báo cáo")
+        verbose_name_plural = _("diễn biến báo cáo")
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.submission_id} · {self.action} · {self.at:%Y-%m-%d %H:%M}"
+
+
+class ReportDeadline(models.Model):
+    """When a period's report is due: `days` after the period's end, per period kind
+    (data, seeded by a migration, edited in the admin)."""
+
+    period_kind = models.CharField(
+        _("loại kỳ"), max_length=8, choices=ReportPeriod.Kind.choices, unique=True
+    )
+    days = models.PositiveSmallIntegerField(_("số ngày sau khi hết kỳ"))
+
+    class Meta:
+        verbose_name = _("hạn gửi báo cáo")
+        verbose_name_plural = _("hạn gửi báo cáo")
+        ordering = ["period_kind"]
+
+    def __str__(self) -> str:
+        return f"{self.get_period_kind_display()}: +{self.days}"
+
+
+class Comment(models.Model):
+    """A comment on a unit's progress (period blank), on its report for a period, or on
+    one submission; shown on the unit's dashboard."""
+
+    organization = models.ForeignKey(
+        Organization,
+        verbose_name=_("đơn vị"),
+        on_delete=models.CASCADE,
+        related_name="report_comments",
+    )
+    period = models.ForeignKey(
+        ReportPeriod,
+        verbose_name=_("kỳ báo cáo"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="comments",
+    )
+    submission = models.ForeignKey(
+        ReportSubmission,
+        verbose_name=_("báo cáo"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="comments",
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người góp ý"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    text = models.TextField(_("nội dung"))
+    created_at = models.DateTimeField(_("lúc"))
+
+    class Meta:
+        verbose_name = _("góp ý")
+        verbose_name_plural = _("góp ý")
+        # A unit's comments, newest first.
+        indexes = [models.Index(fields=["organization", "-created_at"], name="report_comment_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.organization_id} · {self.created_at:%Y-%m-%d %H:%M}"

@@ -7,7 +7,7 @@ from celery import shared_task
 from django.db import OperationalError
 from django.utils import timezone
 
-from reports import engine
+from reports import engine, mail
 from reports.engine import periods
 
 logger = logging.getLogger(__name__)
@@ -63,3 +63,9 @@ def snapshot_periods() -> list[int]:
 def take_daily_snapshot() -> int:
     """Today's point of every trend line; after the nightly rebuild moved the figures."""
     return periods.take_daily_snapshot(timezone.localdate())
+
+
+@shared_task(autoretry_for=(OSError, OperationalError), retry_backoff=True, max_retries=8)
+def send_report_event_mail(event_id: int) -> int:
+    """Enqueued on commit by reports.services.reopen_report: the parent's leaders told."""
+    return mail.send_event_mail(event_id)

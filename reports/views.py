@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET
 from ktgs import access, figures
 from ktgs import queries as ktgs_queries
 from plans.models import ActivityKind
-from reports import exports, queries, wording
+from reports import exports, queries, views_submissions, wording
 from reports.engine.periods import OFFERED_PERIODS
 from reports.models import ALL_KINDS, ReportPeriod
 from reports.queries.bodies import COVERAGE_LABELS, BodyFigures, Coverage
@@ -206,4 +206,5 @@ def period_report(request, pk: int):
         response = HttpResponse(body, content_type=content_type)
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
         return response
+    context.update(views_submissions.panel_context(request, organization, report))
     return render(request, "reports/period_report.html", context)

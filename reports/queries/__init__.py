@@ -7,6 +7,11 @@
 - bodies: the figures per conducting body
 - records: the commission's other records (letters, denunciations, complaints,
   suspensions, discipline) of a subtree and a period, per body, in one query
+- cells: a period report flattened into stable "cell key" → count (what a submission
+  stores and a parent adds up)
+- submissions: the round trip of period reports (a unit's submission and history, who
+  may decide, the children's status with overdue, comments, the report built from the
+  approved children's figures)
 
 The package exports what the views, the API, the exports and the tests use; the rest is
 imported from its module.
