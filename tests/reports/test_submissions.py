@@ -11,7 +11,8 @@ import time_machine
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from cases.models import RecordLock
+from cases import services as case_services
+from cases.models import Case, RecordLock
 from cases.services import check_unlocked
 from ktgs import services as ktgs_services
 from ktgs.models import Role, User
@@ -155,6 +156,18 @@ def test_approval_locks_the_counted_records_naming_the_report_and_reopen_unlocks
         check_unlocked(tree.a1, figures_2026.concluded_on)
     check_unlocked(tree.a1, date(2026, 11, 2))  # after the period: free
     check_unlocked(tree.b1, date(2026, 5, 4))  # the sibling's subtree: free
+    # Through the cases services as staff change it: a new subject of the counted case
+    # is refused with the report's name, and nothing is written.
+    counted = Case.objects.get(pk=figures_2026.pk)
+    with pytest.raises(ValidationError, match="Báo cáo 9 tháng 2026 — Đảng ủy Khối A"):
+        case_services.add_subject(
+            user=cast.staff_a,
+            case=counted,
+            version=counted.version,
+            kind="member",
+            member_name="Mới",
+        )
+    assert not counted.subjects.exists()
 
     with pytest.raises(ValidationError) as refused:
         services.reopen_report(user=cast.leader_p, submission=submission, reason="", version=2)
@@ -167,6 +180,10 @@ def test_approval_locks_the_counted_records_naming_the_report_and_reopen_unlocks
     )
     assert not RecordLock.objects.exists()
     check_unlocked(tree.a1, figures_2026.concluded_on)
+    counted = Case.objects.get(pk=figures_2026.pk)
+    case_services.add_subject(
+        user=cast.staff_a, case=counted, version=counted.version, kind="member", member_name="Mới"
+    )
     assert actions(submission)[-1] == ("reopened", "Đơn vị A1 báo bổ sung một cuộc kiểm tra.")
     # Staff submit again after the reopening.
     again = submit(cast.staff_a, tree.a, m9, version=3)
