@@ -15,10 +15,12 @@ from django.db.models import (
     Aggregate,
     Case,
     CharField,
+    Exists,
     F,
     FilteredRelation,
     OuterRef,
     Q,
+    QuerySet,
     Subquery,
     TextField,
     When,
@@ -137,17 +139,19 @@ def dashboard_page(
     language: str = "vi",
     period_kind: str = ReportPeriod.Kind.YEAR,
 ) -> DashboardPage:
-    """The dashboard page of unit `pk`, 404 unless the user reaches it: five queries
+    """The dashboard page of unit `pk`, 404 unless the user reaches it: four queries
     whatever the unit's level and the size of its subtree, plus the user's roles (read
     once per request by ktgs.access; none for a superuser). 1. the unit's path, the
     period, the unit's years and daily points; 2. the unit, its ancestors and children
-    with their rows, and the unit's rows of every body (figures per body, coverage per
-    kind of unit); 3. the most lagging units of the subtree; 4. the units of the
-    subtree without their year's programme; 5. the subtree's records (letters,
-    denunciations and their deadlines, complaints, suspensions, discipline), read only
-    once the user is known to reach the unit. Computed on demand: 3 is the subtree's
-    computation (which gives the figures per body too), 4 is _without_programme_on.
-    A period that is not declared has no figures: 3 to 5 are not read."""
+    with their rows, the unit's rows of every body (figures per body, coverage per kind
+    of unit), and the units of the subtree without their year's programme
+    (_units_with_figures); 3. the most lagging units of the subtree; 4. the subtree's
+    records (letters, denunciations and their deadlines, complaints, suspensions,
+    discipline), read only once the user is known to reach the unit. Computed on demand:
+    3 is the subtree's computation (which gives the figures per body too), and 2 finds
+    the units without their programme by the engine's rule as of the period's end.
+    A period that is not declared has no figures: 2 reads the units alone, 3 and 4 are
+    not read."""
     frame = _frame(pk, year=year, period_kind=period_kind, today=today)
     if frame.unit is None:
         raise Http404
@@ -155,12 +159,14 @@ def dashboard_page(
     # filter, and the read is by index (at most the unit, its ancestors and children).
     source = frame.source if frame.source.available else None
     units = _units_with_figures(frame.unit, source, kind)
-    organization = next((unit for unit in units if unit.pk == pk), None)
+    organization = next((unit for unit in units.near if unit.pk == pk), None)
     if organization is None or not access.can_read(user, organization):
         raise Http404
     # As ktgs.queries.breadcrumb: the ancestors and the unit, those the user reaches.
     breadcrumb = [
-        unit for unit in units if unit.depth <= organization.depth and access.can_read(user, unit)
+        unit
+        for unit in units.near
+        if unit.depth <= organization.depth and access.can_read(user, unit)
     ]
     if source is None:
         data = frame.empty()
@@ -172,14 +178,14 @@ def dashboard_page(
 
 def _assemble(
     organization: Organization,
-    units: list[Organization],
+    units: _Units,
     frame: _Frame,
     *,
     kind: str,
     language: str,
 ) -> Dashboard:
-    own = next((unit for unit in units if unit.pk == organization.pk), organization)
-    children = [unit for unit in units if unit.parent_id == organization.pk]
+    own = next((unit for unit in units.near if unit.pk == organization.pk), organization)
+    children = [unit for unit in units.near if unit.parent_id == organization.pk]
     when = (frame.source.year, frame.source.day())
     if frame.source.computed:
         # A past period without a snapshot, or the term: the subtree computed as of the
@@ -209,7 +215,6 @@ def _assemble(
             )
             for unit, figures in computed.lagging
         ]
-        without_programme = _without_programme_on(organization, frame.source.day())
         # Already in the computed totals: no query.
         bodies = figures_by_body(organization, frame.source, kind=kind, computed=computed)
     else:
@@ -217,7 +222,6 @@ def _assemble(
         own_line = _progress_of(organization, own, when)
         lines = [_progress_of(child, child, when) for child in children]
         lagging = _lagging(organization, frame.source, kind, language=language)
-        without_programme = _without_programme(organization, frame.source)
         bodies = figures_from_rows(
             json.loads(getattr(own, "body_rows", None) or "[]", parse_float=Decimal)
         )
@@ -228,7 +232,7 @@ def _assemble(
         lagging=lagging,
         years=frame.years,
         trend=_trend_from(organization, frame.points),
-        without_programme=without_programme,
+        without_programme=units.without_programme,
         bodies=bodies,
         computed=computed,
     )
@@ -249,16 +253,35 @@ def _progress_of(
 _ROW_FIGURES = tuple(f"sub_{name}" for name in (*FIGURES, "expected"))
 
 
-def _units_with_figures(
-    unit: Organization | _Unit, source: Source | None, kind: str
-) -> list[Organization]:
+@dataclass
+class _Units:
+    """What _units_with_figures reads: the unit, its ancestors and its children (`near`),
+    and the units of the unit's subtree without their year's programme (at most
+    WITHOUT_PROGRAMME_SHOWN, upper levels first, then by name; with their parents), both
+    by depth then name."""
+
+    near: list[Organization]
+    without_programme: list[Organization] = field(default_factory=list)
+
+
+def _units_with_figures(unit: Organization | _Unit, source: Source | None, kind: str) -> _Units:
     """The unit, its ancestors (the prefixes of its path) and its children, by depth then
     name, each with its row of the source for the year and kind as `row_*` attributes
-    (`row_id` None when the unit has no row). One query: the path and parent indexes
-    find the units, the unique (unit, year, kind) index their rows."""
+    (`row_id` None when the unit has no row); with a source, the units of the subtree
+    without their year's programme too. One query: the units are those whose id is in a
+    UNION ALL of the unit's (the path and parent indexes find them) and of the first units
+    without their programme (_without_programme_ids, at most WITHOUT_PROGRAMME_SHOWN); the
+    primary key finds each, the unique (unit, year, kind) index its row."""
     step = Organization.steplen
-    paths = [unit.path[:end] for end in range(step, len(unit.path) + 1, step)]
-    units = Organization.objects.filter(Q(path__in=paths) | Q(parent_id=unit.pk))
+    paths = {unit.path[:end] for end in range(step, len(unit.path) + 1, step)}
+    near = Q(path__in=sorted(paths)) | Q(parent_id=unit.pk)
+    units = Organization.objects.filter(near)
+    if source is not None:
+        # The default ordering is cleared in the parts: SQLite refuses ORDER BY (and
+        # LIMIT) in a member of a UNION, hence the limited read of ids one level down.
+        listed = Organization.objects.filter(pk__in=_without_programme_ids(unit, source))
+        ids = units.order_by().values("pk").union(listed.order_by().values("pk"), all=True)
+        units = Organization.objects.filter(pk__in=ids).select_related("parent")
     if source is not None and not source.computed:
         relation, condition = _row_condition(source, kind)
         units = units.annotate(row=FilteredRelation(relation, condition=condition)).annotate(
@@ -277,9 +300,32 @@ def _units_with_figures(
             all_sub_without_programme=F(f"{all_kinds}__sub_units_without_programme"),
             body_rows=_body_rows(unit.pk, source, kind),
         )
+    elif source is not None:
+        # No stored row says which units lack their programme: the engine's rule on the
+        # period's last day, asked of every unit read (the rule's subqueries go by the
+        # unit's level and the programmes' (organization, ...) index: a few lookups each).
+        units = units.annotate(
+            lacks_programme=Exists(engine.without_programme(source.day()).filter(pk=OuterRef("pk")))
+        )
     if source is not None and source.as_of is not None:
-        units = units.annotate(**_own_counts(source.year, source.as_of, kind))
-    return list(units.order_by("depth", "name", "pk"))
+        units = units.annotate(**_own_counts(source.year, source.as_of, kind, near))
+    found = list(units.order_by("depth", "name", "pk"))
+    if source is None:
+        return _Units(near=found)
+    flag = "lacks_programme" if source.computed else "all_own_without_programme"
+    # The units read that lack their programme, in the subtree, by depth then name: every
+    # unit _without_programme_ids picked was read, and any other one read (the unit
+    # itself, a child, beyond the cut) is one of the subtree's units without programme in
+    # the same order, so the first WITHOUT_PROGRAMME_SHOWN are the ones it picked.
+    lacking = [
+        found_unit
+        for found_unit in found
+        if found_unit.path.startswith(unit.path) and getattr(found_unit, flag, None)
+    ]
+    return _Units(
+        near=[u for u in found if u.path in paths or u.parent_id == unit.pk],
+        without_programme=lacking[:WITHOUT_PROGRAMME_SHOWN],
+    )
 
 
 class _JsonArray(Aggregate):
@@ -331,58 +377,46 @@ def _row_condition(source: Source, kind: str) -> tuple[str, Q]:
     )
 
 
-def _without_programme(organization: Organization, source: Source) -> list[Organization]:
-    """The subtree's units without the year's programme (the unit itself included), with
-    their parents, upper levels first, then by name: one query. For a large subtree the
-    organisations are read in (depth, name) order (org_depth_name_idx), each looked up in
-    the rows by the unique (unit, year, kind) index, until enough are found; a small one
-    is found by path and sorted."""
-    rows = (
+def _without_programme_ids(unit: Organization | _Unit, source: Source) -> QuerySet:
+    """The ids of the subtree's first units without the year's programme (the unit itself
+    included), upper levels first, then by name (at most WITHOUT_PROGRAMME_SHOWN), as a
+    subquery of _units_with_figures. Stored rows (live, snapshot): the units whose
+    all-kinds row says so; for a large subtree the organisations are read in (depth, name)
+    order (org_depth_name_idx), each looked up in the rows by the unique (unit, year,
+    kind) index, until enough are found; a small one is found by path and sorted.
+    Computed on demand (a past period without a snapshot, the term), where no stored row
+    says which units lack their programme: the units of the subtree that the engine
+    counts on the period's last day (reports.engine.without_programme, the one rule); the
+    figure beside the list is the computed one, and a test holds the list to the
+    snapshot's."""
+    if source.computed:
+        return (
+            engine.without_programme(source.day())
+            .filter(path__startswith=unit.path)
+            .order_by("depth", "name", "pk")
+            .values("pk")[:WITHOUT_PROGRAMME_SHOWN]
+        )
+    return (
         source.rows()
         .filter(
             kind=ALL_KINDS,
             own_units_without_programme=1,
-            organization__path__startswith=organization.path,
+            organization__path__startswith=unit.path,
         )
-        .select_related("organization", "organization__parent")
-        .only(
-            "organization__id",
-            "organization__name",
-            "organization__depth",
-            "organization__path",
-            "organization__parent__id",
-            "organization__parent__name",
-        )
-        .order_by("organization__depth", "organization__name", "organization_id")[
-            :WITHOUT_PROGRAMME_SHOWN
-        ]
+        .order_by("organization__depth", "organization__name", "organization_id")
+        .values("organization_id")[:WITHOUT_PROGRAMME_SHOWN]
     )
-    return [row.organization for row in rows]
 
 
-def _without_programme_on(organization: Organization, day: date) -> list[Organization]:
-    """_without_programme for figures computed on demand as of `day` (a past period
-    without a snapshot, the term), where no stored row says which units lack their
-    programme: the units of the subtree that the engine counts on that day
-    (reports.engine.without_programme, the one rule), in one query; the figure beside it
-    is the computed one, and a test holds the list to the snapshot's."""
-    units = (
-        engine.without_programme(day)
-        .filter(path__startswith=organization.path)
-        .select_related("parent")
-        .only("id", "name", "depth", "path", "parent__id", "parent__name")
-        .order_by("depth", "name", "pk")[:WITHOUT_PROGRAMME_SHOWN]
-    )
-    return list(units)
-
-
-def _own_counts(year: int, day: date, kind: str) -> dict:
+def _own_counts(year: int, day: date, kind: str, near: Q) -> dict:
     """What a unit's own targets of the year (in force on `day`, of `kind` if one) count:
     the first and the last counting unit in order, so equal means one. Two correlated
     subqueries of the same query, served by the (organization, kind) index of targets:
     no query per unit. The roll-up table adds quantities whatever they count, and only
     for a unit with no unit below it (a cell, most often) are its own targets its
-    subtree's: for those, the dashboard can name what its figures count."""
+    subtree's: for those, the dashboard can name what its figures count. Asked only of
+    the units `near` picks (the dashboard's unit and its children: the ancestors have
+    units below them), not of the units listed without their programme."""
     own = Target.objects.filter(
         plan_queries.in_force_on(day),
         plan_queries.targets_of_year(year),
@@ -393,7 +427,7 @@ def _own_counts(year: int, day: date, kind: str) -> dict:
         own = own.filter(kind=kind)
     # Only asked of units with no unit below them: CASE keeps the subqueries from running
     # for the others (most children of a province or a bloc).
-    leaf = Q(numchild=0)
+    leaf = Q(numchild=0) & near
     return {
         "own_counts_first": Case(
             When(leaf, then=Subquery(own.order_by("counts").values("counts")[:1])),

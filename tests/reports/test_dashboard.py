@@ -18,12 +18,11 @@ from tests.reports.test_rollup import case, programme, target
 TODAY = date(2026, 7, 2)
 
 # Session, user, then the page's own: the period with the unit's years and daily points;
-# the unit, its ancestors and children with their rows; the most lagging units; the units
-# without their year's programme (a list of its own order and length: joining it to the
-# lagging read would need a UNION of two ordered, limited reads, which SQLite refuses);
-# the subtree's records (letters, denunciations and their deadlines, complaints,
-# suspensions, discipline: reports.queries.records, one UNION ALL).
-PAGE_QUERIES = 7
+# the unit, its ancestors and children with their rows, and the first units of the
+# subtree without their year's programme (the ids of both in one UNION ALL); the most
+# lagging units; the subtree's records (letters, denunciations and their deadlines,
+# complaints, suspensions, discipline: reports.queries.records, one UNION ALL).
+PAGE_QUERIES = 6
 # A user who is not a superuser: their roles, read once for every access check.
 ROLES_QUERY = 1
 

@@ -115,6 +115,58 @@ def test_a_long_list_is_cut_and_says_how_many_there_are(client, cast, tree, year
 
 
 @time_machine.travel(TODAY, tick=False)
+def test_a_cut_list_is_the_head_of_the_whole_list_on_every_source(
+    tree, year_2026, monkeypatch, django_assert_num_queries
+):
+    """The list is read with the unit, its ancestors and children (one query): whatever
+    the cut, it is the first units of the whole list, the unit itself and its children
+    among them in their place, and the children's table and the lines stay the unit's
+    own, live, computed on demand (Q1 before its snapshot) and from the snapshot."""
+    periods.ensure_periods(2026)
+    q1 = ReportPeriod.objects.get(kind="q1", year=2026, month=0)
+
+    def read(unit, period):
+        shown = queries.dashboard(unit, year=2026, kind="", today=TODAY, period_kind=period)
+        assert shown.unit is not None
+        return (
+            [listed.pk for listed in shown.without_programme],
+            [line.organization.pk for line in (shown.unit, *shown.children)],
+            shown,
+        )
+
+    wholes: dict[tuple[str, int], list[int]] = {}
+    for source, period in (("live", "year"), ("computed", "q1"), ("snapshot", "q1")):
+        if source == "snapshot":
+            periods.snapshot_period(q1, today=TODAY)
+        for unit in (tree.province, tree.a, tree.b):
+            monkeypatch.setattr(dashboards, "WITHOUT_PROGRAMME_SHOWN", 50)
+            whole, lines, shown = read(unit, period)
+            assert getattr(shown.source, source)  # live, computed, snapshot
+            # Upper levels first; each with its parent, read with it.
+            with django_assert_num_queries(0):
+                depths = [listed.depth for listed in shown.without_programme]
+                assert all(listed.parent.name for listed in shown.without_programme)
+            assert depths == sorted(depths)
+            wholes[(source, unit.pk)] = whole
+            for cut in range(1, len(whole) + 1):
+                monkeypatch.setattr(dashboards, "WITHOUT_PROGRAMME_SHOWN", cut)
+                assert read(unit, period)[:2] == (whole[:cut], lines), (source, unit, cut)
+    province = {tree.a.pk, tree.a1.pk, tree.a1a.pk, tree.a2.pk, tree.b.pk, tree.b1.pk}
+    assert set(wholes[("live", tree.province.pk)]) == province | {year_2026.pk}
+    # The unit itself first when it lacks its programme, then its children.
+    assert wholes[("live", tree.a.pk)][:1] == [tree.a.pk]
+    assert set(wholes[("live", tree.a.pk)][1:3]) == {tree.a1.pk, tree.a2.pk}
+    assert wholes[("live", tree.b.pk)] == [tree.b.pk, tree.b1.pk]
+    # Nothing changed since Q1: every source lists the same units.
+    for unit in (tree.province, tree.a, tree.b):
+        assert (
+            wholes[("live", unit.pk)]
+            == wholes[("computed", unit.pk)]
+            == wholes[("snapshot", unit.pk)]
+        )
+
+
+@time_machine.travel(TODAY, tick=False)
 def test_the_period_report_has_a_line_for_them(client, cast, tree, year_2026):
     periods.ensure_periods(2026)
     report = queries.period_report(tree.province, year=2026, period_kind="year", today=TODAY)

@@ -160,10 +160,11 @@ def test_the_query_count_stays_the_same_with_the_period_filter(client, cast, tre
     periods.snapshot_period(q1(), today=TODAY)
     periods.take_daily_snapshot(TODAY)
     large = {p: counts(client, tree, units, p) for p in shown}
-    # Stored rows (live, snapshot): the page's queries, the unit's figures per body read
-    # inside the units' query. Computed on demand: one statement replaces the rows and
-    # the lagging read, and one query finds the units without their programme on the
-    # period's last day (stored rows say it of each unit): the same number.
+    # Stored rows (live, snapshot): the page's queries, the unit's figures per body and
+    # the units without their programme read inside the units' query. Computed on
+    # demand: one statement replaces the rows and the lagging read, and the units' query
+    # finds the units without their programme on the period's last day (stored rows say
+    # it of each unit): the same number.
     expected = dict.fromkeys(shown, PAGE_QUERIES)
     for found in (small, large):
         for period, per_unit in found.items():
