@@ -30,7 +30,7 @@ from django.urls import reverse
 from cases.models import Case
 from ktgs.models import Organization, Role
 from plans.models import ProgrammeRequirement, Target
-from reminders import record_deadlines, sending
+from reminders import record_deadlines, report_deadlines, sending
 from reminders.emails import dashboard_url, site_url
 from reminders.models import Holiday, LagEpisode, OutboxMessage, ReminderRule
 from reminders.recipients import Directory
@@ -421,6 +421,15 @@ def scan_suspension_end(
     result.write(outbox)
 
 
+def scan_report_overdue(
+    rule: ReminderRule, today: date, directory: Directory, result: ScanResult
+) -> None:
+    """Period reports not sent by their deadline (reminders.report_deadlines)."""
+    outbox, cancelled = report_deadlines.scan_reports_overdue(rule, today, directory)
+    result.cancelled += cancelled
+    result.write(outbox)
+
+
 # --- weekly digest -------------------------------------------------------------------
 
 
@@ -555,6 +564,7 @@ SCANS = {
     ReminderRule.Kind.NO_PROGRAMME: scan_no_programme,
     ReminderRule.Kind.DENUNCIATION_DEADLINE: scan_denunciation_deadline,
     ReminderRule.Kind.SUSPENSION_END: scan_suspension_end,
+    ReminderRule.Kind.REPORT_OVERDUE: scan_report_overdue,
 }
 
 
