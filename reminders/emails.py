@@ -5,7 +5,7 @@ templates (emails/<kind>_subject.txt, _body.txt, _body.html) in the recipient's 
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from fractions import Fraction
 from functools import cache
 
@@ -14,7 +14,7 @@ from django.core import signing
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
 from cases.models import Suspension
 from reminders.models import OutboxMessage
@@ -95,6 +95,13 @@ def _context(message: OutboxMessage) -> dict:
             for u in data["units"]
         ]
         data["more"] = max(0, data.get("total", 0) - len(data["units"]))
+    if "comments" in data:
+        # Written as an aware ISO time; said in the site's time zone.
+        data["comments"] = [
+            {**c, "at": timezone.localtime(datetime.fromisoformat(c["at"]))}
+            for c in data["comments"]
+        ]
+        data["more_comments"] = max(0, data.get("comments_total", 0) - len(data["comments"]))
     if "kind" in data:
         data["kind_label"] = wording.kind_label(data["kind"], language)
     if "period_kind" in data:

@@ -5,6 +5,7 @@ arrives exactly once, to the right person and in their language; a second run, t
 day or the next, sends nothing."""
 
 import time
+import typing
 from collections import Counter
 from datetime import date
 
@@ -55,12 +56,12 @@ def cells_owing_the_report(tree, cast, settings):
     ReportDeadline.objects.create(period_kind="m9", days=10)
     staff = {}
     for i in range(UNITS):
-        cell = cast(
+        cell = typing.cast(
             Organization,
             OrganizationFactory(parent=tree.b, code=f"B-R{i}", name=f"Chi bộ chưa gửi {i}"),
         )
         language = "en" if i == UNITS - 1 else "vi"
-        person = cast(User, UserFactory(username=f"canbo_r{i}", language=language))
+        person = typing.cast(User, UserFactory(username=f"canbo_r{i}", language=language))
         ktgs_services.grant_role(user=person, organization=cell, kind=Role.Kind.STAFF)
         staff[person.email] = person
     return staff
