@@ -5,7 +5,7 @@ templates (emails/<kind>_subject.txt, _body.txt, _body.html) in the recipient's 
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from fractions import Fraction
 from functools import cache
 
@@ -14,11 +14,12 @@ from django.core import signing
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
 from cases.models import Suspension
 from reminders.models import OutboxMessage
 from reports import progress, wording
+from reports.models import ReportPeriod
 
 # The salt of the tokens in the digests already sent (from when reminders lived in
 # reports): changing it would break every unsubscribe link in people's mailboxes.
@@ -73,7 +74,9 @@ def _reasons(reasons: list[dict], language: str) -> list[str]:
 def _context(message: OutboxMessage) -> dict:
     data = dict(message.context)
     language = message.language
-    for name in ("as_of", "due_on", "work_ends_on", "received_on", "first_due_on", "starts_on"):
+    for name in (
+        "as_of", "due_on", "work_ends_on", "received_on", "first_due_on", "starts_on", "ends_on",
+    ):  # fmt: skip
         if data.get(name):
             data[name] = date.fromisoformat(data[name])
     if "reasons" in data:
@@ -92,8 +95,25 @@ def _context(message: OutboxMessage) -> dict:
             for u in data["units"]
         ]
         data["more"] = max(0, data.get("total", 0) - len(data["units"]))
+    if "comments" in data:
+        # Written as an aware ISO time; said in the site's time zone.
+        data["comments"] = [
+            {**c, "at": timezone.localtime(datetime.fromisoformat(c["at"]))}
+            for c in data["comments"]
+        ]
+        data["more_comments"] = max(0, data.get("comments_total", 0) - len(data["comments"]))
     if "kind" in data:
         data["kind_label"] = wording.kind_label(data["kind"], language)
+    if "period_kind" in data:
+        # A period report's period, named in the recipient's language ("9 tháng 2026").
+        title = ReportPeriod(
+            kind=data["period_kind"],
+            year=data["period_year"],
+            month=data.get("period_month") or 0,
+            starts_on=data["starts_on"],
+            ends_on=data["ends_on"],
+        ).title
+        data["period_title"] = title[:1].lower() + title[1:]
     if "suspension_kind" in data:
         data["suspension_kind_label"] = str(Suspension.Kind(data["suspension_kind"]).label)
     data["message"] = message

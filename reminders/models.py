@@ -24,7 +24,9 @@ class ReminderRule(models.Model):
     leaders. `denunciation_deadline` and `suspension_end` remind the handling unit's
     staff of a legal deadline `days_before` away (none given: cases.deadlines'
     DUE_SOON_DAYS) and once it has passed, and tell the leaders above, without any
-    person's name, when it stays passed (reminders.record_deadlines). Every date test is
+    person's name, when it stays passed (reminders.record_deadlines). `report_overdue`
+    reminds the staff of a unit that has not sent a period report by its deadline,
+    repeats and escalates as `lag` does (reminders.report_deadlines). Every date test is
     "on or after", so a day the worker was down is caught up on the next run.
     """
 
@@ -36,6 +38,7 @@ class ReminderRule(models.Model):
         NO_PROGRAMME = "no_programme", _("Đơn vị chưa có chương trình kiểm tra, giám sát")
         DENUNCIATION_DEADLINE = "denunciation_deadline", _("Hạn giải quyết tố cáo")
         SUSPENSION_END = "suspension_end", _("Hết thời hạn đình chỉ sinh hoạt, hoạt động")
+        REPORT_OVERDUE = "report_overdue", _("Báo cáo định kỳ chưa gửi đúng hạn")
 
     name = models.CharField(_("tên quy tắc"), max_length=128)
     kind = models.CharField(_("loại nhắc việc"), max_length=32, choices=Kind.choices)
@@ -209,6 +212,13 @@ class OutboxMessage(models.Model):
         SUSPENSION_OVERDUE = "suspension_overdue", _("Nhắc đình chỉ hết thời hạn chưa chấm dứt")
         # To the leaders above the handling unit: counts and the unit's name, no person's.
         DEADLINE_ESCALATION = "deadline_escalation", _("Báo cấp trên: đơn vị có việc quá hạn")
+        # A period report not sent by its deadline: to the unit's staff, then the leaders
+        # above it.
+        REPORT_OVERDUE = "report_overdue", _("Nhắc đơn vị chưa gửi báo cáo định kỳ")
+        REPORT_OVERDUE_ESCALATION = (
+            "report_overdue_escalation",
+            _("Báo cấp trên: đơn vị chưa gửi báo cáo định kỳ"),
+        )
 
     rule = models.ForeignKey(
         ReminderRule, verbose_name=_("quy tắc"), on_delete=models.PROTECT, related_name="messages"

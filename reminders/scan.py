@@ -19,28 +19,30 @@ import logging
 from bisect import bisect_left
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from fractions import Fraction
 
 from django.db import connection, transaction
-from django.db.models import F, FilteredRelation, Q
+from django.db.models import F, FilteredRelation, Max, Q
 from django.urls import reverse
+from django.utils import timezone
 
 from cases.models import Case
 from ktgs.models import Organization, Role
 from plans.models import ProgrammeRequirement, Target
-from reminders import record_deadlines, sending
+from reminders import record_deadlines, report_deadlines, sending
 from reminders.emails import dashboard_url, site_url
 from reminders.models import Holiday, LagEpisode, OutboxMessage, ReminderRule
 from reminders.recipients import Directory
 from reminders.writer import OutboxWriter, Recipient
 from reports import engine, progress
-from reports.models import ALL_BODIES, ALL_KINDS, ProgressRow
+from reports.models import ALL_BODIES, ALL_KINDS, Comment, ProgressRow
 
 logger = logging.getLogger(__name__)
 
 DIGEST_UNITS_SHOWN = 30
+DIGEST_COMMENTS_SHOWN = 30
 EPISODE_BATCH = 1000  # rows of one multi-row insert (3 parameters each; SQLite allows 32766)
 IN_BATCH = 5000
 
@@ -421,6 +423,15 @@ def scan_suspension_end(
     result.write(outbox)
 
 
+def scan_report_overdue(
+    rule: ReminderRule, today: date, directory: Directory, result: ScanResult
+) -> None:
+    """Period reports not sent by their deadline (reminders.report_deadlines)."""
+    outbox, cancelled = report_deadlines.scan_reports_overdue(rule, today, directory)
+    result.cancelled += cancelled
+    result.write(outbox)
+
+
 # --- weekly digest -------------------------------------------------------------------
 
 
@@ -430,9 +441,60 @@ def _fraction_text(ratio: Fraction | None) -> str | None:
     return None if ratio is None else str(ratio)
 
 
+def _comments_since(period: str, people: list[Recipient], today: date) -> tuple[
+    dict[int, datetime], list[tuple]
+]:  # fmt: skip
+    """When each person's last digest (of an earlier week) was written, a week before
+    `today` for one who has had none; and the comments written since the earliest of
+    those, sorted by the unit's path (two queries)."""
+    default = timezone.make_aware(datetime.combine(today - timedelta(days=7), time.min))
+    last = dict(
+        OutboxMessage.objects.filter(
+            kind=OutboxMessage.Kind.DIGEST, recipient_id__in=[p.user_id for p in people]
+        )
+        .exclude(period=period)
+        .values("recipient_id")
+        .annotate(last=Max("created_at"))
+        .values_list("recipient_id", "last")
+    )
+    since = {p.user_id: last.get(p.user_id, default) for p in people}
+    if not since:
+        return since, []
+    comments = sorted(
+        Comment.objects.filter(created_at__gt=min(since.values())).values_list(
+            "organization__path",
+            "organization_id",
+            "organization__name",
+            "author_id",
+            "author__first_name",
+            "author__last_name",
+            "author__username",
+            "created_at",
+            "text",
+        ),
+        key=lambda c: (c[0], c[7]),
+    )
+    return since, comments
+
+
+def _comment_facts(row: tuple) -> dict:
+    _path, unit_id, name, _author, first_name, last_name, username, at, text = row
+    return {
+        "unit": name,
+        "unit_id": unit_id,
+        "url": dashboard_url(unit_id),
+        # As User.__str__ says it: the full name, else the username.
+        "author": f"{first_name or ''} {last_name or ''}".strip() or username or "",
+        "at": at.isoformat(),
+        "text": text,
+    }
+
+
 def scan_digest(rule: ReminderRule, today: date, directory: Directory, result: ScanResult) -> None:
     """For each leader who wants it, once per ISO week from `rule.weekday` on: the
-    lagging units of their subtree, most behind first. Nothing when nothing lags."""
+    lagging units of their subtree, most behind first, and the comments written on its
+    units since their last digest (who, when, text; not their own). Nothing when nothing
+    lags and nobody commented."""
     if today.weekday() < rule.weekday:
         return
     iso = today.isocalendar()
@@ -490,13 +552,24 @@ def scan_digest(rule: ReminderRule, today: date, directory: Directory, result: S
     root_figures = {
         path: (capped or 0, quantity or 0) for path, _name, capped, quantity in roots_found
     }
+    since, comments = _comments_since(period, list(roots), today)
+    comment_paths = [c[0] for c in comments]
     outbox = OutboxWriter(rule)
     for person, leader_paths in roots.items():
         for root_path in leader_paths:
             # Sorted by path, a subtree is one contiguous slice.
             first = bisect_left(paths, root_path)
             last = bisect_left(paths, root_path + "\uffff")
-            if first == last:
+            written = [
+                c
+                for c in comments[
+                    bisect_left(comment_paths, root_path) : bisect_left(
+                        comment_paths, root_path + "\uffff"
+                    )
+                ]
+                if c[7] > since[person.user_id] and c[3] != person.user_id
+            ]
+            if first == last and not written:
                 continue
             chosen = sorted(rows[first:last], key=lambda r: (-r[5], r[2]))
             units = []
@@ -541,6 +614,14 @@ def scan_digest(rule: ReminderRule, today: date, directory: Directory, result: S
                     ),
                     "week": f"{iso.week:02d}/{iso.year}",
                     "as_of": today.isoformat(),
+                    # Newest first; the time kept as written, shown in local time.
+                    "comments": [
+                        _comment_facts(c)
+                        for c in sorted(written, key=lambda c: c[7], reverse=True)[
+                            :DIGEST_COMMENTS_SHOWN
+                        ]
+                    ],
+                    "comments_total": len(written),
                 },
             )
     result.write(outbox)
@@ -555,6 +636,7 @@ SCANS = {
     ReminderRule.Kind.NO_PROGRAMME: scan_no_programme,
     ReminderRule.Kind.DENUNCIATION_DEADLINE: scan_denunciation_deadline,
     ReminderRule.Kind.SUSPENSION_END: scan_suspension_end,
+    ReminderRule.Kind.REPORT_OVERDUE: scan_report_overdue,
 }
 
 

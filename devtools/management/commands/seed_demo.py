@@ -8,7 +8,8 @@ Profiles:
             the year's programmes (devtools.demo.programmes), cases (devtools.demo.cases),
             the commission's other records of the bloc (devtools.demo.records: letters,
             denunciations, disciplinary complaints, suspensions) and the roll-up with its
-            past figures (devtools.demo.figures), in that order; each step is idempotent
+            past figures (devtools.demo.figures), then the 9-month reports sent up the
+            tree (devtools.demo.submissions), in that order; each step is idempotent
             too. The synthetic profiles run the same steps after
             the tree, with a SyntheticTree (their programmes and cases are written with
             the cases step, by devtools.synthetic.year).
@@ -32,7 +33,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from django.urls import reverse
 
-from devtools.demo import cases, figures, programmes, province, records
+from devtools.demo import cases, figures, programmes, province, records, submissions
 from devtools.synthetic import tree as synthetic_tree
 from ktgs.models import Organization
 
@@ -118,8 +119,9 @@ class Command(BaseCommand):
         """The year on `tree` (a devtools.demo.province.DemoTree for the demo profile, a
         devtools.synthetic.tree.SyntheticTree for the others): programmes before the
         cases that count toward them, the records (demo only; their cases count too), the
-        roll-up table last."""
-        for step in (programmes, cases, records, figures):
+        roll-up table, then (demo only) the period reports sent up, which need its
+        figures."""
+        for step in (programmes, cases, records, figures, submissions):
             step.seed_demo(tree=tree, seed=seed, stdout=self.stdout)
 
     def print_accounts(self, accounts) -> None:
