@@ -167,34 +167,49 @@ def subjects_text(cases: int, organizations: int, members: int, committee_member
 
 
 def completion_text(ratio: Fraction | None, counts_label: str = "") -> str:
-    """ "hoàn thành 100% chỉ tiêu", "đạt 66,67% chỉ tiêu"; with `counts_label`, the
-    targets of one counting unit among several: "đạt 50% chỉ tiêu tính theo cuộc"."""
+    """ "hoàn thành 100% chỉ tiêu kế hoạch", "đạt 66,67% chỉ tiêu kế hoạch", as the
+    reports write it; with `counts_label`, the targets of one counting unit among several:
+    "đạt 50% chỉ tiêu kế hoạch tính theo cuộc"."""
     if ratio is None:
         return ""
     percent = figures.format_percent(ratio, _language())
     if counts_label:
         if ratio >= 1:
-            return _("hoàn thành %(percent)s chỉ tiêu tính theo %(unit)s") % {
+            return _("hoàn thành %(percent)s chỉ tiêu kế hoạch tính theo %(unit)s") % {
                 "percent": percent,
                 "unit": counts_label,
             }
-        return _("đạt %(percent)s chỉ tiêu tính theo %(unit)s") % {
+        return _("đạt %(percent)s chỉ tiêu kế hoạch tính theo %(unit)s") % {
             "percent": percent,
             "unit": counts_label,
         }
     if ratio >= 1:
-        return _("hoàn thành %(percent)s chỉ tiêu") % {"percent": percent}
-    return _("đạt %(percent)s chỉ tiêu") % {"percent": percent}
+        return _("hoàn thành %(percent)s chỉ tiêu kế hoạch") % {"percent": percent}
+    return _("đạt %(percent)s chỉ tiêu kế hoạch") % {"percent": percent}
 
 
-def activity_line(body_label: str, kind: str, subjects: str, completions: list[str]) -> str:
-    """ "Ban thường vụ: kiểm tra 03 tổ chức đảng, 05 cấp ủy viên (hoàn thành 100% chỉ
-    tiêu)"; without a parenthesis when the body set no target of the kind."""
-    text = _("%(body)s: %(activity)s %(subjects)s") % {
-        "body": body_label,
-        "activity": ACTIVITY_VERBS.get(kind, kind),
-        "subjects": subjects,
-    }
+def activity_phrase(kind: str, done, targets) -> str:
+    """ "kiểm tra 03 tổ chức đảng (hoàn thành 100% chỉ tiêu kế hoạch)": the subjects of
+    `done` (anything with cases, organizations, members, committee_members) and the
+    completion of `targets` (TargetLines of the kind, one per counting unit, named when
+    there are several); "chưa thực hiện cuộc nào" when nothing was done."""
+    language = _language()
+    several = len(targets) > 1
+    completions = [
+        completion_text(
+            target.completion,
+            count_unit_label(target.counts, 2, language) if several else "",
+        )
+        for target in targets
+        if target.quantity
+    ]
+    if done.cases:
+        subjects = subjects_text(
+            done.cases, done.organizations, done.members, done.committee_members
+        )
+    else:
+        subjects = _("chưa thực hiện cuộc nào")
+    text = f"{ACTIVITY_VERBS.get(kind, kind)} {subjects}"
     if completions:
         text += f" ({'; '.join(completions)})"
     return text
@@ -204,23 +219,65 @@ def body_activity_line(body_label: str, activity) -> str:
     """A reports.queries.period_reports.BodyActivity as the report's sentence: the
     subjects of the body's own cases of the kind, and the completion of its own targets
     of the kind (one per counting unit, when they count several things)."""
-    language = _language()
-    several = len(activity.targets) > 1
-    completions = [
-        completion_text(
-            target.completion,
-            count_unit_label(target.counts, 2, language) if several else "",
-        )
-        for target in activity.targets
-        if target.quantity
+    return _("%(body)s: %(activity)s") % {
+        "body": body_label,
+        "activity": activity_phrase(activity.kind, activity, activity.targets),
+    }
+
+
+def completion_lines(report) -> list[str]:
+    """What the whole subtree did per activity kind in the period, with the completion of
+    the subtree's targets of the kind, as the reports write it: "kiểm tra 03 tổ chức đảng
+    (hoàn thành 100% chỉ tiêu kế hoạch)", "giám sát chuyên đề 02 tổ chức đảng, 02 cấp ủy
+    viên (đạt 66,67% chỉ tiêu kế hoạch)"; the kinds with a case or a target."""
+    targets: dict[str, list] = {}
+    for line in report.targets:
+        targets.setdefault(line.kind, []).append(line)
+    return [
+        activity_phrase(line.kind, line, targets.get(line.kind, []))
+        for line in report.lines[:-1]
+        if line.cases or targets.get(line.kind)
     ]
-    if activity.cases:
-        subjects = subjects_text(
-            activity.cases, activity.organizations, activity.members, activity.committee_members
+
+
+def _who(organizations: int, members: int) -> str:
+    """ "01 tổ chức đảng, 02 đảng viên" (only the parts that are not zero)."""
+    parts = []
+    if organizations:
+        parts.append(_("%(n)s tổ chức đảng") % {"n": sentence_count(organizations)})
+    if members:
+        parts.append(_("%(n)s đảng viên") % {"n": sentence_count(members)})
+    return ", ".join(parts)
+
+
+def findings_sentence(findings) -> str:
+    """The inspections on signs of violation and what they found, from the report's
+    FindingsLines: "Kiểm tra khi có dấu hiệu vi phạm 01 tổ chức đảng, 02 đảng viên
+    (trong đó 01 cấp ủy viên); có vi phạm 01 tổ chức đảng, 02 đảng viên; có khuyết điểm
+    01 đảng viên; phải thi hành kỷ luật 01 đảng viên; đã thi hành kỷ luật 01 đảng viên."
+    ("" when none was concluded)."""
+    lines = {line.who: line for line in findings}
+    orgs, members = lines.get("organizations"), lines.get("members")
+    committee = lines.get("committee_members")
+    if orgs is None or members is None or not (orgs.subjects or members.subjects):
+        return ""
+    text = _("Kiểm tra khi có dấu hiệu vi phạm %(who)s") % {
+        "who": _who(orgs.subjects, members.subjects)
+    }
+    if committee is not None and committee.subjects:
+        text += (
+            " (" + _("trong đó %(n)s cấp ủy viên") % {"n": sentence_count(committee.subjects)} + ")"
         )
-    else:
-        subjects = _("chưa thực hiện cuộc nào")
-    return activity_line(body_label, activity.kind, subjects, completions)
+    for name, words in (
+        ("violation", _("có vi phạm")),
+        ("shortcomings", _("có khuyết điểm")),
+        ("must_discipline", _("phải thi hành kỷ luật")),
+        ("disciplined", _("đã thi hành kỷ luật")),
+    ):
+        who = _who(getattr(orgs, name), getattr(members, name))
+        if who:
+            text += f"; {words} {who}"
+    return text + "."
 
 
 # --- the commission's other records (reports.queries.records) ----------------------------
