@@ -155,7 +155,7 @@ def test_the_report_line_is_shown(client, cast, tree, year, time_machine):
         reverse("reports:period_report", args=[tree.a.pk]),
         {"year": 2026, "period": "year", "format": "xlsx"},
     )
-    sheet = load_workbook(BytesIO(xlsx.content)).active
+    sheet = load_workbook(BytesIO(xlsx.content))["Kết quả theo loại"]  # the activities' sheet
     rows = [
         row for row in sheet.iter_rows(values_only=True) if row[1] and "sau điều chỉnh" in row[1]
     ]
