@@ -385,6 +385,13 @@ class DeadlineFilterMixin(django_filters.FilterSet):
         )
 
 
+class HiddenDateRange(django_filters.widgets.DateRangeWidget):
+    """A date range carried by a link (`<name>_after`, `<name>_before`), not typed."""
+
+    def __init__(self, attrs=None):
+        forms.MultiWidget.__init__(self, (forms.HiddenInput, forms.HiddenInput), attrs)
+
+
 def _date_range(field: str, label) -> django_filters.DateFromToRangeFilter:
     return django_filters.DateFromToRangeFilter(
         field_name=field,
@@ -436,9 +443,35 @@ class DenunciationFilter(DeadlineFilterMixin):
         label=_("Đang giải quyết vào ngày"), method="filter_pending_on", widget=forms.HiddenInput
     )
 
+    # Overdue as of a period's end among those in hand during it (the report's "quá
+    # hạn"): concluded in it after the deadline, or still open at its end past it.
+    overdue = django_filters.DateFromToRangeFilter(
+        label=_("Quá hạn trong khoảng"), method="filter_overdue", widget=HiddenDateRange
+    )
+
     class Meta:
         model = Denunciation
-        fields = ["body", "status", "conclusion", "deadline", "received", "concluded", "pending_on"]
+        fields = [
+            "body",
+            "status",
+            "conclusion",
+            "deadline",
+            "received",
+            "concluded",
+            "pending_on",
+            "overdue",
+        ]
+
+    def filter_overdue(self, queryset, name, value):
+        start, end = value.start, value.stop
+        if start is None or end is None:
+            return queryset
+        open_at_end = Q(concluded_on__isnull=True) | Q(concluded_on__gt=end)
+        in_hand = Q(received_on__lte=end) & (
+            Q(concluded_on__isnull=True) | Q(concluded_on__gte=start)
+        )
+        late = Q(concluded_on__lte=end, concluded_on__gt=F("due")) | (open_at_end & Q(due__lt=end))
+        return queryset.filter(in_hand & late).exclude(case__status=Case.Status.CANCELLED)
 
     def filter_pending_on(self, queryset, name, value):
         return queryset.filter(
@@ -480,10 +513,13 @@ class SuspensionFilter(DeadlineFilterMixin):
     )
     started = _date_range("starts_on", _("Đình chỉ từ ngày"))
     reason = django_filters.ChoiceFilter(label=_("Lý do"), choices=Suspension.Reason.choices)
+    committee = django_filters.BooleanFilter(
+        label=_("Là cấp ủy viên"), field_name="is_committee_member", widget=forms.HiddenInput
+    )
 
     class Meta:
         model = Suspension
-        fields = ["body", "kind", "state", "deadline", "started", "reason"]
+        fields = ["body", "kind", "state", "deadline", "started", "reason", "committee"]
 
     def filter_state(self, queryset, name, value):
         return queryset.filter(lifted_on__isnull=(value == "active"))

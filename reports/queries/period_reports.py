@@ -246,6 +246,10 @@ class PeriodReport:
         return self._query(pending_on=self.source.day().isoformat())
 
     @property
+    def denunciations_overdue_query(self) -> str:
+        return self._query(**self._range("overdue"))
+
+    @property
     def complaints_lodged_query(self) -> str:
         return self._query(**self._range("lodged"))
 

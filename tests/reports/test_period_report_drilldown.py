@@ -268,3 +268,25 @@ def test_the_drill_down_stays_inside_the_users_reach(client, cast, records):
     href = links(page, "report-findings-table")[0][0]
     client.force_login(cast.leader_b)
     assert client.get(href).status_code == 404
+
+
+def test_overdue_denunciations_and_suspended_committee_members_link_too(client, cast, records):
+    """The denunciation opened on 1 March is past its deadline at the end of September and
+    still open; one suspended member sits on a committee."""
+    client.force_login(cast.leader_p)
+    with time_machine.travel(AFTER, tick=False):
+        page = client.get(report_url(records.a)).content.decode()
+        overdue = [
+            (href, value)
+            for href, value in links(page, "report-records-bodies")
+            if "overdue_after" in href
+        ]
+        committee = [
+            (href, value)
+            for href, value in links(page, "report-suspensions")
+            if "committee=true" in href
+        ]
+        assert sum(value for _href, value in overdue) >= 1
+        assert sum(value for _href, value in committee) == 1
+        for href, value in overdue + committee:
+            assert counted(client.get(href).content.decode()) == value, href
