@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import django_filters
 from django import forms
-from django.db.models import Count, F, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -25,7 +25,8 @@ from cases.models import (
 )
 from ktgs import access, versioning
 from ktgs.models import Organization
-from plans.models import ActivityKind, Body, DecidingBody
+from plans.models import ActivityKind, Body, DecidingBody, Programme, Target
+from plans.queries import in_force_on
 
 
 def cases_for(user, *, organization: Organization | None = None) -> QuerySet[Case]:
@@ -63,6 +64,33 @@ def deciding_organizations(organization: Organization) -> QuerySet[Organization]
     return Organization.objects.filter(
         path__in=[*organization.ancestor_paths(), organization.path]
     ).order_by("depth")
+
+
+def arising_on(day: datetime.date) -> Q:
+    """Cases that fulfil no target on `day` (arising, DESIGN §2): linked to none, or to a
+    target none of whose lineage is in force then in an issued or closed programme (the
+    rule the roll-up counts arising cases by: reports.engine.counting.orphaned_cases)."""
+    live = Target.objects.filter(
+        in_force_on(day),
+        programme__status__in=(Programme.Status.ISSUED, Programme.Status.CLOSED),
+    ).annotate(line=Coalesce("lineage_id", "id"))
+    return Q(target__isnull=True) | ~Q(
+        Exists(live.filter(line=Coalesce(OuterRef("target__lineage_id"), OuterRef("target_id"))))
+    )
+
+
+class HiddenRange(django_filters.widgets.RangeWidget):
+    """A number range carried by a link (`<name>_min`, `<name>_max`), not typed."""
+
+    def __init__(self, attrs=None):
+        forms.MultiWidget.__init__(self, (forms.HiddenInput, forms.HiddenInput), attrs)
+
+
+class HiddenDateRange(django_filters.widgets.DateRangeWidget):
+    """A date range carried by a link (`<name>_after`, `<name>_before`), not typed."""
+
+    def __init__(self, attrs=None):
+        forms.MultiWidget.__init__(self, (forms.HiddenInput, forms.HiddenInput), attrs)
 
 
 class CaseFilter(django_filters.FilterSet):
@@ -105,6 +133,10 @@ class CaseFilter(django_filters.FilterSet):
         method="filter_concluded",
         widget=django_filters.widgets.DateRangeWidget(attrs={"placeholder": "dd/mm/yyyy"}),
     )
+    # The report's arising column: cases of these years that count by this day and
+    # fulfil no target then.
+    years = django_filters.RangeFilter(field_name="year", widget=HiddenRange)
+    arising_on = django_filters.DateFilter(method="filter_arising_on", widget=forms.HiddenInput)
     # What the drill-down counts: applied together in filter_queryset.
     subject = django_filters.ChoiceFilter(
         label=_("Đối tượng"), choices=SUBJECTS, method="filter_nothing"
@@ -128,7 +160,17 @@ class CaseFilter(django_filters.FilterSet):
 
     class Meta:
         model = Case
-        fields = ["year", "kind", "status", "origin", "body", "unit", "concluded"]
+        fields = [
+            "year",
+            "kind",
+            "status",
+            "origin",
+            "body",
+            "unit",
+            "concluded",
+            "years",
+            "arising_on",
+        ]
 
     def __init__(self, *args, organization: Organization | None = None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -155,6 +197,9 @@ class CaseFilter(django_filters.FilterSet):
         if value.start is not None or value.stop is not None:
             queryset = queryset.filter(status__in=Case.COUNTING)
         return queryset
+
+    def filter_arising_on(self, queryset, name, value):
+        return queryset.filter(arising_on(value), status__in=Case.COUNTING, concluded_on__lte=value)
 
     def filter_nothing(self, queryset, name, value):
         return queryset
@@ -383,13 +428,6 @@ class DeadlineFilterMixin(django_filters.FilterSet):
         return queryset.filter(
             _deadline_q(value, due="due", done=self.done_field, today=self.today)
         )
-
-
-class HiddenDateRange(django_filters.widgets.DateRangeWidget):
-    """A date range carried by a link (`<name>_after`, `<name>_before`), not typed."""
-
-    def __init__(self, attrs=None):
-        forms.MultiWidget.__init__(self, (forms.HiddenInput, forms.HiddenInput), attrs)
 
 
 def _date_range(field: str, label) -> django_filters.DateFromToRangeFilter:

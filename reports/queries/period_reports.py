@@ -219,6 +219,15 @@ class PeriodReport:
         return self._query(**self._range("concluded"))
 
     @property
+    def arising_query(self) -> str:
+        """The subtree's arising cases as the roll-up counts them (add kind; with
+        origin=planned, those an amendment left without a target)."""
+        years = self.source.years()
+        return self._query(
+            years_min=years.start, years_max=years.stop - 1, arising_on=self.source.day()
+        )
+
+    @property
     def own_cases_query(self) -> str:
         """The unit's own cases concluded in the period (add body and kind)."""
         return self._query(unit=self.organization.pk, **self._range("concluded"))
