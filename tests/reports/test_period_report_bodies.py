@@ -84,7 +84,8 @@ def items(body: str, css: str) -> list[str]:
     for block in body.split(f'class="report-lines {css}"')[1:]:
         listed = block.split("</ul>")[0]
         found += [
-            re.sub(r"\s+", " ", item).strip() for item in re.findall(r"<li>(.*?)</li>", listed)
+            re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", item)).strip()
+            for item in re.findall(r"<li>(.*?)</li>", listed)
         ]
     return found
 

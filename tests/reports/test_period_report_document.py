@@ -4,6 +4,7 @@ chuyên đề 02 tổ chức đảng, 02 cấp ủy viên (đạt 66,67% chỉ t
 sở 19/33 tổ chức, đạt 57,58%"), shown above the tables; the PDF with a party document's
 header, "Nơi nhận" and signature block; the XLSX with one sheet per section."""
 
+import html
 import re
 import subprocess
 from datetime import date
@@ -203,3 +204,17 @@ def test_the_report_takes_nine_queries(bloc, django_assert_num_queries):
     test_records.py grows it)."""
     with django_assert_num_queries(9):
         queries.period_report(bloc.a, year=2026, period_kind="year", today=TODAY)
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_each_bodys_line_opens_its_own_cases(client, cast, bloc):
+    client.force_login(cast.leader_p)
+    page = client.get(report_url(bloc.a, period="m9")).content.decode()
+    block = page.split('class="report-lines body-lines"')[1].split("</ul>")[0]
+    found = re.findall(r'<li><a href="([^"]+)">([^<]+)</a></li>', block)
+    assert [text.split(":")[0] for _href, text in found] == ["Ban thường vụ", "Ủy ban kiểm tra"]
+    report = queries.period_report(bloc.a, year=2026, period_kind="m9", today=TODAY)
+    activities = [a for section in report.bodies for a in section.activities]
+    for (href, _text), activity in zip(found, activities, strict=True):
+        listed = client.get(html.unescape(href)).content.decode()
+        assert f'class="total-cases">{activity.cases}<' in listed, href
