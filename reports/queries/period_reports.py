@@ -271,10 +271,6 @@ class PeriodReport:
         return self._query(**self._range("started"))
 
     @property
-    def has_findings(self) -> bool:
-        return any(line.subjects for line in self.findings)
-
-    @property
     def period(self) -> ReportPeriod:
         """Only for a report whose source is available (the views check first)."""
         assert self.source.period is not None, "no report for a missing period"
