@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from plans.models import Body
 from reports import wording
 from reports.queries.bodies import body_label
+from reports.queries.records import DECIDER_LABELS
 
 
 @dataclass(frozen=True)
@@ -168,6 +169,7 @@ def summary_of(report) -> str:
         for text in (
             wording.records_summary(report.records.all),
             wording.discipline_detail(report.records.all),
+            wording.discipline_by_decider_sentence(report.discipline_by_decider, DECIDER_LABELS),
         ):
             if text:
                 sentences.append(text)

@@ -251,23 +251,16 @@ def _who(organizations: int, members: int) -> str:
 
 
 def findings_sentence(findings) -> str:
-    """The inspections on signs of violation and what they found, from the report's
-    FindingsLines: "Kiểm tra khi có dấu hiệu vi phạm 01 tổ chức đảng, 02 đảng viên
-    (trong đó 01 cấp ủy viên); có vi phạm 01 tổ chức đảng, 02 đảng viên; có khuyết điểm
-    01 đảng viên; phải thi hành kỷ luật 01 đảng viên; đã thi hành kỷ luật 01 đảng viên."
-    ("" when none was concluded)."""
+    """What the inspections on signs of violation found (the subjects inspected are in
+    the kind's line), from the report's FindingsLines: "Qua kiểm tra khi có dấu hiệu vi
+    phạm: có vi phạm 01 tổ chức đảng, 02 đảng viên; có khuyết điểm 01 đảng viên; phải thi
+    hành kỷ luật 01 đảng viên; đã thi hành kỷ luật 01 đảng viên." ("" when nothing was
+    found)."""
     lines = {line.who: line for line in findings}
     orgs, members = lines.get("organizations"), lines.get("members")
-    committee = lines.get("committee_members")
-    if orgs is None or members is None or not (orgs.subjects or members.subjects):
+    if orgs is None or members is None:
         return ""
-    text = _("Kiểm tra khi có dấu hiệu vi phạm %(who)s") % {
-        "who": _who(orgs.subjects, members.subjects)
-    }
-    if committee is not None and committee.subjects:
-        text += (
-            " (" + _("trong đó %(n)s cấp ủy viên") % {"n": sentence_count(committee.subjects)} + ")"
-        )
+    parts = []
     for name, words in (
         ("violation", _("có vi phạm")),
         ("shortcomings", _("có khuyết điểm")),
@@ -276,8 +269,10 @@ def findings_sentence(findings) -> str:
     ):
         who = _who(getattr(orgs, name), getattr(members, name))
         if who:
-            text += f"; {words} {who}"
-    return text + "."
+            parts.append(f"{words} {who}")
+    if not parts:
+        return ""
+    return _("Qua kiểm tra khi có dấu hiệu vi phạm: %(findings)s.") % {"findings": "; ".join(parts)}
 
 
 # --- the commission's other records (reports.queries.records) ----------------------------
@@ -508,6 +503,33 @@ def discipline_detail(records) -> str:
     if not parts:
         return ""
     return _capitalised("; ".join(parts)) + "."
+
+
+def discipline_by_decider_sentence(lines, labels) -> str:
+    """Who decided the discipline, as the reports say it after the forms: "Trong đó: cấp
+    ủy, ban thường vụ, chi bộ thi hành kỷ luật 01 tổ chức đảng; ủy ban kiểm tra thi hành
+    kỷ luật 02 đảng viên (trong đó 01 cấp ủy viên)." (`lines`: the report's
+    DeciderDiscipline per form then the total; `labels`: decider → words; "" when no
+    discipline was decided)."""
+    if not lines:
+        return ""
+    total = lines[-1]
+    parts = []
+    for decider, label in labels.items():
+        organizations = total.organizations.get(decider, 0)
+        members = total.members.get(decider, 0)
+        committee = total.committee_members.get(decider, 0)
+        if not (organizations or members):
+            continue
+        who = _who(organizations, members)
+        if committee:
+            who += " (" + _("trong đó %(n)s cấp ủy viên") % {"n": sentence_count(committee)} + ")"
+        parts.append(
+            _("%(body)s thi hành kỷ luật %(who)s") % {"body": str(label).lower(), "who": who}
+        )
+    if not parts:
+        return ""
+    return _("Trong đó: %(parts)s.") % {"parts": "; ".join(parts)}
 
 
 def deadline_lines(denunciations) -> list[str]:

@@ -15,7 +15,7 @@ from django.urls import reverse
 from cases import services
 from cases.models import Case, CaseSubject, DisciplineDecision
 from plans.models import Body
-from reports import queries
+from reports import documents, queries
 from tests.cases.factories import (
     YEAR,
     advance,
@@ -290,3 +290,20 @@ def test_overdue_denunciations_and_suspended_committee_members_link_too(client, 
         assert sum(value for _href, value in committee) == 1
         for href, value in overdue + committee:
             assert counted(client.get(href).content.decode()) == value, href
+
+
+def test_the_paragraph_says_the_findings_and_who_disciplined(cast, records):
+    report = queries.period_report(records.a, year=YEAR, period_kind="m9", today=AFTER)
+    text = documents.summary_of(report)
+    assert (
+        "kiểm tra khi có dấu hiệu vi phạm 01 tổ chức đảng, 03 đảng viên (trong đó 01 cấp ủy "
+        "viên). Số cuộc phát sinh ngoài chương trình: 04 cuộc. Qua kiểm tra khi có dấu hiệu vi "
+        "phạm: có vi phạm 01 tổ chức đảng, 02 đảng viên; có khuyết điểm 01 tổ chức đảng, 03 "
+        "đảng viên; phải thi hành kỷ luật 01 tổ chức đảng, 02 đảng viên; đã thi hành kỷ luật "
+        "01 tổ chức đảng, 01 đảng viên."
+    ) in text
+    assert (
+        "Trong đó: cấp ủy, ban thường vụ, chi bộ thi hành kỷ luật 01 tổ chức đảng; ủy ban "
+        "kiểm tra thi hành kỷ luật 02 đảng viên (trong đó 01 cấp ủy viên)."
+    ) in text
+    assert text.index("Qua kiểm tra khi có dấu hiệu vi phạm") < text.index("Trong đó: cấp ủy")
