@@ -26,7 +26,7 @@ from cases.models import (
 from ktgs import access, versioning
 from ktgs.models import Organization
 from plans.models import ActivityKind, Body, DecidingBody, Programme, Target
-from plans.queries import in_force_on
+from plans.queries import in_force_on, targets_of_year
 
 
 def cases_for(user, *, organization: Organization | None = None) -> QuerySet[Case]:
@@ -137,6 +137,16 @@ class CaseFilter(django_filters.FilterSet):
     # fulfil no target then.
     years = django_filters.RangeFilter(field_name="year", widget=HiddenRange)
     arising_on = django_filters.DateFilter(method="filter_arising_on", widget=forms.HiddenInput)
+    # The report's targets table: the cases that count on this day toward the subtree's
+    # targets of these years (optionally of a kind and counting unit) in force then.
+    planned_on = django_filters.DateFilter(method="filter_nothing", widget=forms.HiddenInput)
+    target_years = django_filters.RangeFilter(method="filter_nothing", widget=HiddenRange)
+    target_kind = django_filters.ChoiceFilter(
+        choices=ActivityKind.choices, method="filter_nothing", widget=forms.HiddenInput
+    )
+    target_counts = django_filters.ChoiceFilter(
+        choices=Target.Counts.choices, method="filter_nothing", widget=forms.HiddenInput
+    )
     # What the drill-down counts: applied together in filter_queryset.
     subject = django_filters.ChoiceFilter(
         label=_("Đối tượng"), choices=SUBJECTS, method="filter_nothing"
@@ -170,6 +180,10 @@ class CaseFilter(django_filters.FilterSet):
             "concluded",
             "years",
             "arising_on",
+            "planned_on",
+            "target_years",
+            "target_kind",
+            "target_counts",
         ]
 
     def __init__(self, *args, organization: Organization | None = None, **kwargs):
@@ -211,6 +225,8 @@ class CaseFilter(django_filters.FilterSet):
         form, decider = data.get("discipline"), data.get("decider")
         concluded = data.get("concluded")
         end = concluded.stop if concluded else None
+        if data.get("planned_on"):
+            queryset = queryset.filter(self._planned(data))
         if form or decider:
             match = self._discipline_match(form, decider, subject, data.get("decided"))
             self.counted = "disciplines"
@@ -222,6 +238,33 @@ class CaseFilter(django_filters.FilterSet):
         else:
             return queryset
         return queryset.annotate(counted=counted).filter(counted__gt=0)
+
+    def _planned(self, data) -> Q:
+        """Cases counting by the day toward a target in force then: linked to a target
+        whose lineage has one in force in an issued or closed programme (the rule of
+        plans.queries.done_by_lineage), of the unit's subtree, the years, kind and
+        counting unit given."""
+        day = data["planned_on"]
+        live = Target.objects.filter(
+            in_force_on(day),
+            programme__status__in=(Programme.Status.ISSUED, Programme.Status.CLOSED),
+        )
+        if self.organization is not None:
+            live = live.filter(organization__path__startswith=self.organization.path)
+        years = data.get("target_years")
+        if years and years.start is not None and years.stop is not None:
+            of_years = Q()
+            for year in range(int(years.start), int(years.stop) + 1):
+                of_years |= targets_of_year(year)
+            live = live.filter(of_years)
+        if data.get("target_kind"):
+            live = live.filter(kind=data["target_kind"])
+        if data.get("target_counts"):
+            live = live.filter(counts=data["target_counts"])
+        live = live.annotate(line=Coalesce("lineage_id", "id")).filter(
+            line=Coalesce(OuterRef("target__lineage_id"), OuterRef("target_id"))
+        )
+        return Q(Exists(live), status__in=Case.COUNTING, concluded_on__lte=day)
 
     def _subject_match(self, subject, finding, end) -> Q:
         match = Q(subjects__isnull=False)

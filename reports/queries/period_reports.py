@@ -65,6 +65,15 @@ class TargetLine:
     def completion(self) -> Fraction | None:
         return progress.completion(self.capped_done, self.quantity)
 
+    @property
+    def subject(self) -> str:
+        """The case list's `subject` filter for what the targets count ("" : cases)."""
+        return {
+            "organizations": "organization",
+            "members": "member",
+            "committee_members": "committee_member",
+        }.get(self.counts, "")
+
     def add(self, quantity: int, done: int, expected: Fraction) -> None:
         self.quantity += quantity
         self.capped_done += progress.capped_done(done, quantity)
@@ -217,6 +226,17 @@ class PeriodReport:
     def cases_query(self) -> str:
         """The subtree's cases concluded in the period (add kind, subject, finding)."""
         return self._query(**self._range("concluded"))
+
+    @property
+    def targets_query(self) -> str:
+        """The cases that count toward the subtree's targets of the period on its day
+        (add target_kind, target_counts, subject)."""
+        years = self.source.years()
+        return self._query(
+            planned_on=self.source.day(),
+            target_years_min=years.start,
+            target_years_max=years.stop - 1,
+        )
 
     @property
     def arising_query(self) -> str:

@@ -15,7 +15,7 @@ from django.urls import reverse
 from cases import services
 from cases.models import Case, CaseSubject, DisciplineDecision
 from plans.models import Body
-from reports import documents, queries
+from reports import documents, engine, queries
 from tests.cases.factories import (
     YEAR,
     advance,
@@ -24,6 +24,8 @@ from tests.cases.factories import (
     disciplined,
     doc_number,
     letter,
+    make_programme,
+    make_target,
     record,
     suspension,
 )
@@ -307,3 +309,62 @@ def test_the_paragraph_says_the_findings_and_who_disciplined(cast, records):
         "kiểm tra thi hành kỷ luật 02 đảng viên (trong đó 01 cấp ủy viên)."
     ) in text
     assert text.index("Qua kiểm tra khi có dấu hiệu vi phạm") < text.index("Trong đó: cấp ủy")
+
+
+@pytest.fixture
+def planned(cast, tree):
+    """A's commission set A1 two compliance inspections and A2 three members to inspect
+    on signs of violation; A1 did three (one more than planned), A2 inspected two members
+    in the nine months and one more after them."""
+    programme = make_programme(tree.a, body=Body.INSPECTION_COMMISSION)
+    a1 = make_target(tree.a1, programme=programme, quantity=2)
+    a2 = make_target(
+        tree.a2, programme=programme, kind="inspection_violation", quantity=3, counts="members"
+    )
+    for day in (D(YEAR, 3, 1), D(YEAR, 4, 1), D(YEAR, 5, 1)):
+        concluded(
+            cast.admin,
+            tree.a1,
+            violation=False,
+            shortcomings=False,
+            on=day,
+            target=a1,
+            subjects=[{"kind": "organization", "organization": tree.a1a}],
+        )
+    concluded(
+        cast.admin,
+        tree.a2,
+        violation=True,
+        shortcomings=False,
+        on=D(YEAR, 6, 1),
+        target=a2,
+        kind="inspection_violation",
+        subjects=[MEMBER, {**MEMBER, "member_name": "Hai"}],
+    )
+    concluded(
+        cast.admin,
+        tree.a2,
+        violation=True,
+        shortcomings=False,
+        on=D(YEAR, 10, 2),
+        target=a2,
+        kind="inspection_violation",
+        subjects=[{**MEMBER, "member_name": "Ba"}],
+    )
+    engine.rebuild(AFTER)
+    return tree
+
+
+def test_the_targets_done_open_the_cases_that_count_toward_them(client, cast, planned):
+    client.force_login(cast.leader_p)
+    with time_machine.travel(AFTER, tick=False):
+        page = client.get(report_url(planned.a)).content.decode()
+        block = page.split('id="report-targets"')[1].split("</table>")[0]
+        found = re.findall(r'<a href="([^"]+)">([^<]+)</a>', block)
+        texts = [text for _href, text in found]
+        # A1's three inspections over two planned; A2's two members of three (the third
+        # was concluded after September).
+        assert texts == ["đã thực hiện 3", "2/3 đảng viên", "đã thực hiện 3", "2/3 đảng viên"]
+        for href, text in found:
+            listed = client.get(html.unescape(href)).content.decode()
+            assert counted(listed) == int(re.search(r"(\d+)", text).group(1)), href
