@@ -140,7 +140,10 @@ class CaseFilter(django_filters.FilterSet):
     # The report's targets table: the cases that count on this day toward the subtree's
     # targets of these years (optionally of a kind and counting unit) in force then.
     planned_on = django_filters.DateFilter(method="filter_nothing", widget=forms.HiddenInput)
-    target_years = django_filters.RangeFilter(method="filter_nothing", widget=HiddenRange)
+    # (field_name only types the parameter in the API schema: the years are the targets'.)
+    target_years = django_filters.RangeFilter(
+        field_name="year", method="filter_nothing", widget=HiddenRange
+    )
     target_kind = django_filters.ChoiceFilter(
         choices=ActivityKind.choices, method="filter_nothing", widget=forms.HiddenInput
     )
@@ -254,7 +257,8 @@ class CaseFilter(django_filters.FilterSet):
         years = data.get("target_years")
         if years and years.start is not None and years.stop is not None:
             of_years = Q()
-            for year in range(int(years.start), int(years.stop) + 1):
+            # The years a report spans (a term: five), never an unbounded loop.
+            for year in range(max(int(years.start), 2000), min(int(years.stop), 2100) + 1):
                 of_years |= targets_of_year(year)
             live = live.filter(of_years)
         if data.get("target_kind"):
