@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import django_filters
 from django import forms
-from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -25,7 +25,8 @@ from cases.models import (
 )
 from ktgs import access, versioning
 from ktgs.models import Organization
-from plans.models import ActivityKind, Body, DecidingBody
+from plans.models import ActivityKind, Body, DecidingBody, Programme, Target
+from plans.queries import in_force_on, targets_of_year
 
 
 def cases_for(user, *, organization: Organization | None = None) -> QuerySet[Case]:
@@ -36,7 +37,8 @@ def cases_for(user, *, organization: Organization | None = None) -> QuerySet[Cas
         cases = cases.filter(organization__path__startswith=organization.path)
     return (
         cases.select_related("organization", "target", "target__programme")
-        .annotate(subject_count=Count("subjects"))
+        # Distinct: the drill-down's filters may join the subjects' discipline decisions.
+        .annotate(subject_count=Count("subjects", distinct=True))
         .order_by("-year", "-decided_on", "-pk")
     )
 
@@ -64,28 +66,275 @@ def deciding_organizations(organization: Organization) -> QuerySet[Organization]
     ).order_by("depth")
 
 
+def arising_on(day: datetime.date) -> Q:
+    """Cases that fulfil no target on `day` (arising, DESIGN §2): linked to none, or to a
+    target none of whose lineage is in force then in an issued or closed programme (the
+    rule the roll-up counts arising cases by: reports.engine.counting.orphaned_cases)."""
+    live = Target.objects.filter(
+        in_force_on(day),
+        programme__status__in=(Programme.Status.ISSUED, Programme.Status.CLOSED),
+    ).annotate(line=Coalesce("lineage_id", "id"))
+    return Q(target__isnull=True) | ~Q(
+        Exists(live.filter(line=Coalesce(OuterRef("target__lineage_id"), OuterRef("target_id"))))
+    )
+
+
+class HiddenRange(django_filters.widgets.RangeWidget):
+    """A number range carried by a link (`<name>_min`, `<name>_max`), not typed."""
+
+    def __init__(self, attrs=None):
+        forms.MultiWidget.__init__(self, (forms.HiddenInput, forms.HiddenInput), attrs)
+
+
+class HiddenDateRange(django_filters.widgets.DateRangeWidget):
+    """A date range carried by a link (`<name>_after`, `<name>_before`), not typed."""
+
+    def __init__(self, attrs=None):
+        forms.MultiWidget.__init__(self, (forms.HiddenInput, forms.HiddenInput), attrs)
+
+
 class CaseFilter(django_filters.FilterSet):
-    """The case list's filters: year, kind, status, planned / arising."""
+    """The case list's filters: year, kind, status, planned / arising; and those the
+    period report's drill-down links carry (each count of the report opens the list of
+    the records that make it): the body the case counts under, the unit alone, concluded
+    between, and what is counted in the cases found (subjects of a kind, findings, or
+    discipline decisions in force at the end of the dates given)."""
 
     ORIGINS = (("planned", _("Theo chương trình")), ("arising", _("Phát sinh")))
+    SUBJECTS = (
+        ("organization", _("Tổ chức đảng")),
+        ("member", _("Đảng viên")),
+        ("committee_member", _("Cấp ủy viên")),
+    )
+    FINDINGS = (
+        ("violation", _("Có vi phạm")),
+        ("shortcomings", _("Có khuyết điểm")),
+        ("must_discipline", _("Phải thi hành kỷ luật")),
+        ("disciplined", _("Đã thi hành kỷ luật")),
+    )
+    ANY_FORM = "any"
+    DECIDERS = (
+        ("committee", _("Cấp ủy, ban thường vụ, chi bộ")),
+        ("inspection_commission", _("Ủy ban kiểm tra")),
+    )
 
     year = django_filters.NumberFilter(label=_("Năm"))
     kind = django_filters.ChoiceFilter(label=_("Loại"), choices=ActivityKind.choices)
     status = django_filters.ChoiceFilter(label=_("Trạng thái"), choices=Case.Status.choices)
     origin = django_filters.ChoiceFilter(label=_("Nguồn"), choices=ORIGINS, method="filter_origin")
+    body = django_filters.ChoiceFilter(
+        label=_("Chủ thể"), choices=Body.choices, method="filter_body"
+    )
+    unit = django_filters.NumberFilter(
+        label=_("Chỉ của đơn vị"), field_name="organization_id", widget=forms.HiddenInput
+    )
+    concluded = django_filters.DateFromToRangeFilter(
+        label=_("Kết luận trong khoảng"),
+        method="filter_concluded",
+        widget=django_filters.widgets.DateRangeWidget(attrs={"placeholder": "dd/mm/yyyy"}),
+    )
+    # The report's arising column: cases of these years that count by this day and
+    # fulfil no target then.
+    years = django_filters.RangeFilter(field_name="year", widget=HiddenRange)
+    arising_on = django_filters.DateFilter(method="filter_arising_on", widget=forms.HiddenInput)
+    # The report's targets table: the cases that count on this day toward the subtree's
+    # targets of these years (optionally of a kind and counting unit) in force then.
+    planned_on = django_filters.DateFilter(method="filter_nothing", widget=forms.HiddenInput)
+    # (field_name only types the parameter in the API schema: the years are the targets'.)
+    target_years = django_filters.RangeFilter(
+        field_name="year", method="filter_nothing", widget=HiddenRange
+    )
+    target_kind = django_filters.ChoiceFilter(
+        choices=ActivityKind.choices, method="filter_nothing", widget=forms.HiddenInput
+    )
+    target_counts = django_filters.ChoiceFilter(
+        choices=Target.Counts.choices, method="filter_nothing", widget=forms.HiddenInput
+    )
+    # What the drill-down counts: applied together in filter_queryset.
+    subject = django_filters.ChoiceFilter(
+        label=_("Đối tượng"), choices=SUBJECTS, method="filter_nothing"
+    )
+    finding = django_filters.ChoiceFilter(
+        label=_("Kết quả kiểm tra"), choices=FINDINGS, method="filter_nothing"
+    )
+    discipline = django_filters.ChoiceFilter(
+        label=_("Kỷ luật"),
+        choices=((ANY_FORM, _("Mọi hình thức")), *DisciplineDecision.Form.choices),
+        method="filter_nothing",
+    )
+    decider = django_filters.ChoiceFilter(
+        label=_("Cơ quan quyết định kỷ luật"), choices=DECIDERS, method="filter_nothing"
+    )
+    decided = django_filters.DateFromToRangeFilter(
+        label=_("Quyết định kỷ luật trong khoảng"),
+        method="filter_nothing",
+        widget=django_filters.widgets.DateRangeWidget(attrs={"placeholder": "dd/mm/yyyy"}),
+    )
 
     class Meta:
         model = Case
-        fields = ["year", "kind", "status", "origin"]
+        fields = [
+            "year",
+            "kind",
+            "status",
+            "origin",
+            "body",
+            "unit",
+            "concluded",
+            "years",
+            "arising_on",
+            "planned_on",
+            "target_years",
+            "target_kind",
+            "target_counts",
+        ]
+
+    def __init__(self, *args, organization: Organization | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.organization = organization
+        # The records counted in the cases found (subjects or discipline decisions),
+        # when the filters name what to count; None: the cases themselves.
+        self.counted: str | None = None
 
     def filter_origin(self, queryset, name, value):
         return queryset.filter(target__isnull=(value == "arising"))
+
+    def filter_body(self, queryset, name, value):
+        # The body a case counts under, as the report counts it: its target's programme
+        # body, or for an arising case the body that recorded it.
+        return queryset.alias(counted_body=Coalesce("target__programme__body", "body")).filter(
+            counted_body=value
+        )
+
+    def filter_concluded(self, queryset, name, value):
+        if value.start is not None:
+            queryset = queryset.filter(concluded_on__gte=value.start)
+        if value.stop is not None:
+            queryset = queryset.filter(concluded_on__lte=value.stop)
+        if value.start is not None or value.stop is not None:
+            queryset = queryset.filter(status__in=Case.COUNTING)
+        return queryset
+
+    def filter_arising_on(self, queryset, name, value):
+        return queryset.filter(arising_on(value), status__in=Case.COUNTING, concluded_on__lte=value)
+
+    def filter_nothing(self, queryset, name, value):
+        return queryset
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        data = getattr(self.form, "cleaned_data", {})
+        subject, finding = data.get("subject"), data.get("finding")
+        form, decider = data.get("discipline"), data.get("decider")
+        concluded = data.get("concluded")
+        end = concluded.stop if concluded else None
+        if data.get("planned_on"):
+            queryset = queryset.filter(self._planned(data))
+        if form or decider:
+            match = self._discipline_match(form, decider, subject, data.get("decided"))
+            self.counted = "disciplines"
+            counted = Count("disciplines", filter=match, distinct=True)
+        elif subject or finding:
+            match = self._subject_match(subject, finding, end)
+            self.counted = "subjects"
+            counted = Count("subjects", filter=match, distinct=True)
+        else:
+            return queryset
+        return queryset.annotate(counted=counted).filter(counted__gt=0)
+
+    def _planned(self, data) -> Q:
+        """Cases counting by the day toward a target in force then: linked to a target
+        whose lineage has one in force in an issued or closed programme (the rule of
+        plans.queries.done_by_lineage), of the unit's subtree, the years, kind and
+        counting unit given."""
+        day = data["planned_on"]
+        live = Target.objects.filter(
+            in_force_on(day),
+            programme__status__in=(Programme.Status.ISSUED, Programme.Status.CLOSED),
+        )
+        if self.organization is not None:
+            live = live.filter(organization__path__startswith=self.organization.path)
+        years = data.get("target_years")
+        if years and years.start is not None and years.stop is not None:
+            of_years = Q()
+            # The years a report spans (a term: five), never an unbounded loop.
+            for year in range(max(int(years.start), 2000), min(int(years.stop), 2100) + 1):
+                of_years |= targets_of_year(year)
+            live = live.filter(of_years)
+        if data.get("target_kind"):
+            live = live.filter(kind=data["target_kind"])
+        if data.get("target_counts"):
+            live = live.filter(counts=data["target_counts"])
+        live = live.annotate(line=Coalesce("lineage_id", "id")).filter(
+            line=Coalesce(OuterRef("target__lineage_id"), OuterRef("target_id"))
+        )
+        return Q(Exists(live), status__in=Case.COUNTING, concluded_on__lte=day)
+
+    def _subject_match(self, subject, finding, end) -> Q:
+        match = Q(subjects__isnull=False)
+        if subject == "organization":
+            match &= Q(subjects__kind=CaseSubject.Kind.ORGANIZATION)
+        elif subject in ("member", "committee_member"):
+            match &= Q(subjects__kind=CaseSubject.Kind.MEMBER)
+            if subject == "committee_member":
+                match &= Q(subjects__is_committee_member=True)
+        if finding == "violation":
+            match &= Q(violation_found=True)
+        elif finding == "shortcomings":
+            match &= Q(shortcomings_found=True)
+        elif finding == "must_discipline":
+            match &= Q(subjects__disciplines__isnull=False)
+        elif finding == "disciplined":
+            match &= Q(subjects__disciplines__isnull=False)
+            if end is not None:
+                match &= Q(subjects__disciplines__decided_on__lte=end)
+        return match
+
+    def _discipline_match(self, form, decider, subject, dates) -> Q:
+        """Decisions decided between the dates and in force at the end (as the report's
+        discipline figures count them), decided by the bodies of the unit's subtree."""
+        match = Q(disciplines__isnull=False)
+        if form and form != self.ANY_FORM:
+            match &= Q(disciplines__form=form)
+        if decider:
+            match &= Q(disciplines__deciding_body__in=DECIDING_GROUPS[decider])
+        if self.organization is not None:
+            match &= Q(disciplines__deciding_organization__path__startswith=self.organization.path)
+        if dates and dates.start is not None:
+            match &= Q(disciplines__decided_on__gte=dates.start)
+        if dates and dates.stop is not None:
+            match &= Q(disciplines__decided_on__lte=dates.stop) & (
+                Q(disciplines__ended_on__isnull=True) | Q(disciplines__ended_on__gt=dates.stop)
+            )
+        if subject == "organization":
+            match &= Q(disciplines__subject__kind=CaseSubject.Kind.ORGANIZATION)
+        elif subject in ("member", "committee_member"):
+            match &= Q(disciplines__subject__kind=CaseSubject.Kind.MEMBER)
+            if subject == "committee_member":
+                match &= Q(disciplines__is_committee_member=True)
+        return match
 
     @property
     def form(self):
         form = super().form
         form.fields["year"].widget = forms.NumberInput(attrs={"min": 2000, "max": 2100})
         return form
+
+
+# Who decided a discipline, as the report splits it (reports.queries.records.DECIDERS).
+DECIDING_GROUPS = {
+    "committee": (DecidingBody.COMMITTEE, DecidingBody.STANDING_COMMITTEE, DecidingBody.CELL),
+    "inspection_commission": (DecidingBody.INSPECTION_COMMISSION,),
+}
+
+
+def counted_records(filters: CaseFilter) -> int | None:
+    """How many records the drill-down counts in the filtered cases (subjects or
+    discipline decisions; one query), or None when it counts the cases."""
+    found = filters.qs  # filters first: that sets what is counted
+    if filters.counted is None:
+        return None
+    return found.aggregate(total=Sum("counted"))["total"] or 0
 
 
 def letters_for(user, *, organization: Organization | None = None) -> QuerySet[Letter]:
@@ -243,10 +492,17 @@ class LetterFilter(django_filters.FilterSet):
     kind = django_filters.ChoiceFilter(label=_("Loại đơn"), choices=Letter.Kind.choices)
     handling = django_filters.ChoiceFilter(label=_("Xử lý"), choices=Letter.Handling.choices)
     received = _date_range("received_on", _("Ngày nhận"))
+    anonymous = django_filters.BooleanFilter(
+        label=_("Nặc danh, mạo tên"), method="filter_anonymous", widget=forms.HiddenInput
+    )
 
     class Meta:
         model = Letter
-        fields = ["body", "kind", "handling", "received"]
+        fields = ["body", "kind", "handling", "received", "anonymous"]
+
+    def filter_anonymous(self, queryset, name, value):
+        unhandled = Q(sender_kind__in=Letter.UNHANDLED_SENDERS)
+        return queryset.filter(unhandled if value else ~unhandled)
 
 
 class DenunciationFilter(DeadlineFilterMixin):
@@ -265,10 +521,47 @@ class DenunciationFilter(DeadlineFilterMixin):
         label=_("Kết luận"), choices=Denunciation.Conclusion.choices
     )
     received = _date_range("received_on", _("Ngày nhận"))
+    concluded = _date_range("concluded_on", _("Ngày kết luận"))
+    # In hand on a day (the report's "đang giải quyết" at the period's end): received by
+    # then, not concluded by then, the case not cancelled.
+    pending_on = django_filters.DateFilter(
+        label=_("Đang giải quyết vào ngày"), method="filter_pending_on", widget=forms.HiddenInput
+    )
+
+    # Overdue as of a period's end among those in hand during it (the report's "quá
+    # hạn"): concluded in it after the deadline, or still open at its end past it.
+    overdue = django_filters.DateFromToRangeFilter(
+        label=_("Quá hạn trong khoảng"), method="filter_overdue", widget=HiddenDateRange
+    )
 
     class Meta:
         model = Denunciation
-        fields = ["body", "status", "conclusion", "deadline", "received"]
+        fields = [
+            "body",
+            "status",
+            "conclusion",
+            "deadline",
+            "received",
+            "concluded",
+            "pending_on",
+            "overdue",
+        ]
+
+    def filter_overdue(self, queryset, name, value):
+        start, end = value.start, value.stop
+        if start is None or end is None:
+            return queryset
+        open_at_end = Q(concluded_on__isnull=True) | Q(concluded_on__gt=end)
+        in_hand = Q(received_on__lte=end) & (
+            Q(concluded_on__isnull=True) | Q(concluded_on__gte=start)
+        )
+        late = Q(concluded_on__lte=end, concluded_on__gt=F("due")) | (open_at_end & Q(due__lt=end))
+        return queryset.filter(in_hand & late).exclude(case__status=Case.Status.CANCELLED)
+
+    def filter_pending_on(self, queryset, name, value):
+        return queryset.filter(
+            Q(concluded_on__isnull=True) | Q(concluded_on__gt=value), received_on__lte=value
+        ).exclude(case__status=Case.Status.CANCELLED)
 
 
 class ComplaintFilter(django_filters.FilterSet):
@@ -284,10 +577,11 @@ class ComplaintFilter(django_filters.FilterSet):
         label=_("Kết quả"), choices=DisciplineComplaint.Result.choices
     )
     lodged = _date_range("lodged_on", _("Ngày gửi khiếu nại"))
+    decided = _date_range("decided_on", _("Ngày giải quyết"))
 
     class Meta:
         model = DisciplineComplaint
-        fields = ["body", "status", "result", "lodged"]
+        fields = ["body", "status", "result", "lodged", "decided"]
 
 
 class SuspensionFilter(DeadlineFilterMixin):
@@ -303,10 +597,14 @@ class SuspensionFilter(DeadlineFilterMixin):
         label=_("Tình trạng"), choices=STATES, method="filter_state"
     )
     started = _date_range("starts_on", _("Đình chỉ từ ngày"))
+    reason = django_filters.ChoiceFilter(label=_("Lý do"), choices=Suspension.Reason.choices)
+    committee = django_filters.BooleanFilter(
+        label=_("Là cấp ủy viên"), field_name="is_committee_member", widget=forms.HiddenInput
+    )
 
     class Meta:
         model = Suspension
-        fields = ["body", "kind", "state", "deadline", "started"]
+        fields = ["body", "kind", "state", "deadline", "started", "reason", "committee"]
 
     def filter_state(self, queryset, name, value):
         return queryset.filter(lifted_on__isnull=(value == "active"))

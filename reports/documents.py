@@ -10,13 +10,16 @@ from.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from datetime import date
 
 from django.utils.translation import gettext as _
 
+from plans.models import Body
 from reports import wording
 from reports.queries.bodies import body_label
+from reports.queries.records import DECIDER_LABELS
 
 
 @dataclass(frozen=True)
@@ -43,12 +46,25 @@ class DocumentHeader:
     summary: str = ""
 
 
+def issuing_body(organization) -> str:
+    """The body that issues a unit's period report: its inspection commission, which
+    exists from the grassroots level up; a cell's report is the cell's, a partial
+    committee's its committee's."""
+    if organization.level == "cell" or (
+        organization.level == "grassroots" and organization.grassroots_form == "cell"
+    ):
+        return Body.CELL
+    if organization.level == "partial":
+        return Body.COMMITTEE
+    return Body.INSPECTION_COMMISSION
+
+
 def default_header(organization, *, body: str = "", today: date | None = None) -> DocumentHeader:
     """The header a report not yet submitted starts from: the parent unit and the unit
     as the left block names them, the body ("" : the unit's committee), no number, the
     unit's name as the place is not known (the staffer types it), today's date, the
     parent as the first recipient and the file copy last."""
-    parent = organization.get_parent()
+    parent = organization.parent
     recipients = []
     if parent is not None:
         recipients.append(str(parent.name) + ",")
@@ -66,26 +82,113 @@ def default_header(organization, *, body: str = "", today: date | None = None) -
     )
 
 
+def submitted_header(submission, base: DocumentHeader) -> DocumentHeader:
+    """What a submitted report's staff wrote (reports.models.ReportSubmission's header
+    columns) over `base`, the unit's default header: the document a parent receives and
+    the PDF of an approved report say what was sent, never what the defaults say today."""
+    return dataclasses.replace(
+        base,
+        number=submission.number,
+        place=submission.place,
+        signed_on=submission.signed_on,
+        recipients=tuple(line for line in submission.recipients.splitlines() if line.strip()),
+        signer_capacity=submission.signer_capacity,
+        signer_title=submission.signer_title,
+        signer_name=submission.signer_name,
+        summary=submission.summary,
+    )
+
+
+def subject_line(report) -> str:
+    """The subject line under "BÁO CÁO": "kết quả kiểm tra, giám sát 9 tháng 2026",
+    "… quý I 2026", "… năm 2026", "… nhiệm kỳ 2025–2030"."""
+    title = report.period.title
+    return _("kết quả kiểm tra, giám sát %(period)s") % {"period": title[:1].lower() + title[1:]}
+
+
+def number_text(header: DocumentHeader) -> str:
+    """ "Số: 15-BC/UBKT"; before the staffer numbers it, the blank the clerk fills in."""
+    return _("Số: %(number)s") % {"number": header.number or "     -BC/…"}
+
+
+def place_and_date(header: DocumentHeader) -> str:
+    """ "Lạng Sơn, ngày 05 tháng 10 năm 2026", as a party document dates itself (days and
+    months on two digits); dots where the place or the date is not known yet."""
+    place = header.place or "……"
+    if header.signed_on is None:
+        return _("%(place)s, ngày … tháng … năm …") % {"place": place}
+    day = header.signed_on
+    return _("%(place)s, ngày %(d)s tháng %(m)s năm %(y)s") % {
+        "place": place,
+        "d": f"{day.day:02d}",
+        "m": f"{day.month:02d}",
+        "y": str(day.year),
+    }
+
+
+def recipient_line(line: str) -> str:
+    """A recipient as "Nơi nhận" lists it, behind a dash whether or not it was typed."""
+    text = line.strip()
+    return text if text.startswith("-") else f"- {text}"
+
+
 def summary_of(report) -> str:
     """The paragraph a staffer writes by hand today, from the report's figures
-    (reports.queries.period_reports.PeriodReport): each body's own work per activity kind
-    with its completion ("Ban thường vụ: kiểm tra 03 tổ chức đảng, 05 cấp ủy viên (hoàn
-    thành 100% chỉ tiêu)"), the coverage per kind of unit ("Đảng bộ cơ sở: 19/33 tổ chức,
-    đạt 57,58%"), then the commission's records. Sentences end with a full stop."""
+    (reports.queries.period_reports.PeriodReport), in the reports' order: what the
+    subtree did per activity kind with the completion of its targets ("kiểm tra 03 tổ
+    chức đảng (hoàn thành 100% chỉ tiêu kế hoạch); giám sát chuyên đề …"), each body's own
+    work ("Ban thường vụ: kiểm tra 03 tổ chức đảng, 05 cấp ủy viên (hoàn thành 100% chỉ
+    tiêu kế hoạch)"), the arising cases, the inspections on signs of violation and their
+    findings, the coverage per kind of unit ("Đảng bộ cơ sở: 19/33 tổ chức, đạt 57,58%"),
+    then the commission's records and the discipline by form. Sentences end with a full
+    stop; "" for a period that is not available."""
+    if not report.source.available:
+        return ""
+    unit = str(report.organization.name)
+    title = report.period.title
+    when = title[:1].lower() + title[1:]
     sentences: list[str] = []
+    done = wording.completion_lines(report)
+    if done:
+        sentences.append(
+            _("Trong %(period)s, cấp ủy, ủy ban kiểm tra các cấp trong %(unit)s đã %(done)s.")
+            % {"period": when, "unit": unit, "done": "; ".join(done)}
+        )
+    else:
+        sentences.append(
+            _("Trong %(period)s, %(unit)s chưa có cuộc kiểm tra, giám sát nào được kết luận.")
+            % {"period": when, "unit": unit}
+        )
     for section in report.bodies:
         if section.body:
             sentences.extend(
                 wording.body_activity_line(section.label, activity) + "."
                 for activity in section.activities
             )
-    for section in report.bodies[:1]:
-        sentences.extend(
-            wording.coverage_line(line.label, line.completed, line.planned) + "."
-            for line in section.coverage
+    if report.total.arising:
+        sentences.append(
+            _("Số cuộc phát sinh ngoài chương trình: %(n)s cuộc.")
+            % {"n": wording.sentence_count(report.total.arising)}
+        )
+    findings = wording.findings_sentence(report.findings)
+    if findings:
+        sentences.append(findings)
+    coverage = [
+        f"{line.label} {wording.coverage_text(line.completed, line.planned)}"
+        for section in report.bodies[:1]
+        for line in section.coverage
+    ]
+    if coverage:
+        sentences.append(
+            _("Tổ chức đảng cấp dưới thực hiện hoàn thành chương trình: %(lines)s.")
+            % {"lines": "; ".join(coverage)}
         )
     if report.records is not None:
-        records = wording.records_summary(report.records.all)
-        if records:
-            sentences.append(records)
+        for text in (
+            wording.records_summary(report.records.all),
+            wording.discipline_detail(report.records.all),
+            wording.discipline_by_decider_sentence(report.discipline_by_decider, DECIDER_LABELS),
+        ):
+            if text:
+                sentences.append(text)
     return " ".join(sentences)

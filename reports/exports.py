@@ -17,9 +17,11 @@ from openpyxl.utils import get_column_letter
 
 from ktgs import figures
 from plans.models import ActivityKind
-from reports import wording
+from reports import documents, wording
+from reports.documents import DocumentHeader
 from reports.models import ReportPeriod
 from reports.queries import PeriodReport
+from reports.queries.records import DECIDER_LABELS, DECIDERS
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PERCENT_FORMAT = "0.00%"
@@ -112,24 +114,88 @@ def _amount_cell_value(value: Fraction) -> float:
     return math.floor(value * 10 + Fraction(1, 2)) / 10
 
 
-def period_report_xlsx(report: PeriodReport) -> bytes:
-    """The tables of the page: the targets per activity kind and counting unit (a column
-    says what each number counts; totals per counting unit), what was done in the period
-    per kind, coverage, each body's own work, discipline, and the other records (letters,
-    denunciations, complaints, suspensions) per body with the report's sentence."""
-    book = Workbook()
-    sheet = book.active
-    sheet.title = _("Báo cáo")[:31]
-    language = translation.get_language() or "vi"
-    width = 7
-    sheet.cell(row=1, column=1, value=report_title(report)).font = Font(bold=True, size=13)
-    sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=width)
-    sheet.cell(row=2, column=1, value=report_subtitle(report)).font = Font(italic=True)
-    sheet.merge_cells(start_row=2, start_column=1, end_row=2, end_column=width)
+def _sheet(book, title: str, heading: str):
+    """A new sheet for one section, its heading in the first row; returns the sheet."""
+    sheet = book.create_sheet(title=title[:31])
+    _section(sheet, 1, heading)
+    return sheet
 
-    row_number = 4
-    _section(sheet, row_number, _("Thực hiện chỉ tiêu theo chương trình"))
-    row_number += 1
+
+def _widths(sheet, widths: list[int]) -> None:
+    for column, value in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(column)].width = value
+
+
+def period_report_xlsx(report: PeriodReport, document: DocumentHeader | None = None) -> bytes:
+    """One sheet per section of the page, numbers as numbers: the document (its header,
+    the paragraph, "Nơi nhận", the signature), the targets per activity kind and counting
+    unit, what was done per kind, coverage, each body's own work, the findings of the
+    inspections on signs of violation, discipline by form and deciding body, then
+    letters, denunciations, complaints and suspensions per body."""
+    book = Workbook()
+    language = translation.get_language() or "vi"
+    _document_sheet(book.active, report, document)
+    _targets_sheet(
+        _sheet(book, _("Chỉ tiêu"), _("Thực hiện chỉ tiêu theo chương trình")), report, language
+    )
+    _activities_sheet(_sheet(book, _("Kết quả theo loại"), _("Kết quả thực hiện trong kỳ")), report)
+    coverage = _sheet(book, _("Độ bao phủ"), _("Độ bao phủ theo loại tổ chức"))
+    _coverage_rows(coverage, 1, report)
+    _widths(coverage, [6, 28, 40, 14, 14, 12])
+    bodies = _sheet(
+        book,
+        _("Theo chủ thể"),
+        _("Kết quả của %(unit)s theo chủ thể (không cộng cấp dưới)")
+        % {"unit": report.organization.name},
+    )
+    _body_rows(bodies, 1, report, language)
+    _widths(bodies, [6, 22, 40, 10, 12, 12, 14, 12, 10, 12, 12, 70])
+    _findings_sheet(
+        _sheet(book, _("Dấu hiệu vi phạm"), _("Kiểm tra khi có dấu hiệu vi phạm: kết quả")), report
+    )
+    _discipline_sheet(_sheet(book, _("Kỷ luật"), _("Thi hành kỷ luật")), report)
+    if report.records is not None:
+        _records_sheets(book, report)
+    buffer = BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def _document_sheet(sheet, report: PeriodReport, document: DocumentHeader | None) -> None:
+    """The title, the day the figures are as of, then the document's header fields, the
+    paragraph and its closing, one per row (label, value)."""
+    sheet.title = _("Báo cáo")[:31]
+    sheet.cell(row=1, column=1, value=report_title(report)).font = Font(bold=True, size=13)
+    sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=2)
+    sheet.cell(row=2, column=1, value=report_subtitle(report)).font = Font(italic=True)
+    sheet.merge_cells(start_row=2, start_column=1, end_row=2, end_column=2)
+    _widths(sheet, [28, 110])
+    if document is None:
+        return
+    fields = [
+        (_("Đơn vị cấp trên"), document.parent_name),
+        (_("Đơn vị ban hành"), document.issuer_name),
+        (_("Cơ quan ban hành"), document.body_label),
+        (_("Số"), documents.number_text(document)),
+        (_("Địa điểm, ngày"), documents.place_and_date(document)),
+        (_("Tiêu đề"), _("BÁO CÁO")),
+        (_("Trích yếu"), documents.subject_line(report)),
+        (_("Nội dung báo cáo"), document.summary),
+        (_("Nơi nhận"), "\n".join(documents.recipient_line(line) for line in document.recipients)),
+        (_("Thẩm quyền ký"), document.signer_capacity),
+        (_("Chức vụ"), document.signer_title),
+        (_("Người ký"), document.signer_name),
+    ]
+    for row, (label, value) in enumerate(fields, start=4):
+        sheet.cell(row=row, column=1, value=label).font = _BOLD
+        cell = sheet.cell(row=row, column=2, value=value)
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+    summary_row = 4 + [label for label, _value in fields].index(_("Nội dung báo cáo"))
+    sheet.row_dimensions[summary_row].height = max(30, 15 * (len(document.summary) // 120 + 1))
+
+
+def _targets_sheet(sheet, report: PeriodReport, language: str) -> None:
+    row_number = 2
     _header(
         sheet,
         row_number,
@@ -165,7 +231,6 @@ def period_report_xlsx(report: PeriodReport) -> bytes:
             amount=5,
             bold=is_total,
         )
-
     row_number += 2
     sheet.cell(
         row=row_number,
@@ -175,10 +240,11 @@ def period_report_xlsx(report: PeriodReport) -> bytes:
     )
     cell = sheet.cell(row=row_number, column=3, value=report.units_without_programme)
     cell.number_format = COUNT_FORMAT
+    _widths(sheet, [6, 52, 14, 12, 14, 12, 14])
 
-    row_number += 2
-    _section(sheet, row_number, _("Kết quả thực hiện trong kỳ"))
-    row_number += 1
+
+def _activities_sheet(sheet, report: PeriodReport) -> None:
+    row_number = 2
     _header(
         sheet,
         row_number,
@@ -226,52 +292,56 @@ def period_report_xlsx(report: PeriodReport) -> bytes:
             counts=range(7, 8),
             bold=False,
         )
+    _widths(sheet, [6, 52, 12, 12, 12, 14, 14])
 
-    row_number = _coverage_rows(sheet, row_number + 2, report)
-    row_number = _body_rows(sheet, row_number + 2, report, language)
 
-    row_number += 2
-    _section(sheet, row_number, _("Thi hành kỷ luật"))
-    row_number += 1
+def _findings_sheet(sheet, report: PeriodReport) -> None:
     _header(
         sheet,
-        row_number,
+        2,
         [
-            _("STT"),
-            _("Hình thức kỷ luật"),
-            _("Tổ chức đảng"),
-            _("Đảng viên"),
-            _("Trong đó cấp ủy viên"),
+            _("Đối tượng"),
+            _("Đã kiểm tra"),
+            _("Có vi phạm"),
+            _("Có khuyết điểm"),
+            _("Phải thi hành kỷ luật"),
+            _("Đã thi hành kỷ luật"),
         ],
     )
-    last = len(report.discipline)
-    for index, form in enumerate(report.discipline, start=1):
-        row_number += 1
-        is_total = index == last
+    for row_number, line in enumerate(report.findings, start=3):
         _write_row(
             sheet,
             row_number,
-            [
-                None if is_total else index,
-                form.label,
-                form.organizations,
-                form.members,
-                form.committee_members,
-            ],
-            counts=range(3, 6),
+            [line.label, line.subjects, *(value for _name, value in line.cells)],
+            counts=range(2, 7),
+            bold=False,
+        )
+    _widths(sheet, [28, 14, 14, 14, 16, 16])
+
+
+def _discipline_sheet(sheet, report: PeriodReport) -> None:
+    """Forms down, and across: organisations, members and of them committee members,
+    each by the party committees (cấp ủy, ban thường vụ, chi bộ), by the inspection
+    commissions, and all together."""
+    groups = [_("Tổ chức đảng"), _("Đảng viên"), _("Trong đó cấp ủy viên")]
+    deciders = [str(DECIDER_LABELS[key]) for key in DECIDERS]
+    headers = [_("STT"), _("Hình thức kỷ luật")]
+    for group in groups:
+        headers += [f"{group}: {label}" for label in deciders] + [f"{group}: {_('Cộng')}"]
+    _header(sheet, 2, headers)
+    sheet.row_dimensions[2].height = 45
+    lines = report.discipline_by_decider
+    for index, line in enumerate(lines, start=1):
+        is_total = index == len(lines)
+        values = [value for _subject, cells in line.cells for _decider, value in cells]
+        _write_row(
+            sheet,
+            index + 2,
+            [None if is_total else index, line.label, *values],
+            counts=range(3, 3 + len(values)),
             bold=is_total,
         )
-
-    if report.records is not None:
-        row_number = _records_rows(sheet, row_number + 2, report)
-
-    widths = [6, 52, 22, 12, 14, 12, 14, 12, 10, 10, 12, 70, 12, 70]
-    for column, value in enumerate(widths, start=1):
-        sheet.column_dimensions[get_column_letter(column)].width = value
-
-    buffer = BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    _widths(sheet, [6, 20, *[14] * 9])
 
 
 def _coverage_rows(sheet, row_number: int, report: PeriodReport) -> int:
@@ -386,97 +456,15 @@ def _body_rows(sheet, row_number: int, report: PeriodReport, language: str) -> i
     return row_number
 
 
-def _records_rows(sheet, row_number: int, report: PeriodReport) -> int:
-    """The records per body, all bodies first (the page's table, and the report's
-    sentence in the last column), then the suspensions per kind and reason and the
-    letters per kind of all bodies. Returns the last row."""
+def _records_sheets(book, report: PeriodReport) -> None:
+    """Letters (per kind, then per body, with the report's sentence on the records per
+    body), denunciations, complaints and suspensions per body; all bodies first."""
     assert report.records is not None
-    _section(sheet, row_number, _("Đơn thư, tố cáo, khiếu nại kỷ luật, đình chỉ sinh hoạt"))
-    row_number += 1
-    _header(
-        sheet,
-        row_number,
-        [
-            _("STT"),
-            _("Chủ thể"),
-            _("Đơn thư tiếp nhận"),
-            _("Trong đó nặc danh, mạo tên"),
-            _("Tố cáo tiếp nhận"),
-            _("Tố cáo đã kết luận"),
-            _("Tố cáo đang giải quyết"),
-            _("Tố cáo quá hạn"),
-            _("Khiếu nại tiếp nhận"),
-            _("Khiếu nại: chuẩn y"),
-            _("Khiếu nại: thay đổi hình thức"),
-            _("Khiếu nại: xóa bỏ kỷ luật"),
-            _("Đình chỉ"),
-            _("Câu báo cáo"),
-        ],
-    )
-    sheet.row_dimensions[row_number].height = 45
-    for index, body in enumerate(report.records.bodies, start=1):
-        row_number += 1
-        d = body.denunciations
-        label = body.label if body.body else ""
-        _write_row(
-            sheet,
-            row_number,
-            [
-                None if not body.body else index - 1,
-                body.label,
-                body.letters_received,
-                body.letters_anonymous,
-                d.received,
-                d.concluded,
-                d.pending,
-                d.overdue,
-                body.complaints_received,
-                body.complaints.get("upheld", 0),
-                body.complaints.get("changed", 0),
-                body.complaints.get("annulled", 0),
-                body.suspended,
-                " ".join(
-                    text
-                    for text in (
-                        wording.records_summary(body, label),
-                        "" if body.body else wording.discipline_detail(body),
-                    )
-                    if text
-                ),
-            ],
-            counts=range(3, 14),
-            bold=not body.body,
-        )
-    every = report.records.all
-    if every.suspensions:
-        row_number += 2
-        _header(
-            sheet,
-            row_number,
-            [
-                _("STT"),
-                _("Hình thức đình chỉ"),
-                _("Lý do"),
-                _("Số trường hợp"),
-                _("Trong đó cấp ủy viên"),
-            ],
-        )
-        for index, line in enumerate(every.suspensions, start=1):
-            row_number += 1
-            _write_row(
-                sheet,
-                row_number,
-                [index, line.label, line.reason_label, line.count, line.committee_members],
-                counts=range(4, 6),
-                bold=False,
-            )
-    row_number += 2
-    _header(
-        sheet,
-        row_number,
-        [_("STT"), _("Loại đơn"), _("Tiếp nhận"), _("Trong đó nặc danh, mạo tên")],
-    )
-    for index, letter in enumerate(every.letters, start=1):
+    records = report.records
+    sheet = _sheet(book, _("Đơn thư"), _("Đơn thư tiếp nhận"))
+    _header(sheet, 2, [_("STT"), _("Loại đơn"), _("Tiếp nhận"), _("Trong đó nặc danh, mạo tên")])
+    row_number = 2
+    for index, letter in enumerate(records.all.letters, start=1):
         row_number += 1
         _write_row(
             sheet,
@@ -485,7 +473,110 @@ def _records_rows(sheet, row_number: int, report: PeriodReport) -> int:
             counts=range(3, 5),
             bold=False,
         )
-    return row_number
+    row_number += 2
+    _header(
+        sheet,
+        row_number,
+        [_("STT"), _("Chủ thể"), _("Tiếp nhận"), _("Trong đó nặc danh, mạo tên"), _("Câu báo cáo")],
+    )
+    for index, body in enumerate(records.bodies):
+        row_number += 1
+        sentence = " ".join(
+            text
+            for text in (
+                wording.records_summary(body, body.label if body.body else ""),
+                "" if body.body else wording.discipline_detail(body),
+            )
+            if text
+        )
+        _write_row(
+            sheet,
+            row_number,
+            [index or None, body.label, body.letters_received, body.letters_anonymous, sentence],
+            counts=range(3, 5),
+            bold=not body.body,
+        )
+    _widths(sheet, [6, 30, 12, 14, 90])
+
+    per_body = [
+        (
+            _("Tố cáo"),
+            _("Giải quyết tố cáo"),
+            [_("Tiếp nhận"), _("Đã kết luận"), _("Đang giải quyết"), _("Quá hạn")],
+            lambda b: [
+                b.denunciations.received,
+                b.denunciations.concluded,
+                b.denunciations.pending,
+                b.denunciations.overdue,
+            ],
+        ),
+        (
+            _("Khiếu nại"),
+            _("Giải quyết khiếu nại kỷ luật"),
+            [
+                _("Tiếp nhận"),
+                _("Đã giải quyết"),
+                _("Chuẩn y"),
+                _("Thay đổi hình thức"),
+                _("Xóa bỏ kỷ luật"),
+            ],
+            lambda b: [
+                b.complaints_received,
+                b.complaints_decided,
+                b.complaints.get("upheld", 0),
+                b.complaints.get("changed", 0),
+                b.complaints.get("annulled", 0),
+            ],
+        ),
+    ]
+    for title, heading, headers, values in per_body:
+        sheet = _sheet(book, title, heading)
+        _header(sheet, 2, [_("STT"), _("Chủ thể"), *headers])
+        for index, body in enumerate(records.bodies):
+            figures_ = values(body)
+            _write_row(
+                sheet,
+                index + 3,
+                [index or None, body.label, *figures_],
+                counts=range(3, 3 + len(figures_)),
+                bold=not body.body,
+            )
+        _widths(sheet, [6, 30, *[14] * len(headers)])
+
+    sheet = _sheet(book, _("Đình chỉ"), _("Đình chỉ sinh hoạt, hoạt động"))
+    _header(
+        sheet,
+        2,
+        [
+            _("STT"),
+            _("Hình thức đình chỉ"),
+            _("Lý do"),
+            _("Số trường hợp"),
+            _("Trong đó cấp ủy viên"),
+        ],
+    )
+    row_number = 2
+    for index, line in enumerate(records.all.suspensions, start=1):
+        row_number += 1
+        _write_row(
+            sheet,
+            row_number,
+            [index, line.label, line.reason_label, line.count, line.committee_members],
+            counts=range(4, 6),
+            bold=False,
+        )
+    row_number += 2
+    _header(sheet, row_number, [_("STT"), _("Chủ thể"), _("Đình chỉ")])
+    for index, body in enumerate(records.bodies):
+        row_number += 1
+        _write_row(
+            sheet,
+            row_number,
+            [index or None, body.label, body.suspended],
+            counts=range(3, 4),
+            bold=not body.body,
+        )
+    _widths(sheet, [6, 36, 30, 14, 14])
 
 
 def period_report_pdf(html: str, request=None) -> bytes:

@@ -1,6 +1,7 @@
 """The leader's dashboard and the period report: completion for any subtree, read from
 the roll-up table (live) or a period's snapshot."""
 
+import dataclasses
 from typing import TypedDict
 
 from django.http import Http404, HttpResponse
@@ -15,9 +16,10 @@ from django.views.decorators.http import require_GET
 from ktgs import access, figures
 from ktgs import queries as ktgs_queries
 from plans.models import ActivityKind
-from reports import exports, queries, views_submissions, wording
+from reports import documents, exports, queries, views_submissions, wording
 from reports.engine.periods import OFFERED_PERIODS
 from reports.models import ALL_KINDS, ReportPeriod
+from reports.queries import submissions as submission_queries
 from reports.queries.bodies import COVERAGE_LABELS, BodyFigures, Coverage
 from reports.templatetags.progress_bars import bar_widths
 
@@ -180,26 +182,38 @@ def dashboard(request, pk: int):
 def period_report(request, pk: int):
     organization = access.get_organization_for_user(request.user, pk)
     year, _kind, period = _filters(request)
-    report = queries.period_report(
-        organization, year=year, period_kind=period, today=timezone.localdate()
+    today = timezone.localdate()
+    report = queries.period_report(organization, year=year, period_kind=period, today=today)
+    # The document: what the staff sent once the report is submitted, else the unit's
+    # default header with the paragraph generated from the figures.
+    header = documents.default_header(
+        organization, body=documents.issuing_body(organization), today=today
     )
+    submission = (
+        submission_queries.submission_of(organization, report.source.period)
+        if report.source.period is not None
+        else None
+    )
+    if submission is not None:
+        document = documents.submitted_header(submission, header)
+    else:
+        document = dataclasses.replace(header, summary=documents.summary_of(report))
     context = {
         "organization": organization,
         "breadcrumb": ktgs_queries.breadcrumb(request.user, organization),
         "report": report,
+        "document": document,
         "year": year,
         "period": period,
         "periods": _period_choices(),
-        "years": sorted(
-            {year, *range(timezone.localdate().year - 2, timezone.localdate().year + 2)},
-            reverse=True,
-        ),
+        "years": sorted({year, *range(today.year - 2, today.year + 2)}, reverse=True),
     }
     wanted = request.GET.get("format", "")
     if wanted in ("xlsx", "pdf") and report.source.available:
         filename = exports.report_filename(report, wanted)
         if wanted == "xlsx":
-            body, content_type = exports.period_report_xlsx(report), exports.XLSX_TYPE
+            body = exports.period_report_xlsx(report, document)
+            content_type = exports.XLSX_TYPE
         else:
             html = render_to_string("reports/period_report_pdf.html", context, request=request)
             body, content_type = exports.period_report_pdf(html, request), "application/pdf"

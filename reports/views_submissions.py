@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 from ktgs import access, versioning
 from ktgs import queries as ktgs_queries
 from reports import forms, services
-from reports.documents import default_header, summary_of
+from reports.documents import default_header, issuing_body, summary_of
 from reports.models import ReportPeriod, ReportSubmission
 from reports.queries import submissions as queries
 from reports.queries.period_reports import PeriodReport, period_report
@@ -64,7 +64,7 @@ def panel_context(
         )
     )
     if can_submit and submit_form is None:
-        header = default_header(organization, today=today)
+        header = default_header(organization, body=issuing_body(organization), today=today)
         if submission is not None:
             initial = {
                 "number": submission.number,

@@ -167,34 +167,49 @@ def subjects_text(cases: int, organizations: int, members: int, committee_member
 
 
 def completion_text(ratio: Fraction | None, counts_label: str = "") -> str:
-    """ "hoàn thành 100% chỉ tiêu", "đạt 66,67% chỉ tiêu"; with `counts_label`, the
-    targets of one counting unit among several: "đạt 50% chỉ tiêu tính theo cuộc"."""
+    """ "hoàn thành 100% chỉ tiêu kế hoạch", "đạt 66,67% chỉ tiêu kế hoạch", as the
+    reports write it; with `counts_label`, the targets of one counting unit among several:
+    "đạt 50% chỉ tiêu kế hoạch tính theo cuộc"."""
     if ratio is None:
         return ""
     percent = figures.format_percent(ratio, _language())
     if counts_label:
         if ratio >= 1:
-            return _("hoàn thành %(percent)s chỉ tiêu tính theo %(unit)s") % {
+            return _("hoàn thành %(percent)s chỉ tiêu kế hoạch tính theo %(unit)s") % {
                 "percent": percent,
                 "unit": counts_label,
             }
-        return _("đạt %(percent)s chỉ tiêu tính theo %(unit)s") % {
+        return _("đạt %(percent)s chỉ tiêu kế hoạch tính theo %(unit)s") % {
             "percent": percent,
             "unit": counts_label,
         }
     if ratio >= 1:
-        return _("hoàn thành %(percent)s chỉ tiêu") % {"percent": percent}
-    return _("đạt %(percent)s chỉ tiêu") % {"percent": percent}
+        return _("hoàn thành %(percent)s chỉ tiêu kế hoạch") % {"percent": percent}
+    return _("đạt %(percent)s chỉ tiêu kế hoạch") % {"percent": percent}
 
 
-def activity_line(body_label: str, kind: str, subjects: str, completions: list[str]) -> str:
-    """ "Ban thường vụ: kiểm tra 03 tổ chức đảng, 05 cấp ủy viên (hoàn thành 100% chỉ
-    tiêu)"; without a parenthesis when the body set no target of the kind."""
-    text = _("%(body)s: %(activity)s %(subjects)s") % {
-        "body": body_label,
-        "activity": ACTIVITY_VERBS.get(kind, kind),
-        "subjects": subjects,
-    }
+def activity_phrase(kind: str, done, targets) -> str:
+    """ "kiểm tra 03 tổ chức đảng (hoàn thành 100% chỉ tiêu kế hoạch)": the subjects of
+    `done` (anything with cases, organizations, members, committee_members) and the
+    completion of `targets` (TargetLines of the kind, one per counting unit, named when
+    there are several); "chưa thực hiện cuộc nào" when nothing was done."""
+    language = _language()
+    several = len(targets) > 1
+    completions = [
+        completion_text(
+            target.completion,
+            count_unit_label(target.counts, 2, language) if several else "",
+        )
+        for target in targets
+        if target.quantity
+    ]
+    if done.cases:
+        subjects = subjects_text(
+            done.cases, done.organizations, done.members, done.committee_members
+        )
+    else:
+        subjects = _("chưa thực hiện cuộc nào")
+    text = f"{ACTIVITY_VERBS.get(kind, kind)} {subjects}"
     if completions:
         text += f" ({'; '.join(completions)})"
     return text
@@ -204,23 +219,60 @@ def body_activity_line(body_label: str, activity) -> str:
     """A reports.queries.period_reports.BodyActivity as the report's sentence: the
     subjects of the body's own cases of the kind, and the completion of its own targets
     of the kind (one per counting unit, when they count several things)."""
-    language = _language()
-    several = len(activity.targets) > 1
-    completions = [
-        completion_text(
-            target.completion,
-            count_unit_label(target.counts, 2, language) if several else "",
-        )
-        for target in activity.targets
-        if target.quantity
+    return _("%(body)s: %(activity)s") % {
+        "body": body_label,
+        "activity": activity_phrase(activity.kind, activity, activity.targets),
+    }
+
+
+def completion_lines(report) -> list[str]:
+    """What the whole subtree did per activity kind in the period, with the completion of
+    the subtree's targets of the kind, as the reports write it: "kiểm tra 03 tổ chức đảng
+    (hoàn thành 100% chỉ tiêu kế hoạch)", "giám sát chuyên đề 02 tổ chức đảng, 02 cấp ủy
+    viên (đạt 66,67% chỉ tiêu kế hoạch)"; the kinds with a case or a target."""
+    targets: dict[str, list] = {}
+    for line in report.targets:
+        targets.setdefault(line.kind, []).append(line)
+    return [
+        activity_phrase(line.kind, line, targets.get(line.kind, []))
+        for line in report.lines[:-1]
+        if line.cases or targets.get(line.kind)
     ]
-    if activity.cases:
-        subjects = subjects_text(
-            activity.cases, activity.organizations, activity.members, activity.committee_members
-        )
-    else:
-        subjects = _("chưa thực hiện cuộc nào")
-    return activity_line(body_label, activity.kind, subjects, completions)
+
+
+def _who(organizations: int, members: int) -> str:
+    """ "01 tổ chức đảng, 02 đảng viên" (only the parts that are not zero)."""
+    parts = []
+    if organizations:
+        parts.append(_("%(n)s tổ chức đảng") % {"n": sentence_count(organizations)})
+    if members:
+        parts.append(_("%(n)s đảng viên") % {"n": sentence_count(members)})
+    return ", ".join(parts)
+
+
+def findings_sentence(findings) -> str:
+    """What the inspections on signs of violation found (the subjects inspected are in
+    the kind's line), from the report's FindingsLines: "Qua kiểm tra khi có dấu hiệu vi
+    phạm: có vi phạm 01 tổ chức đảng, 02 đảng viên; có khuyết điểm 01 đảng viên; phải thi
+    hành kỷ luật 01 đảng viên; đã thi hành kỷ luật 01 đảng viên." ("" when nothing was
+    found)."""
+    lines = {line.who: line for line in findings}
+    orgs, members = lines.get("organizations"), lines.get("members")
+    if orgs is None or members is None:
+        return ""
+    parts = []
+    for name, words in (
+        ("violation", _("có vi phạm")),
+        ("shortcomings", _("có khuyết điểm")),
+        ("must_discipline", _("phải thi hành kỷ luật")),
+        ("disciplined", _("đã thi hành kỷ luật")),
+    ):
+        who = _who(getattr(orgs, name), getattr(members, name))
+        if who:
+            parts.append(f"{words} {who}")
+    if not parts:
+        return ""
+    return _("Qua kiểm tra khi có dấu hiệu vi phạm: %(findings)s.") % {"findings": "; ".join(parts)}
 
 
 # --- the commission's other records (reports.queries.records) ----------------------------
@@ -451,6 +503,33 @@ def discipline_detail(records) -> str:
     if not parts:
         return ""
     return _capitalised("; ".join(parts)) + "."
+
+
+def discipline_by_decider_sentence(lines, labels) -> str:
+    """Who decided the discipline, as the reports say it after the forms: "Trong đó: cấp
+    ủy, ban thường vụ, chi bộ thi hành kỷ luật 01 tổ chức đảng; ủy ban kiểm tra thi hành
+    kỷ luật 02 đảng viên (trong đó 01 cấp ủy viên)." (`lines`: the report's
+    DeciderDiscipline per form then the total; `labels`: decider → words; "" when no
+    discipline was decided)."""
+    if not lines:
+        return ""
+    total = lines[-1]
+    parts = []
+    for decider, label in labels.items():
+        organizations = total.organizations.get(decider, 0)
+        members = total.members.get(decider, 0)
+        committee = total.committee_members.get(decider, 0)
+        if not (organizations or members):
+            continue
+        who = _who(organizations, members)
+        if committee:
+            who += " (" + _("trong đó %(n)s cấp ủy viên") % {"n": sentence_count(committee)} + ")"
+        parts.append(
+            _("%(body)s thi hành kỷ luật %(who)s") % {"body": str(label).lower(), "who": who}
+        )
+    if not parts:
+        return ""
+    return _("Trong đó: %(parts)s.") % {"parts": "; ".join(parts)}
 
 
 def deadline_lines(denunciations) -> list[str]:

@@ -29,7 +29,9 @@ CASES_PER_PAGE = 50
 def case_list(request):
     organization = organization_param(request)
     filters = queries.CaseFilter(
-        request.GET, queryset=queries.cases_for(request.user, organization=organization)
+        request.GET,
+        queryset=queries.cases_for(request.user, organization=organization),
+        organization=organization,
     )
     page = Paginator(filters.qs, CASES_PER_PAGE).get_page(request.GET.get("page"))
     query = request.GET.copy()
@@ -39,6 +41,7 @@ def case_list(request):
         "filters": filters,
         "cases": list(page.object_list),
         "page": page,
+        "counted": queries.counted_records(filters),
         "query": query.urlencode(),
         "can_create": access.writable_organizations(request.user).exists(),
     }

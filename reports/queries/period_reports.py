@@ -7,11 +7,12 @@ from datetime import date
 from fractions import Fraction
 from typing import Any
 
-from django.db.models import BooleanField, Count, ExpressionWrapper, Q
+from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, OuterRef, Q
 from django.db.models.functions import Coalesce
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
-from cases.models import Case, CaseSubject
+from cases.models import Case, CaseSubject, DisciplineDecision
 from ktgs.models import Organization
 from plans import queries as plan_queries
 from plans.models import ActivityKind, Target
@@ -23,7 +24,7 @@ from reports.models import (
     ReportPeriod,
 )
 from reports.queries.bodies import BODY_ORDER, Coverage, body_label, figures_by_body
-from reports.queries.records import DisciplineLine, Records, records_of_source
+from reports.queries.records import DECIDERS, DisciplineLine, Records, records_of_source
 from reports.queries.sources import Source, _Row, computed_figures, period_source
 
 
@@ -64,6 +65,15 @@ class TargetLine:
     def completion(self) -> Fraction | None:
         return progress.completion(self.capped_done, self.quantity)
 
+    @property
+    def subject(self) -> str:
+        """The case list's `subject` filter for what the targets count ("" : cases)."""
+        return {
+            "organizations": "organization",
+            "members": "member",
+            "committee_members": "committee_member",
+        }.get(self.counts, "")
+
     def add(self, quantity: int, done: int, expected: Fraction) -> None:
         self.quantity += quantity
         self.capped_done += progress.capped_done(done, quantity)
@@ -99,6 +109,67 @@ class BodySection:
 
 
 @dataclass
+class FindingsLine:
+    """The subjects of the inspections on signs of violation concluded in the period, of
+    one kind (organisations, members, or of the members the committee members), and what
+    the conclusions found about them: with violation, with shortcomings (the case's
+    conclusion), must be disciplined (a discipline decision is recorded on the subject),
+    disciplined (one decided by the period's end)."""
+
+    who: str  # "organizations", "members", "committee_members"
+    label: str
+    subjects: int = 0
+    violation: int = 0
+    shortcomings: int = 0
+    must_discipline: int = 0
+    disciplined: int = 0
+
+    FINDINGS = ("violation", "shortcomings", "must_discipline", "disciplined")
+
+    @property
+    def subject(self) -> str:
+        """The case list's `subject` filter for these subjects."""
+        return {"organizations": "organization", "members": "member"}.get(
+            self.who, "committee_member"
+        )
+
+    @property
+    def cells(self) -> list[tuple[str, int]]:
+        """(the case list's `finding` filter, count) per finding, in the table's order."""
+        return [(name, getattr(self, name)) for name in self.FINDINGS]
+
+
+@dataclass
+class DeciderDiscipline:
+    """One form of discipline split by who decided it, as the official table does: the
+    party committees (cấp ủy, ban thường vụ, chi bộ) apart from the inspection
+    commissions (UBKT); organisations, members and of them committee members."""
+
+    form: str
+    label: str
+    organizations: dict[str, int] = field(default_factory=dict)  # decider → count
+    members: dict[str, int] = field(default_factory=dict)
+    committee_members: dict[str, int] = field(default_factory=dict)
+    total: DisciplineLine | None = None  # all deciders
+
+    @property
+    def cells(self) -> list[tuple[str, list[tuple[str, int]]]]:
+        """Per column group (the case list's `subject` filter): (decider, count) per
+        decider then ("", all deciders)."""
+        found = []
+        for who, subject in (
+            ("organizations", "organization"),
+            ("members", "member"),
+            ("committee_members", "committee_member"),
+        ):
+            counts = getattr(self, who)
+            row = [(decider, counts.get(decider, 0)) for decider in DECIDERS]
+            row.append(("", getattr(self.total, who) if self.total is not None else 0))
+            found.append((subject, row))
+        return found
+
+
+@dataclass
 class PeriodReport:
     organization: Organization
     source: Source
@@ -116,6 +187,108 @@ class PeriodReport:
     # The commission's other records of the subtree in the period (letters,
     # denunciations, complaints, suspensions, discipline), all bodies then each body.
     records: Records | None = None
+    # Inspections on signs of violation: organisations, members, committee members.
+    findings: list[FindingsLine] = field(default_factory=list)
+
+    @property
+    def discipline_by_decider(self) -> list[DeciderDiscipline]:
+        """The discipline per form (then the total) split by deciding body group
+        (reports.queries.records.DECIDERS), from the records' per-body figures."""
+        if self.records is None:
+            return []
+        lines = [
+            DeciderDiscipline(form=line.form, label=line.label, total=line)
+            for line in self.discipline
+        ]
+        for line in lines:
+            for who in ("organizations", "members", "committee_members"):
+                getattr(line, who).update(dict.fromkeys(DECIDERS, 0))
+        for body in self.records.by_body:
+            decider = next((key for key, bodies in DECIDERS.items() if body.body in bodies), None)
+            if decider is None:
+                continue
+            for line, counted in zip(lines, body.discipline, strict=True):
+                for who in ("organizations", "members", "committee_members"):
+                    getattr(line, who)[decider] += getattr(counted, who)
+        return lines
+
+    # --- the drill-down: the list filters that show the records behind each count -----
+    # (cases.queries' FilterSets; dates in ISO, which every language's formats parse)
+
+    def _query(self, **params) -> str:
+        return urlencode({"organization": self.organization.pk, **params})
+
+    def _range(self, name: str) -> dict[str, str]:
+        start, end = self.period.cumulative_start, self.source.day()
+        return {f"{name}_after": start.isoformat(), f"{name}_before": end.isoformat()}
+
+    @property
+    def cases_query(self) -> str:
+        """The subtree's cases concluded in the period (add kind, subject, finding)."""
+        return self._query(**self._range("concluded"))
+
+    @property
+    def targets_query(self) -> str:
+        """The cases that count toward the subtree's targets of the period on its day
+        (add target_kind, target_counts, subject)."""
+        years = self.source.years()
+        return self._query(
+            planned_on=self.source.day(),
+            target_years_min=years.start,
+            target_years_max=years.stop - 1,
+        )
+
+    @property
+    def arising_query(self) -> str:
+        """The subtree's arising cases as the roll-up counts them (add kind; with
+        origin=planned, those an amendment left without a target)."""
+        years = self.source.years()
+        return self._query(
+            years_min=years.start, years_max=years.stop - 1, arising_on=self.source.day()
+        )
+
+    @property
+    def own_cases_query(self) -> str:
+        """The unit's own cases concluded in the period (add body and kind)."""
+        return self._query(unit=self.organization.pk, **self._range("concluded"))
+
+    @property
+    def discipline_query(self) -> str:
+        """The cases with discipline decided in the period by the subtree's bodies and in
+        force at its end (add discipline form, decider, subject)."""
+        return self._query(**self._range("decided"))
+
+    @property
+    def letters_query(self) -> str:
+        return self._query(**self._range("received"))
+
+    @property
+    def denunciations_received_query(self) -> str:
+        return self._query(**self._range("received"))
+
+    @property
+    def denunciations_concluded_query(self) -> str:
+        return self._query(**self._range("concluded"))
+
+    @property
+    def denunciations_pending_query(self) -> str:
+        return self._query(pending_on=self.source.day().isoformat())
+
+    @property
+    def denunciations_overdue_query(self) -> str:
+        return self._query(**self._range("overdue"))
+
+    @property
+    def complaints_lodged_query(self) -> str:
+        return self._query(**self._range("lodged"))
+
+    @property
+    def complaints_decided_query(self) -> str:
+        return self._query(**self._range("decided"))
+
+    @property
+    def suspensions_query(self) -> str:
+        return self._query(**self._range("started"))
 
     @property
     def period(self) -> ReportPeriod:
@@ -207,14 +380,15 @@ def target_lines(
 def period_report(
     organization: Organization, *, year: int, period_kind: str, today: date
 ) -> PeriodReport:
-    """The table a commission sends upward for its subtree and a period, in seven
+    """The table a commission sends upward for its subtree and a period, in nine
     queries: the period, the roll-up rows (live or snapshot, as the dashboard reads them,
     or the subtree computed on demand: arising cases, units without their programme), the
     unit's rows of every body (none when computed: figures_by_body reads the computed
     subtree), the targets with what each has done (target_lines: two), cases and their
     subjects per kind and per body of the unit's own, the arising left by amendments per
     kind, and the records (reports.queries.records: letters, denunciations, complaints,
-    suspensions, discipline per form, in one query). A term gathers the targets and
+    suspensions, discipline per form, in one query), and the findings of the
+    inspections on signs of violation (findings_of). A term gathers the targets and
     cases of all its years."""
     source = period_source(year=year, period_kind=period_kind, today=today)
     if not source.available:
@@ -314,6 +488,8 @@ def period_report(
     ):
         setattr(total, name, sum(getattr(line, name) for line in lines))
 
+    findings = findings_of(organization, start=start, end=end)
+
     # The records, discipline among them: counted where they were decided, by the bodies
     # of the subtree's units; a discipline decided in the period that is still in force
     # at its end (reports.queries.records).
@@ -329,7 +505,57 @@ def period_report(
         target_totals=target_totals,
         bodies=_body_sections(organization, source, computed, own_done, own_targets),
         records=subtree_records,
+        findings=findings,
     )
+
+
+def findings_of(organization: Organization, *, start: date, end: date) -> list[FindingsLine]:
+    """The subjects of the subtree's inspections on signs of violation concluded in
+    [start, end] and their findings, in one query: per subject kind and committee flag,
+    the subjects, those of a case that found a violation, shortcomings, those with a
+    discipline decision recorded, and with one decided by `end` (a later complaint's
+    result does not undo that they were disciplined)."""
+    decisions = DisciplineDecision.objects.filter(subject=OuterRef("pk"))
+    found = {
+        (kind, committee): counts
+        for kind, committee, *counts in CaseSubject.objects.filter(
+            case__organization__path__startswith=organization.path,
+            case__kind=ActivityKind.INSPECTION_VIOLATION,
+            case__status__in=Case.COUNTING,
+            case__concluded_on__gte=start,
+            case__concluded_on__lte=end,
+        )
+        .annotate(
+            must=Exists(decisions),
+            done=Exists(decisions.filter(decided_on__lte=end)),
+        )
+        .values("kind", "is_committee_member")
+        .annotate(
+            n=Count("id"),
+            violation=Count("id", filter=Q(case__violation_found=True)),
+            shortcomings=Count("id", filter=Q(case__shortcomings_found=True)),
+            must_n=Count("id", filter=Q(must=True)),
+            done_n=Count("id", filter=Q(done=True)),
+        )
+        .values_list(
+            "kind", "is_committee_member", "n", "violation", "shortcomings", "must_n", "done_n"
+        )
+        .order_by()
+    }
+    lines = [
+        FindingsLine(who="organizations", label=_("Tổ chức đảng")),
+        FindingsLine(who="members", label=_("Đảng viên")),
+        FindingsLine(who="committee_members", label=_("Trong đó cấp ủy viên")),
+    ]
+    names = ("subjects", "violation", "shortcomings", "must_discipline", "disciplined")
+    for (kind, committee), counts in found.items():
+        targets = [lines[0]] if kind == CaseSubject.Kind.ORGANIZATION else [lines[1]]
+        if kind == CaseSubject.Kind.MEMBER and committee:
+            targets.append(lines[2])
+        for line in targets:
+            for name, value in zip(names, counts, strict=True):
+                setattr(line, name, getattr(line, name) + value)
+    return lines
 
 
 def _body_sections(

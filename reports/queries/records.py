@@ -37,6 +37,7 @@ from datetime import date, timedelta
 from django.db.models import Count, F, IntegerField, Q, QuerySet, Value
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from cases import deadlines
 from cases.models import (
@@ -48,7 +49,7 @@ from cases.models import (
     Letter,
     Suspension,
 )
-from cases.queries import disciplines_in_force
+from cases.queries import DECIDING_GROUPS, disciplines_in_force
 from ktgs.models import Organization
 from reports.models import ALL_BODIES
 from reports.queries.bodies import BODY_ORDER, body_label
@@ -62,6 +63,13 @@ DISCIPLINE_FORMS = (
     DisciplineDecision.Form.DISSOLUTION,
     DisciplineDecision.Form.STRUCK_OFF,
 )
+# Who decided a discipline, as the official table splits it: the party committees (cấp
+# ủy, its standing committee, a cell) apart from the inspection commissions (UBKT).
+DECIDERS = DECIDING_GROUPS
+DECIDER_LABELS = {
+    "committee": gettext_lazy("Cấp ủy, ban thường vụ, chi bộ"),
+    "inspection_commission": gettext_lazy("Ủy ban kiểm tra"),
+}
 # The suspensions the reports name by their reason: "bị khởi tố, bắt tạm giam".
 LEGAL_REASONS = (Suspension.Reason.PROSECUTED, Suspension.Reason.DETAINED)
 

@@ -3,7 +3,7 @@
 
 from django import template
 
-from reports import wording
+from reports import documents, wording
 
 register = template.Library()
 
@@ -23,7 +23,7 @@ def sentence_count(value: int) -> str:
 @register.filter
 def activity_line(activity, body_label: str) -> str:
     """`{{ activity|activity_line:section.label }}` → "Ban thường vụ: kiểm tra 03 tổ
-    chức đảng, 05 cấp ủy viên (hoàn thành 100% chỉ tiêu)"."""
+    chức đảng, 05 cấp ủy viên (hoàn thành 100% chỉ tiêu kế hoạch)"."""
     return wording.body_activity_line(body_label, activity)
 
 
@@ -51,3 +51,30 @@ def discipline_detail(records) -> str:
 def deadline_lines(denunciations) -> list[str]:
     """["3 đơn tố cáo sắp hết hạn", "1 đơn tố cáo quá hạn"]."""
     return wording.deadline_lines(denunciations)
+
+
+# --- the official document (reports.documents) ------------------------------------------
+
+
+@register.filter
+def subject_line(report) -> str:
+    """ "kết quả kiểm tra, giám sát 9 tháng 2026"."""
+    return documents.subject_line(report)
+
+
+@register.filter
+def number_text(header) -> str:
+    """ "Số: 15-BC/UBKT"."""
+    return documents.number_text(header)
+
+
+@register.filter
+def place_and_date(header) -> str:
+    """ "Lạng Sơn, ngày 05 tháng 10 năm 2026"."""
+    return documents.place_and_date(header)
+
+
+@register.filter
+def recipient_line(line: str) -> str:
+    """ "- Ủy ban kiểm tra Tỉnh ủy,": a recipient as "Nơi nhận" lists it."""
+    return documents.recipient_line(line)

@@ -5,7 +5,9 @@ runs on both roll-up engines (PostgreSQL's SQL and the Python path SQLite takes)
 the amendment service and the incremental refresh, and checks the refresh against a
 rebuild."""
 
+import html
 import itertools
+import re
 from datetime import date
 from io import BytesIO
 
@@ -151,11 +153,25 @@ def test_the_report_line_is_shown(client, cast, tree, year, time_machine):
         reverse("reports:period_report", args=[tree.a.pk]), {"year": 2026, "period": "year"}
     ).content.decode()
     assert "ngoài chương trình sau điều chỉnh" in page
+    # The arising and "outside after amendment" counts open the cases that make them.
+    outside = page.split('class="outside-after-amendment"')[1].split("</tr>")[0]
+    href = html.unescape(re.search(r'<a href="([^"]+)">1</a>', outside).group(1))
+    listed = client.get(href).content.decode()
+    assert 'class="total-cases">1<' in listed
+    activities = page.split('id="report-activities"')[1].split("</table>")[0]
+    arising = re.findall(r'<a href="([^"]+arising_on[^"]+)">(\d+)</a>', activities)
+    per_kind = [int(n) for link, n in arising if "kind=" in link]
+    assert sum(per_kind[:-1]) == per_kind[-1] == 1  # the kinds, then the total
+    for link, n in arising:
+        found = re.search(
+            r'class="total-cases">(\d+)<', client.get(html.unescape(link)).content.decode()
+        )
+        assert (int(found.group(1)) if found else 0) == int(n), link
     xlsx = client.get(
         reverse("reports:period_report", args=[tree.a.pk]),
         {"year": 2026, "period": "year", "format": "xlsx"},
     )
-    sheet = load_workbook(BytesIO(xlsx.content)).active
+    sheet = load_workbook(BytesIO(xlsx.content))["Kết quả theo loại"]  # the activities' sheet
     rows = [
         row for row in sheet.iter_rows(values_only=True) if row[1] and "sau điều chỉnh" in row[1]
     ]

@@ -179,10 +179,10 @@ def test_the_period_report_has_a_line_for_them(client, cast, tree, year_2026):
         in body
     )
     response = client.get(url, {"year": 2026, "period": "year", "format": "xlsx"})
-    sheet = load_workbook(BytesIO(response.content)).active
+    sheet = load_workbook(BytesIO(response.content))["Chỉ tiêu"]  # under the targets
     found = [
         cells[2].value
-        for cells in sheet.iter_rows(min_row=6)
+        for cells in sheet.iter_rows(min_row=3)
         if cells[1].value
         == "Đơn vị đã quá hạn mà chưa ban hành chương trình kiểm tra, giám sát năm 2026"
     ]

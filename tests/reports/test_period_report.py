@@ -340,13 +340,19 @@ def test_the_xlsx_keeps_numbers_as_numbers(client, cast, tree, year_2026):
     assert "attachment" in response["Content-Disposition"]
     assert response["Content-Disposition"].endswith('.xlsx"')
 
-    sheet = load_workbook(BytesIO(response.content)).active
+    book = load_workbook(BytesIO(response.content))
+    sheet = book.active  # the document: title, figures' day, header, paragraph
     title = sheet["A1"].value
     assert "Tỉnh ủy Thử Nghiệm" in title and "Quý I" in title and "2026" in title
     assert "31/03/2026" in sheet["A2"].value
-    rows: dict = {}
-    for cells in sheet.iter_rows(min_row=4):
-        rows.setdefault(cells[1].value, cells)  # the first of each label
+
+    def rows_of(name):
+        rows: dict = {}
+        for cells in book[name].iter_rows(min_row=3):
+            rows.setdefault(cells[1].value, cells)  # the first of each label
+        return rows
+
+    rows = rows_of("Chỉ tiêu")
     report = queries.period_report(tree.province, year=2026, period_kind="q1", today=TODAY)
     totals = {line.counts: line for line in report.target_totals}
     for counts, word in (("cases", "cuộc"), ("members", "đảng viên")):
@@ -364,15 +370,17 @@ def test_the_xlsx_keeps_numbers_as_numbers(client, cast, tree, year_2026):
         assert cells[4].value == pytest.approx(float(totals[counts].expected), abs=0.05)
     thematic = rows["Giám sát chuyên đề"]  # the targets table: one line per kind and unit
     assert thematic[0].value == 3 and isinstance(thematic[3].value, int)
-    done = rows["Tổng cộng"]  # the activities' total: one count per column
+    done = rows_of("Kết quả theo loại")["Tổng cộng"]  # one count per column
     assert (done[2].value, done[3].value, done[4].value) == (
         report.total.cases,
         report.total.organizations,
         report.total.members,
     )
+    sheet = book["Chỉ tiêu"]
     assert sheet.column_dimensions["B"].width > 30
-    expulsion = rows["Khai trừ"]
-    assert expulsion[3].value == 1  # B's decision, inside the province
+    expulsion = rows_of("Kỷ luật")["Khai trừ"]
+    # Members decided by the committees, by the commissions (B's), all together.
+    assert [c.value for c in expulsion[5:8]] == [0, 1, 1]  # B's decision, in the province
 
 
 @time_machine.travel(TODAY, tick=False)
