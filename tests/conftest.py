@@ -22,6 +22,7 @@ from cases.models import DeadlineRule
 from ktgs import celery_app, services
 from ktgs.models import Organization, Role, User
 from plans.models import ProgrammeRequirement
+from reports.engine import periods
 from tests.factories import OrganizationFactory, UserFactory
 
 # The real Celery worker fixture (`celery_worker_process`, `celery_worker_env`) for every
@@ -158,6 +159,11 @@ def tree(db) -> Tree:
         member_count=30,
         committee_member_count=3,
     )
+    # The report periods reports/migrations/0004 seeds, made again where missing: a
+    # transactional or live-server test elsewhere in the same process flushes every
+    # table, migration rows included, and a report reads its period's row.
+    for year in (2025, 2026, 2027):
+        periods.ensure_periods(year)
     # Re-read: adding children changed numchild on the parents.
     units = [Organization.objects.get(pk=u.pk) for u in (root, province, a, a1, a1a, a2, b, b1)]
     return Tree(*units)

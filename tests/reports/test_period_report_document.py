@@ -17,7 +17,8 @@ from openpyxl import load_workbook
 
 from cases.models import CaseSubject
 from ktgs.models import Organization
-from reports import documents, engine, queries
+from reports import documents, engine, queries, services
+from reports.models import ReportPeriod
 from tests.factories import OrganizationFactory
 from tests.reports.test_rollup import case, programme, target
 
@@ -218,3 +219,32 @@ def test_each_bodys_line_opens_its_own_cases(client, cast, bloc):
     for (href, _text), activity in zip(found, activities, strict=True):
         listed = client.get(html.unescape(href)).content.decode()
         assert f'class="total-cases">{activity.cases}<' in listed, href
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_a_submitted_reports_pdf_says_what_its_staff_sent(client, cast, bloc, tmp_path):
+    period = ReportPeriod.objects.get(kind="m9", year=2026, month=0)
+    services.submit_report(
+        user=cast.staff_a,
+        organization=bloc.a,
+        period=period,
+        today=TODAY,
+        number="15-BC/UBKT",
+        place="Lạng Sơn",
+        signed_on=date(2026, 10, 8),
+        recipients="Ủy ban kiểm tra Tỉnh ủy,\nLưu.",
+        signer_capacity="T/M ỦY BAN KIỂM TRA",
+        signer_title="CHỦ NHIỆM",
+        signer_name="Trần Văn Mẫu",
+        summary="Đoạn tóm tắt do cán bộ sửa trước khi gửi.",
+    )
+    client.force_login(cast.leader_p)
+    response = client.get(report_url(bloc.a, period="m9", format="pdf"))
+    text = pdf_text(response.content, tmp_path)
+    assert "Số: 15-BC/UBKT" in text
+    assert "Lạng Sơn, ngày 08 tháng 10 năm 2026" in text
+    assert "Đoạn tóm tắt do cán bộ sửa trước khi gửi." in text
+    assert "CHỦ NHIỆM" in text and "Trần Văn Mẫu" in text
+    assert "Nơi nhận: - Ủy ban kiểm tra Tỉnh ủy, - Lưu." in text
+    # The generated paragraph gives way to the one sent.
+    assert "hoàn thành 100% chỉ tiêu kế hoạch" not in text.split("Kết quả thực hiện")[0]
