@@ -56,6 +56,10 @@ def report_cells(report: PeriodReport) -> dict[str, int]:
         for activity in section.activities:
             for name in ACTIVITY_FIGURES:
                 cells[f"bodies.{body}.{activity.kind}.{name}"] = int(getattr(activity, name))
+    for finding in report.findings:
+        cells[f"findings.{finding.who}.subjects"] = int(finding.subjects)
+        for name in finding.FINDINGS:
+            cells[f"findings.{finding.who}.{name}"] = int(getattr(finding, name))
     if report.records is not None:
         for records in report.records.bodies:
             prefix = f"records.{_name(records.body, 'all')}"

@@ -16,6 +16,7 @@ from cases import services
 from cases.models import Case, CaseSubject, DisciplineDecision
 from plans.models import Body
 from reports import documents, engine, queries
+from reports.queries.cells import report_cells
 from tests.cases.factories import (
     YEAR,
     advance,
@@ -197,6 +198,12 @@ def test_the_findings_are_counts_of_the_subjects_behind_them(cast, records):
         (2, 1),
         (1, 1),
     ]
+    # A submission stores them among its cells.
+    cells = report_cells(report)
+    assert cells["findings.members.subjects"] == 3
+    assert cells["findings.members.violation"] == 2
+    assert cells["findings.organizations.must_discipline"] == 1
+    assert cells["findings.committee_members.disciplined"] == 1
 
 
 def test_the_discipline_is_split_by_deciding_body(cast, records):
