@@ -64,8 +64,15 @@ def test_leader_drills_down_switches_period_and_downloads_the_excel_report(
     with page.expect_download() as download_info:
         page.get_by_role("link", name="Tải Excel").click()
     content = download_info.value.path().read_bytes()
-    sheet = openpyxl.load_workbook(io.BytesIO(content)).active
-    cells = [c for row in sheet.iter_rows(values_only=True) for c in row if c is not None]
+    # One sheet per section: the figures are read from all of them.
+    book = openpyxl.load_workbook(io.BytesIO(content))
+    cells = [
+        c
+        for sheet in book.worksheets
+        for row in sheet.iter_rows(values_only=True)
+        for c in row
+        if c is not None
+    ]
     assert any("Đảng bộ cơ sở A1" in str(c) for c in cells)
     assert 3 in cells  # the target, as a number
     assert page.console_log.errors() == []
