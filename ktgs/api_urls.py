@@ -1,8 +1,8 @@
 """/api/: version 1 of the REST API, its OpenAPI schema and its documentation.
 
-Each app's routes live in its own api.py and are included here by dotted name, so that
-ktgs's code never imports plans, cases, reports or reminders (dependencies point the other
-way)."""
+Each app's routes live in its own api module (a package for cases and reports) and are
+included here by dotted name, so that ktgs's code never imports plans, cases, reports or
+reminders (dependencies point the other way)."""
 
 from django.urls import include, path
 from rest_framework.routers import DefaultRouter
@@ -18,7 +18,6 @@ v1 = [
     path("", include("plans.api")),
     path("", include("cases.api")),
     path("", include("reports.api")),
-    path("", include("reports.api_submissions")),
     path("", include("reminders.api")),
 ]
 

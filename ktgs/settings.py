@@ -341,7 +341,7 @@ SPECTACULAR_SETTINGS = {
         "FormEnum": "cases.models.DisciplineDecision.Form",
         "LetterKindEnum": "cases.models.Letter.Kind",
         "SuspensionKindEnum": "cases.models.Suspension.Kind",
-        "BodyOrAllEnum": "reports.api.BODY_OR_ALL_CHOICES",
+        "BodyOrAllEnum": "reports.api.progress.BODY_OR_ALL_CHOICES",
     },
 }
 

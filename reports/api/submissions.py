@@ -23,7 +23,6 @@ from drf_spectacular.utils import (
 from rest_framework import exceptions, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
-from rest_framework.routers import DefaultRouter
 
 from cases.api.records import UnitFilterMixin
 from ktgs import access
@@ -349,10 +348,3 @@ class CommentViewSet(
         comment = services.add_comment(user=request.user, **data)
         fresh = self.get_queryset().get(pk=comment.pk)
         return Response(CommentSerializer(fresh).data, status=status.HTTP_201_CREATED)
-
-
-router = DefaultRouter(trailing_slash=True)
-router.include_root_view = False
-router.register("report-submissions", ReportSubmissionViewSet, basename="report-submission")
-router.register("report-comments", CommentViewSet, basename="report-comment")
-urlpatterns = router.urls

@@ -35,7 +35,6 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, viewsets
 from rest_framework.response import Response
-from rest_framework.routers import DefaultRouter
 
 from cases.models import Case, CaseSubject
 from ktgs import access
@@ -809,10 +808,3 @@ class ProgrammeProgressViewSet(OpenViewMixin, viewsets.ViewSet):
         query.is_valid(raise_exception=True)
         on = query.validated_data.get("on") or timezone.localdate()
         return Response(ProgrammeProgressSerializer(target_figures(programme, on)).data)
-
-
-router = DefaultRouter(trailing_slash=True)
-router.include_root_view = False
-router.register("progress", ProgressViewSet, basename="progress")
-router.register("programme-progress", ProgrammeProgressViewSet, basename="programme-progress")
-urlpatterns = router.urls
