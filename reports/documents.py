@@ -20,6 +20,7 @@ from plans.models import Body
 from reports import wording
 from reports.queries.bodies import body_label
 from reports.queries.records import DECIDER_LABELS
+from reports.queries.submissions import submission_of
 
 
 @dataclass(frozen=True)
@@ -97,6 +98,18 @@ def submitted_header(submission, base: DocumentHeader) -> DocumentHeader:
         signer_name=submission.signer_name,
         summary=submission.summary,
     )
+
+
+def document_of(organization, report, *, today: date) -> DocumentHeader:
+    """The document of `organization`'s `report` as the page, the exports and the API
+    give it: what the staff sent once the report is submitted (submitted_header), else
+    the unit's default header with the paragraph generated from the figures."""
+    header = default_header(organization, body=issuing_body(organization), today=today)
+    period = report.source.period
+    submission = submission_of(organization, period) if period is not None else None
+    if submission is not None:
+        return submitted_header(submission, header)
+    return dataclasses.replace(header, summary=summary_of(report))
 
 
 def subject_line(report) -> str:

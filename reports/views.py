@@ -1,7 +1,6 @@
 """The leader's dashboard and the period report: completion for any subtree, read from
 the roll-up table (live) or a period's snapshot."""
 
-import dataclasses
 from typing import TypedDict
 
 from django.http import Http404, HttpResponse
@@ -19,7 +18,6 @@ from plans.models import ActivityKind
 from reports import documents, exports, queries, views_submissions, wording
 from reports.engine.periods import OFFERED_PERIODS
 from reports.models import ALL_KINDS, ReportPeriod
-from reports.queries import submissions as submission_queries
 from reports.queries.bodies import COVERAGE_LABELS, BodyFigures, Coverage
 from reports.templatetags.progress_bars import bar_widths
 
@@ -184,20 +182,7 @@ def period_report(request, pk: int):
     year, _kind, period = _filters(request)
     today = timezone.localdate()
     report = queries.period_report(organization, year=year, period_kind=period, today=today)
-    # The document: what the staff sent once the report is submitted, else the unit's
-    # default header with the paragraph generated from the figures.
-    header = documents.default_header(
-        organization, body=documents.issuing_body(organization), today=today
-    )
-    submission = (
-        submission_queries.submission_of(organization, report.source.period)
-        if report.source.period is not None
-        else None
-    )
-    if submission is not None:
-        document = documents.submitted_header(submission, header)
-    else:
-        document = dataclasses.replace(header, summary=documents.summary_of(report))
+    document = documents.document_of(organization, report, today=today)
     context = {
         "organization": organization,
         "breadcrumb": ktgs_queries.breadcrumb(request.user, organization),
