@@ -154,7 +154,8 @@ def test_staff_submit_the_leader_returns_staff_resubmit_the_leader_approves_and_
     expect(page.locator(".errors").first).to_contain_text("đã được duyệt")
     assert Case.objects.get(pk=counted_case.pk).kind == ActivityKind.INSPECTION_COMPLIANCE
 
-    # The PDF opens: the unit and the period on it; its first page kept as a picture.
+    # The PDF opens with the official header: the unit and the period on it, the number
+    # and the paragraph the staff sent; its first page kept as a picture.
     page.goto(report_url)
     with page.expect_download() as download_info:
         page.get_by_role("link", name="Tải PDF").click()
@@ -166,6 +167,11 @@ def test_staff_submit_the_leader_returns_staff_resubmit_the_leader_approves_and_
     ).stdout
     assert "Đảng ủy Khối A" in text
     assert re.search(rf"9\s+tháng\s+(năm\s+)?{year}", text, re.IGNORECASE), text[:2000]
+    # The official header, with what the staff sent: the number and their paragraph.
+    flat = re.sub(r"\s+", " ", text)
+    for line in ("ĐẢNG CỘNG SẢN VIỆT NAM", "ĐẢNG ỦY KHỐI A", "Số: 15-BC/UBKT", "BÁO CÁO", FIX):
+        assert line in flat, line
+    assert "Nơi nhận:" in flat
     assert shutil.which("pdftoppm"), "poppler-utils is needed (scripts/system-packages.sh test)"
     subprocess.run(
         ["pdftoppm", "-png", "-r", "80", "-f", "1", "-l", "1", "-singlefile", str(pdf),
