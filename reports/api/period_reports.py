@@ -92,7 +92,7 @@ class PeriodReportViewSet(OpenViewMixin, viewsets.ViewSet):
         report = queries.period_report(organization, year=year, period_kind=kind, today=today)
         period = report.source.period
         available = report.source.available and period is not None
-        submission = submission_of(organization, period) if available else None
+        submission = submission_of(organization, period) if available and period else None
         data = {
             "organization": organization.pk,
             "period": kind,
