@@ -138,6 +138,10 @@ def _save_edit(request, case, form, formset) -> Case:
                         user=request.user, case=case, **subject_form.subject_fields()
                     )
             except ValidationError as error:
+                if getattr(error, "code", None) == "locked":
+                    # The whole case is counted by an approved report: said at the top of
+                    # the form, not on the subject's row (cases.services.locks).
+                    raise
                 if hasattr(error, "error_dict"):
                     raise ValidationError(
                         {f"subjects.{row}.{k}": v for k, v in error.error_dict.items()}

@@ -689,3 +689,44 @@ def test_the_admin_lists_the_locks_and_changes_none(client, locked):
     )
     assert deleted.status_code == 403
     assert RecordLock.objects.get() == locked
+
+
+def _form_data(form, prefix: str = "") -> dict:
+    """What the browser posts back for a bound-from-initial form: dates as typed."""
+    data: dict[str, Any] = {}
+    for name in form.fields:
+        value = form[name].value()
+        if isinstance(value, bool):
+            if value:
+                data[prefix + name] = "on"
+            continue
+        if isinstance(value, datetime.date):
+            value = value.strftime("%d/%m/%Y")
+        data[prefix + name] = "" if value is None else value
+    return data
+
+
+def test_the_case_edit_page_shows_a_lock_from_a_new_subject_at_the_top(client, cast, tree):
+    case = concluded_on(cast.staff_a, tree.a1, D(YEAR, 8, 20))
+    lock(tree.a)
+    before = _state(case)
+    client.force_login(cast.staff_a)
+    page = client.get(reverse("cases:edit", args=[case.pk]))
+    formset = page.context["formset"]
+    data = _form_data(page.context["form"])
+    for index, subject_form in enumerate(formset.forms):
+        data.update(_form_data(subject_form, f"subjects-{index}-"))
+    new = len(formset.forms)
+    data.update(
+        {
+            "subjects-TOTAL_FORMS": new + 1,
+            "subjects-INITIAL_FORMS": formset.initial_form_count(),
+            f"subjects-{new}-kind": "member",
+            f"subjects-{new}-member_name": "Mới",
+        }
+    )
+    response = client.post(reverse("cases:edit", args=[case.pk]), data)
+    message = _top_error(response)
+    assert REPORT in message and "đã được duyệt" in message
+    assert not [form.errors for form in response.context["formset"].forms if form.errors]
+    assert _state(case) == before
