@@ -3,7 +3,7 @@
 Written here rather than in the template for speed (benchmark F6): a province has up to
 ~120 children and each row's twenty-odd template nodes cost ~7 ms per page, where one
 format_html per row costs under 1 ms. The lines come formatted from the view
-(reports.views.ChildLine); every value is escaped as the template would escape it. The
+(reports.views.dashboards.ChildLine); every value is escaped as the template would escape it. The
 markup is that of partials/dashboard_body.html's table, kept byte for byte."""
 
 from django import template

@@ -1,12 +1,11 @@
-"""The leader's dashboard and the period report: completion for any subtree, read from
-the roll-up table (live) or a period's snapshot."""
+"""The leader's dashboard: completion for any subtree, read from the roll-up table (live)
+or a period's snapshot, or computed on demand for a past period without one."""
 
 from collections.abc import Callable
 from typing import TypedDict
 
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.http import urlencode
@@ -14,36 +13,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from ktgs import access, figures
-from ktgs import queries as ktgs_queries
 from ktgs.models import Organization
 from plans.models import ActivityKind
-from reports import documents, exports, queries, views_submissions, wording
-from reports.engine.periods import OFFERED_PERIODS
-from reports.models import ALL_KINDS, ReportPeriod
+from reports import queries, wording
 from reports.queries.bodies import COVERAGE_LABELS, BodyFigures, Coverage
 from reports.queries.dashboards import LaggingUnit
 from reports.templatetags.progress_bars import bar_widths
-
-
-def _filters(request) -> tuple[int, str, str]:
-    today = timezone.localdate()
-    try:
-        year = int(request.GET.get("year", today.year))
-    except ValueError:
-        year = today.year
-    if not 2000 <= year <= 2100:
-        year = today.year
-    kind = request.GET.get("kind", ALL_KINDS)
-    if kind not in ActivityKind.values:
-        kind = ALL_KINDS
-    period = request.GET.get("period", ReportPeriod.Kind.YEAR)
-    if period not in OFFERED_PERIODS:
-        period = ReportPeriod.Kind.YEAR
-    return year, kind, period
-
-
-def _period_choices() -> list[tuple[str, str]]:
-    return [(str(kind), str(kind.label)) for kind in OFFERED_PERIODS]
+from reports.views.filters import filters, period_choices
 
 
 @require_GET
@@ -190,7 +166,7 @@ def coverage_table(
 
 @require_GET
 def dashboard(request, pk: int):
-    year, kind, period = _filters(request)
+    year, kind, period = filters(request)
     page = queries.dashboard_page(
         request.user,
         pk,
@@ -227,42 +203,9 @@ def dashboard(request, pk: int):
         "kind": kind,
         "period": period,
         "kinds": ActivityKind.choices,
-        "periods": _period_choices(),
+        "periods": period_choices(),
         "trend_json": trend_json,
         "oversees": access.oversees(request.user),
     }
     template = "reports/partials/dashboard_body.html" if request.htmx else "reports/dashboard.html"
     return render(request, template, context)
-
-
-@require_GET
-def period_report(request, pk: int):
-    organization = access.get_organization_for_user(request.user, pk)
-    year, _kind, period = _filters(request)
-    today = timezone.localdate()
-    report = queries.period_report(organization, year=year, period_kind=period, today=today)
-    document = documents.document_of(organization, report, today=today)
-    context = {
-        "organization": organization,
-        "breadcrumb": ktgs_queries.breadcrumb(request.user, organization),
-        "report": report,
-        "document": document,
-        "year": year,
-        "period": period,
-        "periods": _period_choices(),
-        "years": sorted({year, *range(today.year - 2, today.year + 2)}, reverse=True),
-    }
-    wanted = request.GET.get("format", "")
-    if wanted in ("xlsx", "pdf") and report.source.available:
-        filename = exports.report_filename(report, wanted)
-        if wanted == "xlsx":
-            body = exports.period_report_xlsx(report, document)
-            content_type = exports.XLSX_TYPE
-        else:
-            html = render_to_string("reports/period_report_pdf.html", context, request=request)
-            body, content_type = exports.period_report_pdf(html, request), "application/pdf"
-        response = HttpResponse(body, content_type=content_type)
-        response["Content-Disposition"] = f'attachment; filename="{filename}"'
-        return response
-    context.update(views_submissions.panel_context(request, organization, report))
-    return render(request, "reports/period_report.html", context)
