@@ -13,6 +13,7 @@ is not revealed), an object inside it that the caller may only read answers 403.
 from __future__ import annotations
 
 import django_filters
+from django.http import Http404
 from django.utils.translation import gettext as _g
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
@@ -36,6 +37,19 @@ def open_view(view):
     (its IsAuthenticated answers 401 to an anonymous client instead of a redirect)."""
     view.login_required = False
     return view
+
+
+# The largest id PostgreSQL's integer primary keys hold.
+MAX_ID = 2_147_483_647
+
+
+def path_id(value) -> int:
+    """An id taken from a URL path that any text may fill (the viewsets' lookup accepts
+    it so that a wrong one gets the API's JSON 404): the id, else 404."""
+    text = str(value)
+    if not text.isdigit() or int(text) > MAX_ID:
+        raise Http404
+    return int(text)
 
 
 class OpenViewMixin:

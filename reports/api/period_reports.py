@@ -7,14 +7,13 @@ report as the page, its PDF and its XLSX; 404 outside the caller's reach."""
 
 from __future__ import annotations
 
-from django.http import Http404
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, viewsets
 from rest_framework.response import Response
 
 from ktgs import access
-from ktgs.api import InputSerializer, OpenViewMixin
+from ktgs.api import InputSerializer, OpenViewMixin, path_id
 from reports import documents, queries
 from reports.engine.periods import OFFERED_PERIODS
 from reports.queries.cells import report_cells
@@ -81,9 +80,7 @@ class PeriodReportViewSet(OpenViewMixin, viewsets.ViewSet):
         responses={200: PeriodReportSerializer},
     )
     def retrieve(self, request, pk=None):
-        if not str(pk).isdigit() or int(pk) > 2_147_483_647:
-            raise Http404
-        organization = access.get_organization_for_user(request.user, int(pk))
+        organization = access.get_organization_for_user(request.user, path_id(pk))
         query = PeriodReportQuery(data=request.query_params)
         query.is_valid(raise_exception=True)
         today = timezone.localdate()

@@ -29,7 +29,6 @@ from datetime import date
 from fractions import Fraction
 
 from django.db.models import BooleanField, Count, ExpressionWrapper, Max, Min, Q
-from django.http import Http404
 from django.utils import timezone, translation
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -38,7 +37,7 @@ from rest_framework.response import Response
 
 from cases.models import Case, CaseSubject
 from ktgs import access
-from ktgs.api import InputSerializer, OpenViewMixin
+from ktgs.api import InputSerializer, OpenViewMixin, path_id
 from ktgs.figures import round_percent
 from ktgs.models import Organization
 from plans import queries as plan_queries
@@ -769,9 +768,7 @@ class ProgressViewSet(OpenViewMixin, viewsets.ViewSet):
         responses={200: ProgressSerializer},
     )
     def retrieve(self, request, pk=None):
-        if not str(pk).isdigit() or int(pk) > 2_147_483_647:
-            raise Http404
-        organization = access.get_organization_for_user(request.user, int(pk))
+        organization = access.get_organization_for_user(request.user, path_id(pk))
         query = ProgressQuery(data=request.query_params)
         query.is_valid(raise_exception=True)
         today = timezone.localdate()
@@ -800,10 +797,8 @@ class ProgrammeProgressViewSet(OpenViewMixin, viewsets.ViewSet):
         responses={200: ProgrammeProgressSerializer},
     )
     def retrieve(self, request, pk=None):
-        if not str(pk).isdigit() or int(pk) > 2_147_483_647:
-            raise Http404
         # The programme's unit in the caller's reach, as the programme page: else 404.
-        programme = access.get_object_for_user(request.user, Programme.objects.all(), int(pk))
+        programme = access.get_object_for_user(request.user, Programme.objects.all(), path_id(pk))
         query = ProgrammeProgressQuery(data=request.query_params)
         query.is_valid(raise_exception=True)
         on = query.validated_data.get("on") or timezone.localdate()
