@@ -47,6 +47,10 @@ class DocumentHeader:
     summary: str = ""
 
 
+# document_of's `submission` when the caller has not read it.
+UNKNOWN = object()
+
+
 def issuing_body(organization) -> str:
     """The body that issues a unit's period report: its inspection commission, which
     exists from the grassroots level up; a cell's report is the cell's, a partial
@@ -100,16 +104,21 @@ def submitted_header(submission, base: DocumentHeader) -> DocumentHeader:
     )
 
 
-def document_of(organization, report, *, today: date) -> DocumentHeader:
-    """The document of `organization`'s `report` as the page, the exports and the API
-    give it: what the staff sent once the report is submitted (submitted_header), else
-    the unit's default header with the paragraph generated from the figures."""
+def document_of(organization, report, *, today: date, submission=UNKNOWN) -> DocumentHeader:
+    """The document of `organization`'s `report` as the page, the exports, the API and the
+    submission form give it: what the staff sent once the report is submitted
+    (submitted_header), else the unit's default header; a paragraph left blank is the
+    one generated from the figures. `submission`: the report's submission when the
+    caller has already read it (None: there is none)."""
     header = default_header(organization, body=issuing_body(organization), today=today)
-    period = report.source.period
-    submission = submission_of(organization, period) if period is not None else None
+    if submission is UNKNOWN:
+        period = report.source.period
+        submission = submission_of(organization, period) if period is not None else None
     if submission is not None:
-        return submitted_header(submission, header)
-    return dataclasses.replace(header, summary=summary_of(report))
+        header = submitted_header(submission, header)
+    if not header.summary:
+        header = dataclasses.replace(header, summary=summary_of(report))
+    return header
 
 
 def subject_line(report) -> str:

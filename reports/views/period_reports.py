@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET
 from ktgs import access
 from ktgs import queries as ktgs_queries
 from reports import documents, exports, queries
+from reports.queries.submissions import submission_of
 from reports.views import submissions
 from reports.views.filters import filters, period_choices
 
@@ -20,7 +21,10 @@ def period_report(request, pk: int):
     year, _kind, period = filters(request)
     today = timezone.localdate()
     report = queries.period_report(organization, year=year, period_kind=period, today=today)
-    document = documents.document_of(organization, report, today=today)
+    # The submission is read once, for the document and for the panel.
+    declared = report.source.period
+    submission = submission_of(organization, declared) if declared is not None else None
+    document = documents.document_of(organization, report, today=today, submission=submission)
     context = {
         "organization": organization,
         "breadcrumb": ktgs_queries.breadcrumb(request.user, organization),
@@ -43,5 +47,5 @@ def period_report(request, pk: int):
         response = HttpResponse(body, content_type=content_type)
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
         return response
-    context.update(submissions.panel_context(request, organization, report))
+    context.update(submissions.panel_context(request, organization, report, submission=submission))
     return render(request, "reports/period_report.html", context)

@@ -7,6 +7,7 @@ for htmx), or access → query → render."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 
 from django.core.exceptions import ValidationError
@@ -20,7 +21,7 @@ from django.views.decorators.http import require_GET, require_POST
 from ktgs import access, versioning
 from ktgs import queries as ktgs_queries
 from reports import forms, services
-from reports.documents import default_header, issuing_body, summary_of
+from reports.documents import UNKNOWN, document_of
 from reports.models import ReportPeriod, ReportSubmission
 from reports.queries import submissions as queries
 from reports.queries.period_reports import PeriodReport, period_report
@@ -42,17 +43,25 @@ def _report_url(organization_id: int, period: ReportPeriod) -> str:
 
 
 def panel_context(
-    request, organization, report: PeriodReport, *, submit_form=None, decision_forms=None
+    request,
+    organization,
+    report: PeriodReport,
+    *,
+    submit_form=None,
+    decision_forms=None,
+    submission=UNKNOWN,
 ) -> dict:
     """The submission panel's context on the period report page (and after an htmx
     post): the unit's submission, its history, the forms this user may use, and for a
-    unit with children their status for the period."""
+    unit with children their status for the period. `submission`: the unit's submission
+    for the report's period when the caller has already read it (None: there is none)."""
     period = report.source.period
     if period is None or not report.lines:
         return {"submission_panel": None}
     user = request.user
     today = timezone.localdate()
-    submission = queries.submission_of(organization, period)
+    if submission is UNKNOWN:
+        submission = queries.submission_of(organization, period)
     has_parent = organization.depth > 1
     can_submit = (
         has_parent
@@ -64,22 +73,13 @@ def panel_context(
         )
     )
     if can_submit and submit_form is None:
-        header = default_header(organization, body=issuing_body(organization), today=today)
-        if submission is not None:
-            initial = {
-                "number": submission.number,
-                "place": submission.place,
-                "signed_on": submission.signed_on or today,
-                "recipients": submission.recipients,
-                "signer_capacity": submission.signer_capacity,
-                "signer_title": submission.signer_title,
-                "signer_name": submission.signer_name,
-                "summary": submission.summary or summary_of(report),
-                "version": submission.version,
-            }
-        else:
-            initial = forms.SubmitReportForm.initial_from(header)
-            initial["summary"] = summary_of(report)
+        # What was sent last (after a return or a reopening), else the defaults; the
+        # paragraph generated from the figures where none was written.
+        header = document_of(organization, report, today=today, submission=submission)
+        initial = forms.SubmitReportForm.initial_from(
+            dataclasses.replace(header, signed_on=header.signed_on or today),
+            submission.version if submission is not None else None,
+        )
         submit_form = forms.SubmitReportForm(initial=initial)
     can_decide = (
         submission is not None
