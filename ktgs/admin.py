@@ -23,10 +23,36 @@ class RoleInline(admin.TabularInline):
 
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
+    # Django's user admin names first_name and last_name; ours is one họ và tên field.
     fieldsets = (
-        *(BaseUserAdmin.fieldsets or ()),
+        (None, {"fields": ("username", "password")}),
+        (_("Thông tin cá nhân"), {"fields": ("full_name", "email")}),
+        (
+            _("Quyền"),
+            {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")},
+        ),
+        (_("Thời điểm"), {"fields": ("last_login", "date_joined")}),
         (_("ktgs"), {"fields": ("language", "digest_enabled")}),
     )
+    add_fieldsets = (
+        (
+            None,
+            {
+                "classes": ("wide",),
+                "fields": (
+                    "username",
+                    "full_name",
+                    "email",
+                    "usable_password",
+                    "password1",
+                    "password2",
+                ),
+            },
+        ),
+    )
+    list_display = ("username", "full_name", "email", "is_staff")
+    search_fields = ("username", "full_name", "email")
+    ordering = ("username",)
     inlines = [RoleInline]
 
 
@@ -87,3 +113,8 @@ class RoleAdmin(admin.ModelAdmin):
     list_filter = ["kind"]
     autocomplete_fields = ["user", "organization"]
     search_fields = ["user__username", "organization__name", "organization__code"]
+
+
+admin.site.site_header = _("Quản trị ktgs")
+admin.site.site_title = _("Quản trị ktgs")
+admin.site.index_title = _("Người dùng, vai trò, đơn vị và quy tắc nhắc việc")

@@ -10,8 +10,14 @@ from treebeard.mp_tree import MP_Node
 
 
 class User(AbstractUser):
-    """A person who signs in. Which units they see comes from their roles."""
+    """A person who signs in. Which units they see comes from their roles.
 
+    A Vietnamese name is one field, họ và tên, shown as written: Django's first and last
+    name put the family name in the wrong place and split what people write as one."""
+
+    first_name = None  # type: ignore[assignment]
+    last_name = None  # type: ignore[assignment]
+    full_name = models.CharField(_("họ và tên"), max_length=150, blank=True)
     language = models.CharField(
         _("ngôn ngữ giao diện"),
         max_length=8,
@@ -26,6 +32,14 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.get_full_name() or self.username
+
+    def get_full_name(self) -> str:
+        return self.full_name.strip()
+
+    def get_short_name(self) -> str:
+        # The given name is the last word of a Vietnamese full name.
+        words = self.full_name.split()
+        return words[-1] if words else ""
 
 
 class Organization(MP_Node):

@@ -466,8 +466,7 @@ def _comments_since(period: str, people: list[Recipient], today: date) -> tuple[
             "organization_id",
             "organization__name",
             "author_id",
-            "author__first_name",
-            "author__last_name",
+            "author__full_name",
             "author__username",
             "created_at",
             "text",
@@ -478,13 +477,13 @@ def _comments_since(period: str, people: list[Recipient], today: date) -> tuple[
 
 
 def _comment_facts(row: tuple) -> dict:
-    _path, unit_id, name, _author, first_name, last_name, username, at, text = row
+    _path, unit_id, name, _author, full_name, username, at, text = row
     return {
         "unit": name,
         "unit_id": unit_id,
         "url": dashboard_url(unit_id),
         # As User.__str__ says it: the full name, else the username.
-        "author": f"{first_name or ''} {last_name or ''}".strip() or username or "",
+        "author": (full_name or "").strip() or username or "",
         "at": at.isoformat(),
         "text": text,
     }

@@ -13,8 +13,7 @@ class UserFactory(factory.django.DjangoModelFactory):
 
     username = factory.Sequence(lambda n: f"user{n}")
     email = factory.LazyAttribute(lambda u: f"{u.username}@example.test")
-    first_name = "Văn"
-    last_name = factory.Sequence(lambda n: f"Thử {n}")
+    full_name = factory.Sequence(lambda n: f"Văn Thử {n}")
     password = factory.django.Password("mat-khau-thu-nghiem")
 
 

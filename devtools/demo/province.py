@@ -70,19 +70,18 @@ EMAIL_DOMAIN = "demo.ktgs.test"
 @dataclass(frozen=True)
 class DemoAccount:
     username: str
-    first_name: str
-    last_name: str
+    full_name: str
     role: str
     unit_code: str
     superuser: bool = False
 
 
 DEMO_ACCOUNTS = (
-    DemoAccount("quantri", "Quản Trị", "Viên Mẫu", Role.Kind.ADMIN, ROOT_CODE, superuser=True),
-    DemoAccount("lanhdao.tinh", "Lãnh Đạo", "Tỉnh Mẫu", Role.Kind.LEADER, PROVINCE_CODE),
-    DemoAccount("lanhdao.khoi", "Lãnh Đạo", "Khối Mẫu", Role.Kind.LEADER, BLOC_CODE),
-    DemoAccount("canbo.khoi", "Cán Bộ", "Khối Mẫu", Role.Kind.STAFF, BLOC_CODE),
-    DemoAccount("canbo.xa", "Cán Bộ", "Xã Mẫu", Role.Kind.STAFF, FIRST_COMMUNE_CODE),
+    DemoAccount("quantri", "Quản Trị Viên Mẫu", Role.Kind.ADMIN, ROOT_CODE, superuser=True),
+    DemoAccount("lanhdao.tinh", "Lãnh Đạo Tỉnh Mẫu", Role.Kind.LEADER, PROVINCE_CODE),
+    DemoAccount("lanhdao.khoi", "Lãnh Đạo Khối Mẫu", Role.Kind.LEADER, BLOC_CODE),
+    DemoAccount("canbo.khoi", "Cán Bộ Khối Mẫu", Role.Kind.STAFF, BLOC_CODE),
+    DemoAccount("canbo.xa", "Cán Bộ Xã Mẫu", Role.Kind.STAFF, FIRST_COMMUNE_CODE),
 )
 
 
@@ -338,8 +337,7 @@ def seed_demo_users(*, tree: DemoTree) -> list[tuple[DemoAccount, Organization]]
         else:
             user = User.objects.create(
                 username=account.username,
-                first_name=account.first_name,
-                last_name=account.last_name,
+                full_name=account.full_name,
                 email=f"{account.username}@{EMAIL_DOMAIN}",
                 password=password,
                 is_superuser=account.superuser,

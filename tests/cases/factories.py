@@ -103,7 +103,7 @@ def second_staff(unit):
     from ktgs import services as ktgs_services
     from tests.factories import UserFactory
 
-    person = UserFactory(username="staff_a2", first_name="Thị", last_name="Biên Tập")
+    person = UserFactory(username="staff_a2", full_name="Thị Biên Tập")
     ktgs_services.grant_role(user=person, organization=unit, kind="staff")
     return person
 

@@ -58,7 +58,7 @@ def rule(m9_deadline):
 def staff_b1(tree):
     """B1 (a cell) has staff of its own, so it reports; A (staff_a, from the cast) too.
     No other unit of the tree has staff of its own: they are not reminded."""
-    person = cast(User, UserFactory(username="staff_b1", language="vi", first_name="Bình"))
+    person = cast(User, UserFactory(username="staff_b1", language="vi", full_name="Bình"))
     ktgs_services.grant_role(user=person, organization=tree.b1, kind=Role.Kind.STAFF)
     return person
 
