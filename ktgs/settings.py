@@ -54,7 +54,7 @@ INSTALLED_APPS = [
     "simple_history",
     "rules.apps.AutodiscoverRulesConfig",
     "django_htmx",
-    "axes",
+    "ktgs.apps.AxesConfig",  # django-axes, named in Vietnamese
     "csp",
     # Development tooling (demo data, synthetic trees, benchmark): no models, URLs or
     # tasks, only the `seed_demo` and `bench` commands. Installed in every environment
@@ -181,7 +181,9 @@ USE_TZ = True
 # never bare, or 1234 would print as 1.234.
 FORMAT_MODULE_PATH = ["ktgs.formats"]
 USE_THOUSAND_SEPARATOR = True
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# Ours first (it wins), then the Vietnamese that Django, django-axes and
+# django-celery-beat lack for the admin (locale/vendor, kept by hand).
+LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "locale" / "vendor"]
 
 # --- Static files -------------------------------------------------------------------
 STATIC_URL = "static/"
@@ -346,13 +348,17 @@ SPECTACULAR_SETTINGS = {
 }
 
 # --- Security -----------------------------------------------------------------------
+# KTGS_PLAIN_HTTP=1: served over plain HTTP on this machine only (`make run`, DEBUG off as
+# users see it): no redirect to HTTPS, no HSTS, cookies without the Secure flag. Each
+# DJANGO_* variable below still wins over it.
+PLAIN_HTTP = env.bool("KTGS_PLAIN_HTTP", default=DEBUG)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=not DEBUG)
-SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)
-SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
-SECURE_HSTS_PRELOAD = env.bool("DJANGO_SECURE_HSTS_PRELOAD", default=not DEBUG)
-SESSION_COOKIE_SECURE = env.bool("DJANGO_SESSION_COOKIE_SECURE", default=not DEBUG)
-CSRF_COOKIE_SECURE = env.bool("DJANGO_CSRF_COOKIE_SECURE", default=not DEBUG)
+SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=not PLAIN_HTTP)
+SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", default=0 if PLAIN_HTTP else 31536000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = not PLAIN_HTTP
+SECURE_HSTS_PRELOAD = env.bool("DJANGO_SECURE_HSTS_PRELOAD", default=not PLAIN_HTTP)
+SESSION_COOKIE_SECURE = env.bool("DJANGO_SESSION_COOKIE_SECURE", default=not PLAIN_HTTP)
+CSRF_COOKIE_SECURE = env.bool("DJANGO_CSRF_COOKIE_SECURE", default=not PLAIN_HTTP)
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 CONTENT_SECURITY_POLICY = {
