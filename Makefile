@@ -64,13 +64,22 @@ makemessages: $(VENV_OK)
 	DJANGO_DEBUG=1 $(PY) manage.py makemessages -l en -l vi --ignore .venv --ignore var --no-location
 
 # make run: the embedded default — SQLite, filesystem broker, mail to files, all under var/.
-run: export DJANGO_DEBUG ?= 1
+# It serves the demo as users see it: DEBUG off (the site's own error pages, never a
+# traceback), plain HTTP on this machine, a secret key generated once into the git-ignored
+# .env. `make run DJANGO_DEBUG=1` is the developer's choice.
+run: export DJANGO_DEBUG ?= 0
+run: export KTGS_PLAIN_HTTP ?= 1
+run: export DJANGO_ALLOWED_HOSTS ?= 127.0.0.1,localhost,[::1]
 run: export KTGS_SITE_URL ?= http://127.0.0.1:$(PORT)
 # The Procfile's commands (gunicorn, celery) are the virtualenv's.
 run: export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 run: deps-run messages
 	@mkdir -p var/static var/mail var/broker/queue var/broker/processed var/broker/control
+	@grep -q '^DJANGO_SECRET_KEY=' .env || { \
+	  echo "DJANGO_SECRET_KEY=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))')" >> .env; \
+	  echo "ktgs: generated a secret key into .env"; }
 	$(PY) manage.py migrate --no-input -v 0
+	$(PY) manage.py collectstatic --no-input -v 0
 	$(PY) manage.py seed_demo
 	@echo ""
 	@echo "ktgs is starting on http://127.0.0.1:$(PORT)/  (Ctrl+C stops web and worker)"

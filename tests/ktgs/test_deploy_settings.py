@@ -119,3 +119,19 @@ def test_the_cache_is_shared_when_a_url_is_set(url, backend):
     result = manage("shell", "-c", code, DJANGO_DEBUG="1", KTGS_CACHE_URL=url)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().endswith(backend)
+
+
+def test_make_run_serves_plain_http_with_debug_off():
+    # `make run`'s environment: DEBUG off as users see it, on plain HTTP on this machine.
+    result = manage(
+        "shell",
+        "-c",
+        "from django.conf import settings as s; print(s.DEBUG, s.SECURE_SSL_REDIRECT,"
+        " s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.SECURE_HSTS_SECONDS)",
+        DJANGO_DEBUG="0",
+        KTGS_PLAIN_HTTP="1",
+        DJANGO_SECRET_KEY=secrets.token_urlsafe(45),
+        DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["False", "False", "False", "False", "0"]
