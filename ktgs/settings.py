@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.forms",  # the form renderer below finds Django's widget templates here
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
@@ -183,6 +184,12 @@ FORMAT_MODULE_PATH = ["ktgs.formats"]
 USE_THOUSAND_SEPARATOR = True
 # Ours first (it wins), then the Vietnamese that Django, django-axes and
 # django-celery-beat lack for the admin (locale/vendor, kept by hand).
+# Widgets render through the project's templates, so ktgs/templates/django/forms/ can
+# say "— Chọn —" where Django writes "---------" as a select's empty choice.
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
+# django-filter's empty choice on the list pages' filters.
+FILTERS_EMPTY_CHOICE_LABEL = _("Tất cả")
+
 LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "locale" / "vendor"]
 
 # --- Static files -------------------------------------------------------------------
