@@ -84,7 +84,9 @@ run: deps-run messages
 	@echo ""
 	@echo "ktgs is starting on http://127.0.0.1:$(PORT)/  (Ctrl+C stops web and worker)"
 	@echo ""
-	$(VENV)/bin/honcho start -f Procfile -p $(PORT)
+	@# honcho would load .env over this environment (its DJANGO_DEBUG=1 is for manage.py);
+	@# the settings read .env themselves, for what the environment does not set.
+	$(VENV)/bin/honcho start -f Procfile -p $(PORT) --env /dev/null
 
 # make test: the whole suite on PostgreSQL, with Redis, a real Celery worker, SMTP, Chromium.
 test: export DATABASE_URL := $(TEST_DATABASE_URL)
