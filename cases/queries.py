@@ -47,11 +47,11 @@ def case_detail(case: Case) -> dict:
     """Subjects with their discipline decisions, and the decisions: two queries."""
     subjects = list(
         CaseSubject.objects.filter(case=case)
-        .select_related("organization")
+        .select_related("organization__parent")
         .prefetch_related(
             Prefetch(
                 "disciplines",
-                queryset=DisciplineDecision.objects.select_related("deciding_organization"),
+                queryset=DisciplineDecision.objects.select_related("deciding_organization__parent"),
             )
         )
     )

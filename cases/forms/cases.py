@@ -37,7 +37,19 @@ def _choice_field(form: forms.Form, name: str) -> forms.ChoiceField:
 
 
 class UnitPicker(forms.HiddenInput):
-    """The chosen unit's id; the page shows a search box next to it (cases/subjects.js)."""
+    """The chosen unit's id; the page shows a search box next to it (a combobox:
+    cases/partials/unit_picker.html, cases/subjects.js). The box is what a person reads and
+    types in, so the field's label points to it (`id_for_label`) and the field's error
+    describes it: the hidden input carries neither aria-describedby nor aria-invalid."""
+
+    def id_for_label(self, id_):
+        return f"{id_}_query" if id_ else id_
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        for attr in ("aria-describedby", "aria-invalid"):
+            context["widget"]["attrs"].pop(attr, None)
+        return context
 
 
 def picked(form: forms.Form, name: str) -> Organization | None:
@@ -48,7 +60,9 @@ def picked(form: forms.Form, name: str) -> Organization | None:
     if value in (None, "") or not str(value).isdigit():
         return None
     queryset = unit_field(form, name).queryset
-    return queryset.filter(pk=value).first() if queryset is not None else None
+    if queryset is None:
+        return None
+    return queryset.select_related("parent").filter(pk=value).first()
 
 
 @dataclass(frozen=True)
@@ -274,27 +288,93 @@ class SubjectForm(forms.Form):
     is_committee_member = forms.BooleanField(label=_("Cấp ủy viên"), required=False)
     is_head = forms.BooleanField(label=_("Người đứng đầu"), required=False)
     is_probationary = forms.BooleanField(label=_("Dự bị"), required=False)
+    # Asked when the unit is outside the conducting unit's subtree (services.outside_subtree):
+    # the page shows it with a warning as soon as such a unit is picked (cases/subjects.js).
+    confirm_outside = forms.BooleanField(
+        label=_("Tôi xác nhận đơn vị này ngoài phạm vi của đơn vị tiến hành"), required=False
+    )
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, user, conducting: Organization | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         unit_field(self, "organization").queryset = access.visible_organizations(user)
+        self.conducting = conducting
 
     @property
     def picked_unit(self) -> Organization | None:
         return picked(self, "organization")
 
+    @property
+    def outside(self) -> bool:
+        """The unit picked is outside the conducting unit's subtree (as far as the form
+        knows the conducting unit: a new row's is the page's, known to the script)."""
+        unit = self.picked_unit
+        return (
+            unit is not None
+            and self.conducting is not None
+            and services.outside_subtree(unit, self.conducting)
+        )
+
+    @property
+    def asks_outside_confirmation(self) -> bool:
+        """The confirmation is shown: for a unit outside, or one confirmed before."""
+        return self.outside or bool(self["confirm_outside"].value())
+
+    def clean(self):
+        data = super().clean() or {}
+        unit = data.get("organization")
+        if (
+            data.get("kind") == CaseSubject.Kind.ORGANIZATION
+            and unit is not None
+            and self.conducting is not None
+            and services.outside_subtree(unit, self.conducting)
+            and not data.get("confirm_outside")
+        ):
+            self.add_error(
+                "confirm_outside",
+                ValidationError(
+                    _(
+                        "%(unit)s (%(code)s) không thuộc %(conducting)s hay đơn vị nào trực "
+                        "thuộc: hãy chọn lại đơn vị, hoặc đánh dấu xác nhận nếu đúng là đơn "
+                        "vị này."
+                    ),
+                    code="outside_subtree",
+                    params={
+                        "unit": unit.name,
+                        "code": unit.code,
+                        "conducting": self.conducting.name,
+                    },
+                ),
+            )
+        return data
+
     def subject_fields(self) -> dict:
-        return {k: v for k, v in self.cleaned_data.items() if k not in ("id", "DELETE")}
+        skipped = ("id", "DELETE", "confirm_outside")
+        return {k: v for k, v in self.cleaned_data.items() if k not in skipped}
 
 
 SubjectFormSet = forms.formset_factory(SubjectForm, extra=0, can_delete=True)
 
 
 def subject_formset(data=None, *, user, initial=None):
-    return SubjectFormSet(data, initial=initial, form_kwargs={"user": user}, prefix="subjects")
+    """The subject rows of the case form. Bound, each row knows the conducting unit posted
+    with them (the case form's `organization`), to ask for the confirmation of a unit
+    outside its subtree; a value the case form refuses asks nothing (its error is enough)."""
+    conducting = None
+    if data is not None:
+        value = str(data.get("organization", ""))
+        if value.isdigit():
+            visible = access.visible_organizations(user)
+            conducting = visible.filter(pk=int(value)).first()
+    return SubjectFormSet(
+        data,
+        initial=initial,
+        form_kwargs={"user": user, "conducting": conducting},
+        prefix="subjects",
+    )
 
 
 def initial_subjects(case: Case) -> list[dict]:
+    subjects = case.subjects.select_related("organization").order_by("pk")
     return [
         {
             "id": s.pk,
@@ -305,8 +385,13 @@ def initial_subjects(case: Case) -> list[dict]:
             "is_committee_member": s.is_committee_member,
             "is_head": s.is_head,
             "is_probationary": s.is_probationary,
+            # Saved outside the conducting unit's subtree: it was confirmed then (or
+            # before the confirmation existed); a unit moved out by a change of the
+            # conducting unit on this page is asked again.
+            "confirm_outside": s.organization is not None
+            and services.outside_subtree(s.organization, case.organization),
         }
-        for s in case.subjects.order_by("pk")
+        for s in subjects
     ]
 
 

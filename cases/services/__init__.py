@@ -12,7 +12,8 @@ One module per sub-domain; callers import from this package (`from cases import 
 
 - recording: record_case, update_case (a case's own fields)
 - status: allowed_statuses, change_status, conclude_case
-- subjects: add_subject, update_subject, remove_subject
+- subjects: add_subject, update_subject, remove_subject, outside_subtree (a subject unit
+  outside the conducting unit's subtree: confirmed on the case form, never refused)
 - discipline: forms_for, add_discipline
 - targets: the AUTO sentinel, open_targets (Match), propose_target, work_on_targets,
   other_body (a target of the unit's programme of another body: confirmed, never proposed)
@@ -53,7 +54,12 @@ from cases.services.letters import (
 from cases.services.locks import check_unlocked, lock_records, unlock_records
 from cases.services.recording import CASE_FIELDS, record_case, update_case
 from cases.services.status import allowed_statuses, change_status, conclude_case
-from cases.services.subjects import add_subject, remove_subject, update_subject
+from cases.services.subjects import (
+    add_subject,
+    outside_subtree,
+    remove_subject,
+    update_subject,
+)
 from cases.services.suspensions import extend_suspension, lift_suspension, record_suspension
 from cases.services.targets import (
     AUTO,
@@ -91,6 +97,7 @@ __all__ = [
     "open_denunciation",
     "open_targets",
     "other_body",
+    "outside_subtree",
     "propose_target",
     "proposed_of",
     "record_case",

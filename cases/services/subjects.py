@@ -12,6 +12,7 @@ from cases.services.history import lock_case
 from cases.services.locks import check_change, check_touched, counted_case, counted_discipline
 from cases.services.targets import reference_date
 from ktgs import access, versioning
+from ktgs.models import Organization
 from plans.services import enqueue_progress_refresh
 
 SUBJECT_FIELDS = (
@@ -23,6 +24,13 @@ SUBJECT_FIELDS = (
     "is_head",
     "is_probationary",
 )
+
+
+def outside_subtree(unit: Organization, conducting: Organization) -> bool:
+    """The subject unit is not the conducting unit nor one below it. Allowed (a unit may
+    examine any unit in the user's reach), but the case form asks the user to confirm it:
+    nine units can share a name, and a unit of another branch is more often a wrong pick."""
+    return not unit.path.startswith(conducting.path)
 
 
 def _check_subject(subject: CaseSubject, *, user, case: Case) -> None:

@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
+from django.db.models import prefetch_related_objects
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -95,7 +96,7 @@ def case_create(request):
 @require_GET
 def case_detail(request, pk: int):
     case = access.get_object_for_user(
-        request.user, Case.objects.select_related("organization", "target__programme"), pk
+        request.user, Case.objects.select_related("organization__parent", "target__programme"), pk
     )
     can_write = access.can_write(request.user, case.organization)
     context = {
@@ -314,4 +315,5 @@ def subject_search(request):
     results = ktgs_queries.search_visible(request.user, request.GET.get("q", ""))
     if request.GET.get("scope") == "write":
         results = [unit for unit in results if access.can_write(request.user, unit)]
+    prefetch_related_objects(results, "parent")  # each result names its parent
     return render(request, "cases/partials/subject_search_results.html", {"results": results})

@@ -22,7 +22,9 @@ def test_staff_record_a_case_with_two_subjects(live_server, cast, tree, page, sc
     page.get_by_role("button", name="Đăng nhập").click()
 
     page.goto(f"{live_server.url}/cases/new/?organization={tree.a1.pk}")
-    expect(page.locator(".unit-picked").first).to_have_text("Đảng bộ cơ sở A1")
+    expect(page.locator(".unit-picked").first).to_have_text(
+        "Đã chọn: Đảng bộ cơ sở A1 · TN-A1 — Đảng ủy Khối A"
+    )
     page.get_by_label("Nội dung").fill("Kiểm tra việc chấp hành quy chế làm việc")
     page.get_by_label("Năm").fill("2025")
     page.get_by_label("Số quyết định").fill("31-QĐ/ĐUK")
@@ -36,8 +38,10 @@ def test_staff_record_a_case_with_two_subjects(live_server, cast, tree, page, sc
     row = page.locator(".subject-row").nth(0)
     with page.expect_response(re.compile(r"/cases/units/search/")):
         row.locator(".unit-query").fill("A1a")
-    row.get_by_role("button", name="Chi bộ A1a").click()
-    expect(row.locator(".unit-picked")).to_have_text("Chi bộ A1a")
+    row.get_by_role("option", name="Chi bộ A1a").click()
+    expect(row.locator(".unit-picked")).to_have_text(
+        "Đã chọn: Chi bộ A1a · TN-A1a — Đảng bộ cơ sở A1"
+    )
     expect(row.locator(".subject-member")).to_be_hidden()
 
     # Second subject: a member, by name and position only.
@@ -93,7 +97,7 @@ def test_the_target_list_follows_the_unit_and_kind_picked(live_server, cast, tre
     with page.expect_response(re.compile(r"/cases/units/search/")):
         page.locator(".unit-picker").first.locator(".unit-query").fill("A1")
     with page.expect_response(re.compile(r"/cases/targets/")):
-        page.get_by_role("button", name="Đảng bộ cơ sở A1").click()
+        page.get_by_role("option", name=re.compile(r"^Đảng bộ cơ sở A1 ·")).click()
     expect(targets).to_contain_text(f"Quy chế làm việc — còn thiếu 1 cuộc, hạn 30/06/{YEAR}")
     # The select starts on the committee: the commission's targets are listed, marked with
     # their body, never proposed; checking one shows the confirmation.

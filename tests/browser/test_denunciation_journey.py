@@ -78,7 +78,7 @@ def test_a_letter_becomes_a_denunciation_extended_then_concluded_with_a_discipli
 
         # The letter, on one screen: a named sender denounces a member of A1.
         page.goto(f"{live_server.url}/cases/letters/new/?organization={tree.a.pk}")
-        expect(page.locator(".unit-picked").first).to_have_text("Đảng ủy Khối A")
+        expect(page.locator(".unit-picked").first).to_contain_text("Đảng ủy Khối A · TN-A")
         page.get_by_label("Cơ quan nhận").select_option("inspection_commission")
         page.get_by_label("Ngày nhận").fill(RECEIVED.strftime("%d/%m/%Y"))
         page.get_by_label("Số đến").fill("27/ĐT")
