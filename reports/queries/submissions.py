@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ktgs.models import Organization, Role
 from reports.models import Comment, ReportDeadline, ReportEvent, ReportPeriod, ReportSubmission
-from reports.queries.cells import report_cells
+from reports.queries.cells import labelled_cells
 from reports.queries.period_reports import period_report
 
 MISSING = "missing"  # a child's status when it has sent nothing for the period
@@ -153,6 +153,7 @@ def comments_of(
 @dataclass
 class BuiltCell:
     key: str
+    label: str  # what a reader calls the cell (reports.queries.cells.cell_labels)
     live: int  # the parent's subtree, computed now
     built: int  # Σ approved children's stored figures + the parent's own records
     own: int  # live − Σ the children's live figures
@@ -187,10 +188,15 @@ def built_from_children(
     period report computed: a page of its own, not the dashboard)."""
     status = children_status(parent, period, today=today)
 
+    labels: dict[str, str] = {}
+
     def cells_of(unit: Organization) -> dict[str, int]:
-        return report_cells(
-            period_report(unit, year=period.year, period_kind=period.kind, today=today)
-        )
+        report = period_report(unit, year=period.year, period_kind=period.kind, today=today)
+        cells = {}
+        for key, label, value in labelled_cells(report):
+            cells[key] = value
+            labels.setdefault(key, label)
+        return cells
 
     live = cells_of(parent)
     children_live: dict[str, int] = {}
@@ -211,7 +217,13 @@ def built_from_children(
     for key in dict.fromkeys(keys):
         own = live.get(key, 0) - children_live.get(key, 0)
         cells.append(
-            BuiltCell(key=key, live=live.get(key, 0), built=stored.get(key, 0) + own, own=own)
+            BuiltCell(
+                key=key,
+                label=labels.get(key, key),
+                live=live.get(key, 0),
+                built=stored.get(key, 0) + own,
+                own=own,
+            )
         )
     return BuiltReport(
         organization=parent,

@@ -151,6 +151,14 @@ def test_the_report_built_from_the_approved_children_shows_every_difference(
     assert page.status_code == 200
     assert "không được chỉnh, sửa số liệu theo suy đoán cân đối" in page.content.decode()
     assert page.content.decode().count('class="difference"') == len(built.differences)
+    # Each cell is named as the report's tables name it, never by its storage key.
+    html = page.content.decode()
+    assert "lines.inspection_compliance.cases" not in html and "<code>" not in html
+    labels = {cell.key: cell.label for cell in built.cells}
+    compliance = labels["lines.inspection_compliance.cases"]
+    assert compliance.startswith("Kết quả · ") and compliance.endswith(" · số cuộc")
+    assert compliance in html
+    assert len(set(labels.values())) == len(labels)  # no two cells read the same
     client.force_login(cast.leader_b)
     url = reverse("reports:built_report", args=[tree.a.pk]) + f"?period_id={m9.pk}"
     assert client.get(url).status_code == 404
