@@ -11,7 +11,10 @@ refuses a stale version with StaleObjectError, which lists what the other person
 One module per sub-domain; callers import from this package (`from cases import services`):
 
 - recording: record_case, update_case (a case's own fields)
-- status: allowed_statuses, change_status, conclude_case
+- status: allowed_statuses, change_status, conclude_case; what_follows a step and the
+  warnings before it (status_warnings, conclusion_warnings); reopen_case (a cancelled
+  case, by an administrator of its unit, with a reason)
+- authority: discipline_warnings (a body that looks without authority over the subject)
 - subjects: add_subject, update_subject, remove_subject
 - discipline: forms_for, add_discipline
 - targets: the AUTO sentinel, open_targets (Match), propose_target, work_on_targets,
@@ -34,6 +37,7 @@ targets (handling: the case a denunciation or complaint is handled in):
   which every write above calls before it writes
 """
 
+from cases.services.authority import discipline_warnings
 from cases.services.complaints import decide_complaint, lodge_complaint
 from cases.services.denunciations import (
     conclude_denunciation,
@@ -52,7 +56,17 @@ from cases.services.letters import (
 )
 from cases.services.locks import check_unlocked, lock_records, unlock_records
 from cases.services.recording import CASE_FIELDS, record_case, update_case
-from cases.services.status import allowed_statuses, change_status, conclude_case
+from cases.services.status import (
+    allowed_statuses,
+    can_reopen,
+    change_status,
+    conclude_case,
+    conclusion_warnings,
+    reopen_case,
+    status_warnings,
+    what_follows,
+    what_reopening_does,
+)
 from cases.services.subjects import add_subject, remove_subject, update_subject
 from cases.services.suspensions import extend_suspension, lift_suspension, record_suspension
 from cases.services.targets import (
@@ -72,12 +86,15 @@ __all__ = [
     "add_discipline",
     "add_subject",
     "allowed_statuses",
+    "can_reopen",
     "case_history",
     "change_status",
     "check_unlocked",
     "conclude_case",
     "conclude_denunciation",
+    "conclusion_warnings",
     "decide_complaint",
+    "discipline_warnings",
     "extend_denunciation",
     "extend_suspension",
     "forms_for",
@@ -97,9 +114,13 @@ __all__ = [
     "record_letter",
     "record_suspension",
     "remove_subject",
+    "reopen_case",
+    "status_warnings",
     "unlock_records",
     "update_case",
     "update_letter",
     "update_subject",
+    "what_follows",
+    "what_reopening_does",
     "work_on_targets",
 ]
