@@ -253,6 +253,7 @@ def case_status(request, pk: int):
             {
                 "case": case,
                 "form": form,
+                "status": status,
                 "question": _status_question(status, label),
                 "follows": services.what_follows(case, status),
                 "warnings": warnings,
