@@ -13,6 +13,7 @@ urlpatterns = [
     path("<int:pk>/", views.case_detail, name="detail"),
     path("<int:pk>/edit/", views.case_edit, name="edit"),
     path("<int:pk>/status/", views.case_status, name="status"),
+    path("<int:pk>/reopen/", views.case_reopen, name="reopen"),
     path("<int:pk>/conclude/", views.case_conclude, name="conclude"),
     path(
         "<int:pk>/subjects/<int:subject_pk>/discipline/",

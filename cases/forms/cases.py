@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cases import queries, services
 from cases.models import Case, CaseSubject, DisciplineDecision
+from cases.services.status import REASON_MAX_LENGTH
 from ktgs import access
 from ktgs.models import Organization
 from plans.models import ActivityKind, Body, DecidingBody, Target
@@ -26,6 +27,24 @@ def date_field(label, **kwargs) -> forms.DateField:
     """A date typed as dd/mm/yyyy (the vi format module parses it; ISO is accepted too)."""
     widget = forms.DateInput(attrs={"placeholder": "dd/mm/yyyy"})
     return forms.DateField(label=label, widget=widget, **kwargs)
+
+
+def confirm_field() -> forms.BooleanField:
+    """The "Tôi xác nhận" step of a one-way action: the page says what will follow next
+    to it, and the form refuses the action until it is ticked (no script needed)."""
+    return forms.BooleanField(
+        label=_("Tôi xác nhận"),
+        error_messages={"required": _("Hãy đánh dấu “Tôi xác nhận” để thực hiện bước này.")},
+    )
+
+
+def save_anyway_field() -> forms.BooleanField:
+    """Shown with the warnings after a save attempt: ticked, the save goes through."""
+    return forms.BooleanField(label=_("Tôi đã xem các cảnh báo và vẫn lưu"), required=False)
+
+
+# The fields of the confirmation steps, never passed to a service.
+CONFIRMATION_FIELDS = ("confirmed", "save_anyway")
 
 
 def unit_field(form: forms.Form, name: str) -> forms.ModelChoiceField:
@@ -89,7 +108,9 @@ class CaseForm(forms.Form):
     )
     body = forms.ChoiceField(label=_("Chủ thể"), choices=Body.choices)
     kind = forms.ChoiceField(label=_("Loại"), choices=ActivityKind.choices)
-    title = forms.CharField(label=_("Nội dung"), max_length=255)
+    title = forms.CharField(
+        label=_("Nội dung"), max_length=255, widget=forms.Textarea(attrs={"rows": 3})
+    )
     year = forms.IntegerField(label=_("Năm"), min_value=2000, max_value=2100)
     decision_number = forms.CharField(label=_("Số quyết định"), max_length=64, required=False)
     decided_on = date_field(_("Ngày quyết định"), required=False)
@@ -242,6 +263,10 @@ class CaseForm(forms.Form):
     @property
     def picked_organization(self) -> Organization | None:
         return picked(self, "organization")
+
+    def clean_title(self) -> str:
+        # A textarea sends CRLF line ends: kept as the single LF the page shows back.
+        return self.cleaned_data["title"].replace("\r\n", "\n")
 
     def clean_target(self):
         value = self.cleaned_data["target"]
@@ -396,8 +421,31 @@ def initial_subjects(case: Case) -> list[dict]:
 
 
 class StatusForm(forms.Form):
+    """A step to the next state: posted first by the case page's button (the confirmation
+    page answers), then from the confirmation page with `confirmed` ticked."""
+
     status = forms.ChoiceField(choices=Case.Status.choices)
-    version = forms.IntegerField()
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    confirmed = forms.BooleanField(required=False, widget=forms.HiddenInput)
+    reason = forms.CharField(
+        label=_("Lý do (không bắt buộc)"),
+        max_length=REASON_MAX_LENGTH,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class ReopenForm(forms.Form):
+    """Undo a cancellation: an administrator of the unit, with a reason for the history."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    reason = forms.CharField(
+        label=_("Lý do mở lại"),
+        max_length=REASON_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": _("Hãy nhập lý do mở lại.")},
+    )
+    confirmed = confirm_field()
 
 
 class ConcludeForm(forms.Form):
@@ -426,6 +474,18 @@ class ConcludeForm(forms.Form):
         coerce=lambda v: v == "true",
     )
     summary = forms.CharField(label=_("Tóm tắt kết luận"), widget=forms.Textarea, required=False)
+    confirmed = confirm_field()
+    save_anyway = save_anyway_field()
+
+    def __init__(self, *args, case: Case, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Concluding is a one-way step; correcting a conclusion already recorded is not.
+        self.first_conclusion = case.status != Case.Status.CONCLUDED
+        if not self.first_conclusion:
+            del self.fields["confirmed"]
+
+    def service_fields(self) -> dict:
+        return {k: v for k, v in self.cleaned_data.items() if k not in CONFIRMATION_FIELDS}
 
 
 class DisciplineForm(forms.Form):
@@ -440,6 +500,8 @@ class DisciplineForm(forms.Form):
     )
     deciding_body = forms.ChoiceField(label=_("Cơ quan quyết định"), choices=DecidingBody.choices)
     is_committee_member = forms.BooleanField(label=_("Là cấp ủy viên"), required=False)
+    confirmed = confirm_field()
+    save_anyway = save_anyway_field()
 
     def __init__(self, *args, case: Case, subject: CaseSubject, **kwargs):
         kwargs.setdefault(
@@ -462,6 +524,9 @@ class DisciplineForm(forms.Form):
         unit_field(self, "deciding_organization").queryset = queries.deciding_organizations(
             case.organization
         )
+
+    def service_fields(self) -> dict:
+        return {k: v for k, v in self.cleaned_data.items() if k not in CONFIRMATION_FIELDS}
 
 
 def apply_errors(form: forms.Form, error: ValidationError, formset=None, index_map=None) -> None:

@@ -11,7 +11,15 @@ from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from cases import queries
-from cases.forms.cases import ConcludeForm, UnitPicker, date_field, picked, unit_field
+from cases.forms.cases import (
+    CONFIRMATION_FIELDS,
+    ConcludeForm,
+    UnitPicker,
+    confirm_field,
+    date_field,
+    picked,
+    unit_field,
+)
 from cases.models import (
     Case,
     Denunciation,
@@ -38,7 +46,11 @@ class RecordForm(forms.Form):
         super().__init__(data, **kwargs)
 
     def service_fields(self) -> dict[str, Any]:
-        return {k: v for k, v in self.cleaned_data.items() if k != "version"}
+        return {
+            k: v
+            for k, v in self.cleaned_data.items()
+            if k != "version" and k not in CONFIRMATION_FIELDS
+        }
 
     def moved_on(self, version: int | None) -> RecordForm:
         """The same input at the current version (a stale form: saving again after
@@ -51,9 +63,12 @@ class RecordForm(forms.Form):
 
 
 class ActionForm(RecordForm):
-    """An action on a record at the version the page showed."""
+    """An action on a record at the version the page showed. Every action is a one-way
+    step: the form says what will follow (`follows`) and asks for "Tôi xác nhận"."""
 
     version = forms.IntegerField(widget=forms.HiddenInput)
+    confirmed = confirm_field()
+    follows: tuple[Any, ...] = ()
 
     def __init__(self, data=None, *, user, record, **kwargs):
         kwargs.setdefault("initial", {})
@@ -131,12 +146,19 @@ class LetterForm(RecordForm):
 
 class HandledOnForm(ActionForm):
     handled_on = date_field(_("Ngày xử lý"))
+    follows: tuple[Any, ...] = (
+        _("Đơn được ghi là đã xử lý và không còn chờ xử lý; không hoàn tác được."),
+    )
 
     def service_fields(self):
         return {"on": self.cleaned_data["handled_on"]}
 
 
 class ForwardForm(HandledOnForm):
+    follows = (
+        _("Đơn được ghi là đã chuyển; đơn vị nhận có một bản của đơn để tự xử lý."),
+        _("Không hoàn tác được."),
+    )
     forwarded_to = forms.ModelChoiceField(
         label=_("Chuyển đến đơn vị"),
         queryset=Organization.objects.none(),
@@ -158,6 +180,10 @@ class ForwardForm(HandledOnForm):
 
 
 class LinkCaseForm(HandledOnForm):
+    follows = (
+        _("Đơn được gắn với cuộc kiểm tra đã chọn và không còn chờ xử lý."),
+        _("Không hoàn tác được."),
+    )
     case = forms.ModelChoiceField(
         label=_("Cuộc kiểm tra"),
         queryset=Case.objects.none(),
@@ -185,6 +211,11 @@ class OpenDenunciationForm(ActionForm):
     """Open the handling of the denunciation a letter makes: who handles it, and its
     decision when known (the case is then under way at once)."""
 
+    follows = (
+        _("Một hồ sơ giải quyết tố cáo và cuộc kiểm tra để giải quyết được mở."),
+        _("Thời hạn giải quyết bắt đầu tính; đơn không còn chờ xử lý."),
+    )
+
     body = forms.ChoiceField(label=_("Cơ quan giải quyết"), choices=DecidingBody.choices)
     title = forms.CharField(
         label=_("Nội dung"),
@@ -206,6 +237,10 @@ class OpenDenunciationForm(ActionForm):
 
 
 class ExtendDenunciationForm(ActionForm):
+    follows = (
+        _("Thời hạn giải quyết được dời đến ngày đã nhập."),
+        _("Mỗi tố cáo chỉ được gia hạn một lần."),
+    )
     extended_to = date_field(_("Gia hạn đến ngày"))
     extension_reason = forms.CharField(label=_("Lý do gia hạn"), widget=forms.Textarea)
 
@@ -217,6 +252,10 @@ class ExtendDenunciationForm(ActionForm):
 
 
 class ConcludeDenunciationForm(ActionForm):
+    follows = (
+        _("Cuộc giải quyết tố cáo chuyển sang “Đã kết luận” và được tính vào chỉ tiêu."),
+        _("Kết luận còn sửa được sau đó, nhưng cuộc không trở lại “Đang tiến hành”."),
+    )
     YES_NO = ConcludeForm.YES_NO
 
     conclusion = forms.ChoiceField(
@@ -327,6 +366,13 @@ class ComplaintForm(RecordForm):
 
 
 class DecideComplaintForm(ActionForm):
+    follows = (
+        _("Cuộc giải quyết khiếu nại chuyển sang “Đã kết luận” và được tính vào chỉ tiêu."),
+        _(
+            "Thay đổi hình thức hoặc xóa bỏ kỷ luật: quyết định kỷ luật cũ hết hiệu lực từ "
+            "ngày quyết định giải quyết."
+        ),
+    )
     result = forms.ChoiceField(
         label=_("Kết quả giải quyết"),
         choices=[("", "—"), *DisciplineComplaint.Result.choices],
@@ -402,6 +448,7 @@ class SuspensionForm(RecordForm):
 
 
 class ExtendSuspensionForm(ActionForm):
+    follows = (_("Thời hạn đình chỉ được kéo dài đến ngày đã nhập; không rút ngắn lại được."),)
     ends_on = date_field(_("Gia hạn đến ngày"))
     extension_reason = forms.CharField(label=_("Lý do gia hạn"), widget=forms.Textarea)
 
@@ -410,6 +457,7 @@ class ExtendSuspensionForm(ActionForm):
 
 
 class LiftSuspensionForm(ActionForm):
+    follows = (_("Đình chỉ chấm dứt từ ngày đã nhập, với kết quả đã chọn; không hoàn tác được."),)
     lifted_on = date_field(_("Ngày chấm dứt đình chỉ"))
     outcome = forms.ChoiceField(
         label=_("Kết quả"),

@@ -11,7 +11,10 @@ refuses a stale version with StaleObjectError, which lists what the other person
 One module per sub-domain; callers import from this package (`from cases import services`):
 
 - recording: record_case, update_case (a case's own fields)
-- status: allowed_statuses, change_status, conclude_case
+- status: allowed_statuses, change_status, conclude_case; what_follows a step and the
+  warnings before it (status_warnings, conclusion_warnings); reopen_case (a cancelled
+  case, by an administrator of its unit, with a reason)
+- authority: discipline_warnings (a body that looks without authority over the subject)
 - subjects: add_subject, update_subject, remove_subject, outside_subtree (a subject unit
   outside the conducting unit's subtree: confirmed on the case form, never refused)
 - discipline: forms_for, add_discipline
@@ -35,6 +38,7 @@ targets (handling: the case a denunciation or complaint is handled in):
   which every write above calls before it writes
 """
 
+from cases.services.authority import discipline_warnings
 from cases.services.complaints import decide_complaint, lodge_complaint
 from cases.services.denunciations import (
     conclude_denunciation,
@@ -53,7 +57,17 @@ from cases.services.letters import (
 )
 from cases.services.locks import check_unlocked, lock_records, unlock_records
 from cases.services.recording import CASE_FIELDS, record_case, update_case
-from cases.services.status import allowed_statuses, change_status, conclude_case
+from cases.services.status import (
+    allowed_statuses,
+    can_reopen,
+    change_status,
+    conclude_case,
+    conclusion_warnings,
+    reopen_case,
+    status_warnings,
+    what_follows,
+    what_reopening_does,
+)
 from cases.services.subjects import (
     add_subject,
     outside_subtree,
@@ -78,12 +92,15 @@ __all__ = [
     "add_discipline",
     "add_subject",
     "allowed_statuses",
+    "can_reopen",
     "case_history",
     "change_status",
     "check_unlocked",
     "conclude_case",
     "conclude_denunciation",
+    "conclusion_warnings",
     "decide_complaint",
+    "discipline_warnings",
     "extend_denunciation",
     "extend_suspension",
     "forms_for",
@@ -104,9 +121,13 @@ __all__ = [
     "record_letter",
     "record_suspension",
     "remove_subject",
+    "reopen_case",
+    "status_warnings",
     "unlock_records",
     "update_case",
     "update_letter",
     "update_subject",
+    "what_follows",
+    "what_reopening_does",
     "work_on_targets",
 ]

@@ -52,7 +52,8 @@ def subject_changes_since(case: Case, version: int) -> list[Change]:
 
 
 def case_history(case: Case) -> list[dict]:
-    """Every saved change of the case, newest first: when, who, what (before → after)."""
+    """Every saved change of the case, newest first: when, who, what (before → after) and
+    the reason given for it (a cancellation, a reopening)."""
     records = list(case.history.select_related("history_user").order_by("history_date"))
     entries = []
     previous = None
@@ -64,6 +65,7 @@ def case_history(case: Case) -> list[dict]:
                 "user": record.history_user,
                 "type": record.history_type,
                 "changes": changes,
+                "reason": record.history_change_reason or "",
             }
         )
         previous = record
@@ -77,6 +79,7 @@ def case_history(case: Case) -> list[dict]:
                 "user": record.history_user,
                 "type": record.history_type,
                 "changes": [Change(str(CaseSubject._meta.verbose_name), old, new)],
+                "reason": "",
             }
         )
     entries.sort(key=lambda e: e["at"], reverse=True)

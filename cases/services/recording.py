@@ -85,12 +85,14 @@ def record_case(
     work_ends_on: datetime.date | None = None,
     subjects: Sequence[dict] = (),
     confirm_body_mismatch: bool = False,
+    decided_when_numbered: bool = False,
 ) -> Case:
     """A new case (draft) with its subjects. `target=AUTO` proposes a target of (unit,
     body, kind, year) in force on its date (see propose_target: the only open one, or of
     several the one due first that still lacks cases); None records it as arising. A
     target of the unit's programme of another body is refused unless
-    `confirm_body_mismatch` (see _check_target)."""
+    `confirm_body_mismatch` (see _check_target). With `decided_when_numbered` (the case
+    page) a case recorded with its decision number and date starts as decided."""
     _check_writable(user, organization)
     case = Case(
         organization=organization,
@@ -110,11 +112,13 @@ def record_case(
         organization=organization,
         body=body,
     )
+    if decided_when_numbered and case.decision_number and case.decided_on:
+        case.status = Case.Status.DECIDED
     _check_dates(case)
     case.full_clean(exclude=["target", *CHECKED_IN_SERVICES])
     _resolve_target(case, target)
     _check_target(case, confirm_body_mismatch=confirm_body_mismatch)
-    # A new case is a draft: it has no counting date yet (kept for the rule's sake).
+    # A new case (draft or decided) has no counting date yet (kept for the rule's sake).
     check_change(None, counted_case(case))
     versioning.record_user(case, user)
     case.save()
@@ -144,12 +148,20 @@ def _handled_in(case: Case, fields: dict) -> list[tuple]:
 
 @transaction.atomic
 def update_case(
-    *, user, case: Case, version: int, confirm_body_mismatch: bool = False, **fields
+    *,
+    user,
+    case: Case,
+    version: int,
+    confirm_body_mismatch: bool = False,
+    decided_when_numbered: bool = False,
+    **fields,
 ) -> Case:
     """Change a case's own fields. Refused (StaleObjectError) when `version` is not the
     current one; `target=AUTO` proposes the target again. A change of target or body that
     links the case to a target of its unit's programme of another body is refused unless
-    `confirm_body_mismatch`; a link confirmed before is kept through other edits."""
+    `confirm_body_mismatch`; a link confirmed before is kept through other edits. With
+    `decided_when_numbered` (the case page) a draft saved with its decision number and
+    date becomes decided."""
     unknown = set(fields) - set(CASE_FIELDS)
     if unknown:
         raise TypeError(f"unknown case fields: {sorted(unknown)}")
@@ -180,6 +192,14 @@ def update_case(
             exclude_case=current.pk,
         )
         changed += ["decision_serial", "decision_issuer"]
+    if (
+        decided_when_numbered
+        and current.status == Case.Status.DRAFT
+        and current.decision_number
+        and current.decided_on
+    ):
+        current.status = Case.Status.DECIDED
+        changed.append("status")
     _check_dates(current)
     current.full_clean(exclude=["target", *CHECKED_IN_SERVICES])
     old_target = current.target_id

@@ -10,7 +10,9 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import prefetch_related_objects
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -21,6 +23,7 @@ from cases.models import Case
 from cases.views.records import organization_param
 from ktgs import access, versioning
 from ktgs import queries as ktgs_queries
+from ktgs.models import Organization
 from plans.models import ActivityKind
 
 CASES_PER_PAGE = 50
@@ -61,6 +64,15 @@ def _subjects_for_service(formset):
     return subjects, index_map
 
 
+def own_unit(user) -> Organization | None:
+    """The unit a user enters cases for when they hold exactly one writing role: the
+    form's default conducting unit (units below it stay one search away)."""
+    paths = access.reach_paths(user, write=True)
+    if paths is None or len(paths) != 1:
+        return None
+    return Organization.objects.filter(path=paths[0]).first()
+
+
 @require_http_methods(["GET", "POST"])
 def case_create(request):
     organization = organization_param(request, write=True)
@@ -71,7 +83,10 @@ def case_create(request):
             subjects, index_map = _subjects_for_service(formset)
             try:
                 case = services.record_case(
-                    user=request.user, subjects=subjects, **form.service_fields()
+                    user=request.user,
+                    subjects=subjects,
+                    decided_when_numbered=True,
+                    **form.service_fields(),
                 )
             except ValidationError as error:
                 forms.apply_errors(form, error, formset, index_map)
@@ -80,7 +95,7 @@ def case_create(request):
                 return redirect(case)
     else:
         initial = {
-            "organization": organization,
+            "organization": organization or own_unit(request.user),
             "kind": ActivityKind.values[0],
             "year": timezone.localdate().year,
         }
@@ -99,16 +114,20 @@ def case_detail(request, pk: int):
         request.user, Case.objects.select_related("organization__parent", "target__programme"), pk
     )
     can_write = access.can_write(request.user, case.organization)
+    # "Đã kết luận" is reached through the conclusion form only (it records the date the
+    # state needs): the page offers "Nhập kết luận" instead of a button for it.
+    next_statuses = [
+        (value, Case.Status(value).label)
+        for value in services.allowed_statuses(case)
+        if value != Case.Status.CONCLUDED
+    ]
     context = {
         "case": case,
         **queries.case_detail(case),
         "history": services.case_history(case),
         "can_write": can_write,
-        "next_statuses": [
-            (value, Case.Status(value).label) for value in services.allowed_statuses(case)
-        ]
-        if can_write
-        else [],
+        "can_reopen": can_write and services.can_reopen(request.user, case),
+        "next_statuses": next_statuses if can_write else [],
         "breadcrumb": ktgs_queries.breadcrumb(request.user, case.organization),
     }
     return render(request, "cases/case_detail.html", context)
@@ -121,6 +140,7 @@ def _save_edit(request, case, form, formset) -> Case:
             user=request.user,
             case=case,
             version=form.cleaned_data["version"] or 0,
+            decided_when_numbered=True,
             **form.service_fields(),
         )
         existing = {s.pk: s for s in case.subjects.all()}
@@ -198,19 +218,59 @@ def case_edit(request, pk: int):
     )
 
 
+def _status_question(status: str, label: str) -> str:
+    if status == Case.Status.CANCELLED:
+        return _("Hủy cuộc kiểm tra, giám sát này?")
+    return _("Chuyển cuộc này sang “%(status)s”?") % {"status": label}
+
+
 @require_POST
 def case_status(request, pk: int):
+    """A step to the next state. Posted by the case page's button it answers with the
+    confirmation page (what will follow, the warnings); posted from there, it acts."""
     case = access.get_object_for_user(request.user, Case.objects.all(), pk, write=True)
     form = forms.StatusForm(request.POST)
-    if not form.is_valid():
+    form.is_valid()
+    status, version = form.cleaned_data.get("status"), form.cleaned_data.get("version")
+    if status is None or version is None:
         messages.error(request, _("Yêu cầu không hợp lệ."))
         return redirect(case)
+    if status == Case.Status.CONCLUDED:
+        # One path to conclude: the conclusion form records the date this state needs.
+        return redirect("cases:conclude", case.pk)
+    allowed = status in services.allowed_statuses(case)
+    if allowed and (form.errors or not form.cleaned_data.get("confirmed")):
+        label = str(Case.Status(status).label)
+        warnings = services.status_warnings(case, status, timezone.localdate())
+        if status == Case.Status.CANCELLED:
+            button = _("Hủy cuộc kiểm tra, giám sát")
+        elif warnings:
+            button = _("Vẫn chuyển sang “%(status)s”") % {"status": label}
+        else:
+            button = _("Chuyển sang “%(status)s”") % {"status": label}
+        return render(
+            request,
+            "cases/case_confirm.html",
+            {
+                "case": case,
+                "form": form,
+                "status": status,
+                "question": _status_question(status, label),
+                "follows": services.what_follows(case, status),
+                "warnings": warnings,
+                "action_url": reverse("cases:status", args=[case.pk]),
+                "button": button,
+                "danger": status == Case.Status.CANCELLED,
+                "ask_reason": status == Case.Status.CANCELLED,
+            },
+        )
     try:
         case = services.change_status(
             user=request.user,
             case=case,
-            status=form.cleaned_data["status"],
-            version=form.cleaned_data["version"],
+            status=status,
+            version=version,
+            reason=form.cleaned_data.get("reason", ""),
         )
     except versioning.StaleObjectError as error:
         changes = "; ".join(f"{label}: {old} → {new}" for label, old, new in error.changes)
@@ -226,25 +286,84 @@ def case_status(request, pk: int):
 
 
 @require_http_methods(["GET", "POST"])
-def case_conclude(request, pk: int):
+def case_reopen(request, pk: int):
+    """Undo a cancellation: an administrator of the case's unit, with a reason."""
     case = access.get_object_for_user(request.user, Case.objects.all(), pk, write=True)
-    stale = None
+    if not services.can_reopen(request.user, case):
+        raise Http404
     if request.method == "POST":
-        form = forms.ConcludeForm(request.POST)
+        form = forms.ReopenForm(request.POST)
         if form.is_valid():
             try:
-                case = services.conclude_case(user=request.user, case=case, **form.cleaned_data)
+                case = services.reopen_case(
+                    user=request.user,
+                    case=case,
+                    version=form.cleaned_data["version"],
+                    reason=form.cleaned_data["reason"],
+                )
             except versioning.StaleObjectError as error:
-                stale = error
-                data = request.POST.copy()
-                data["version"] = str(error.current_version)
-                form = forms.ConcludeForm(data)
-                form.is_valid()
+                changes = "; ".join(f"{label}: {old} → {new}" for label, old, new in error.changes)
+                messages.error(request, f"{error.messages[0]} {changes}")
+                return redirect(case)
             except ValidationError as error:
                 forms.apply_errors(form, error)
             else:
-                messages.success(request, _("Đã ghi nhận kết luận."))
+                messages.success(
+                    request,
+                    _("Đã mở lại cuộc kiểm tra, giám sát: “%(status)s”.")
+                    % {"status": case.get_status_display()},
+                )
                 return redirect(case)
+    else:
+        form = forms.ReopenForm(initial={"version": case.version})
+    return render(
+        request,
+        "cases/case_confirm.html",
+        {
+            "case": case,
+            "form": form,
+            "question": _("Mở lại cuộc kiểm tra, giám sát đã hủy?"),
+            "follows": services.what_reopening_does(case),
+            "warnings": [],
+            "action_url": reverse("cases:reopen", args=[case.pk]),
+            "button": _("Mở lại cuộc"),
+            "danger": False,
+            "ask_reason": True,
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def case_conclude(request, pk: int):
+    case = access.get_object_for_user(request.user, Case.objects.all(), pk, write=True)
+    stale = None
+    warnings: list[str] = []
+    if request.method == "POST":
+        form = forms.ConcludeForm(request.POST, case=case)
+        valid = form.is_valid()
+        # Said with the first answer, whatever else the form lacks.
+        warnings = services.conclusion_warnings(
+            form.cleaned_data.get("concluded_on"), timezone.localdate()
+        )
+        if valid:
+            if warnings and not form.cleaned_data["save_anyway"]:
+                form.add_error(None, _("Hãy xem các cảnh báo dưới đây trước khi lưu."))
+            else:
+                try:
+                    case = services.conclude_case(
+                        user=request.user, case=case, **form.service_fields()
+                    )
+                except versioning.StaleObjectError as error:
+                    stale = error
+                    data = request.POST.copy()
+                    data["version"] = str(error.current_version)
+                    form = forms.ConcludeForm(data, case=case)
+                    form.is_valid()
+                except ValidationError as error:
+                    forms.apply_errors(form, error)
+                else:
+                    messages.success(request, _("Đã ghi nhận kết luận."))
+                    return redirect(case)
     else:
         form = forms.ConcludeForm(
             initial={
@@ -254,9 +373,19 @@ def case_conclude(request, pk: int):
                 "summary": case.summary,
                 "violation_found": _yes_no(case.violation_found),
                 "shortcomings_found": _yes_no(case.shortcomings_found),
-            }
+            },
+            case=case,
         )
-    return render(request, "cases/case_conclude.html", {"form": form, "case": case, "stale": stale})
+    context = {
+        "form": form,
+        "case": case,
+        "stale": stale,
+        "warnings": warnings,
+        "follows": services.what_follows(case, Case.Status.CONCLUDED)
+        if form.first_conclusion
+        else [],
+    }
+    return render(request, "cases/case_conclude.html", context)
 
 
 def _yes_no(value):
@@ -269,22 +398,36 @@ def case_discipline(request, pk: int, subject_pk: int):
         request.user, Case.objects.select_related("organization"), pk, write=True
     )
     subject = get_object_or_404(case.subjects.select_related("organization"), pk=subject_pk)
+    warnings: list[str] = []
     if request.method == "POST":
         form = forms.DisciplineForm(request.POST, case=case, subject=subject)
-        if form.is_valid():
-            try:
-                services.add_discipline(
-                    user=request.user, case=case, subject=subject, **form.cleaned_data
-                )
-            except ValidationError as error:
-                forms.apply_errors(form, error)
+        valid = form.is_valid()
+        fields = form.service_fields()
+        # Said with the first answer, whatever else the form lacks.
+        if {"form", "deciding_organization", "deciding_body"} <= set(fields):
+            warnings = services.discipline_warnings(
+                subject=subject,
+                form=fields["form"],
+                deciding_organization=fields["deciding_organization"],
+                deciding_body=fields["deciding_body"],
+            )
+        if valid:
+            if warnings and not form.cleaned_data["save_anyway"]:
+                form.add_error(None, _("Hãy xem các cảnh báo dưới đây trước khi lưu."))
             else:
-                messages.success(request, _("Đã ghi nhận quyết định kỷ luật."))
-                return redirect(case)
+                try:
+                    services.add_discipline(user=request.user, case=case, subject=subject, **fields)
+                except ValidationError as error:
+                    forms.apply_errors(form, error)
+                else:
+                    messages.success(request, _("Đã ghi nhận quyết định kỷ luật."))
+                    return redirect(case)
     else:
         form = forms.DisciplineForm(case=case, subject=subject)
     return render(
-        request, "cases/discipline_form.html", {"form": form, "case": case, "subject": subject}
+        request,
+        "cases/discipline_form.html",
+        {"form": form, "case": case, "subject": subject, "warnings": warnings},
     )
 
 

@@ -60,12 +60,18 @@ def test_staff_record_a_case_with_two_subjects(live_server, cast, tree, page, sc
     subjects = page.locator("table.subjects")
     expect(subjects).to_contain_text("Chi bộ A1a")
     expect(subjects).to_contain_text("Ngô Văn Thử (Bí thư chi bộ)")
-    expect(page.get_by_role("button", name="Chuyển sang “Đã có quyết định”")).to_be_visible()
+    # Saved with its decision number and date: decided at once, no status click needed.
+    expect(page.locator(".status").first).to_have_text("Đã có quyết định")
+    expect(page.get_by_role("button", name="Chuyển sang “Đang tiến hành”")).to_be_visible()
     screenshot("case_journey_detail")
 
-    # Move it on with the buttons offered.
-    page.get_by_role("button", name="Chuyển sang “Đã có quyết định”").click()
-    expect(page.get_by_role("button", name="Chuyển sang “Đang tiến hành”")).to_be_visible()
+    # Move it on with the button offered, through its confirmation.
+    page.get_by_role("button", name="Chuyển sang “Đang tiến hành”").click()
+    expect(
+        page.get_by_role("heading", name="Chuyển cuộc này sang “Đang tiến hành”?")
+    ).to_be_visible()
+    page.get_by_role("button", name="Chuyển sang “Đang tiến hành”").click()
+    expect(page.get_by_role("link", name="Nhập kết luận")).to_be_visible()
     assert page.console_log.errors() == []  # no CSP violation, no script error
     assert page.failed_responses == []
 

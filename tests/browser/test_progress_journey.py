@@ -98,10 +98,12 @@ def test_a_concluded_case_reaches_the_dashboard_through_the_refresh_task(
     page.get_by_label("Bắt đầu làm việc").fill(today)
     page.get_by_label("Kết thúc làm việc").fill(today)
     page.get_by_role("button", name="Lưu", exact=True).click()
-    page.get_by_role("button", name="Chuyển sang “Đã có quyết định”").click()
+    # Saved with its decision: decided at once; each further step is confirmed.
+    page.get_by_role("button", name="Chuyển sang “Đang tiến hành”").click()
     page.get_by_role("button", name="Chuyển sang “Đang tiến hành”").click()
     page.get_by_role("link", name="Nhập kết luận").click()
     page.get_by_label("Ngày thông báo kết luận").fill(today)
+    page.get_by_label("Tôi xác nhận").check()
     page.get_by_role("button", name="Lưu kết luận").click()
     expect(page.locator("body")).to_contain_text("Đã kết luận")
 

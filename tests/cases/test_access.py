@@ -90,7 +90,7 @@ def test_status_post(client, cast, case_a1, who):
     client.force_login(getattr(cast, who))
     response = client.post(
         reverse("cases:status", args=[case_a1.pk]),
-        {"status": Case.Status.CLOSED, "version": case_a1.version},
+        {"status": Case.Status.CLOSED, "version": case_a1.version, "confirmed": "on"},
     )
     assert response.status_code == (302 if WRITERS[who] else 404)
     case_a1.refresh_from_db()
@@ -138,6 +138,7 @@ def test_discipline_page(client, cast, tree, case_a1, who):
             "decided_on": "02/05/2025",
             "deciding_organization": tree.a1.pk,
             "deciding_body": "inspection_commission",
+            "confirmed": "on",
         },
     )
     assert response.status_code == (302 if WRITERS[who] else 404)

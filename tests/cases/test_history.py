@@ -36,5 +36,8 @@ def test_history_is_shown_on_the_case_page(client, cast, tree):
 def test_requests_record_the_signed_in_user(client, cast, tree):
     case = record(cast.staff_a, tree.a)
     client.force_login(cast.admin)
-    client.post(reverse("cases:status", args=[case.pk]), {"status": "decided", "version": 1})
+    client.post(
+        reverse("cases:status", args=[case.pk]),
+        {"status": "decided", "version": 1, "confirmed": "on"},
+    )
     assert case.history.latest().history_user == cast.admin

@@ -527,6 +527,7 @@ def test_the_case_conclusion_page_shows_the_lock(client, cast, tree, locked):
             "violation_found": "true",
             "shortcomings_found": "true",
             "summary": "Kết luận lùi ngày",
+            "confirmed": "on",
         },
     )
     message = _top_error(response)
@@ -541,7 +542,7 @@ def test_the_case_status_page_says_why_the_case_was_not_cancelled(client, cast, 
     client.force_login(cast.staff_a)
     response = client.post(
         reverse("cases:status", args=[opened.case.pk]),
-        {"status": "cancelled", "version": opened.case.version},
+        {"status": "cancelled", "version": opened.case.version, "confirmed": "on"},
         follow=True,
     )
     assert response.status_code == 200
@@ -555,7 +556,7 @@ def test_the_letter_page_shows_the_lock(client, cast, tree):
     client.force_login(cast.staff_a)
     response = client.post(
         reverse("cases:letter_keep", args=[received.pk]),
-        {"keep-version": received.version, "keep-handled_on": "05/09/2025"},
+        {"keep-confirmed": "on", "keep-version": received.version, "keep-handled_on": "05/09/2025"},
     )
     assert REPORT in _top_error(response, "keep")
     assert Letter.objects.get(pk=received.pk).handling == Letter.Handling.PENDING
@@ -568,6 +569,7 @@ def test_the_denunciation_page_shows_the_lock(client, cast, tree):
     response = client.post(
         reverse("cases:denunciation_extend", args=[early.pk]),
         {
+            "extend-confirmed": "on",
             "extend-version": early.version,
             "extend-extended_to": "20/09/2025",
             "extend-extension_reason": "Xác minh",
@@ -584,6 +586,7 @@ def test_the_complaint_page_shows_the_lock(client, cast, tree):
     response = client.post(
         reverse("cases:complaint_decide", args=[lodged.pk]),
         {
+            "decide-confirmed": "on",
             "decide-version": lodged.version,
             "decide-result": "annulled",
             "decide-decided_on": "10/09/2025",
@@ -599,7 +602,12 @@ def test_the_suspension_page_shows_the_lock(client, cast, tree):
     client.force_login(cast.staff_a)
     response = client.post(
         reverse("cases:suspension_lift", args=[suspended.pk]),
-        {"lift-version": 1, "lift-lifted_on": "15/09/2025", "lift-outcome": "reinstated"},
+        {
+            "lift-confirmed": "on",
+            "lift-version": 1,
+            "lift-lifted_on": "15/09/2025",
+            "lift-outcome": "reinstated",
+        },
     )
     assert REPORT in _top_error(response, "lift")
     assert Suspension.objects.get(pk=suspended.pk).lifted_on is None

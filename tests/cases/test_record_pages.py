@@ -100,7 +100,7 @@ def test_writes_are_404_for_whoever_does_not_write_for_the_unit(client, cast, re
     kept = records["letter"]
     response = client.post(
         reverse("cases:letter_keep", args=[kept.pk]),
-        {"keep-version": kept.version, "keep-handled_on": "01/04/2025"},
+        {"keep-confirmed": "on", "keep-version": kept.version, "keep-handled_on": "01/04/2025"},
     )
     assert response.status_code == (302 if WRITERS[who] else 404)
     kept.refresh_from_db()
@@ -110,7 +110,12 @@ def test_writes_are_404_for_whoever_does_not_write_for_the_unit(client, cast, re
     )
     extend = client.post(
         reverse("cases:suspension_extend", args=[records["suspension"].pk]),
-        {"extend-version": 1, "extend-ends_on": "01/06/2025", "extend-extension_reason": "Chờ"},
+        {
+            "extend-confirmed": "on",
+            "extend-version": 1,
+            "extend-ends_on": "01/06/2025",
+            "extend-extension_reason": "Chờ",
+        },
     )
     assert extend.status_code == (302 if WRITERS[who] else 404)
 
@@ -146,6 +151,7 @@ def test_the_letter_journey_letter_denunciation_extension_conclusion(client, cas
     response = client.post(
         reverse("cases:letter_denounce", args=[received.pk]),
         {
+            "denounce-confirmed": "on",
             "denounce-version": received.version,
             "denounce-body": "inspection_commission",
             "denounce-decision_number": doc_number(),
@@ -162,6 +168,7 @@ def test_the_letter_journey_letter_denunciation_extension_conclusion(client, cas
     response = client.post(
         reverse("cases:denunciation_extend", args=[opened.pk]),
         {
+            "extend-confirmed": "on",
             "extend-version": opened.version,
             "extend-extended_to": "20/06/2025",
             "extend-extension_reason": "Cần xác minh thêm.",
@@ -173,6 +180,7 @@ def test_the_letter_journey_letter_denunciation_extension_conclusion(client, cas
     response = client.post(
         reverse("cases:denunciation_conclude", args=[opened.pk]),
         {
+            "conclude-confirmed": "on",
             "conclude-version": opened.version,
             "conclude-conclusion": "true",
             "conclude-concluded_on": "15/06/2025",
@@ -215,7 +223,11 @@ def test_refusals_of_actions_are_on_their_fields(client, cast, tree):
     anonymous = letter(cast.staff_a, tree.a1, sender_kind="anonymous", sender_name="")
     response = client.post(
         reverse("cases:letter_denounce", args=[anonymous.pk]),
-        {"denounce-version": anonymous.version, "denounce-body": "inspection_commission"},
+        {
+            "denounce-confirmed": "on",
+            "denounce-version": anonymous.version,
+            "denounce-body": "inspection_commission",
+        },
     )
     assert response.status_code == 200
     form = response.context["action_forms"]["denounce"]
@@ -225,6 +237,7 @@ def test_refusals_of_actions_are_on_their_fields(client, cast, tree):
     response = client.post(
         reverse("cases:denunciation_extend", args=[opened.pk]),
         {
+            "extend-confirmed": "on",
             "extend-version": opened.version,
             "extend-extended_to": "31/12/2025",
             "extend-extension_reason": "Lâu",
@@ -236,6 +249,7 @@ def test_refusals_of_actions_are_on_their_fields(client, cast, tree):
     response = client.post(
         reverse("cases:suspension_extend", args=[suspended.pk]),
         {
+            "extend-confirmed": "on",
             "extend-version": suspended.version,
             "extend-ends_on": "01/12/2025",
             "extend-extension_reason": "Chờ",
@@ -284,6 +298,7 @@ def test_a_stale_action_is_refused_with_the_changes(client, cast, tree):
     response = client.post(
         reverse("cases:denunciation_conclude", args=[opened.pk]),
         {
+            "conclude-confirmed": "on",
             "conclude-version": seen,
             "conclude-conclusion": "untrue",
             "conclude-concluded_on": "01/06/2025",
@@ -305,6 +320,7 @@ def test_forward_keep_and_link_a_letter(client, cast, tree):
     response = client.post(
         reverse("cases:letter_forward", args=[first.pk]),
         {
+            "forward-confirmed": "on",
             "forward-version": first.version,
             "forward-handled_on": "05/03/2025",
             "forward-forwarded_to": tree.province.pk,
@@ -319,6 +335,7 @@ def test_forward_keep_and_link_a_letter(client, cast, tree):
     response = client.post(
         reverse("cases:letter_forward", args=[second.pk]),
         {
+            "forward-confirmed": "on",
             "forward-version": second.version,
             "forward-handled_on": "05/03/2025",
             "forward-forwarded_to": tree.b.pk,
@@ -331,6 +348,7 @@ def test_forward_keep_and_link_a_letter(client, cast, tree):
     response = client.post(
         reverse("cases:letter_link_case", args=[second.pk]),
         {
+            "link_case-confirmed": "on",
             "link_case-version": second.version,
             "link_case-handled_on": "05/03/2025",
             "link_case-case": case.pk,
@@ -369,6 +387,7 @@ def test_complaint_entry_and_decision(client, cast, tree):
     response = client.post(
         reverse("cases:complaint_decide", args=[lodged.pk]),
         {
+            "decide-confirmed": "on",
             "decide-version": lodged.version,
             "decide-result": "annulled",
             "decide-decided_on": "10/05/2025",
@@ -402,7 +421,12 @@ def test_suspension_entry_and_lifting(client, cast, tree):
     assert suspended.ends_on == D(YEAR, 5, 2)
     response = client.post(
         reverse("cases:suspension_lift", args=[suspended.pk]),
-        {"lift-version": 1, "lift-lifted_on": "01/04/2025", "lift-outcome": "reinstated"},
+        {
+            "lift-confirmed": "on",
+            "lift-version": 1,
+            "lift-lifted_on": "01/04/2025",
+            "lift-outcome": "reinstated",
+        },
     )
     assert response.status_code == 302
     suspended.refresh_from_db()

@@ -83,7 +83,7 @@ def test_second_editor_sees_the_changes_and_keeps_their_input(client, cast, tree
     form = response.context["form"]
     assert form["title"].value() == "Nội dung của tôi"
     assert form["work_starts_on"].value() == "11/03/2025"
-    assert 'value="Nội dung của tôi"' in body
+    assert "Nội dung của tôi</textarea>" in body
     # And nothing was overwritten.
     case.refresh_from_db()
     assert case.title == "Nội dung của người kia" and case.version == 2
@@ -120,6 +120,7 @@ def test_stale_conclusion_keeps_the_typed_conclusion(client, cast, tree):
             "summary": "Kết luận của tôi",
             "violation_found": "false",
             "shortcomings_found": "true",
+            "confirmed": "on",
         },
     )
     assert response.status_code == 200
