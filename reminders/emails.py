@@ -6,6 +6,7 @@ templates (emails/<kind>_subject.txt, _body.txt, _body.html) in the recipient's 
 from __future__ import annotations
 
 from datetime import date, datetime
+from decimal import Decimal
 from fractions import Fraction
 from functools import cache
 
@@ -17,7 +18,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from cases.models import Suspension
-from reminders.models import OutboxMessage
+from reminders.models import MAIL_FAMILIES, OutboxMessage
 from reports import progress, wording
 from reports.models import ReportPeriod
 
@@ -121,6 +122,59 @@ def _context(message: OutboxMessage) -> dict:
     if message.kind == OutboxMessage.Kind.DIGEST:
         data["unsubscribe_url"] = unsubscribe_url(message.recipient_id)
     return data
+
+
+def _unit_entry(message: OutboxMessage) -> dict:
+    """One row of a grouped lag mail: its facts as its own mail would say them, and how
+    far behind the unit is (the order of the list)."""
+    data = _context(message)
+    data["gap"] = Decimal(data.get("expected") or 0) - data.get("capped_done", 0)
+    return data
+
+
+def _grouped_context(messages: list[OutboxMessage]) -> dict:
+    """The units of a grouped lag mail, most behind first (then by name): those the
+    recipient keeps the records of, then those escalated to them as a leader above."""
+    # A unit once per section, as of its latest row (a repeat written while an older
+    # one still waited, or two lag rules that both find it behind).
+    latest: dict[tuple[int, bool], dict] = {}
+    for entry in map(_unit_entry, messages):
+        key = (entry["unit_id"], bool(entry.get("escalation")))
+        if key not in latest or (entry["as_of"], entry["message"].pk) > (
+            latest[key]["as_of"],
+            latest[key]["message"].pk,
+        ):
+            latest[key] = entry
+    entries = sorted(latest.values(), key=lambda u: (-u["gap"], u["unit"], u["unit_id"]))
+    first = messages[0]
+    return {
+        "units": [u for u in entries if not u.get("escalation")],
+        "escalated": [u for u in entries if u.get("escalation")],
+        "count": len(entries),
+        "as_of": max(u["as_of"] for u in entries),
+        "recipient_name": str(first.recipient) if first.recipient_id else "",
+    }
+
+
+def render_mail(messages: list[OutboxMessage]) -> EmailMultiAlternatives:
+    """The mail carrying `messages` (reminders.sending.claim): a row of its own as
+    render() says it; the rows of a grouped mail (one mail_key, MAIL_FAMILIES) in one mail
+    listing every unit, with the key as its Message-ID."""
+    first = messages[0]
+    if not first.mail_key:
+        return render(first)
+    family = MAIL_FAMILIES[OutboxMessage.Kind(first.kind)]
+    with translation.override(first.language):
+        context = _grouped_context(messages)
+        prefix = f"emails/{family}_grouped"
+        subject = " ".join(render_to_string(f"{prefix}_subject.txt", context).split())
+        text = render_to_string(f"{prefix}_body.txt", context)
+        html = render_to_string(f"{prefix}_body.html", context)
+    mail = EmailMultiAlternatives(
+        subject=subject, body=text, to=[first.email], headers={"Message-ID": first.mail_key}
+    )
+    mail.attach_alternative(html, "text/html")
+    return mail
 
 
 def render(message: OutboxMessage) -> EmailMultiAlternatives:

@@ -180,7 +180,7 @@ class LagEpisode(models.Model):
 
 
 class OutboxMessage(models.Model):
-    """One email to one person, written before it is sent (the outbox).
+    """One reminder to one person, written before it is sent (the outbox).
 
     The unique key (rule, organization, period, step, recipient) makes inserting twice a
     no-op; a sender claims a row by a conditional update (pending → sending) before it
@@ -188,6 +188,11 @@ class OutboxMessage(models.Model):
     `message_id` is derived from the key, so a retry of the same row is the same mail.
     `context` holds the facts as they stood when the row was written: the mail rendered
     from it on a retry says the same thing.
+
+    A row is a mail of its own, or one of the rows of a grouped mail (`mail_key`: a
+    person's lag reminders of a run go in one mail, MAIL_FAMILIES): the rows
+    of a grouped mail are claimed, sent, retried and swept together, by one conditional
+    update on the key, and the mail's Message-ID is the key.
     """
 
     class Status(models.TextChoices):
@@ -238,6 +243,10 @@ class OutboxMessage(models.Model):
     language = models.CharField(_("ngôn ngữ"), max_length=8, default="vi")
     context = models.JSONField(default=dict, blank=True)
     message_id = models.CharField(_("Message-ID"), max_length=128)
+    # The mail this row goes out in, when it is packed with others (reminders.sending
+    # .pack): the Message-ID of that mail, the same on every row of it; blank: the row is
+    # a mail of its own (message_id).
+    mail_key = models.CharField(_("thư gộp"), max_length=128, blank=True, default="")
     status = models.CharField(
         _("trạng thái"), max_length=10, choices=Status.choices, default=Status.PENDING
     )
@@ -263,7 +272,21 @@ class OutboxMessage(models.Model):
             # The sender's and the sweeper's reads: rows in one status, oldest first.
             models.Index(fields=["status", "enqueued_at"], name="outbox_status_idx"),
             models.Index(fields=["organization", "-created_at"], name="outbox_org_idx"),
+            # The rows of one grouped mail, claimed and marked together.
+            models.Index(
+                fields=["mail_key"], name="outbox_mail_key_idx", condition=~models.Q(mail_key="")
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} → {self.email} ({self.get_status_display()})"
+
+
+# Kinds whose rows to one person go out in one mail, by family (reminders.sending.pack):
+# the lag reminders to a unit's staff and the escalations to the leaders above it, written
+# for every lagging unit each day (107 of them to one bloc staffer in the demo). The
+# other kinds stay one mail each: a record's deadline names a person and its own case; a
+# target due or a case overdue is rare and has its own link; a programme or a period
+# report not sent concerns a few units once a year or period; the weekly digest is
+# already one mail per leader.
+MAIL_FAMILIES = {OutboxMessage.Kind.LAG: "lag", OutboxMessage.Kind.LAG_ESCALATION: "lag"}

@@ -89,6 +89,7 @@ class Lagging:
     unit_id: int
     path: str
     name: str
+    parent: str
     quantity: int
     capped_done: int
     expected: Decimal
@@ -104,10 +105,21 @@ def lagging_units(rule: ReminderRule, today: date) -> dict[int, Lagging]:
     if rule.levels:
         rows = rows.filter(organization__level__in=rule.levels)
     found: dict[int, Lagging] = {}
-    for unit_id, path, name, quantity, capped, expected, reasons, computed_on in rows.values_list(
+    for (
+        unit_id,
+        path,
+        name,
+        parent,
+        quantity,
+        capped,
+        expected,
+        reasons,
+        computed_on,
+    ) in rows.values_list(
         "organization_id",
         "organization__path",
         "organization__name",
+        "organization__parent__name",
         "own_quantity",
         "own_capped_done",
         "own_expected",
@@ -121,7 +133,9 @@ def lagging_units(rule: ReminderRule, today: date) -> dict[int, Lagging]:
         # The reasons count days from the day the row was computed; say them as of today.
         shift = (today - computed_on).days
         reasons = [{**r, "days_to_due": r["days_to_due"] - shift} for r in reasons]
-        found[unit_id] = Lagging(unit_id, path, name, quantity, capped, expected, behind, reasons)
+        found[unit_id] = Lagging(
+            unit_id, path, name, parent or "", quantity, capped, expected, behind, reasons
+        )
     return found
 
 
@@ -129,6 +143,8 @@ def _lag_context(unit: Lagging, today: date, *, escalation: int = 0) -> dict:
     return {
         "unit": unit.name,
         "unit_id": unit.unit_id,
+        # Named with its parent in a list of units (two "Chi bộ Tổ 3" are told apart).
+        "parent": unit.parent,
         "url": dashboard_url(unit.unit_id),
         "quantity": unit.quantity,
         "capped_done": unit.capped_done,
@@ -470,17 +486,19 @@ def _comments_since(period: str, people: list[Recipient], today: date) -> tuple[
             "author__username",
             "created_at",
             "text",
+            "organization__parent__name",
         ),
-        key=lambda c: (c[0], c[7]),
+        key=lambda c: (c[0], c[6]),  # the unit's path, then created_at
     )
     return since, comments
 
 
 def _comment_facts(row: tuple) -> dict:
-    _path, unit_id, name, _author, full_name, username, at, text = row
+    _path, unit_id, name, _author, full_name, username, at, text, parent = row
     return {
         "unit": name,
         "unit_id": unit_id,
+        "parent": parent or "",
         "url": dashboard_url(unit_id),
         # As User.__str__ says it: the full name, else the username.
         "author": (full_name or "").strip() or username or "",
@@ -512,6 +530,7 @@ def scan_digest(rule: ReminderRule, today: date, directory: Directory, result: S
             "gap",
             "own_lag_reasons",
             "computed_on",
+            "organization__parent__name",
         )
     )
     paths = [row[0] for row in rows]
@@ -572,7 +591,7 @@ def scan_digest(rule: ReminderRule, today: date, directory: Directory, result: S
                 continue
             chosen = sorted(rows[first:last], key=lambda r: (-r[5], r[2]))
             units = []
-            for _path, unit_id, name, capped, quantity, gap, reasons, computed_on in chosen[
+            for _path, unit_id, name, capped, quantity, gap, reasons, computed_on, parent in chosen[
                 :DIGEST_UNITS_SHOWN
             ]:
                 shift = (today - computed_on).days
@@ -580,6 +599,7 @@ def scan_digest(rule: ReminderRule, today: date, directory: Directory, result: S
                     {
                         "unit": name,
                         "unit_id": unit_id,
+                        "parent": parent or "",
                         "url": dashboard_url(unit_id),
                         "capped_done": capped,
                         "quantity": quantity,

@@ -38,6 +38,13 @@ def message_id_for(rule_id: int, unit_id: int, period: str, step: str, user_id: 
     return f"<ktgs.{digest.hexdigest()[:32]}@{_mail_domain(settings.DEFAULT_FROM_EMAIL)}>"
 
 
+def grouped_message_id(message_ids: list[str]) -> str:
+    """The Message-ID of a mail carrying several rows, derived from theirs: the mail
+    keeps it on every retry (reminders.sending.pack)."""
+    digest = hashlib.sha256("|".join(sorted(message_ids)).encode())
+    return f"<ktgs.day.{digest.hexdigest()[:32]}@{_mail_domain(settings.DEFAULT_FROM_EMAIL)}>"
+
+
 @functools.lru_cache(maxsize=8)
 def _mail_domain(from_email: str) -> str:
     # Parsing the address cost 40 µs, once per outbox row of a scan.
@@ -89,8 +96,8 @@ class OutboxWriter:
         if not self.rows:
             return 0
         table = OutboxMessage._meta.db_table
-        columns = [*self.FIELDS, "status", "attempts", "last_error", "created_at"]
-        fixed = (OutboxMessage.Status.PENDING.value, 0, "", timezone.now())
+        columns = [*self.FIELDS, "status", "attempts", "last_error", "mail_key", "created_at"]
+        fixed = (OutboxMessage.Status.PENDING.value, 0, "", "", timezone.now())
         with connection.cursor() as cursor:
             names = ", ".join(columns)
             cursor.execute("DROP TABLE IF EXISTS pg_temp.outbox_incoming")

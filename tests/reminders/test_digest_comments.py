@@ -65,8 +65,11 @@ def test_the_digest_lists_the_comments_on_the_leaders_units_since_the_last_one(t
     assert "Góp ý mới về các đơn vị thuộc Tỉnh ủy Thử Nghiệm từ thư tổng hợp trước (3):" in text
     # Newest first: who, when (local time), what.
     assert text.index("Chi bộ B1 cần") < text.index("Đảng ủy xã B tự") < text.index("Đã bổ sung")
-    assert f"- Chi bộ B1 · {cast.admin} · 10:30 05/06/2026\n  Chi bộ B1 cần đẩy nhanh" in text
-    assert f"Chi bộ cơ sở A2</a> · {cast.staff_a} · 15:00 03/06/2026<br>" in html
+    assert (
+        f"- Chi bộ B1 — Đảng ủy xã B · {cast.admin} · 10:30 05/06/2026\n  Chi bộ B1 cần đẩy nhanh"
+        in text
+    )
+    assert f"Chi bộ cơ sở A2</a> — {tree.a.name} · {cast.staff_a} · 15:00 03/06/2026<br>" in html
     assert "Đã bổ sung hồ sơ <kiểm tra> tài chính." in text
     assert "Đã bổ sung hồ sơ &lt;kiểm tra&gt; tài chính." in html  # escaped in HTML
     assert f"/{tree.b1.pk}/" in text and 'href="http' in html

@@ -151,9 +151,14 @@ def test_running_twice_writes_nothing_twice_and_a_missed_day_is_caught_up(
     assert steps == sorted([
         ("r0", staff_b1.pk), ("r3", staff_b1.pk), ("e1", cast.leader_b.pk),
     ])  # fmt: skip
-    assert sending.send_pending_now() == 3
+    # B1's staff: r0 (never sent here) and r3 in one mail that names B1 once, as of today.
+    assert sending.send_pending_now() == 2
     assert sending.send_pending_now() == 0
-    assert len(mail.outbox) == 3
+    assert len(mail.outbox) == 2
+    assert {m.status for m in rows(rule=rule)} == {"sent"}
+    (to_staff,) = [m for m in mail.outbox if m.to == [staff_b1.email]]
+    assert to_staff.body.count("Chi bộ B1 — Đảng ủy xã B") == 1
+    assert "Đến ngày 25/06/2026, 1 đơn vị do đồng chí theo dõi đang chậm" in to_staff.body
 
 
 @time_machine.travel(date(2026, 6, 6), tick=False)
