@@ -150,6 +150,9 @@ class CaseFilter(django_filters.FilterSet):
     target_counts = django_filters.ChoiceFilter(
         choices=Target.Counts.choices, method="filter_nothing", widget=forms.HiddenInput
     )
+    # A target's drill-down (the dashboard, a programme's progress): the cases that count
+    # for it, linked to it or to a target of its lineage (plans.queries.done_by_lineage).
+    target = django_filters.NumberFilter(method="filter_target", widget=forms.HiddenInput)
     # What the drill-down counts: applied together in filter_queryset.
     subject = django_filters.ChoiceFilter(
         label=_("Đối tượng"), choices=SUBJECTS, method="filter_nothing"
@@ -187,6 +190,7 @@ class CaseFilter(django_filters.FilterSet):
             "target_years",
             "target_kind",
             "target_counts",
+            "target",
         ]
 
     def __init__(self, *args, organization: Organization | None = None, **kwargs):
@@ -217,6 +221,13 @@ class CaseFilter(django_filters.FilterSet):
 
     def filter_arising_on(self, queryset, name, value):
         return queryset.filter(arising_on(value), status__in=Case.COUNTING, concluded_on__lte=value)
+
+    def filter_target(self, queryset, name, value):
+        if value != int(value) or not 0 < value < 2**31:
+            return queryset.none()
+        line = Target.objects.filter(pk=int(value)).values(line=Coalesce("lineage_id", "id"))
+        lineage = Target.objects.filter(Q(pk__in=line) | Q(lineage_id__in=line)).values("pk")
+        return queryset.filter(target_id__in=lineage)
 
     def filter_nothing(self, queryset, name, value):
         return queryset
@@ -646,3 +657,4 @@ def open_disciplines(user) -> QuerySet[DisciplineDecision]:
         .select_related("subject")
         .order_by("-decided_on", "-pk")
     )
+
