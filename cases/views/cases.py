@@ -109,6 +109,7 @@ def case_detail(request, pk: int):
         if can_write
         else [],
         "breadcrumb": ktgs_queries.breadcrumb(request.user, case.organization),
+        "arising": queries.arising_explanation(case),
     }
     return render(request, "cases/case_detail.html", context)
 
