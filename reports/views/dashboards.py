@@ -372,6 +372,9 @@ def dashboard(request, pk: int):
         ),
         "organization_targets_url": links.targets_of(page.organization.pk),
         "organization_cases_url": links.cases_of(page.organization.pk),
+        # The unit's cards link to the cases behind them too.
+        "organization_done_url": links.done_of(page.organization.pk),
+        "organization_arising_url": links.arising_of(page.organization.pk),
         "year": year,
         "kind": kind,
         "period": period,

@@ -231,7 +231,9 @@ def lagging_names(body: str) -> list[str]:
 
 @time_machine.travel(TODAY, tick=False)
 @pytest.mark.parametrize("period", ["year", "h1"])  # live rows; computed on demand
-def test_the_lagging_list_names_each_unit_with_its_parent(client, cast, tree, period):
+def test_the_lagging_list_names_each_unit_with_its_parent(
+    client, cast, tree, period, rollup_engine
+):
     prog = programme(tree.province)
     for parent, code in ((tree.a1, "A1-T3"), (tree.b, "B-T3")):
         cell = OrganizationFactory(parent=parent, code=code, name="Chi bộ Tổ 3", level="cell")
@@ -292,6 +294,14 @@ def test_a_row_reaches_the_units_cases_and_the_cases_behind_its_figures(client, 
     assert listed_cases(client, line["arising_url"]) == {arising.pk}
     body = response.content.decode()
     assert f'href="{line["arising_url"].replace("&", "&amp;")}">1</a>' in body
+    # The unit's own cards link the same way: its arising cases, its done ones.
+    assert listed_cases(client, response.context["organization_arising_url"]) == {arising.pk}
+    done_here = listed_cases(client, response.context["organization_done_url"])
+    assert len(done_here) == response.context["data"].unit.capped_done == 7  # 2 + 4 + 1
+    assert (
+        f'<a href="{response.context["organization_arising_url"].replace("&", "&amp;")}">1</a>'
+        in body
+    )
     # The lagging count opens the child's own list of lagging units.
     assert line["lagging_url"].endswith("#lagging")
     child = client.get(line["lagging_url"].split("#")[0])
