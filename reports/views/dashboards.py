@@ -418,6 +418,7 @@ def unit_targets(request, pk: int):
         "organization": organization,
         "breadcrumb": ktgs_queries.breadcrumb(request.user, organization),
         "lines": lines,
+        "query": query,  # the breadcrumb's links keep the year, period and kind
         "year": year,
         "kind": kind,
         "kind_label": ActivityKind(kind).label if kind else "",

@@ -91,3 +91,32 @@ def test_leader_sorts_by_completion_and_opens_the_worst_units_cases(
     screenshot("dashboard_worst_unit_cases")
     assert page.console_log.errors() == []
     assert page.failed_responses == []
+
+
+def test_leader_goes_from_a_row_to_the_units_targets_then_to_a_targets_cases(
+    live_server, cast, tree, behind, page, screenshot
+):
+    arising = case(tree.b1, kind="supervision_thematic", concluded_on=timezone.localdate())
+    sign_in(page, live_server, "leader_p")
+    page.goto(live_server.url + f"/progress/{tree.a.pk}/")
+    row = page.locator("table.progress-table tbody tr", has_text="Đảng bộ cơ sở A1")
+    row.get_by_role("link", name="chỉ tiêu", exact=True).click()
+    expect(page.locator("h1")).to_contain_text("Chỉ tiêu giao cho đơn vị — Đảng bộ cơ sở A1")
+    targets = page.locator("table.unit-targets tbody tr")
+    expect(targets).to_have_count(1)
+    expect(targets.first).to_contain_text("75%")
+    screenshot("unit_targets")
+
+    targets.first.get_by_role("link", name="3/4").click()
+    expect(page.locator("h1")).to_contain_text("Cuộc kiểm tra, giám sát")
+    expect(page.locator("table.cases tbody tr")).to_have_count(3)
+    expect(page.locator(".total-cases")).to_have_text("3")
+
+    # An arising case of B1 says why no target took it.
+    page.goto(live_server.url + f"/cases/{arising.pk}/")
+    explanation = page.locator("section.arising-explanation")
+    expect(explanation).to_contain_text("Vì sao cuộc này là phát sinh")
+    expect(explanation).to_contain_text("khác loại của cuộc này")
+    screenshot("case_arising_explanation")
+    assert page.console_log.errors() == []
+    assert page.failed_responses == []

@@ -325,6 +325,11 @@ def test_a_row_reaches_the_units_targets_and_each_target_its_cases(client, cast,
     assert listed_cases(client, rows[0]["cases_url"]) == {
         c.pk for c in units.gamma_cells[0].cases.all()
     }
+    nav = body.split('<nav class="breadcrumb"')[1].split("</nav>")[0]
+    hrefs = re.findall(r'href="([^"]+)"', nav)
+    assert hrefs and all(
+        query_of(h) == {"year": ["2026"], "period": ["year"], "kind": [""]} for h in hrefs
+    )
     # A unit with units below has no own target here: said so, with the way down.
     page = client.get(unescape(response.context["organization_targets_url"]))
     assert page.status_code == 200 and page.context["lines"] == []
