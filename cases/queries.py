@@ -10,7 +10,7 @@ import django_filters
 from django import forms
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases import deadlines
@@ -23,6 +23,7 @@ from cases.models import (
     Letter,
     Suspension,
 )
+from cases.services import targets
 from ktgs import access, versioning
 from ktgs.models import Organization
 from plans.models import ActivityKind, Body, DecidingBody, Programme, Target
@@ -150,6 +151,9 @@ class CaseFilter(django_filters.FilterSet):
     target_counts = django_filters.ChoiceFilter(
         choices=Target.Counts.choices, method="filter_nothing", widget=forms.HiddenInput
     )
+    # A target's drill-down (the dashboard, a programme's progress): the cases that count
+    # for it, linked to it or to a target of its lineage (plans.queries.done_by_lineage).
+    target = django_filters.NumberFilter(method="filter_target", widget=forms.HiddenInput)
     # What the drill-down counts: applied together in filter_queryset.
     subject = django_filters.ChoiceFilter(
         label=_("Đối tượng"), choices=SUBJECTS, method="filter_nothing"
@@ -187,6 +191,7 @@ class CaseFilter(django_filters.FilterSet):
             "target_years",
             "target_kind",
             "target_counts",
+            "target",
         ]
 
     def __init__(self, *args, organization: Organization | None = None, **kwargs):
@@ -217,6 +222,13 @@ class CaseFilter(django_filters.FilterSet):
 
     def filter_arising_on(self, queryset, name, value):
         return queryset.filter(arising_on(value), status__in=Case.COUNTING, concluded_on__lte=value)
+
+    def filter_target(self, queryset, name, value):
+        if value != int(value) or not 0 < value < 2**31:
+            return queryset.none()
+        line = Target.objects.filter(pk=int(value)).values(line=Coalesce("lineage_id", "id"))
+        lineage = Target.objects.filter(Q(pk__in=line) | Q(lineage_id__in=line)).values("pk")
+        return queryset.filter(target_id__in=lineage)
 
     def filter_nothing(self, queryset, name, value):
         return queryset
@@ -645,4 +657,144 @@ def open_disciplines(user) -> QuerySet[DisciplineDecision]:
         .exclude(complaints__result="")
         .select_related("subject")
         .order_by("-decided_on", "-pk")
+    )
+
+
+@dataclass(frozen=True)
+class TargetVerdict:
+    """One target of an arising case's unit and year, and why the case does not count
+    for it (`reason`), or that it could (`open`: the case may be linked to it)."""
+
+    target: Target
+    reason: str
+    open: bool = False
+
+
+@dataclass(frozen=True)
+class ArisingExplanation:
+    """Why a case fulfils no target: `summary` in one sentence, then each target of its
+    unit for its year with the reason (cases.services.targets' rule, read target by
+    target: propose_target picks among the open targets of the case's body)."""
+
+    summary: str
+    verdicts: list[TargetVerdict]
+
+
+def arising_explanation(case: Case) -> ArisingExplanation | None:
+    """For a case recorded without a target (arising, "phát sinh"): the targets set for
+    its unit in programmes covering its year, each with the first rule that keeps the
+    case from counting for it, in the order the rule checks them (programme issued,
+    kind, in force on the case's date, the case's body, room left). None for a case
+    with a target or a cancelled one. Two queries."""
+    if case.target_id is not None or case.status == Case.Status.CANCELLED:
+        return None
+    on = targets.reference_date(case)
+    found = list(
+        Target.objects.filter(
+            organization_id=case.organization_id,
+            programme__year__lte=case.year,
+            programme__end_year__gte=case.year,
+        )
+        .select_related("programme", "added_by", "removed_by", "subject_organization")
+        .order_by("kind", "due_on", "pk")
+    )
+    work = targets.work_on_targets(
+        [t for t in found if t.kind == case.kind], on=on, exclude_case=case.pk
+    )
+    verdicts = [_verdict(case, target, on, work.get(target.pk)) for target in found]
+    unit, year = case.organization.name, case.year
+    kind = case.get_kind_display()
+    if not found:
+        summary = _(
+            "Đơn vị %(unit)s không được giao chỉ tiêu nào trong các chương trình năm %(year)s "
+            "(của đơn vị hoặc của cấp trên): mọi cuộc của đơn vị năm này là phát sinh."
+        ) % {"unit": unit, "year": year}
+    elif not any(t.kind == case.kind for t in found):
+        summary = _(
+            "Đơn vị %(unit)s không có chỉ tiêu loại “%(kind)s” năm %(year)s; các chỉ tiêu "
+            "của đơn vị năm này thuộc loại khác."
+        ) % {"unit": unit, "kind": kind, "year": year}
+    elif any(v.open for v in verdicts):
+        summary = str(
+            _(
+                "Có chỉ tiêu còn mở mà cuộc này có thể thực hiện: cuộc được ghi nhận không gắn "
+                "với chỉ tiêu nào. Sửa cuộc để chọn chỉ tiêu."
+            )
+        )
+    else:
+        summary = _(
+            "Đơn vị %(unit)s có chỉ tiêu loại “%(kind)s” năm %(year)s nhưng không chỉ tiêu "
+            "nào nhận cuộc này, vì các lý do dưới đây."
+        ) % {"unit": unit, "kind": kind, "year": year}
+    return ArisingExplanation(summary=str(summary), verdicts=verdicts)
+
+
+def _verdict(
+    case: Case, target: Target, on: datetime.date | None, work: targets.Work | None
+) -> TargetVerdict:
+    programme = target.programme
+
+    def day(value: datetime.date) -> str:
+        return formats.date_format(value, "SHORT_DATE_FORMAT")
+
+    if programme.status == Programme.Status.DRAFT:
+        return TargetVerdict(target, str(_("Chương trình chưa ban hành.")))
+    if programme.status != Programme.Status.ISSUED:
+        return TargetVerdict(target, str(_("Chương trình đã kết thúc, không nhận thêm cuộc.")))
+    if target.kind != case.kind:
+        return TargetVerdict(
+            target,
+            str(_("Chỉ tiêu loại “%(kind)s”, khác loại của cuộc này."))
+            % {"kind": target.get_kind_display()},
+        )
+    if on is None:
+        if target.removed_by is not None:
+            return TargetVerdict(target, str(_("Chỉ tiêu đã bị bỏ khi điều chỉnh chương trình.")))
+    else:
+        if not programme.starts_on <= on <= programme.ends_on:
+            return TargetVerdict(
+                target,
+                str(
+                    _(
+                        "Ngày của cuộc (%(on)s) nằm ngoài thời gian của chương trình "
+                        "(%(start)s – %(end)s)."
+                    )
+                )
+                % {"on": day(on), "start": day(programme.starts_on), "end": day(programme.ends_on)},
+            )
+        if target.added_by is not None and target.added_by.effective_on > on:
+            return TargetVerdict(
+                target,
+                str(_("Chỉ tiêu được bổ sung từ ngày %(day)s, sau ngày của cuộc (%(on)s)."))
+                % {"day": day(target.added_by.effective_on), "on": day(on)},
+            )
+        if target.removed_by is not None and target.removed_by.effective_on <= on:
+            return TargetVerdict(
+                target,
+                str(_("Chỉ tiêu đã bị bỏ từ ngày %(day)s, trước ngày của cuộc (%(on)s)."))
+                % {"day": day(target.removed_by.effective_on), "on": day(on)},
+            )
+    if targets.other_body(target, case.body):
+        return TargetVerdict(
+            target,
+            str(
+                _(
+                    "Chỉ tiêu của chương trình do %(programme)s ban hành; cuộc này do %(case)s "
+                    "tiến hành (chỉ được gắn khi người sửa cuộc chọn và xác nhận)."
+                )
+            )
+            % {"programme": programme.get_body_display(), "case": case.get_body_display()},
+        )
+    done = work.done if work is not None else 0
+    if done >= target.quantity:
+        return TargetVerdict(
+            target,
+            str(_("Chỉ tiêu đã đủ: đã thực hiện %(done)s/%(quantity)s."))
+            % {"done": done, "quantity": target.quantity},
+        )
+    return TargetVerdict(
+        target,
+        str(_("Chỉ tiêu còn thiếu %(lacking)s: cuộc này có thể gắn vào chỉ tiêu này."))
+        % {"lacking": target.quantity - done},
+        open=True,
     )

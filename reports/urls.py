@@ -7,6 +7,7 @@ app_name = "reports"
 urlpatterns = [
     path("", dashboards.dashboard_home, name="home"),
     path("<int:pk>/", dashboards.dashboard, name="dashboard"),
+    path("<int:pk>/targets/", dashboards.unit_targets, name="unit_targets"),
     path("<int:pk>/report/", period_reports.period_report, name="period_report"),
     path(
         "<int:pk>/report/submit/",

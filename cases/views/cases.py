@@ -129,6 +129,7 @@ def case_detail(request, pk: int):
         "can_reopen": can_write and services.can_reopen(request.user, case),
         "next_statuses": next_statuses if can_write else [],
         "breadcrumb": ktgs_queries.breadcrumb(request.user, case.organization),
+        "arising": queries.arising_explanation(case),
     }
     return render(request, "cases/case_detail.html", context)
 

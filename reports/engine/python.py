@@ -153,10 +153,27 @@ def reference_subtree(
         ),
         key=lambda item: (item[1].capped_done - item[1].expected, units[item[0]][1], item[0]),
     )[:lagging]
+    # The parent's name as the SQL engine gives it, from the subtree read: a lagging unit
+    # below the unit has its parent there (the unit's own, above it, is not read: the
+    # breadcrumb names it).
+    name_of = {path: name for path, name, _ in units.values()}
+
+    def parent_of(unit_id: int) -> Organization | None:
+        name = name_of.get(units[unit_id][0][: -Organization.steplen])
+        return Organization(name=name) if name is not None else None
+
     return SubtreeFigures(
         totals={k: v for k, v in totals.items() if not v.is_empty()},
         lagging=[
-            (Organization(pk=unit_id, name=units[unit_id][1], code=units[unit_id][2]), figures)
+            (
+                Organization(
+                    pk=unit_id,
+                    name=units[unit_id][1],
+                    code=units[unit_id][2],
+                    parent=parent_of(unit_id),
+                ),
+                figures,
+            )
             for unit_id, figures in behind
         ],
     )

@@ -69,14 +69,21 @@ def subtree(
     )
     result = SubtreeFigures(totals={}, lagging=[])
     for what, unit_id, row_kind, body, *rest in rows:
-        figures, (reasons, name, code) = rest[:OWN_WIDTH], rest[OWN_WIDTH : OWN_WIDTH + 3]
+        figures = rest[:OWN_WIDTH]
+        reasons, name, code, parent_name = rest[OWN_WIDTH : OWN_WIDTH + 4]
         if what == "sub":
             result.totals[(unit_id, row_kind, body)] = Own(*figures)  # type: ignore[misc]
         else:
             # Django has psycopg hand jsonb over as text (JSONField decodes it).
             own = Own(*figures, lag_reasons=json.loads(reasons))  # type: ignore[misc]
-            result.lagging.append((Organization(pk=unit_id, name=name, code=code), own))
+            result.lagging.append((_unit(unit_id, name, code, parent_name), own))
     return result
+
+
+def _unit(pk: int, name: str, code: str, parent_name: str | None) -> Organization:
+    """A lagging unit as the dashboard lists it: its name and code, its parent's name."""
+    parent = Organization(name=parent_name) if parent_name is not None else None
+    return Organization(pk=pk, name=name, code=code, parent=parent)
 
 
 def refresh(units: list[int], today: date) -> int:

@@ -486,12 +486,16 @@ totals AS (
     GROUP BY kind, body, GROUPING SETS ((), (child))
 )
 SELECT 'sub', COALESCE(c.id, %(unit)s), t.kind, t.body, {total_columns}, NULL::jsonb, NULL,
-       NULL
+       NULL, NULL
 FROM totals t LEFT JOIN ktgs_organization c ON t.whole = 0 AND c.path = t.child
 WHERE t.whole = 1 OR t.child IS NOT NULL
 UNION ALL
 (
-    SELECT 'lagging', unit, kind, body, {own_columns}, reasons, name, code
+    -- The parent's name (names repeat: the list says whose unit it is), looked up for
+    -- the few rows kept by the primary key.
+    SELECT 'lagging', unit, kind, body, {own_columns}, reasons, name, code,
+           (SELECT p.name FROM ktgs_organization u JOIN ktgs_organization p
+                ON p.id = u.parent_id WHERE u.id = placed.unit) AS parent_name
     FROM placed
     WHERE units_lagging = 1 AND kind = %(lagging_kind)s AND body = ''
     ORDER BY expected - capped_done DESC, name, unit

@@ -37,7 +37,7 @@ from ktgs import access, figures
 from ktgs.models import Organization
 from plans import queries as plan_queries
 from plans.models import Target
-from reports import engine, wording
+from reports import engine, progress, wording
 from reports.engine import COUNTED_PROGRAMME_STATUSES, SubtreeFigures
 from reports.models import (
     ALL_BODIES,
@@ -62,6 +62,8 @@ class LaggingUnit:
     quantity: int
     gap: Fraction
     reason: str
+    # Names repeat ("Chi bộ Tổ 3" under two communes): the list says whose it is.
+    parent_name: str = ""
 
 
 @dataclass
@@ -498,7 +500,7 @@ def _lagging(
             own_units_lagging=1,
             organization__path__startswith=organization.path,
         )
-        .select_related("organization")
+        .select_related("organization__parent")
         .only(
             "own_capped_done",
             "own_quantity",
@@ -506,6 +508,7 @@ def _lagging(
             "own_lag_reasons",
             "organization__id",
             "organization__name",
+            "organization__parent__name",
         )
         .order_by("-own_gap", "organization__name", "organization_id")[:LAGGING_SHOWN]
     )
@@ -672,10 +675,56 @@ def _lagging_unit(
     reasons: list[dict],
     language: str,
 ) -> LaggingUnit:
+    # The parent comes with the unit (the stored rows' join, the engine's column): no query.
+    parent = organization.parent
     return LaggingUnit(
         organization=organization,
         capped_done=capped_done,
         quantity=quantity,
         gap=Fraction(expected) - capped_done,
         reason=wording.describe_lag(reasons, language),
+        parent_name=parent.name if parent is not None else "",
     )
+
+
+@dataclass
+class UnitTarget:
+    """One target set for a unit, with what is done on it by the day (its own rule)."""
+
+    target: Target
+    done: int
+
+    @property
+    def capped_done(self) -> int:
+        return min(self.done, self.target.quantity)
+
+    @property
+    def completion(self) -> Fraction | None:
+        return progress.completion(self.done, self.target.quantity)
+
+
+def unit_targets(
+    organization: Organization, *, years: range, kind: str, day: date
+) -> list[UnitTarget]:
+    """The targets set for the unit itself (not the units below) that its dashboard's own
+    figures count on `day`: of the years, in force then, in a counted programme, of
+    `kind` if one; each with its done by then (plans.queries.done_by_lineage, the
+    engine's rule). Two queries."""
+    of_years = Q()
+    for year in years:
+        of_years |= plan_queries.targets_of_year(year)
+    targets = Target.objects.filter(
+        of_years,
+        plan_queries.in_force_on(day),
+        organization=organization,
+        programme__status__in=COUNTED_PROGRAMME_STATUSES,
+    )
+    if kind:
+        targets = targets.filter(kind=kind)
+    found = list(
+        targets.select_related("programme", "subject_organization", "added_by").order_by(
+            "due_on", "kind", "pk"
+        )
+    )
+    done = plan_queries.done_by_lineage([t.lineage_key for t in found], on=day)
+    return [UnitTarget(target=t, done=plan_queries.done_of(t, done)) for t in found]

@@ -4,7 +4,7 @@ Written here rather than in the template for speed (benchmark F6): a province ha
 ~120 children and each row's twenty-odd template nodes cost ~7 ms per page, where one
 format_html per row costs under 1 ms. The lines come formatted from the view
 (reports.views.dashboards.ChildLine); every value is escaped as the template would escape it. The
-markup is that of partials/dashboard_body.html's table, kept byte for byte."""
+cells are those of partials/dashboard_body.html's table header."""
 
 from django import template
 from django.utils.html import format_html
@@ -13,13 +13,18 @@ from django.utils.translation import gettext as _
 
 register = template.Library()
 
-_NAME = '\n    <tr><td><a href="{}">{}</a>{}</td>\n      '
+_NAME = '\n    <tr><th scope="row"><a href="{}">{}</a>{}{}{}</th>\n      '
+_CODE = ' <span class="muted">({})</span>'
 _NO_PROGRAMME_NOTE = ' <span class="muted">({})</span>'
-_NO_PROGRAMME_CELLS = '<td colspan="5" class="no-programme">{}</td>'
+# One click to what the row counts: the unit's own targets, the cases of its subtree.
+_LINKS = '<br><span class="row-links"><a href="{}">{}</a> · <a href="{}">{}</a></span>'
+_NO_PROGRAMME_CELLS = '<td colspan="6" class="no-programme">{}</td>'
+_DONE = '<a href="{}">{}/{}{}</a>'
 _FIGURES = (
-    '<td class="num">{}/{}{}</td>\n'
+    '<td class="num">{}</td>\n'
     '      <td class="num">{}</td>\n'
     '      <td class="num">{}{}</td>\n'
+    '      <td class="num">{}</td>\n'
     '      <td class="num">{}</td>\n'
     '      <td><svg class="bar" viewBox="0 0 100 10" preserveAspectRatio="none" role="img"'
     ' aria-label="{}">\n'
@@ -34,33 +39,48 @@ _COUNTS = (
     '      <td class="num">{}</td>\n'
     '      <td class="num">{}</td></tr>'
 )
+_COUNT_LINK = '<a href="{}">{}</a>'
 _MIXED = mark_safe("<sup>*</sup>")
+
+
+def _linked(url: str, text: str, count: str) -> str:
+    """A count links to the list behind it; 0, or a count with no list, stays text."""
+    if not url or count == "0":
+        return format_html("{}", text)
+    return format_html(_COUNT_LINK, url, text)
 
 
 @register.simple_tag
 def child_rows(lines) -> SafeString:
     note_text = _("chưa có chương trình")
     cells_text = _("Chưa có chương trình")
+    targets_text, cases_text = _("chỉ tiêu"), _("cuộc")
     rows = []
     for line in lines:
         no_programme = bool(line["without_programme"])
         note = ""
         if no_programme and not line["no_targets"]:
             note = format_html(_NO_PROGRAMME_NOTE, note_text)
-        rows.append(format_html(_NAME, line["url"], line["name"], note))
+        code = format_html(_CODE, line["code"]) if line["code"] else ""
+        links = format_html(
+            _LINKS, line["targets_url"], targets_text, line["cases_url"], cases_text
+        )
+        rows.append(format_html(_NAME, line["url"], line["name"], code, note, links))
         if no_programme and line["no_targets"]:
             rows.append(format_html(_NO_PROGRAMME_CELLS, cells_text))
         else:
             unit = format_html(" {}", line["unit"]) if line["unit"] else ""
+            done = line["capped_done"], line["quantity"], unit or (_MIXED if line["mixed"] else "")
             rows.append(
                 format_html(
                     _FIGURES,
-                    line["capped_done"],
-                    line["quantity"],
-                    unit or (_MIXED if line["mixed"] else ""),
+                    format_html(_DONE, line["done_url"], *done)
+                    if line["done_url"] and not line["no_targets"]
+                    else format_html("{}/{}{}", *done),
                     line["completion"],
                     line["expected"],
                     unit,
+                    line["gap"],
                     line["forecast"],
                     line["bar_label"],
                     line["bar_done"],
@@ -69,7 +89,14 @@ def child_rows(lines) -> SafeString:
             )
         rows.append(
             format_html(
-                _COUNTS, line["units_lagging"], line["arising"], line["units_without_programme"]
+                _COUNTS,
+                _linked(line["lagging_url"], line["units_lagging"], line["units_lagging"]),
+                _linked(line["arising_url"], line["arising"], line["arising"]),
+                _linked(
+                    line["without_programme_url"],
+                    line["units_without_programme"],
+                    line["units_without_programme"],
+                ),
             )
         )
     return mark_safe("".join(rows))
