@@ -4,6 +4,7 @@ render. Anything outside the user's reach answers 404; leaders read, never write
 from __future__ import annotations
 
 import datetime
+import hashlib
 from typing import Any
 
 from django.contrib import messages
@@ -69,6 +70,18 @@ def _error_summary(*forms_, cells: list[dict[str, str]] | None = None) -> list[d
             for message in errors:
                 summary.append({"id": bound.id_for_label, "label": bound.label, "message": message})
     return summary + list(cells or [])
+
+
+def _fingerprint(data) -> str:
+    """A digest of what a form posted (the token and the confirmation aside): the same
+    fields and values give the same digest."""
+    items = sorted(
+        (key, value)
+        for key, values in data.lists()
+        if key not in ("csrfmiddlewaretoken", "confirmed")
+        for value in values
+    )
+    return hashlib.sha256(repr(items).encode()).hexdigest()[:32]
 
 
 def _parse_day(text: str | None) -> datetime.date | None:
@@ -500,21 +513,40 @@ def programme_amend(request, pk: int):
             for part in (str(target.organization), target.get_kind_display(), target.subject_text)
             if part
         )
+    preview = None
     if data is not None and form.is_valid() and adds.is_valid() and not line_errors:
         add = [f.target_values() for f in adds if f.has_changed() and f.cleaned_data]
+        # Recording an amendment cannot be undone: the first valid submit is tried, rolled
+        # back and shown as "this will add, change, withdraw …"; the confirming submit
+        # carries the fingerprint of what was previewed, so a change made after the
+        # preview is previewed again instead of saved unseen.
+        fingerprint = _fingerprint(data)
+        confirmed = data.get("confirmed") == fingerprint
         try:
-            services.create_amendment(
-                programme=programme,
-                add=add,
-                change=change,
-                remove=remove,
-                user=request.user,
-                version=form.cleaned_data.get("version"),
-                **{
-                    k: form.cleaned_data[k]
-                    for k in ("doc_number", "issued_on", "effective_on", "summary")
-                },
-            )
+            with transaction.atomic():
+                services.create_amendment(
+                    programme=programme,
+                    add=add,
+                    change=change,
+                    remove=remove,
+                    user=request.user,
+                    version=form.cleaned_data.get("version"),
+                    **{
+                        k: form.cleaned_data[k]
+                        for k in ("doc_number", "issued_on", "effective_on", "summary")
+                    },
+                )
+                if not confirmed:
+                    raise DryRun
+        except DryRun:
+            preview = {
+                "fingerprint": fingerprint,
+                "added": len(add),
+                "changed": len(change),
+                "removed": len(remove),
+                "doc_number": form.cleaned_data["doc_number"],
+                "effective_on": form.cleaned_data["effective_on"],
+            }
         except ValidationError as exc:
             _add_errors(form, exc)
         else:
@@ -546,6 +578,7 @@ def programme_amend(request, pk: int):
             "lines": lines,
             "groups": groups,
             "q": unit_filter,
+            "preview": preview,
             "error_summary": _error_summary(form, adds, cells=line_summary)
             if data is not None
             else [],

@@ -425,8 +425,20 @@ def test_a_wrong_amendment_line_is_in_the_summary_and_the_filter_keeps_other_lin
     assert bad.status_code == 200
     assert [e["id"] for e in bad.context["error_summary"]] == [f"qty-{a1.pk}"]
     assert programme.amendments.count() == 0
-    good = client.post(url, {**data, f"qty-{a1.pk}": "3"})
-    assert good.status_code == 302
+    good = {**data, f"qty-{a1.pk}": "3"}
+    preview = client.post(url, good)
+    assert preview.context["preview"]["changed"] == 1
+    body = preview.content.decode()
+    assert "Ghi văn bản điều chỉnh này?" in body
+    assert "Văn bản 8-KH/ĐUK, có hiệu lực từ 01/06/2025: thêm 0, sửa 1, bãi bỏ 0 chỉ tiêu." in body
+    assert programme.amendments.count() == 0  # asking writes nothing
+    fingerprint = preview.context["preview"]["fingerprint"]
+    # Changed after the preview: asked again, not saved unseen.
+    again = client.post(url, {**good, f"qty-{a1.pk}": "4", "confirmed": fingerprint})
+    assert again.status_code == 200 and again.context["preview"]["fingerprint"] != fingerprint
+    assert programme.amendments.count() == 0
+    response = client.post(url, {**good, "confirmed": fingerprint})
+    assert response.status_code == 302
     in_force = programme.targets.filter(removed_by__isnull=True)
     assert sorted(in_force.values_list("organization__code", "quantity")) == [
         ("TN-A1", 3),

@@ -5,7 +5,8 @@
 (function () {
   "use strict";
   document.addEventListener("DOMContentLoaded", function () {
-    var summary = document.querySelector("[data-error-summary]");
+    // A confirmation asked after a valid submit (the amendment's preview) takes it too.
+    var summary = document.querySelector("[data-error-summary], [data-focus-on-load]");
     if (!summary) { return; }
     summary.focus();
     summary.addEventListener("click", function (event) {
