@@ -290,6 +290,8 @@ def programme_create(request):
         else:
             tops = list(Organization.objects.filter(path__in=paths).order_by("path"))
         return render(request, "plans/programme_pick_unit.html", {"tops": tops})
+    if not raw_pk.isdigit():  # was a 500 (ValueError) for ?organization=abc
+        raise Http404
     owner = access.get_organization_for_user(request.user, int(raw_pk), write=True)
     data = request.POST if request.method == "POST" else None
     form = forms.ProgrammeForm(data, initial={"year": timezone.localdate().year})

@@ -444,3 +444,9 @@ def test_a_wrong_amendment_line_is_in_the_summary_and_the_filter_keeps_other_lin
         ("TN-A1", 3),
         ("TN-A2", 1),  # not shown under the filter, so not posted: unchanged
     ]
+
+
+@pytest.mark.parametrize("value", ["abc", "3.5", "99999999999999999999"])
+def test_a_bad_unit_id_on_the_create_page_answers_404(client, cast, value):
+    client.force_login(cast.staff_a)
+    assert client.get(reverse("plans:create"), {"organization": value}).status_code == 404
