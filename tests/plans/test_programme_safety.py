@@ -450,3 +450,19 @@ def test_a_wrong_amendment_line_is_in_the_summary_and_the_filter_keeps_other_lin
 def test_a_bad_unit_id_on_the_create_page_answers_404(client, cast, value):
     client.force_login(cast.staff_a)
     assert client.get(reverse("plans:create"), {"organization": value}).status_code == 404
+
+
+def test_a_grid_of_more_than_a_hundred_units_saves(client, cast, tree):
+    # Was: 400 (TooManyFieldsSent) past 1,000 fields, e.g. a bloc with its 219 cells.
+    units = [OrganizationFactory(parent=tree.a, name=f"Chi bộ {n:03d}") for n in range(110)]
+    programme = make_programme(tree.a)
+    client.force_login(cast.staff_a)
+    url = reverse("plans:targets", args=[programme.pk])
+    page = client.get(url)
+    cells = [c["name"] for row in page.context["grid"]["rows"] for c in row["cells"]]
+    assert len(cells) > 1_100
+    data = dict.fromkeys(cells, "")
+    data[f"q-{units[-1].pk}-{INSPECT}"] = "2"
+    response = client.post(url, {"version": programme.version, **data})
+    assert response.status_code == 302
+    assert programme.targets.get().organization == units[-1]

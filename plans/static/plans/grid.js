@@ -106,6 +106,14 @@
     }
   }
 
+  // Back to a page kept in the browser's cache: the blank cells disabled for the submit
+  // are editable again.
+  window.addEventListener("pageshow", function () {
+    document.querySelectorAll("input[data-cell]:disabled").forEach(function (input) {
+      input.disabled = false;
+    });
+  });
+
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll("table[data-target-grid]").forEach(function (table) {
       table.querySelectorAll("input[data-cell][aria-invalid='true']").forEach(function (input) {
@@ -142,7 +150,14 @@
           event.preventDefault();
           bad[0].focus();
           bad[0].reportValidity();
+          return;
         }
+        // A cell left empty is not sent (the server leaves a cell it is not sent alone), so
+        // a grid of hundreds of units posts what was typed, not thousands of blanks; a cell
+        // emptied by the user is sent, which removes its target.
+        form.querySelectorAll("input[data-cell]").forEach(function (input) {
+          if (input.value.trim() === "" && input.defaultValue === "") { input.disabled = true; }
+        });
       });
     });
   });
