@@ -5,18 +5,8 @@
 // same-origin files.
 (function () {
   "use strict";
-  var MESSAGES = {
-    vi: {
-      notNumber: "Không phải số nguyên: nhập số cuộc, ví dụ 2 (để trống nếu không có).",
-      negative: "Số lượng không được âm.",
-    },
-    en: {
-      notNumber: "Not a whole number: type a number of cases, e.g. 2 (leave blank for none).",
-      negative: "The quantity cannot be negative.",
-    },
-  };
-  var lang = (document.documentElement.lang || "vi").slice(0, 2);
-  var text = MESSAGES[lang] || MESSAGES.vi;
+  // The messages come translated from the page (data-message-* on the table).
+  var text = { notNumber: "", negative: "" };
 
   // The message for what is typed, "" when it is fine (blank, or digits only).
   function problem(value) {
@@ -116,6 +106,9 @@
 
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll("table[data-target-grid]").forEach(function (table) {
+      // Never empty: an empty message would make a wrong cell count as valid.
+      text.notNumber = table.dataset.messageNotNumber || "✗";
+      text.negative = table.dataset.messageNegative || "✗";
       table.querySelectorAll("input[data-cell][aria-invalid='true']").forEach(function (input) {
         input.dataset.serverError = "1";
       });
