@@ -162,6 +162,9 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+# The targets grid posts one field per unit × activity kind (10 a row): a bloc's grid with
+# its 219 cells is about 2,900 fields, past Django's default of 1,000 (a 400 on save).
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 
 # Login rate limit (django-axes): lock an account+address after repeated failures.
 AXES_ENABLED = env.bool("AXES_ENABLED", default=True)

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
+from typing import cast
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
 from ktgs.models import Organization
@@ -53,6 +55,18 @@ class ProgrammeForm(forms.ModelForm):
         return data
 
 
+class ReopenForm(forms.Form):
+    """Why a closed programme is opened again: kept in its history."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    reason = forms.CharField(
+        label=_("Lý do mở lại"),
+        max_length=100,  # plans.services.programmes.REASON_MAX_LENGTH
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
+        help_text=_("Ghi vào lịch sử của chương trình; tối đa 100 ký tự."),
+    )
+
+
 class CopyForm(forms.Form):
     year = forms.IntegerField(label=_("Năm"), min_value=2000, max_value=2100)
     doc_number = forms.CharField(label=_("Số ký hiệu"), max_length=64)
@@ -96,8 +110,20 @@ class QuotaForm(forms.Form):
         widget=forms.DateInput(attrs={"placeholder": "dd/mm/yyyy"}),
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, units_by_level: dict[str, int] | None = None, **kwargs):
         super().__init__(*args, **kwargs)
+        if units_by_level is not None:
+            # Each level says how many units below the owner it reaches, and the first level
+            # that reaches any is the default (was: the first level, reaching none).
+            level_field = cast(forms.ChoiceField, self.fields["level"])
+            level_field.choices = [
+                (level, _("%(level)s (%(count)s đơn vị)") % {"level": label, "count": count})
+                for level, label in Organization.Level.choices
+                for count in [units_by_level.get(level, 0)]
+            ]
+            reached = [level for level in Organization.Level.values if units_by_level.get(level)]
+            if reached:
+                level_field.initial = reached[0]
         for kind, label in ActivityKind.choices:
             self.fields[kind] = forms.CharField(
                 label=label,
@@ -164,6 +190,15 @@ class AddTargetForm(forms.Form):
     def __init__(self, *args, owner: Organization, **kwargs):
         self.owner = owner
         super().__init__(*args, **kwargs)
+        # The fields sit in a table row under column headings: each names its row too.
+        row = (self.prefix or "").rsplit("-", 1)[-1]
+        number = int(row) + 1 if row.isdigit() else None
+        for field in self.fields.values():
+            field.widget.attrs["aria-label"] = (
+                _("%(field)s, dòng bổ sung %(row)s") % {"field": field.label, "row": number}
+                if number
+                else str(field.label)
+            )
 
     def has_changed(self):
         # The selects always post a value; a row is filled in when a unit or a number is.
@@ -210,8 +245,16 @@ def grid_field_name(unit_id: int, kind: str) -> str:
     return f"q-{unit_id}-{kind}"
 
 
+# A number of cases per unit and kind far above any real programme; above it a typo
+# (a pasted year, a digit held down) is refused on its cell instead of reaching the
+# database's integer limit.
+GRID_MAX = 9999
+
+
 def parse_grid(data, units, kinds) -> tuple[dict[tuple[int, str], int | None], dict[str, str]]:
-    """Read the grid's number inputs: (cells, errors by input name). Empty means none."""
+    """Read the grid's cells: (cells, errors by input name), every wrong cell at once.
+    Empty or 0 means none; anything but a whole number from 0 to GRID_MAX ("1e", "2.5",
+    "-1") is refused on its cell, never dropped."""
     cells: dict[tuple[int, str], int | None] = {}
     errors: dict[str, str] = {}
     for unit in units:
@@ -223,13 +266,24 @@ def parse_grid(data, units, kinds) -> tuple[dict[tuple[int, str], int | None], d
             if not text:
                 cells[(unit.pk, kind)] = None
                 continue
-            try:
-                value = int(text)
-            except ValueError:
-                errors[name] = str(_("Nhập một số nguyên."))
-                continue
-            if value < 0:
+            if text.startswith("-") and text[1:].isdigit():
                 errors[name] = str(_("Số lượng không được âm."))
+                continue
+            if not (text.isascii() and text.isdigit()):
+                errors[name] = str(
+                    _(
+                        "“%(text)s” không phải số nguyên: nhập số cuộc, ví dụ 2 "
+                        "(để trống nếu không có)."
+                    )
+                    % {"text": text[:12]}
+                )
+                continue
+            value = int(text)
+            if value > GRID_MAX:
+                errors[name] = str(
+                    _("Số lượng quá lớn (tối đa %(max)s).")
+                    % {"max": formats.number_format(GRID_MAX, force_grouping=True)}
+                )
                 continue
             cells[(unit.pk, kind)] = value or None
     return cells, errors

@@ -6,14 +6,18 @@ only, so plans never imports cases (dependencies point reports → cases → pla
 from __future__ import annotations
 
 import datetime
+import unicodedata
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Any
 
 from django.db.models import BooleanField, Count, ExpressionWrapper, Q, QuerySet
 from django.db.models.functions import Coalesce
 
 from ktgs import access, versioning
 from ktgs.models import Organization, User
-from plans.models import Amendment, Programme, Target
+from plans.models import ActivityKind, Amendment, Programme, Target
 
 # Case statuses that count toward completion (cases.models.Case.COUNTING), spelled out
 # here because plans may not import cases.
@@ -260,6 +264,7 @@ class HistoryEntry:
     what: str
     action: str
     changes: list[versioning.Change]
+    reason: str = ""  # why, when the change was given one (reopening a closed programme)
 
 
 _ACTIONS = {"+": "created", "~": "changed", "-": "deleted"}
@@ -320,6 +325,7 @@ def programme_history(
                     what=what,
                     action=_ACTIONS[record.history_type],
                     changes=changes,
+                    reason=record.history_change_reason or "",
                 )
             )
     entries.sort(key=lambda e: e.at, reverse=True)
@@ -392,3 +398,104 @@ def grid_units(
     for unit in extra or []:
         units.setdefault(unit.pk, unit)
     return sorted(units.values(), key=lambda u: u.path)
+
+
+def same_year_programmes(
+    organization: Organization, body: str, year: int, end_year: int | None = None, *, exclude=None
+) -> list[Programme]:
+    """The other programmes of the same body of one unit whose years meet [year, end_year]:
+    a second one is usually a mistake (a copy made twice, a draft forgotten), so the pages
+    warn before creating it and show it beside the programme."""
+    rows = Programme.objects.filter(
+        organization=organization, body=body, year__lte=end_year or year, end_year__gte=year
+    )
+    if exclude is not None:
+        rows = rows.exclude(pk=exclude)
+    return list(rows.order_by("year", "issued_on", "pk"))
+
+
+def units_by_level(owner: Organization) -> dict[str, int]:
+    """How many units of each level sit below `owner` (itself excluded): what a quota for
+    a level would reach. One grouped query."""
+    rows = (
+        Organization.objects.filter(path__startswith=owner.path)
+        .exclude(pk=owner.pk)
+        .values("level")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    return {row["level"]: row["n"] for row in rows}
+
+
+def fold(text: str) -> str:
+    """Lower case without diacritics ("Đảng ủy" → "dang uy"), for a filter typed as people
+    type it."""
+    text = unicodedata.normalize("NFD", (text or "").replace("đ", "d").replace("Đ", "D"))
+    return "".join(c for c in text if not unicodedata.combining(c)).casefold()
+
+
+def unit_matches(unit: Organization, typed: str) -> bool:
+    """Whether a unit's name or code holds what was typed, diacritics and case aside."""
+    needle = fold(typed).strip()
+    return not needle or needle in fold(unit.name) or needle in fold(unit.code)
+
+
+@dataclass
+class Group:
+    """The items of one unit level × activity kind, in the order they came, with their
+    targets (for the counts a section's heading gives)."""
+
+    level: str
+    level_label: str
+    kind: str
+    kind_label: str
+    items: list = field(default_factory=list)
+    targets: list[Target] = field(default_factory=list, repr=False)
+    page: Any = None
+    open: bool = False
+
+    @property
+    def key(self) -> str:
+        return f"{self.level}.{self.kind}"
+
+    @property
+    def units(self) -> int:
+        return len({target.organization_id for target in self.targets})
+
+    @property
+    def quantity(self) -> int:
+        return sum(target.quantity for target in self.targets)
+
+    @property
+    def done(self) -> int:
+        """Σ min(done, quantity) over progress rows (TargetRow): a surplus never hides a
+        shortfall (DESIGN §3)."""
+        return sum(min(row.done, row.target.quantity) for row in self.items)
+
+    @property
+    def completion(self) -> Fraction:
+        return Fraction(self.done, self.quantity) if self.quantity else Fraction(0)
+
+
+def group_by_level_and_kind(items: Iterable, target_of: Callable[[Any], Target]) -> list[Group]:
+    """`items` (progress rows, side-by-side lines, amendment lines) grouped by the level of
+    their target's unit (top level first) and by activity kind (in ActivityKind's order),
+    so a long programme reads as a few headed sections."""
+    levels = {value: i for i, value in enumerate(Organization.Level.values)}
+    kinds = {value: i for i, value in enumerate(ActivityKind.values)}
+    groups: dict[tuple[str, str], Group] = {}
+    for item in items:
+        target = target_of(item)
+        unit = target.organization
+        key = (unit.level, target.kind)
+        group = groups.get(key)
+        if group is None:
+            group = groups[key] = Group(
+                level=unit.level,
+                level_label=unit.get_level_display(),
+                kind=target.kind,
+                kind_label=target.get_kind_display(),
+            )
+        group.items.append(item)
+        group.targets.append(target)
+    return sorted(groups.values(), key=lambda g: (levels.get(g.level, 99), kinds.get(g.kind, 99)))

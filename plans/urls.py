@@ -15,4 +15,5 @@ urlpatterns = [
     path("<int:pk>/amend/", views.programme_amend, name="amend"),
     path("<int:pk>/issue/", views.programme_issue, name="issue"),
     path("<int:pk>/close/", views.programme_close, name="close"),
+    path("<int:pk>/reopen/", views.programme_reopen, name="reopen"),
 ]

@@ -4,17 +4,18 @@ render. Anything outside the user's reach answers 404; leaders read, never write
 from __future__ import annotations
 
 import datetime
+import hashlib
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods
 
 from ktgs import access
 from ktgs.models import Organization
@@ -22,6 +23,8 @@ from plans import forms, queries, services
 from plans.models import ActivityKind, Programme
 
 PER_PAGE = 50
+# Rows of one group (a unit level × an activity kind) shown at a time on the programme page.
+GROUP_PER_PAGE = 50
 KINDS = list(ActivityKind.choices)
 
 
@@ -38,6 +41,47 @@ def _add_errors(form, exc: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, exc.messages)
+
+
+class DryRun(Exception):  # not an error: the way out of a trial save
+    """Raised inside a transaction to undo a save tried only for its refusals: the page
+    has other errors (a wrong cell, a warning to confirm), and the user gets every error
+    in one round instead of meeting the service's after fixing the first ones."""
+
+
+def _error_summary(*forms_, cells: list[dict[str, str]] | None = None) -> list[dict[str, str]]:
+    """Every error of the page, in page order, each with the id of its field for the
+    summary's link (plans/partials/error_summary.html): the forms' (a formset counts as
+    its forms), then the cells' of a grid or table ({"id", "label", "message"})."""
+    summary: list[dict[str, str]] = []
+    for form in forms_:
+        if form is None or not form.is_bound:
+            continue
+        if hasattr(form, "forms"):  # a formset
+            summary += [{"id": "", "label": "", "message": e} for e in form.non_form_errors()]
+            summary += _error_summary(*form.forms)
+            continue
+        for message in form.non_field_errors():
+            summary.append({"id": "", "label": "", "message": message})
+        for name, errors in form.errors.items():
+            if name == "__all__" or name not in form.fields:
+                continue
+            bound = form[name]
+            for message in errors:
+                summary.append({"id": bound.id_for_label, "label": bound.label, "message": message})
+    return summary + list(cells or [])
+
+
+def _fingerprint(data) -> str:
+    """A digest of what a form posted (the token and the confirmation aside): the same
+    fields and values give the same digest."""
+    items = sorted(
+        (key, value)
+        for key, values in data.lists()
+        if key not in ("csrfmiddlewaretoken", "confirmed")
+        for value in values
+    )
+    return hashlib.sha256(repr(items).encode()).hexdigest()[:32]
 
 
 def _parse_day(text: str | None) -> datetime.date | None:
@@ -84,17 +128,45 @@ def programme_detail(request, pk: int):
     programme = _get_programme(request, pk)
     today = timezone.localdate()
     on = _parse_day(request.GET.get("on")) or today
+    unit_filter = request.GET.get("q", "").strip()
     targets = queries.programme_targets(programme)
     amendments = list(programme.amendments.all())
     done = queries.done_by_lineage({t.lineage_key for t in targets}, on=on)
+    rows = queries.progress_rows(targets, on, done)
+    lines = queries.side_by_side(targets, amendments, done)
+    if unit_filter:
+        rows = [r for r in rows if queries.unit_matches(r.target.organization, unit_filter)]
+        lines = [ln for ln in lines if queries.unit_matches(ln.first.organization, unit_filter)]
+    groups = queries.group_by_level_and_kind(rows, lambda r: r.target)
+    open_group = request.GET.get("group", "")
+    shown = [g for g in groups if g.key == open_group] if open_group else groups
+    for group in shown:
+        # A long group shows a page of rows; its pager links to the group alone.
+        number = request.GET.get("page") if group.key == open_group else 1
+        group.page = Paginator(group.items, GROUP_PER_PAGE).get_page(number)
+    can_write = access.can_write(request.user, programme.organization)
     context = {
         "programme": programme,
         "on": on,
-        "rows": queries.progress_rows(targets, on, done),
+        "q": unit_filter,
+        "open_group": open_group,
+        "groups": shown,
+        "rows": rows,
+        "row_count": len(rows),
+        "expand": bool(unit_filter or open_group) or len(rows) <= GROUP_PER_PAGE,
         "amendments": amendments,
-        "lines": queries.side_by_side(targets, amendments, done),
+        "line_groups": queries.group_by_level_and_kind(lines, lambda ln: ln.first),
+        "lines": lines,
         "history": queries.programme_history(programme, targets=targets, amendments=amendments),
-        "can_write": access.can_write(request.user, programme.organization),
+        "can_write": can_write,
+        "can_reopen": access.can_administer(request.user, programme.organization),
+        "same_year": queries.same_year_programmes(
+            programme.organization,
+            programme.body,
+            programme.year,
+            programme.end_year,
+            exclude=programme.pk,
+        ),
     }
     return render(request, "plans/programme_detail.html", context)
 
@@ -168,6 +240,19 @@ def _grid(owner: Organization, programme: Programme | None, data=None) -> dict:
     }
 
 
+def _grid_summary(grid: dict) -> list[dict[str, str]]:
+    """The grid's errors for the error summary: each wrong cell, named by unit and kind."""
+    cells = [
+        {"id": cell["name"], "label": f"{row['unit']} · {cell['label']}", "message": cell["error"]}
+        for row in grid["rows"]
+        for cell in row["cells"]
+        if cell["error"]
+    ]
+    if grid["extra_error"]:
+        cells.append({"id": "extra_units", "label": "", "message": grid["extra_error"]})
+    return cells
+
+
 def _grid_errors(grid: dict, exc: ValidationError) -> ValidationError | None:
     """Put the service's per-cell refusals on their cells; the rest is returned."""
     if not hasattr(exc, "error_dict") or "cells" not in exc.error_dict:
@@ -205,23 +290,34 @@ def programme_create(request):
         else:
             tops = list(Organization.objects.filter(path__in=paths).order_by("path"))
         return render(request, "plans/programme_pick_unit.html", {"tops": tops})
+    if not raw_pk.isdigit():  # was a 500 (ValueError) for ?organization=abc
+        raise Http404
     owner = access.get_organization_for_user(request.user, int(raw_pk), write=True)
     data = request.POST if request.method == "POST" else None
     form = forms.ProgrammeForm(data, initial={"year": timezone.localdate().year})
     grid = _grid(owner, None, data)
-    if (
-        data is not None
-        and "add_rows" not in data
-        and form.is_valid()
-        and not grid["errors"]
-        and not grid["extra_error"]
-    ):
+    same_year: list[Programme] = []
+    if data is not None and "add_rows" not in data and form.is_valid():
+        header = form.cleaned_data
+        same_year = queries.same_year_programmes(
+            owner, header["body"], header["year"], header.get("end_year")
+        )
+    # A second programme of the same body and year is a warning, not a refusal (a unit may
+    # issue a separate one for the term, or for a special topic): saved once the user has
+    # seen the first ones and confirmed.
+    warned = bool(same_year) and data is not None and data.get("confirm_same_year") != "1"
+    blocked = bool(grid["errors"] or grid["extra_error"] or warned)
+    if data is not None and "add_rows" not in data and form.is_valid():
         try:
             with transaction.atomic():
                 programme = services.create_programme(
                     user=request.user, organization=owner, **form.service_fields()
                 )
                 services.set_targets(programme=programme, cells=grid["cells"], user=request.user)
+                if blocked:
+                    raise DryRun
+        except DryRun:
+            pass
         except ValidationError as exc:
             rest = _grid_errors(grid, exc)
             if rest is not None:
@@ -232,7 +328,14 @@ def programme_create(request):
     return render(
         request,
         "plans/programme_form.html",
-        {"form": form, "owner": owner, "grid": grid, "creating": True},
+        {
+            "form": form,
+            "owner": owner,
+            "grid": grid,
+            "creating": True,
+            "same_year": same_year,
+            "error_summary": _error_summary(form, cells=_grid_summary(grid)),
+        },
     )
 
 
@@ -260,7 +363,12 @@ def programme_edit(request, pk: int):
     return render(
         request,
         "plans/programme_form.html",
-        {"form": form, "owner": programme.organization, "programme": programme},
+        {
+            "form": form,
+            "owner": programme.organization,
+            "programme": programme,
+            "error_summary": _error_summary(form),
+        },
     )
 
 
@@ -270,27 +378,30 @@ def programme_targets(request, pk: int):
     data = request.POST if request.method == "POST" else None
     grid = _grid(programme.organization, programme, data)
     error = ""
-    if (
-        data is not None
-        and "add_rows" not in data
-        and not grid["errors"]
-        and not grid["extra_error"]
-    ):
+    if data is not None and "add_rows" not in data:
         due_on = _parse_day(data.get("due_on"))
         try:
-            services.set_targets(
-                programme=programme,
-                cells=grid["cells"],
-                due_on=due_on,
-                version=data.get("version"),
-                user=request.user,
-            )
+            with transaction.atomic():
+                services.set_targets(
+                    programme=programme,
+                    cells=grid["cells"],
+                    due_on=due_on,
+                    version=data.get("version"),
+                    user=request.user,
+                )
+                if grid["errors"] or grid["extra_error"]:
+                    raise DryRun
+        except DryRun:
+            pass
         except ValidationError as exc:
             rest = _grid_errors(grid, exc)
             error = " ".join(rest.messages) if rest is not None else ""
         else:
             messages.success(request, _("Đã lưu chỉ tiêu."))
             return redirect(programme)
+    summary = _grid_summary(grid)
+    if error:
+        summary.insert(0, {"id": "", "label": "", "message": error})
     return render(
         request,
         "plans/programme_targets.html",
@@ -298,6 +409,7 @@ def programme_targets(request, pk: int):
             "programme": programme,
             "grid": grid,
             "error": error,
+            "error_summary": summary,
             "version": data.get("version") if data is not None else programme.version,
         },
     )
@@ -306,7 +418,8 @@ def programme_targets(request, pk: int):
 @require_http_methods(["GET", "POST"])
 def programme_quota(request, pk: int):
     programme = _get_programme(request, pk, write=True)
-    form = forms.QuotaForm(request.POST or None)
+    reach = queries.units_by_level(programme.organization)
+    form = forms.QuotaForm(request.POST or None, units_by_level=reach)
     if request.method == "POST" and form.is_valid():
         try:
             result = services.apply_quota(
@@ -325,7 +438,11 @@ def programme_quota(request, pk: int):
                 % result,
             )
             return redirect(programme)
-    return render(request, "plans/programme_quota.html", {"programme": programme, "form": form})
+    return render(
+        request,
+        "plans/programme_quota.html",
+        {"programme": programme, "form": form, "error_summary": _error_summary(form)},
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -346,7 +463,11 @@ def programme_copy(request, pk: int):
         else:
             messages.success(request, _("Đã sao chép thành chương trình dự thảo mới."))
             return redirect("plans:targets", pk=programme.pk)
-    return render(request, "plans/programme_copy.html", {"programme": source, "form": form})
+    return render(
+        request,
+        "plans/programme_copy.html",
+        {"programme": source, "form": form, "error_summary": _error_summary(form)},
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -384,27 +505,71 @@ def programme_amend(request, pk: int):
             else:
                 change.append((target, {"quantity": value, "member_share": None}))
     for line in lines:
-        line["error"] = line_errors.get(line["target"].pk, "")
+        target = line["target"]
+        line["error"] = line_errors.get(target.pk, "")
+        line["changed"] = line["remove"] or line["value"].strip() != (
+            f"{target.member_share.normalize():f}%" if target.member_share else str(target.quantity)
+        )
+        line["name"] = " · ".join(
+            part
+            for part in (str(target.organization), target.get_kind_display(), target.subject_text)
+            if part
+        )
+    preview = None
     if data is not None and form.is_valid() and adds.is_valid() and not line_errors:
         add = [f.target_values() for f in adds if f.has_changed() and f.cleaned_data]
+        # Recording an amendment cannot be undone: the first valid submit is tried, rolled
+        # back and shown as "this will add, change, withdraw …"; the confirming submit
+        # carries the fingerprint of what was previewed, so a change made after the
+        # preview is previewed again instead of saved unseen.
+        fingerprint = _fingerprint(data)
+        confirmed = data.get("confirmed") == fingerprint
         try:
-            services.create_amendment(
-                programme=programme,
-                add=add,
-                change=change,
-                remove=remove,
-                user=request.user,
-                version=form.cleaned_data.get("version"),
-                **{
-                    k: form.cleaned_data[k]
-                    for k in ("doc_number", "issued_on", "effective_on", "summary")
-                },
-            )
+            with transaction.atomic():
+                services.create_amendment(
+                    programme=programme,
+                    add=add,
+                    change=change,
+                    remove=remove,
+                    user=request.user,
+                    version=form.cleaned_data.get("version"),
+                    **{
+                        k: form.cleaned_data[k]
+                        for k in ("doc_number", "issued_on", "effective_on", "summary")
+                    },
+                )
+                if not confirmed:
+                    raise DryRun
+        except DryRun:
+            preview = {
+                "fingerprint": fingerprint,
+                "added": len(add),
+                "changed": len(change),
+                "removed": len(remove),
+                "doc_number": form.cleaned_data["doc_number"],
+                "effective_on": form.cleaned_data["effective_on"],
+            }
         except ValidationError as exc:
             _add_errors(form, exc)
         else:
             messages.success(request, _("Đã ghi văn bản điều chỉnh, bổ sung."))
             return redirect(programme)
+    # The unit filter only narrows what is shown (and so posted): a line not posted keeps
+    # its value, so filtering never changes a target.
+    unit_filter = (request.POST.get("q") or request.GET.get("q") or "").strip()
+    shown = [ln for ln in lines if queries.unit_matches(ln["target"].organization, unit_filter)]
+    groups = queries.group_by_level_and_kind(shown, lambda ln: ln["target"])
+    for group in groups:
+        group.open = (
+            bool(unit_filter)
+            or len(shown) <= GROUP_PER_PAGE
+            or any(ln["error"] or ln["changed"] for ln in group.items)
+        )
+    line_summary = [
+        {"id": f"qty-{ln['target'].pk}", "label": ln["name"], "message": ln["error"]}
+        for ln in shown
+        if ln["error"]
+    ]
     return render(
         request,
         "plans/programme_amend.html",
@@ -413,12 +578,17 @@ def programme_amend(request, pk: int):
             "form": form,
             "adds": adds,
             "lines": lines,
+            "groups": groups,
+            "q": unit_filter,
+            "preview": preview,
+            "error_summary": _error_summary(form, adds, cells=line_summary)
+            if data is not None
+            else [],
         },
     )
 
 
-def _status_action(request, pk: int, service, done_message: str):
-    programme = _get_programme(request, pk, write=True)
+def _status_action(request, programme: Programme, service, done_message: str):
     try:
         service(programme=programme, version=request.POST.get("version"), user=request.user)
     except ValidationError as exc:
@@ -428,11 +598,66 @@ def _status_action(request, pk: int, service, done_message: str):
     return redirect(programme)
 
 
-@require_POST
+def _confirm_page(request, programme: Programme, *, action: str) -> Any:
+    """The page that asks before a one-way step and says what will follow (works without
+    script: the detail page links here, the button here posts)."""
+    targets = programme.targets.filter(removed_by__isnull=True)
+    context = {
+        "programme": programme,
+        "action": action,
+        "targets": targets.count(),
+        "units": targets.values("organization").distinct().count(),
+    }
+    return render(request, "plans/programme_confirm.html", context)
+
+
+@require_http_methods(["GET", "POST"])
 def programme_issue(request, pk: int):
-    return _status_action(request, pk, services.issue_programme, _("Đã ban hành chương trình."))
+    programme = _get_programme(request, pk, write=True)
+    if request.method == "GET":
+        return _confirm_page(request, programme, action="issue")
+    return _status_action(
+        request, programme, services.issue_programme, _("Đã ban hành chương trình.")
+    )
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 def programme_close(request, pk: int):
-    return _status_action(request, pk, services.close_programme, _("Đã kết thúc chương trình."))
+    programme = _get_programme(request, pk, write=True)
+    if request.method == "GET":
+        return _confirm_page(request, programme, action="close")
+    return _status_action(
+        request, programme, services.close_programme, _("Đã kết thúc chương trình.")
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def programme_reopen(request, pk: int):
+    """Undo a close, by an administrator of the programme's unit, with a reason."""
+    programme = _get_programme(request, pk, write=True)
+    if not access.can_administer(request.user, programme.organization):
+        raise PermissionDenied
+    form = forms.ReopenForm(request.POST or None, initial={"version": programme.version})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.reopen_programme(
+                programme=programme,
+                reason=form.cleaned_data["reason"],
+                version=form.cleaned_data.get("version"),
+                user=request.user,
+            )
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("Đã mở lại chương trình; lý do đã ghi vào lịch sử."))
+            return redirect(programme)
+    return render(
+        request,
+        "plans/programme_confirm.html",
+        {
+            "programme": programme,
+            "action": "reopen",
+            "form": form,
+            "error_summary": _error_summary(form),
+        },
+    )

@@ -4,7 +4,7 @@ the history, and enqueues the progress refresh on commit.
 
 One module per sub-domain; callers import from this package (`from plans import services`):
 
-- programmes: create, update, issue, close, copy a programme
+- programmes: create, update, issue, close, reopen (undo a close), copy a programme
 - targets: the targets of a draft, one by one (add_target, remove_target) or as a grid
   (set_targets); Share and share_quantity
 - quotas: apply_quota, the same targets for every unit of a level
@@ -22,6 +22,7 @@ from plans.services.programmes import (
     copy_programme,
     create_programme,
     issue_programme,
+    reopen_programme,
     update_programme,
 )
 from plans.services.progress_refresh import enqueue_progress_refresh, progress_refresh_deferred
@@ -51,6 +52,7 @@ __all__ = [
     "issue_programme",
     "progress_refresh_deferred",
     "remove_target",
+    "reopen_programme",
     "save_programme_requirement",
     "set_targets",
     "share_quantity",

@@ -5,13 +5,13 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
-from ktgs import versioning
+from ktgs import access, versioning
 from plans.models import Programme, Target
 from plans.services.doc_numbers import _clean_document
 from plans.services.history import lock_programme
@@ -151,6 +151,39 @@ def close_programme(*, programme: Programme, version=None, user=None) -> Program
         version=version,
         user=user,
     )
+
+
+# simple_history keeps the reason of a change in a 100-character column.
+REASON_MAX_LENGTH = 100
+
+
+@transaction.atomic
+def reopen_programme(*, programme: Programme, reason: str, version=None, user=None) -> Programme:
+    """Undo a close: the programme is issued again (editable, amendable, offered to new
+    cases), by an administrator of its unit only, with the reason kept in its history.
+    Issuing has no undo: an issued programme is a published document; it changes through
+    amendments (DESIGN §2)."""
+    reason = " ".join((reason or "").split())
+    if not reason:
+        raise ValidationError({"reason": _("Hãy ghi lý do mở lại chương trình.")})
+    if len(reason) > REASON_MAX_LENGTH:
+        raise ValidationError(
+            {
+                "reason": _("Lý do không quá %(max)s ký tự (hiện có %(length)s).")
+                % {"max": REASON_MAX_LENGTH, "length": len(reason)}
+            }
+        )
+    current = lock_programme(programme.pk, version)
+    if user is not None and not access.can_administer(user, current.organization):
+        raise PermissionDenied(_("Chỉ quản trị của đơn vị mới được mở lại chương trình."))
+    if current.status != Programme.Status.CLOSED:
+        raise ValidationError({"status": _("Chỉ chương trình đã kết thúc mới được mở lại.")})
+    current.status = Programme.Status.ISSUED
+    current._change_reason = reason  # type: ignore[attr-defined]  # simple_history reads it
+    versioning.bump(current, user, ["status"])
+    enqueue_progress_refresh(_programme_unit_ids(current))
+    programme.__dict__.update(current.__dict__)
+    return current
 
 
 def _shift_year(day: datetime.date, years: int) -> datetime.date:

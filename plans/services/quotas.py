@@ -71,6 +71,17 @@ def apply_quota(
         .exclude(pk=current.organization_id)
         .order_by("path")
     )
+    if not units:
+        # Was: applied to 0 units and reported as done.
+        raise ValidationError(
+            {
+                "level": _(
+                    "Không có đơn vị cấp “%(level)s” nào thuộc %(owner)s: chỉ tiêu sẽ không "
+                    "giao cho đơn vị nào. Hãy chọn cấp khác."
+                )
+                % {"level": Organization.Level(level).label, "owner": current.organization}
+            }
+        )
     existing = {
         (t.organization_id, t.kind, t.counts): t
         for t in current.targets.filter(

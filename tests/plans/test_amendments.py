@@ -293,7 +293,9 @@ def test_amend_page_changes_removes_and_adds(client, cast, tree, issued):
     bad = client.post(url, {**data, "effective_on": "01/01/2024"})
     assert bad.status_code == 200
     assert "nằm trong thời gian" in str(bad.context["form"].errors["effective_on"])
-    response = client.post(url, data)
+    preview = client.post(url, data)  # recording cannot be undone: it asks first
+    assert preview.status_code == 200 and issued.amendments.count() == 0
+    response = client.post(url, {**data, "confirmed": preview.context["preview"]["fingerprint"]})
     assert response.status_code == 302
     assert figures(issued, D(2025, 7, 2)) == [
         ("TN-A1", INSPECT, 3),

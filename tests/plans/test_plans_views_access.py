@@ -90,9 +90,11 @@ def test_issue_with_a_stale_version_is_refused_with_a_message(client, cast, draf
     assert draft.status == Programme.Status.DRAFT
 
 
-def test_issue_and_close_refuse_get(client, cast, draft):
+def test_issue_get_only_asks_for_confirmation(client, cast, draft):
     client.force_login(cast.staff_a)
-    assert client.get(reverse("plans:issue", args=[draft.pk])).status_code == 405
+    assert client.get(reverse("plans:issue", args=[draft.pk])).status_code == 200
+    draft.refresh_from_db()
+    assert draft.status == Programme.Status.DRAFT
 
 
 @pytest.mark.parametrize("who", list(READERS))
