@@ -10,23 +10,23 @@ urlpatterns = [
     path("new/", views.case_create, name="create"),
     path("units/search/", views.subject_search, name="subject_search"),
     path("targets/", views.target_choices, name="target_choices"),
-    path("<int:pk>/", views.case_detail, name="detail"),
-    path("<int:pk>/edit/", views.case_edit, name="edit"),
-    path("<int:pk>/status/", views.case_status, name="status"),
-    path("<int:pk>/conclude/", views.case_conclude, name="conclude"),
+    path("<id:pk>/", views.case_detail, name="detail"),
+    path("<id:pk>/edit/", views.case_edit, name="edit"),
+    path("<id:pk>/status/", views.case_status, name="status"),
+    path("<id:pk>/conclude/", views.case_conclude, name="conclude"),
     path(
-        "<int:pk>/subjects/<int:subject_pk>/discipline/",
+        "<id:pk>/subjects/<id:subject_pk>/discipline/",
         views.case_discipline,
         name="discipline",
     ),
     # The commission's other records.
     path("letters/", letters.letter_list, name="letter_list"),
     path("letters/new/", letters.letter_create, name="letter_create"),
-    path("letters/<int:pk>/", letters.letter_detail, name="letter_detail"),
-    path("letters/<int:pk>/edit/", letters.letter_edit, name="letter_edit"),
+    path("letters/<id:pk>/", letters.letter_detail, name="letter_detail"),
+    path("letters/<id:pk>/edit/", letters.letter_edit, name="letter_edit"),
     *[
         path(
-            f"letters/<int:pk>/{name.replace('_', '-')}/",
+            f"letters/<id:pk>/{name.replace('_', '-')}/",
             letters.letter_action,
             {"action": name},
             name=f"letter_{name}",
@@ -34,10 +34,10 @@ urlpatterns = [
         for name in letters.ACTIONS
     ],
     path("denunciations/", denunciations.denunciation_list, name="denunciation_list"),
-    path("denunciations/<int:pk>/", denunciations.denunciation_detail, name="denunciation_detail"),
+    path("denunciations/<id:pk>/", denunciations.denunciation_detail, name="denunciation_detail"),
     *[
         path(
-            f"denunciations/<int:pk>/{name}/",
+            f"denunciations/<id:pk>/{name}/",
             denunciations.denunciation_action,
             {"action": name},
             name=f"denunciation_{name}",
@@ -46,14 +46,14 @@ urlpatterns = [
     ],
     path("complaints/", complaints.complaint_list, name="complaint_list"),
     path("complaints/new/", complaints.complaint_create, name="complaint_create"),
-    path("complaints/<int:pk>/", complaints.complaint_detail, name="complaint_detail"),
-    path("complaints/<int:pk>/decide/", complaints.complaint_decide, name="complaint_decide"),
+    path("complaints/<id:pk>/", complaints.complaint_detail, name="complaint_detail"),
+    path("complaints/<id:pk>/decide/", complaints.complaint_decide, name="complaint_decide"),
     path("suspensions/", suspensions.suspension_list, name="suspension_list"),
     path("suspensions/new/", suspensions.suspension_create, name="suspension_create"),
-    path("suspensions/<int:pk>/", suspensions.suspension_detail, name="suspension_detail"),
+    path("suspensions/<id:pk>/", suspensions.suspension_detail, name="suspension_detail"),
     *[
         path(
-            f"suspensions/<int:pk>/{name}/",
+            f"suspensions/<id:pk>/{name}/",
             suspensions.suspension_action,
             {"action": name},
             name=f"suspension_{name}",
