@@ -50,6 +50,15 @@ class AutoSchema(SpectacularAutoSchema):
     last), 400 on lists (filters) and
     writes, 409 on writes (stale version)."""
 
+    def _get_parameters(self):
+        """An optional query parameter sent empty is no parameter (the filters and the
+        query serializers read it so): the schema says so, with allowEmptyValue."""
+        parameters = super()._get_parameters()
+        for parameter in parameters:
+            if parameter["in"] == "query" and not parameter.get("required"):
+                parameter["allowEmptyValue"] = True
+        return parameters
+
     def _get_response_bodies(self, direction="response"):
         responses = super()._get_response_bodies(direction)
         if direction != "response":
