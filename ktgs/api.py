@@ -151,7 +151,9 @@ class InputSerializer(serializers.Serializer):
         fields = super().get_fields()
         for name, field in fields.items():
             if type(field) is serializers.DateField:
-                fields[name] = field = DateInputField(*field._args, **field._kwargs)
+                # The field as declared (DRF keeps its arguments for copies).
+                args, kwargs = field._args, field._kwargs  # type: ignore[attr-defined]
+                fields[name] = field = DateInputField(*args, **kwargs)
             self._translate(field)
         return fields
 

@@ -341,19 +341,20 @@ def _parse_records(
 
         counts = {}
         for column in ("member_count", "committee_member_count"):
-            counts[column] = _parse_count(cell(column))
-            if counts[column] is None:
+            count = _parse_count(cell(column))
+            if count is None:
                 error(
                     column,
                     _("«%(value)s» không phải là số nguyên không âm.") % {"value": cell(column)},
                 )
-            elif counts[column] > MAX_COUNT:
+            elif count > MAX_COUNT:
                 error(
                     column,
                     _("«%(value)s» quá lớn: tối đa %(max)s.")
                     % {"value": cell(column), "max": _largest_count()},
                 )
-                counts[column] = None
+                count = None
+            counts[column] = count
             row.values[column] = counts[column]
         members, committee = counts["member_count"], counts["committee_member_count"]
         # Mirrors the model's constraint: a member count of 0 means "not counted here".
