@@ -25,6 +25,7 @@ from cases.models import (
 )
 from cases.services import targets
 from ktgs import access, versioning
+from ktgs.filters import IdFilter, YearFilter, YearRangeFilter
 from ktgs.models import Organization
 from plans.models import ActivityKind, Body, DecidingBody, Programme, Target
 from plans.queries import in_force_on, targets_of_year
@@ -119,14 +120,14 @@ class CaseFilter(django_filters.FilterSet):
         ("inspection_commission", _("Ủy ban kiểm tra")),
     )
 
-    year = django_filters.NumberFilter(label=_("Năm"))
+    year = YearFilter(label=_("Năm"))
     kind = django_filters.ChoiceFilter(label=_("Loại"), choices=ActivityKind.choices)
     status = django_filters.ChoiceFilter(label=_("Trạng thái"), choices=Case.Status.choices)
     origin = django_filters.ChoiceFilter(label=_("Nguồn"), choices=ORIGINS, method="filter_origin")
     body = django_filters.ChoiceFilter(
         label=_("Chủ thể"), choices=Body.choices, method="filter_body"
     )
-    unit = django_filters.NumberFilter(
+    unit = IdFilter(
         label=_("Chỉ của đơn vị"), field_name="organization_id", widget=forms.HiddenInput
     )
     concluded = django_filters.DateFromToRangeFilter(
@@ -136,15 +137,13 @@ class CaseFilter(django_filters.FilterSet):
     )
     # The report's arising column: cases of these years that count by this day and
     # fulfil no target then.
-    years = django_filters.RangeFilter(field_name="year", widget=HiddenRange)
+    years = YearRangeFilter(field_name="year", widget=HiddenRange)
     arising_on = django_filters.DateFilter(method="filter_arising_on", widget=forms.HiddenInput)
     # The report's targets table: the cases that count on this day toward the subtree's
     # targets of these years (optionally of a kind and counting unit) in force then.
     planned_on = django_filters.DateFilter(method="filter_nothing", widget=forms.HiddenInput)
     # (field_name only types the parameter in the API schema: the years are the targets'.)
-    target_years = django_filters.RangeFilter(
-        field_name="year", method="filter_nothing", widget=HiddenRange
-    )
+    target_years = YearRangeFilter(field_name="year", method="filter_nothing", widget=HiddenRange)
     target_kind = django_filters.ChoiceFilter(
         choices=ActivityKind.choices, method="filter_nothing", widget=forms.HiddenInput
     )

@@ -12,11 +12,14 @@ is not revealed), an object inside it that the caller may only read answers 403.
 
 from __future__ import annotations
 
+import datetime
+import re
+
 import django_filters
-from django.http import Http404
+from django.http import Http404, QueryDict
 from django.utils.translation import gettext as _g
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework import (
     exceptions,
@@ -25,8 +28,10 @@ from rest_framework import (
     viewsets,
 )
 from rest_framework.settings import api_settings
+from rest_framework.utils.serializer_helpers import ReturnDict
 
-from ktgs import access
+from ktgs import access, converters
+from ktgs.filters import ID_SCHEMA, IdFilter
 from ktgs.models import Organization, UnitKind
 
 # --- views opened to DRF's authentication ----------------------------------------------
@@ -40,7 +45,7 @@ def open_view(view):
 
 
 # The largest id PostgreSQL's integer primary keys hold.
-MAX_ID = 2_147_483_647
+MAX_ID = converters.MAX_ID
 
 
 def path_id(value) -> int:
@@ -56,6 +61,15 @@ class OpenViewMixin:
     @classmethod
     def as_view(cls, *args, **kwargs):
         return open_view(super().as_view(*args, **kwargs))  # type: ignore[misc]
+
+    def initial(self, request, *args, **kwargs):
+        """No parameter of the API takes several values: one sent twice is refused (400)
+        rather than its last value quietly read."""
+        super().initial(request, *args, **kwargs)  # type: ignore[misc]
+        repeated = [name for name, values in request.query_params.lists() if len(values) > 1]
+        if repeated:
+            message = _g("Tham số này chỉ được gửi một lần.")
+            raise exceptions.ValidationError({name: [message] for name in repeated})
 
 
 class SchemaView(OpenViewMixin, SpectacularAPIView):
@@ -89,6 +103,44 @@ FIELD_MESSAGES = {
     "overflow": _("Thời điểm không hợp lệ."),
 }
 DATE_FORMAT_MESSAGE = _("Ngày không đúng định dạng: dùng YYYY-MM-DD.")
+IMPOSSIBLE_DATE_MESSAGE = _("Ngày không có thật (ví dụ 30/02): hãy kiểm tra ngày và tháng.")
+NO_DATA_MESSAGE = _("Không có dữ liệu gửi lên: cần một đối tượng JSON.")
+
+ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+class DateInputField(serializers.DateField):
+    """A date in the shape YYYY-MM-DD that names no day ("2026-02-30") is called an
+    impossible date, not a wrong format. InputSerializer puts it in place of every
+    serializers.DateField it declares."""
+
+    def to_internal_value(self, value):
+        if isinstance(value, str) and ISO_DATE.fullmatch(value.strip()):
+            try:
+                datetime.date.fromisoformat(value.strip())
+            except ValueError:
+                raise serializers.ValidationError(
+                    str(IMPOSSIBLE_DATE_MESSAGE), code="invalid_date"
+                ) from None
+        return super().to_internal_value(value)
+
+
+@extend_schema_field(ID_SCHEMA)
+class IdRelatedField(serializers.PrimaryKeyRelatedField):
+    """The one rule for an object named by its id in a request: an integer from 1 to
+    PostgreSQL's largest (a JSON number, or its digits in a query string). DRF's own field
+    reads 3.5 as unit 3 (the model field casts it); here a fraction, a boolean or an id
+    the database cannot hold is refused with the field's message. Subclasses give
+    get_queryset (the reach)."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, str) and data.isascii() and data.isdigit():
+            data = int(data)
+        if isinstance(data, bool) or not isinstance(data, int):
+            self.fail("incorrect_type", data_type=type(data).__name__)
+        if not 1 <= data <= MAX_ID:
+            self.fail("does_not_exist", pk_value=data)
+        return super().to_internal_value(data)
 
 
 class InputSerializer(serializers.Serializer):
@@ -97,9 +149,24 @@ class InputSerializer(serializers.Serializer):
 
     def get_fields(self):
         fields = super().get_fields()
-        for field in fields.values():
+        for name, field in fields.items():
+            if type(field) is serializers.DateField:
+                # The field as declared (DRF keeps its arguments for copies).
+                args, kwargs = field._args, field._kwargs  # type: ignore[attr-defined]
+                fields[name] = field = DateInputField(*args, **kwargs)
             self._translate(field)
         return fields
+
+    @property
+    def errors(self):
+        errors = super().errors
+        # A body of JSON null: DRF answers "No data provided", a message it does not mark
+        # for translation.
+        general = errors.get(api_settings.NON_FIELD_ERRORS_KEY, [])
+        if len(errors) == 1 and [getattr(e, "code", None) for e in general] == ["null"]:
+            detail = exceptions.ErrorDetail(str(NO_DATA_MESSAGE), code="null")
+            errors = ReturnDict({api_settings.NON_FIELD_ERRORS_KEY: [detail]}, serializer=self)
+        return errors
 
     def _translate(self, field) -> None:
         for key, message in FIELD_MESSAGES.items():
@@ -112,11 +179,18 @@ class InputSerializer(serializers.Serializer):
             self._translate(child)
 
     def to_internal_value(self, data):
+        if isinstance(data, QueryDict):
+            # A query string: an empty parameter is no parameter, as in the filters.
+            data = {name: value for name, value in data.items() if value != ""}
         if not isinstance(data, dict):
             raise serializers.ValidationError(
                 {api_settings.NON_FIELD_ERRORS_KEY: [_g("Cần một đối tượng JSON.")]}
             )
         return super().to_internal_value(data)
+
+
+# The years the reports' query parameters take (as their IntegerField(2000, 2100)).
+REPORT_YEAR_SCHEMA = {"type": "integer", "minimum": 2000, "maximum": 2100}
 
 
 class VersionInput(InputSerializer):
@@ -196,11 +270,11 @@ class OrganizationSerializer(serializers.ModelSerializer):
 
 
 class OrganizationFilter(django_filters.FilterSet):
-    subtree_of = django_filters.NumberFilter(
+    subtree_of = IdFilter(
         method="filter_subtree_of",
         label=_("Cây con của đơn vị (id), gồm cả đơn vị đó"),
     )
-    parent = django_filters.NumberFilter(field_name="parent_id", label=_("Đơn vị cấp trên (id)"))
+    parent = IdFilter(field_name="parent_id", label=_("Đơn vị cấp trên (id)"))
     level = django_filters.ChoiceFilter(choices=Organization.Level.choices, label=_("Cấp"))
 
     class Meta:

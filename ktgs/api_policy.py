@@ -137,5 +137,27 @@ def exception_handler(exc, context):
 
 
 class Pagination(pagination.PageNumberPagination):
+    """`page` and `page_size` (1 to 200). DRF quietly takes its default for a page size it
+    cannot read; here a wrong one is a 400 on the parameter, as any filter's is."""
+
     page_size_query_param = "page_size"
     max_page_size = 200
+
+    def get_page_size(self, request):
+        raw = request.query_params.get(self.page_size_query_param, "")
+        if raw == "":
+            return self.page_size
+        if not (raw.isascii() and raw.isdigit() and 1 <= int(raw) <= self.max_page_size):
+            message = _g("Số dòng mỗi trang phải là số nguyên từ 1 đến %(max)d.")
+            raise exceptions.ValidationError(
+                {self.page_size_query_param: [message % {"max": self.max_page_size}]}
+            )
+        return int(raw)
+
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            parameter["schema"]["minimum"] = 1
+            if parameter["name"] == self.page_size_query_param:
+                parameter["schema"]["maximum"] = self.max_page_size
+        return parameters

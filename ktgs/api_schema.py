@@ -47,8 +47,17 @@ _ERROR_DESCRIPTIONS = {
 class AutoSchema(SpectacularAutoSchema):
     """Adds the errors every endpoint may answer, so clients (and schemathesis) know
     them: 401/403/429 everywhere, 404 on routes with an id and on lists (a page past the
-    last), 400 on lists (filters) and
-    writes, 409 on writes (stale version)."""
+    last), 400 on lists (filters), on any route with query parameters and on writes, 409
+    on writes (stale version)."""
+
+    def _get_parameters(self):
+        """An optional query parameter sent empty is no parameter (the filters and the
+        query serializers read it so): the schema says so, with allowEmptyValue."""
+        parameters = super()._get_parameters()
+        for parameter in parameters:
+            if parameter["in"] == "query" and not parameter.get("required"):
+                parameter["allowEmptyValue"] = True
+        return parameters
 
     def _get_response_bodies(self, direction="response"):
         responses = super()._get_response_bodies(direction)
@@ -61,7 +70,8 @@ class AutoSchema(SpectacularAutoSchema):
         }
         if "{" in self.path or self._is_list_view():
             codes["404"] = ErrorSerializer  # an id out of reach; a page past the last
-        if self.method != "GET" or self._is_list_view():
+        takes_query = any(p["in"] == "query" for p in self._get_parameters())
+        if self.method != "GET" or self._is_list_view() or takes_query:
             codes["400"] = FieldErrorsSerializer
         if self.method in ("POST", "PUT", "PATCH", "DELETE"):
             codes["409"] = StaleSerializer

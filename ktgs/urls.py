@@ -1,9 +1,13 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import include, path, register_converter
 
 from ktgs import views
+from ktgs.converters import IdConverter
 from ktgs.forms import LoginForm
+
+# `<id:pk>` (an id within PostgreSQL's integer, else 404) for every app's URL conf below.
+register_converter(IdConverter, "id")
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -19,13 +23,13 @@ urlpatterns = [
     path("organizations/search/", views.organization_search, name="organization_search"),
     path("organizations/import/", views.organization_import_new, name="organization_import"),
     path(
-        "organizations/import/<int:pk>/",
+        "organizations/import/<id:pk>/",
         views.organization_import_detail,
         name="organization_import_detail",
     ),
-    path("organizations/<int:pk>/", views.organization_detail, name="organization_detail"),
+    path("organizations/<id:pk>/", views.organization_detail, name="organization_detail"),
     path(
-        "organizations/<int:pk>/children/",
+        "organizations/<id:pk>/children/",
         views.organization_children,
         name="organization_children",
     ),

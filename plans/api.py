@@ -9,11 +9,9 @@ from __future__ import annotations
 import django_filters
 from django.db.models import Count, Prefetch
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
     extend_schema,
-    extend_schema_field,
     extend_schema_view,
 )
 from rest_framework import mixins, serializers, status, viewsets
@@ -22,7 +20,14 @@ from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
 from ktgs import access
-from ktgs.api import InputSerializer, ScopedViewSetMixin, VersionInput, run_input
+from ktgs.api import (
+    IdRelatedField,
+    InputSerializer,
+    ScopedViewSetMixin,
+    VersionInput,
+    run_input,
+)
+from ktgs.filters import IdFilter, YearFilter
 from plans import services
 from plans.models import ActivityKind, Amendment, Body, Programme, Target
 
@@ -93,8 +98,7 @@ class TargetSerializer(serializers.ModelSerializer):
 # --- input ------------------------------------------------------------------------------
 
 
-@extend_schema_field(OpenApiTypes.INT)
-class VisibleUnitField(serializers.PrimaryKeyRelatedField):
+class VisibleUnitField(IdRelatedField):
     """A unit id the caller can see; any other id reads as "not in your reach"."""
 
     def get_queryset(self):
@@ -147,9 +151,9 @@ class TargetInput(VersionInput):
 
 
 class ProgrammeFilter(django_filters.FilterSet):
-    organization = django_filters.NumberFilter(field_name="organization_id")
-    subtree_of = django_filters.NumberFilter(method="filter_subtree_of")
-    year = django_filters.NumberFilter()
+    organization = IdFilter(field_name="organization_id")
+    subtree_of = IdFilter(method="filter_subtree_of")
+    year = YearFilter()
     status = django_filters.ChoiceFilter(choices=Programme.Status.choices)
     scope = django_filters.ChoiceFilter(choices=Programme.Scope.choices)
     body = django_filters.ChoiceFilter(choices=Body.choices)
@@ -261,9 +265,9 @@ class ProgrammeViewSet(
 
 
 class TargetFilter(django_filters.FilterSet):
-    programme = django_filters.NumberFilter(field_name="programme_id")
-    organization = django_filters.NumberFilter(field_name="organization_id")
-    year = django_filters.NumberFilter(field_name="programme__year")
+    programme = IdFilter(field_name="programme_id")
+    organization = IdFilter(field_name="organization_id")
+    year = YearFilter(field_name="programme__year")
     kind = django_filters.ChoiceFilter(choices=ActivityKind.choices)
     counts = django_filters.ChoiceFilter(choices=Target.Counts.choices)
     in_force = django_filters.BooleanFilter(field_name="removed_by", lookup_expr="isnull")

@@ -10,6 +10,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ktgs.filters import IdFilter
 from reminders.models import OutboxMessage
 
 
@@ -39,9 +40,7 @@ class ReminderLogFilter(django_filters.FilterSet):
     )
     # Not offered on the page's form (a hidden field keeps it across pages): links and
     # API clients ask for one unit's mail.
-    organization = django_filters.NumberFilter(
-        field_name="organization_id", widget=forms.HiddenInput
-    )
+    organization = IdFilter(field_name="organization_id", widget=forms.HiddenInput)
     q = django_filters.CharFilter(
         label=_("Đơn vị hoặc người nhận"),
         method="filter_text",

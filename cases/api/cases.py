@@ -6,7 +6,6 @@ history names the user), the output serializers show the result."""
 
 from __future__ import annotations
 
-import django_filters
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _g
 from drf_spectacular.utils import extend_schema, extend_schema_view
@@ -18,6 +17,7 @@ from cases import queries, services
 from cases.models import Case, CaseSubject, DisciplineDecision
 from ktgs import access
 from ktgs.api import InputSerializer, ScopedViewSetMixin, VersionInput, run_input
+from ktgs.filters import IdFilter
 from plans.api import VisibleUnitField
 from plans.models import ActivityKind, Body, DecidingBody, Target
 
@@ -204,8 +204,8 @@ class DisciplineInput(InputSerializer):
 
 
 class CaseApiFilter(queries.CaseFilter):
-    organization = django_filters.NumberFilter(field_name="organization_id")
-    subtree_of = django_filters.NumberFilter(method="filter_subtree_of")
+    organization = IdFilter(field_name="organization_id")
+    subtree_of = IdFilter(method="filter_subtree_of")
 
     class Meta(queries.CaseFilter.Meta):
         fields = [*queries.CaseFilter.Meta.fields, "organization", "subtree_of"]

@@ -27,6 +27,10 @@ from plans.models import DecidingBody
 class DenunciationSerializer(serializers.ModelSerializer):
     organization = serializers.IntegerField(source="case.organization_id", read_only=True)
     body = serializers.ChoiceField(source="case.body", choices=DecidingBody.choices, read_only=True)
+    # Declared: blank until concluded, which the model field's enum would not admit.
+    conclusion = serializers.ChoiceField(
+        choices=Denunciation.Conclusion.choices, allow_blank=True, read_only=True
+    )
     title = serializers.CharField(source="case.title", read_only=True)
     case_status = serializers.CharField(source="case.status", read_only=True)
     deadline = serializers.SerializerMethodField()

@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from cases import deadlines, queries
 from ktgs import access
 from ktgs.api import ScopedViewSetMixin
+from ktgs.filters import IdFilter
 
 ERRORS = (
     "Lỗi kiểm tra dữ liệu: 400 theo từng trường (thông báo tiếng Việt như trên trang); "
@@ -24,8 +25,8 @@ class UnitFilterMixin(django_filters.FilterSet):
 
     unit_field = "organization"
 
-    organization = django_filters.NumberFilter(method="filter_organization", label="Đơn vị (id)")
-    subtree_of = django_filters.NumberFilter(
+    organization = IdFilter(method="filter_organization", label="Đơn vị (id)")
+    subtree_of = IdFilter(
         method="filter_subtree_of", label="Cây con của đơn vị (id), gồm cả đơn vị đó"
     )
 

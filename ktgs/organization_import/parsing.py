@@ -10,10 +10,18 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.utils import translation
+from django.utils import formats, translation
 from django.utils.translation import gettext as _
 
 from ktgs.models import Organization
+
+# The largest count the database holds (the counts are PositiveIntegerFields).
+MAX_COUNT = 2_147_483_647
+
+
+def _largest_count() -> str:
+    return formats.number_format(MAX_COUNT, force_grouping=True)
+
 
 REQUIRED_COLUMNS = (
     "code",
@@ -293,6 +301,15 @@ def _parse_records(
         def error(column: str, reason: str, row_number=row_number) -> None:
             errors.append(RowError(row_number, labels.get(column, column), reason))
 
+        # PostgreSQL stores no NUL character in text, and no one types one: a cell that
+        # holds one comes from a damaged export. Refused (named, so it can be fixed at the
+        # source) rather than stripped, which would store a name nobody wrote.
+        for column, index in positions.items():
+            value = cells[index] if index < len(cells) else ""
+            if isinstance(value, str) and "\x00" in value:
+                error(column, _("Ô chứa ký tự NUL (mã 0); hãy xóa ký tự này trong tệp."))
+                cells[index] = value.replace("\x00", "")
+
         row = _Row(row=row_number)
         row.code = _as_text(cell("code"))
         row.parent_code = _as_text(cell("parent_code"))
@@ -324,12 +341,20 @@ def _parse_records(
 
         counts = {}
         for column in ("member_count", "committee_member_count"):
-            counts[column] = _parse_count(cell(column))
-            if counts[column] is None:
+            count = _parse_count(cell(column))
+            if count is None:
                 error(
                     column,
                     _("«%(value)s» không phải là số nguyên không âm.") % {"value": cell(column)},
                 )
+            elif count > MAX_COUNT:
+                error(
+                    column,
+                    _("«%(value)s» quá lớn: tối đa %(max)s.")
+                    % {"value": cell(column), "max": _largest_count()},
+                )
+                count = None
+            counts[column] = count
             row.values[column] = counts[column]
         members, committee = counts["member_count"], counts["committee_member_count"]
         # Mirrors the model's constraint: a member count of 0 means "not counted here".

@@ -9,6 +9,7 @@ import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
+from xml.etree.ElementTree import ParseError
 
 from django.utils.translation import gettext as _
 from openpyxl import load_workbook
@@ -65,8 +66,21 @@ def read_rows(
         return [], {}, [RowError(None, "", _("Tệp CSV phải được lưu với mã hóa UTF-8."))]
     except csv.Error as exc:
         return [], {}, [RowError(None, "", _("Tệp CSV không đọc được: %(e)s") % {"e": exc})]
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, OSError) as exc:
-        # What openpyxl raises for a damaged file or one that is not a workbook.
+    except (
+        zipfile.BadZipFile,
+        InvalidFileException,
+        KeyError,
+        ValueError,
+        OSError,
+        ParseError,
+    ) as exc:
+        # What openpyxl raises for a file that is not a workbook, or a damaged one (a
+        # sheet whose XML is broken, e.g. by a NUL character: ParseError). Its message is
+        # English ("File is not a zip file"): the user reads ours.
         if not _is_xlsx(data, name):
             raise
-        return [], {}, [RowError(None, "", _("Tệp Excel không đọc được: %(e)s") % {"e": exc})]
+        if isinstance(exc, zipfile.BadZipFile | InvalidFileException):
+            reason = _("Tệp không phải là tệp Excel (.xlsx).")
+        else:
+            reason = _("Tệp Excel bị hỏng, không đọc được; hãy lưu lại tệp bằng Excel.")
+        return [], {}, [RowError(None, "", reason)]

@@ -13,7 +13,7 @@ from rest_framework import serializers, viewsets
 from rest_framework.response import Response
 
 from ktgs import access
-from ktgs.api import InputSerializer, OpenViewMixin, path_id
+from ktgs.api import REPORT_YEAR_SCHEMA, InputSerializer, OpenViewMixin, path_id
 from reports import documents, queries
 from reports.engine.periods import OFFERED_PERIODS
 from reports.queries.cells import report_cells
@@ -68,7 +68,7 @@ class PeriodReportViewSet(OpenViewMixin, viewsets.ViewSet):
         summary="Báo cáo kỳ của một đơn vị theo mẫu chính thức: mọi ô số liệu và văn bản",
         parameters=[
             OpenApiParameter("id", int, OpenApiParameter.PATH, description="Đơn vị (id)"),
-            OpenApiParameter("year", int, description="Năm (mặc định: năm nay)"),
+            OpenApiParameter("year", REPORT_YEAR_SCHEMA, description="Năm (mặc định: năm nay)"),
             OpenApiParameter(
                 "period",
                 str,

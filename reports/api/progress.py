@@ -37,7 +37,7 @@ from rest_framework.response import Response
 
 from cases.models import Case, CaseSubject
 from ktgs import access
-from ktgs.api import InputSerializer, OpenViewMixin, path_id
+from ktgs.api import REPORT_YEAR_SCHEMA, InputSerializer, OpenViewMixin, path_id
 from ktgs.figures import round_percent
 from ktgs.models import Organization
 from plans import queries as plan_queries
@@ -750,7 +750,7 @@ class ProgressViewSet(OpenViewMixin, viewsets.ViewSet):
         summary="Tiến độ của một đơn vị và các đơn vị trực thuộc (số liệu của bảng điều khiển)",
         parameters=[
             OpenApiParameter("id", int, OpenApiParameter.PATH, description="Đơn vị (id)"),
-            OpenApiParameter("year", int, description="Năm (mặc định: năm nay)"),
+            OpenApiParameter("year", REPORT_YEAR_SCHEMA, description="Năm (mặc định: năm nay)"),
             OpenApiParameter(
                 "period",
                 str,

@@ -13,11 +13,9 @@ from __future__ import annotations
 import django_filters
 from django.utils import timezone
 from django.utils.translation import gettext as _g
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
     extend_schema,
-    extend_schema_field,
     extend_schema_view,
 )
 from rest_framework import exceptions, mixins, serializers, status, viewsets
@@ -26,8 +24,9 @@ from rest_framework.response import Response
 
 from cases.api.records import UnitFilterMixin
 from ktgs import access
-from ktgs.api import InputSerializer, ScopedViewSetMixin, VersionInput, run_input
+from ktgs.api import IdRelatedField, InputSerializer, ScopedViewSetMixin, VersionInput, run_input
 from ktgs.api_schema import FieldErrorsSerializer
+from ktgs.filters import ID_SCHEMA, IdFilter
 from plans.api import VisibleUnitField
 from reports import services
 from reports.models import Comment, ReportEvent, ReportPeriod, ReportSubmission
@@ -96,8 +95,7 @@ class ReportSubmissionSerializer(serializers.ModelSerializer):
         return list(submission.recipient_lines)
 
 
-@extend_schema_field(OpenApiTypes.INT)
-class PeriodField(serializers.PrimaryKeyRelatedField):
+class PeriodField(IdRelatedField):
     """A report period's id (reports.models.ReportPeriod)."""
 
     def get_queryset(self):
@@ -168,7 +166,7 @@ class ChildrenStatusQuery(InputSerializer):
 
 
 class SubmissionFilter(UnitFilterMixin):
-    period = django_filters.NumberFilter(field_name="period_id", label="Kỳ báo cáo (id)")
+    period = IdFilter(field_name="period_id", label="Kỳ báo cáo (id)")
     status = django_filters.ChoiceFilter(
         choices=ReportSubmission.Status.choices, label="Trạng thái"
     )
@@ -268,8 +266,8 @@ class ReportSubmissionViewSet(
     @extend_schema(
         summary="Tình trạng báo cáo kỳ của các đơn vị trực thuộc (quá hạn được đánh dấu)",
         parameters=[
-            OpenApiParameter("organization", int, required=True, description="Đơn vị (id)"),
-            OpenApiParameter("period", int, required=True, description="Kỳ báo cáo (id)"),
+            OpenApiParameter("organization", ID_SCHEMA, required=True, description="Đơn vị (id)"),
+            OpenApiParameter("period", ID_SCHEMA, required=True, description="Kỳ báo cáo (id)"),
         ],
         filters=False,
         responses={200: ChildrenStatusSerializer, 400: FieldErrorsSerializer},
@@ -297,8 +295,7 @@ class CommentSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-@extend_schema_field(OpenApiTypes.INT)
-class SubmissionField(serializers.PrimaryKeyRelatedField):
+class SubmissionField(IdRelatedField):
     def get_queryset(self):
         return access.scope(ReportSubmission.objects.all(), self.context["request"].user)
 
@@ -311,7 +308,7 @@ class CommentInput(InputSerializer):
 
 
 class CommentFilter(UnitFilterMixin):
-    period = django_filters.NumberFilter(field_name="period_id", label="Kỳ báo cáo (id)")
+    period = IdFilter(field_name="period_id", label="Kỳ báo cáo (id)")
 
     class Meta:
         model = Comment

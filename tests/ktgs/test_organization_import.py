@@ -6,6 +6,7 @@ import io
 import os
 import subprocess
 import sys
+import zipfile
 from urllib.parse import quote
 
 import openpyxl
@@ -311,8 +312,93 @@ def test_unreadable_files_are_reported_not_crashed_on(db):
     result = run(cp1258, name="units.csv")
     assert [e.reason for e in result.errors] == ["Tệp CSV phải được lưu với mã hóa UTF-8."]
     broken = run(b"PK\x03\x04 not really a workbook", name="units.xlsx")
-    assert broken.errors[0].reason.startswith("Tệp Excel không đọc được")
+    assert [e.reason for e in broken.errors] == ["Tệp không phải là tệp Excel (.xlsx)."]
     assert not Organization.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"code,parent_code,name\nX,,Y\n",  # a CSV named .xlsx
+        b"%PDF-1.7 a document",
+        b"",
+    ],
+)
+def test_a_file_that_is_not_xlsx_is_said_in_vietnamese(db, data):
+    """openpyxl's own words ("File is not a zip file") never reach the user."""
+    result = run(data, name="units.xlsx")
+    assert [(e.row, e.reason) for e in result.errors] == [
+        (None, "Tệp không phải là tệp Excel (.xlsx).")
+    ]
+    assert not Organization.objects.exists()
+
+
+def test_a_damaged_workbook_is_said_in_vietnamese(db):
+    # A zip archive, as a workbook is, without a workbook inside.
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        archive.writestr("hello.txt", "not a workbook")
+    result = run(out.getvalue(), name="units.xlsx")
+    assert len(result.errors) == 1
+    assert result.errors[0].reason in {
+        "Tệp không phải là tệp Excel (.xlsx).",
+        "Tệp Excel bị hỏng, không đọc được; hãy lưu lại tệp bằng Excel.",
+    }
+    assert not Organization.objects.exists()
+
+
+def test_a_nul_character_in_a_name_is_refused_on_its_cell(tree):
+    """Refused, not stripped: a NUL comes from a damaged export, and the stripped name is
+    one nobody wrote; the row names the cell so the source can be fixed (PostgreSQL would
+    refuse the text anyway, failing the whole import with its own words)."""
+    before = snapshot()
+    rows = [row[:] for row in NEW_SUBTREE]
+    rows[1][2] = "Đảng bộ cơ sở\x00 C1"
+    rows[2][0] = "TN-C2\x00"
+    result = run(csv_bytes(rows))
+    message = "Ô chứa ký tự NUL (mã 0); hãy xóa ký tự này trong tệp."
+    assert [(e.row, e.column, e.reason) for e in result.errors] == [
+        (3, "name", message),
+        (4, "code", message),
+    ]
+    assert snapshot() == before
+
+
+def test_a_workbook_whose_sheet_holds_a_nul_is_called_damaged(db):
+    """XML cannot hold a NUL: a sheet with one is a damaged workbook (openpyxl's parser
+    raised through the import before)."""
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append(HEADER)
+    sheet.append(NEW_SUBTREE[0])
+    sheet.cell(row=2, column=3)._value = "Chi bộ\x00 C1a"  # openpyxl's check bypassed
+    out = io.BytesIO()
+    workbook.save(out)
+    result = run(out.getvalue(), name="units.xlsx")
+    assert [e.reason for e in result.errors] == [
+        "Tệp Excel bị hỏng, không đọc được; hãy lưu lại tệp bằng Excel."
+    ]
+    assert not Organization.objects.exists()
+
+
+@pytest.mark.parametrize("count", ["2147483648", "99999999999999999999"])
+def test_a_member_count_too_large_for_the_database_is_a_row_error(tree, count):
+    before = snapshot()
+    rows = [row[:] for row in NEW_SUBTREE]
+    rows[0][4] = count
+    result = run(csv_bytes(rows))
+    assert [(e.row, e.column, e.reason) for e in result.errors] == [
+        (2, "member_count", f"«{count}» quá lớn: tối đa 2.147.483.647.")
+    ]
+    assert snapshot() == before
+
+
+def test_the_largest_member_count_the_database_holds_is_imported(tree):
+    rows = [row[:] for row in NEW_SUBTREE]
+    rows[0][4] = "2147483647"
+    result = run(csv_bytes(rows))
+    assert result.ok, result.errors
+    assert unit("TN-C1a").member_count == 2_147_483_647
 
 
 def test_dry_run_counts_and_writes_nothing(tree):
