@@ -585,7 +585,7 @@ def scan_digest(rule: ReminderRule, today: date, directory: Directory, result: S
                         comment_paths, root_path + "\uffff"
                     )
                 ]
-                if c[7] > since[person.user_id] and c[3] != person.user_id
+                if c[6] > since[person.user_id] and c[3] != person.user_id
             ]
             if first == last and not written:
                 continue
@@ -636,7 +636,7 @@ def scan_digest(rule: ReminderRule, today: date, directory: Directory, result: S
                     # Newest first; the time kept as written, shown in local time.
                     "comments": [
                         _comment_facts(c)
-                        for c in sorted(written, key=lambda c: c[7], reverse=True)[
+                        for c in sorted(written, key=lambda c: c[6], reverse=True)[
                             :DIGEST_COMMENTS_SHOWN
                         ]
                     ],
