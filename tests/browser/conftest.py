@@ -115,20 +115,21 @@ WCAG_22_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 BLOCKING = ("critical", "serious")
 
 
-def axe_violations(tab, *, impacts=BLOCKING) -> list[dict]:
+def axe_violations(tab, *, impacts=BLOCKING, within: str | None = None) -> list[dict]:
     """Runs axe-core's WCAG 2.2 AA rules on the page as it is now and returns the violations
     of the given impacts (critical and serious unless told), each with its rule id, impact,
-    help text and the CSS targets of the offending nodes."""
+    help text and the CSS targets of the offending nodes; `within`, a CSS selector, audits
+    that part of the page alone."""
     if not tab.evaluate("() => typeof window.axe === 'object'"):
         # Evaluated through the DevTools protocol, not a <script> tag: the page's CSP
         # (script-src 'self') stays as strict as users have it.
         tab.evaluate(AXE_SCRIPT.read_text(encoding="utf-8"))
     results = tab.evaluate(
-        """tags => axe.run(document, {
+        """([within, tags]) => axe.run(within || document, {
             runOnly: {type: 'tag', values: tags},
             resultTypes: ['violations'],
         })""",
-        WCAG_22_AA,
+        [within, WCAG_22_AA],
     )
     return [
         {

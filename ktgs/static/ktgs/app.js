@@ -75,9 +75,13 @@
     return m ? m[3] + "/" + m[2] + "/" + m[1] : "";
   }
 
-  function labelOf(field) {
+  // The field's label, given an id if it has none, to describe the calendar button with:
+  // the button's own name stays "pick a date" so that it never shares the field's name.
+  function labelIdOf(field) {
     var label = field.id && document.querySelector('label[for="' + field.id + '"]');
-    return label ? label.textContent.trim() : field.getAttribute("aria-label") || "";
+    if (!label) return "";
+    if (!label.id) label.id = field.id + "-label";
+    return label.id;
   }
 
   function calendarIcon() {
@@ -116,11 +120,9 @@
     var button = document.createElement("button");
     button.type = "button";
     button.className = "date-button";
-    var name = labelOf(field);
-    button.setAttribute(
-      "aria-label",
-      (document.body.dataset.pickDateLabel || "") + (name ? ": " + name : "")
-    );
+    button.setAttribute("aria-label", document.body.dataset.pickDateLabel || "");
+    var labelId = labelIdOf(field);
+    if (labelId) button.setAttribute("aria-describedby", labelId);
     button.appendChild(calendarIcon());
     wrapper.appendChild(button);
     wrapper.appendChild(native);
