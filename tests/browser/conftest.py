@@ -105,3 +105,56 @@ def screenshot(page):
         return path
 
     return take
+
+
+# axe-core, vendored from the npm registry (tests/browser/vendor/axe-core/README.md says
+# which version and why), injected by Playwright into the page under test.
+AXE_SCRIPT = Path(__file__).resolve().parent / "vendor" / "axe-core" / "axe.min.js"
+# The WCAG 2.2 AA rule set: every A and AA rule of WCAG 2.0, 2.1 and 2.2.
+WCAG_22_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+BLOCKING = ("critical", "serious")
+
+
+def axe_violations(tab, *, impacts=BLOCKING, within: str | None = None) -> list[dict]:
+    """Runs axe-core's WCAG 2.2 AA rules on the page as it is now and returns the violations
+    of the given impacts (critical and serious unless told), each with its rule id, impact,
+    help text and the CSS targets of the offending nodes; `within`, a CSS selector, audits
+    that part of the page alone."""
+    if not tab.evaluate("() => typeof window.axe === 'object'"):
+        # Evaluated through the DevTools protocol, not a <script> tag: the page's CSP
+        # (script-src 'self') stays as strict as users have it.
+        tab.evaluate(AXE_SCRIPT.read_text(encoding="utf-8"))
+    results = tab.evaluate(
+        """([within, tags]) => axe.run(within || document, {
+            runOnly: {type: 'tag', values: tags},
+            resultTypes: ['violations'],
+        })""",
+        [within, WCAG_22_AA],
+    )
+    return [
+        {
+            "id": v["id"],
+            "impact": v["impact"],
+            "help": v["help"],
+            "targets": [" ".join(map(str, node["target"])) for node in v["nodes"]],
+            "summary": v["nodes"][0].get("failureSummary", "") if v["nodes"] else "",
+        }
+        for v in results["violations"]
+        if v["impact"] in impacts
+    ]
+
+
+def describe_violations(where: str, violations: list[dict]) -> str:
+    """One readable block per violation: the page, the rule, its impact and the nodes."""
+    lines = []
+    for v in violations:
+        targets = "; ".join(v["targets"][:8])
+        more = f" (+{len(v['targets']) - 8} more)" if len(v["targets"]) > 8 else ""
+        lines.append(f"{where}: {v['id']} ({v['impact']}) {v['help']} → {targets}{more}")
+    return "\n".join(lines)
+
+
+@pytest.fixture
+def axe():
+    """axe(page) → the critical and serious WCAG 2.2 AA violations of the page as it is."""
+    return axe_violations
