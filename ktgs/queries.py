@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import Case, IntegerField, QuerySet, When
 
-from ktgs import access
+from ktgs import access, search
 from ktgs.models import Organization, Role, User
 
 
@@ -33,11 +33,24 @@ def roles_of(user: User) -> QuerySet[Role]:
 
 
 def search_visible(user: User, text: str, *, limit: int = 20) -> list[Organization]:
-    """Units in the user's reach whose code or name contains `text`."""
-    text = text.strip()
-    if not text:
+    """Units in the user's reach whose name, short name or code contains every word of
+    `text`, without diacritics and in any case (ktgs.search): "tai chinh" finds "Sở Tài
+    chính", "KCQ.06" the units whose code holds it. Best first: the unit whose code is
+    what was typed, then names that start with it, then upper levels."""
+    words = search.terms(text)
+    if not words:
         return []
-    found = access.visible_organizations(user).filter(
-        Q(code__iexact=text) | Q(name__icontains=text) | Q(short_name__icontains=text)
+    found = (
+        access.visible_organizations(user)
+        .filter(search.matching(text))
+        .select_related("parent")
+        .alias(
+            rank=Case(
+                When(code__iexact=text.strip(), then=0),
+                When(search_text__startswith=" ".join(words), then=1),
+                default=2,
+                output_field=IntegerField(),
+            )
+        )
     )
-    return list(found.order_by("depth", "name")[:limit])
+    return list(found.order_by("rank", "depth", "name", "pk")[:limit])
