@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+
 from django.db.models import Case, IntegerField, QuerySet, When
+from django.db.models.expressions import OrderBy
 
 from ktgs import access, search
 from ktgs.models import Organization, Role, User
@@ -54,3 +57,31 @@ def search_visible(user: User, text: str, *, limit: int = 20) -> list[Organizati
         )
     )
     return list(found.order_by("rank", "depth", "name", "pk")[:limit])
+
+
+def rank_of(field: str, values: Sequence[str]) -> Case:
+    """`field`'s place in `values` (a workflow's statuses in order), to sort by."""
+    return Case(
+        *(When(**{field: value}, then=rank) for rank, value in enumerate(values)),
+        output_field=IntegerField(),
+    )
+
+
+def sorted_by(queryset: QuerySet, sort: str, orders: Mapping[str, Sequence[OrderBy]]):
+    """`queryset` in the order a list's `?sort=` names: a key of `orders` (its columns
+    ascending), "-" before it for descending. Nulls stay last both ways. Anything else
+    leaves the list's own order."""
+    key = sort.removeprefix("-")
+    if key not in orders:
+        return queryset
+    return queryset.order_by(
+        *(_descending(expr) if sort.startswith("-") else expr for expr in orders[key])
+    )
+
+
+def _descending(expr: OrderBy) -> OrderBy:
+    flipped = expr.copy()
+    flipped.reverse_ordering()
+    # reverse_ordering also moves the nulls to the other end: keep them where they were.
+    flipped.nulls_first, flipped.nulls_last = expr.nulls_first, expr.nulls_last
+    return flipped
