@@ -43,14 +43,16 @@ def search_visible(user: User, text: str, *, limit: int = 20) -> list[Organizati
     words = search.terms(text)
     if not words:
         return []
+    folded = " ".join(words)
     found = (
         access.visible_organizations(user)
         .filter(search.matching(text))
         .select_related("parent")
         .alias(
             rank=Case(
-                When(code__iexact=text.strip(), then=0),
-                When(search_text__startswith=" ".join(words), then=1),
+                # The folded query, never the raw text: a NUL byte typed reaches no SQL.
+                When(code__iexact=folded, then=0),
+                When(search_text__startswith=folded, then=1),
                 default=2,
                 output_field=IntegerField(),
             )

@@ -133,3 +133,10 @@ def test_units_written_by_the_services_carry_their_search_text(tree):
     )
     unit.refresh_from_db()
     assert unit.search_text == "chi bo doi 2 b-d2"
+
+
+def test_a_nul_byte_typed_is_a_space(client, units, cast):
+    client.force_login(cast.leader_p)
+    response = client.get(reverse("organization_search"), {"q": "tai\x00chinh"})
+    assert response.status_code == 200
+    assert [u.name for u in response.context["results"]] == ["Đảng bộ Sở Tài chính"]
