@@ -6,7 +6,7 @@ from django.urls import reverse
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from ktgs import queries, services
+from ktgs import queries, search, services
 from ktgs.models import Organization
 from tests.factories import OrganizationFactory
 
@@ -140,3 +140,12 @@ def test_a_nul_byte_typed_is_a_space(client, units, cast):
     response = client.get(reverse("organization_search"), {"q": "tai\x00chinh"})
     assert response.status_code == 200
     assert [u.name for u in response.context["results"]] == ["Đảng bộ Sở Tài chính"]
+
+
+def test_the_migrations_backfill_fills_every_unit(units):
+    Organization.objects.update(search_text="")
+    search.backfill(Organization, ("name", "short_name", "code"))
+    assert dict(Organization.objects.values_list("code", "search_text"))["XHP"] == (
+        "dang uy xa ha phong du ha phong xhp"
+    )
+    assert not Organization.objects.filter(search_text="").exists()
