@@ -24,7 +24,8 @@ from cases.models import (
     Suspension,
 )
 from cases.services import targets
-from ktgs import access, versioning
+from ktgs import access, search, versioning
+from ktgs import queries as ktgs_queries
 from ktgs.filters import IdFilter, YearFilter, YearRangeFilter
 from ktgs.models import Organization
 from plans.models import ActivityKind, Body, DecidingBody, Programme, Target
@@ -120,6 +121,17 @@ class CaseFilter(django_filters.FilterSet):
         ("inspection_commission", _("Ủy ban kiểm tra")),
     )
 
+    q = django_filters.CharFilter(
+        label=_("Tìm"),
+        method="filter_text",
+        max_length=200,
+        widget=forms.TextInput(
+            attrs={"type": "search", "placeholder": _("nội dung, số quyết định, họ tên…")}
+        ),
+    )
+    decision = django_filters.CharFilter(
+        label=_("Số quyết định"), method="filter_decision", max_length=64
+    )
     year = YearFilter(label=_("Năm"))
     kind = django_filters.ChoiceFilter(label=_("Loại"), choices=ActivityKind.choices)
     status = django_filters.ChoiceFilter(label=_("Trạng thái"), choices=Case.Status.choices)
@@ -177,6 +189,8 @@ class CaseFilter(django_filters.FilterSet):
     class Meta:
         model = Case
         fields = [
+            "q",
+            "decision",
             "year",
             "kind",
             "status",
@@ -199,6 +213,26 @@ class CaseFilter(django_filters.FilterSet):
         # The records counted in the cases found (subjects or discipline decisions),
         # when the filters name what to count; None: the cases themselves.
         self.counted: str | None = None
+
+    def filter_text(self, queryset, name, value):
+        """Every word typed, without diacritics (ktgs.search), in the case's title,
+        decision or conclusion number, or in one of its subjects: a member's name or a
+        unit's name or code."""
+        subjects = CaseSubject.objects.filter(case=OuterRef("pk"))
+        words = search.terms(value)
+        for word in words:
+            queryset = queryset.filter(
+                Q(search_text__contains=word)
+                | Exists(subjects.filter(search_text__contains=word))
+                | Exists(subjects.filter(organization__search_text__contains=word))
+            )
+        return queryset
+
+    def filter_decision(self, queryset, name, value):
+        """Decision numbers holding what was typed ("12-QĐ", "qd/duk", "516a")."""
+        return queryset.alias(folded_decision=search.folded_number("decision_number")).filter(
+            search.matching(value, "folded_decision")
+        )
 
     def filter_origin(self, queryset, name, value):
         return queryset.filter(target__isnull=(value == "arising"))
@@ -336,6 +370,21 @@ class CaseFilter(django_filters.FilterSet):
 DECIDING_GROUPS = {
     "committee": (DecidingBody.COMMITTEE, DecidingBody.STANDING_COMMITTEE, DecidingBody.CELL),
     "inspection_commission": (DecidingBody.INSPECTION_COMMISSION,),
+}
+
+
+# The case list's orders (`?sort=`, ktgs.queries.sorted_by), each ending in the id so
+# that pages never overlap; a case with no date sorts last either way. Titles and names
+# sort by their folded text (ktgs.search), which starts with them: "tài" before "thu" on
+# both engines, where the database's byte order would put every accented letter last.
+CASE_SORTS = {
+    "title": (F("search_text").asc(), F("pk").asc()),
+    "unit": (F("organization__search_text").asc(), F("pk").asc()),
+    "year": (F("year").asc(), F("decided_on").asc(nulls_last=True), F("pk").asc()),
+    "decided": (F("decided_on").asc(nulls_last=True), F("pk").asc()),
+    "concluded": (F("concluded_on").asc(nulls_last=True), F("pk").asc()),
+    # Statuses in the workflow's order, draft first and cancelled last.
+    "status": (ktgs_queries.rank_of("status", Case.Status.values).asc(), F("pk").asc()),
 }
 
 
@@ -496,9 +545,22 @@ def _date_range(field: str, label) -> django_filters.DateFromToRangeFilter:
     )
 
 
-class LetterFilter(django_filters.FilterSet):
-    """The letter list's filters: body, kind, handling, received between."""
+def text_filter(label) -> django_filters.CharFilter:
+    """`?q=`: every word typed, without diacritics, in the record's search column
+    (ktgs.search: the names and numbers its model searches)."""
+    return django_filters.CharFilter(label=label, method="filter_text", max_length=200)
 
+
+class TextSearchMixin(django_filters.FilterSet):
+    def filter_text(self, queryset, name, value):
+        return queryset.filter(search.matching(value))
+
+
+class LetterFilter(TextSearchMixin):
+    """The letter list's filters: text (number received, sender, member named), body,
+    kind, handling, received between."""
+
+    q = text_filter(_("Tìm (số đến, người gửi, đảng viên)"))
     body = django_filters.ChoiceFilter(label=_("Cơ quan nhận"), choices=Body.choices)
     kind = django_filters.ChoiceFilter(label=_("Loại đơn"), choices=Letter.Kind.choices)
     handling = django_filters.ChoiceFilter(label=_("Xử lý"), choices=Letter.Handling.choices)
@@ -509,7 +571,7 @@ class LetterFilter(django_filters.FilterSet):
 
     class Meta:
         model = Letter
-        fields = ["body", "kind", "handling", "received", "anonymous"]
+        fields = ["q", "body", "kind", "handling", "received", "anonymous"]
 
     def filter_anonymous(self, queryset, name, value):
         unhandled = Q(sender_kind__in=Letter.UNHANDLED_SENDERS)
@@ -595,13 +657,14 @@ class ComplaintFilter(django_filters.FilterSet):
         fields = ["body", "status", "result", "lodged", "decided"]
 
 
-class SuspensionFilter(DeadlineFilterMixin):
-    """The suspension list's filters: body, kind, under way or lifted, deadline state,
-    started between."""
+class SuspensionFilter(TextSearchMixin, DeadlineFilterMixin):
+    """The suspension list's filters: text (member's name, decision number), body, kind,
+    under way or lifted, deadline state, started between."""
 
     STATES = (("active", _("Đang đình chỉ")), ("lifted", _("Đã chấm dứt")))
     done_field = "lifted_on"
 
+    q = text_filter(_("Tìm (đảng viên, số quyết định)"))
     body = django_filters.ChoiceFilter(label=_("Cơ quan quyết định"), choices=DecidingBody.choices)
     kind = django_filters.ChoiceFilter(label=_("Hình thức"), choices=Suspension.Kind.choices)
     state = django_filters.ChoiceFilter(
@@ -615,7 +678,7 @@ class SuspensionFilter(DeadlineFilterMixin):
 
     class Meta:
         model = Suspension
-        fields = ["body", "kind", "state", "deadline", "started", "reason", "committee"]
+        fields = ["q", "body", "kind", "state", "deadline", "started", "reason", "committee"]
 
     def filter_state(self, queryset, name, value):
         return queryset.filter(lifted_on__isnull=(value == "active"))

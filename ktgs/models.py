@@ -8,6 +8,8 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 from treebeard.mp_tree import MP_Node
 
+from ktgs.search import Searchable, search_column
+
 
 class User(AbstractUser):
     """A person who signs in. Which units they see comes from their roles.
@@ -42,7 +44,7 @@ class User(AbstractUser):
         return words[-1] if words else ""
 
 
-class Organization(MP_Node):
+class Organization(Searchable, MP_Node):
     """One party organisation (tổ chức đảng) in the national tree.
 
     The tree is stored twice on purpose: `parent` for plain joins and integrity, and
@@ -66,6 +68,7 @@ class Organization(MP_Node):
         CELL = "cell", _("Chi bộ cơ sở")
 
     steplen = 4
+    SEARCH_FIELDS = ("name", "short_name", "code")
 
     code = models.CharField(_("mã đơn vị"), max_length=32, unique=True)
     name = models.CharField(_("tên"), max_length=255)
@@ -108,8 +111,9 @@ class Organization(MP_Node):
         on_delete=models.SET_NULL,
         related_name="predecessors",
     )
+    search_text = search_column()
 
-    history = HistoricalRecords(excluded_fields=["path", "depth", "numchild"])
+    history = HistoricalRecords(excluded_fields=["path", "depth", "numchild", "search_text"])
 
     class Meta:
         verbose_name = _("tổ chức đảng")

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from collections.abc import Mapping, Sequence
 
-from ktgs import access
+from django.db.models import Case, IntegerField, QuerySet, When
+from django.db.models.expressions import OrderBy
+
+from ktgs import access, search
 from ktgs.models import Organization, Role, User
 
 
@@ -33,11 +36,54 @@ def roles_of(user: User) -> QuerySet[Role]:
 
 
 def search_visible(user: User, text: str, *, limit: int = 20) -> list[Organization]:
-    """Units in the user's reach whose code or name contains `text`."""
-    text = text.strip()
-    if not text:
+    """Units in the user's reach whose name, short name or code contains every word of
+    `text`, without diacritics and in any case (ktgs.search): "tai chinh" finds "Sở Tài
+    chính", "KCQ.06" the units whose code holds it. Best first: the unit whose code is
+    what was typed, then names that start with it, then upper levels."""
+    words = search.terms(text)
+    if not words:
         return []
-    found = access.visible_organizations(user).filter(
-        Q(code__iexact=text) | Q(name__icontains=text) | Q(short_name__icontains=text)
+    folded = " ".join(words)
+    found = (
+        access.visible_organizations(user)
+        .filter(search.matching(text))
+        .select_related("parent")
+        .alias(
+            rank=Case(
+                # The folded query, never the raw text: a NUL byte typed reaches no SQL.
+                When(code__iexact=folded, then=0),
+                When(search_text__startswith=folded, then=1),
+                default=2,
+                output_field=IntegerField(),
+            )
+        )
     )
-    return list(found.order_by("depth", "name")[:limit])
+    return list(found.order_by("rank", "depth", "name", "pk")[:limit])
+
+
+def rank_of(field: str, values: Sequence[str]) -> Case:
+    """`field`'s place in `values` (a workflow's statuses in order), to sort by."""
+    return Case(
+        *(When(**{field: value}, then=rank) for rank, value in enumerate(values)),
+        output_field=IntegerField(),
+    )
+
+
+def sorted_by(queryset: QuerySet, sort: str, orders: Mapping[str, Sequence[OrderBy]]):
+    """`queryset` in the order a list's `?sort=` names: a key of `orders` (its columns
+    ascending), "-" before it for descending. Nulls stay last both ways. Anything else
+    leaves the list's own order."""
+    key = sort.removeprefix("-")
+    if key not in orders:
+        return queryset
+    return queryset.order_by(
+        *(_descending(expr) if sort.startswith("-") else expr for expr in orders[key])
+    )
+
+
+def _descending(expr: OrderBy) -> OrderBy:
+    flipped = expr.copy()
+    flipped.reverse_ordering()
+    # reverse_ordering also moves the nulls to the other end: keep them where they were.
+    flipped.nulls_first, flipped.nulls_last = expr.nulls_first, expr.nulls_last
+    return flipped

@@ -287,3 +287,34 @@ def parse_grid(data, units, kinds) -> tuple[dict[tuple[int, str], int | None], d
                 continue
             cells[(unit.pk, kind)] = value or None
     return cells, errors
+
+
+class ProgrammeListForm(forms.Form):
+    """The programme list's filters. The unit is found by what is typed of its name or
+    code, without diacritics (ktgs.search); a bad year is said on its field."""
+
+    q = forms.CharField(
+        label=_("Tìm (số ký hiệu, trích yếu)"),
+        required=False,
+        max_length=200,
+        widget=forms.TextInput(attrs={"type": "search"}),
+    )
+    unit = forms.CharField(
+        label=_("Đơn vị (tên hoặc mã)"),
+        required=False,
+        max_length=200,
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("vd. tai chinh")}),
+    )
+    year = forms.IntegerField(
+        label=_("Năm"),
+        required=False,
+        min_value=2000,
+        max_value=2100,
+        widget=forms.NumberInput(attrs={"min": 2000, "max": 2100}),
+        error_messages={"invalid": _("Năm là một số, ví dụ 2025.")},
+    )
+    status = forms.ChoiceField(
+        label=_("Trạng thái"),
+        required=False,
+        choices=[("", _("Tất cả")), *Programme.Status.choices],
+    )

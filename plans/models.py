@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from ktgs.models import Organization
+from ktgs.search import Searchable, search_column
 
 
 class ActivityKind(models.TextChoices):
@@ -83,7 +84,7 @@ class DocumentNumbered(models.Model):
         abstract = True
 
 
-class Programme(Versioned, DocumentNumbered):
+class Programme(Searchable, Versioned, DocumentNumbered):
     """A unit body's programme for one year or for a whole term."""
 
     class Status(models.TextChoices):
@@ -94,6 +95,8 @@ class Programme(Versioned, DocumentNumbered):
     class Scope(models.TextChoices):
         YEAR = "year", _("Năm")
         TERM = "term", _("Nhiệm kỳ")
+
+    SEARCH_FIELDS = ("doc_number", "title")
 
     organization = models.ForeignKey(
         Organization, verbose_name=_("đơn vị"), on_delete=models.PROTECT, related_name="programmes"
@@ -116,8 +119,9 @@ class Programme(Versioned, DocumentNumbered):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    search_text = search_column()
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["search_text"])
 
     class Meta:
         verbose_name = _("chương trình kiểm tra, giám sát")

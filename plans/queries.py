@@ -12,10 +12,11 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
-from django.db.models import BooleanField, Count, ExpressionWrapper, Q, QuerySet
+from django.db.models import BooleanField, Count, ExpressionWrapper, F, Q, QuerySet
 from django.db.models.functions import Coalesce
 
-from ktgs import access, versioning
+from ktgs import access, search, versioning
+from ktgs import queries as ktgs_queries
 from ktgs.models import Organization, User
 from plans.models import ActivityKind, Amendment, Programme, Target
 
@@ -141,8 +142,12 @@ def visible_programmes(
     year: int | None = None,
     status: str | None = None,
     organization: Organization | None = None,
+    text: str = "",
+    unit_text: str = "",
 ) -> QuerySet[Programme]:
-    """Programmes of units in the user's reach, newest year first, filtered."""
+    """Programmes of units in the user's reach, newest year first, filtered: `text` in
+    the document number or title, `unit_text` in the unit's name or code (every word,
+    without diacritics: ktgs.search)."""
     programmes = access.scope(Programme.objects.select_related("organization"), user)
     if year:
         programmes = programmes.filter(Q(year__lte=year) & Q(end_year__gte=year))
@@ -150,7 +155,22 @@ def visible_programmes(
         programmes = programmes.filter(status=status)
     if organization is not None:
         programmes = programmes.filter(organization__path__startswith=organization.path)
+    if text:
+        programmes = programmes.filter(search.matching(text))
+    if unit_text:
+        programmes = programmes.filter(search.matching(unit_text, "organization__search_text"))
     return programmes.order_by("-year", "organization__path", "issued_on", "pk")
+
+
+# The programme list's orders (`?sort=`, ktgs.queries.sorted_by), each ending in the id.
+# The document number and the unit's name sort by their folded text (ktgs.search).
+PROGRAMME_SORTS = {
+    "number": (F("search_text").asc(), F("pk").asc()),
+    "unit": (F("organization__search_text").asc(), F("pk").asc()),
+    "year": (F("year").asc(), F("end_year").asc(), F("pk").asc()),
+    "issued": (F("issued_on").asc(), F("pk").asc()),
+    "status": (ktgs_queries.rank_of("status", Programme.Status.values).asc(), F("pk").asc()),
+}
 
 
 def programme_targets(programme: Programme) -> list[Target]:

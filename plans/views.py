@@ -17,14 +17,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from ktgs import access
+from ktgs import access, spreadsheets
+from ktgs import queries as ktgs_queries
 from ktgs.models import Organization
-from plans import forms, queries, services
+from plans import exports, forms, queries, services
 from plans.models import ActivityKind, Programme
 
 PER_PAGE = 50
 # Rows of one group (a unit level × an activity kind) shown at a time on the programme page.
 GROUP_PER_PAGE = 50
+MAX_ID = 2**31 - 1  # PostgreSQL's integer: a larger id names nothing
 KINDS = list(ActivityKind.choices)
 
 
@@ -97,28 +99,42 @@ def _parse_day(text: str | None) -> datetime.date | None:
 
 
 def programme_list(request):
-    year = request.GET.get("year", "").strip()
-    status = request.GET.get("status", "")
-    unit_code = request.GET.get("unit", "").strip()
-    unit = None
-    if unit_code:
-        unit = access.visible_organizations(request.user).filter(code=unit_code).first()
+    form = forms.ProgrammeListForm(request.GET)
+    data = form.cleaned_data if form.is_valid() else {}
+    organization = None
+    pk = request.GET.get("organization", "")
+    if pk:
+        # The unit and its subtree (the unit page's link): one the user reaches, else 404.
+        if not pk.isdigit() or int(pk) > MAX_ID:
+            raise Http404
+        organization = access.get_organization_for_user(request.user, int(pk))
     programmes = queries.visible_programmes(
         request.user,
-        year=int(year) if year.isdigit() else None,
-        status=status if status in Programme.Status.values else None,
-        organization=unit,
+        year=data.get("year"),
+        status=data.get("status") or None,
+        organization=organization,
+        text=data.get("q", ""),
+        unit_text=data.get("unit", ""),
     )
-    if unit_code and unit is None:
+    if form.errors:
         programmes = programmes.none()
+    sort = request.GET.get("sort", "")
+    programmes = ktgs_queries.sorted_by(programmes, sort, queries.PROGRAMME_SORTS)
+    if request.GET.get("export") == "xlsx":
+        return spreadsheets.xlsx_response(
+            exports.programmes_workbook(programmes, form=form, organization=organization),
+            f"chuong-trinh-kiem-tra-giam-sat-{timezone.localdate():%Y%m%d}.xlsx",
+        )
     page = Paginator(programmes, PER_PAGE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
     context = {
+        "form": form,
+        "organization": organization,
+        "sort": sort,
         "page": page,
         "programmes": list(page.object_list),
-        "year": year,
-        "status": status,
-        "unit_code": unit_code,
-        "statuses": Programme.Status.choices,
+        "query": query.urlencode(),
         "can_create": bool(access.reach_paths(request.user, write=True) != []),
     }
     return render(request, "plans/programme_list.html", context)

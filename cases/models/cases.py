@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from ktgs.models import Organization
+from ktgs.search import Searchable, search_column
 from plans.models import ActivityKind, Body, DecidingBody, Target, Versioned
 
 # The year of a decision, in the decision-number constraints. The cast is a no-op on the
@@ -25,7 +26,7 @@ DECISION_YEAR = ExtractYear(Cast("decided_on", models.DateField()))
 CHECKED_IN_SERVICES = ("decision_serial",)
 
 
-class Case(Versioned):
+class Case(Searchable, Versioned):
     """One inspection or supervision actually carried out. It fulfils at most one target;
     with none it is *arising* (phát sinh). It counts toward completion from `concluded` on,
     as of `concluded_on` (the date of the conclusion notice)."""
@@ -48,6 +49,7 @@ class Case(Versioned):
         Status.CANCELLED: (),
     }
     COUNTING = (Status.CONCLUDED, Status.CLOSED)
+    SEARCH_FIELDS = ("title", "decision_number", "conclusion_number")
 
     organization = models.ForeignKey(
         Organization,
@@ -87,8 +89,9 @@ class Case(Versioned):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    search_text = search_column()
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["search_text"])
 
     class Meta:
         verbose_name = _("cuộc kiểm tra, giám sát")
@@ -140,13 +143,15 @@ class Case(Versioned):
         return self.status in self.COUNTING
 
 
-class CaseSubject(models.Model):
+class CaseSubject(Searchable, models.Model):
     """Who or what a case inspects: a unit from the tree, or a member by name and position
     (no other personal data is kept)."""
 
     class Kind(models.TextChoices):
         ORGANIZATION = "organization", _("Tổ chức đảng")
         MEMBER = "member", _("Đảng viên")
+
+    SEARCH_FIELDS = ("member_name",)
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="subjects")
     kind = models.CharField(_("loại đối tượng"), max_length=12, choices=Kind.choices)
@@ -163,8 +168,9 @@ class CaseSubject(models.Model):
     is_committee_member = models.BooleanField(_("là cấp ủy viên"), default=False)
     is_head = models.BooleanField(_("là người đứng đầu"), default=False)
     is_probationary = models.BooleanField(_("đảng viên dự bị"), default=False)
+    search_text = search_column()
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["search_text"])
 
     class Meta:
         verbose_name = _("đối tượng kiểm tra, giám sát")

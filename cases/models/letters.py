@@ -10,10 +10,11 @@ from simple_history.models import HistoricalRecords
 
 from cases.models.cases import Case, DisciplineDecision
 from ktgs.models import Organization
+from ktgs.search import Searchable, search_column
 from plans.models import Body, Versioned
 
 
-class Letter(Versioned):
+class Letter(Searchable, Versioned):
     """One letter as one unit received it. A letter forwarded to another unit becomes a
     new row there (`forwarded_from` this one, `root` the first row of the chain) for that
     unit to classify and handle; the chain counts as one letter however many units it
@@ -44,6 +45,7 @@ class Letter(Versioned):
 
     # Senders whose denunciation is not handled as one (GLOSSARY: anonymous letters).
     UNHANDLED_SENDERS = (SenderKind.ANONYMOUS, SenderKind.FALSE_NAME)
+    SEARCH_FIELDS = ("reference", "sender_name", "about_member_name")
 
     organization = models.ForeignKey(
         Organization,
@@ -115,8 +117,9 @@ class Letter(Versioned):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    search_text = search_column()
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["search_text"])
 
     class Meta:
         verbose_name = _("đơn thư")

@@ -8,10 +8,11 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from ktgs.models import Organization
+from ktgs.search import Searchable, search_column
 from plans.models import DecidingBody, Versioned
 
 
-class Suspension(Versioned):
+class Suspension(Searchable, Versioned):
     """A member's party or committee activity, or an organisation's activity, suspended
     by a deciding body while a matter is settled. `ends_on` is the planned end (start +
     the rule's days); extensions move it, never past `cap_days` from the start (the rule's
@@ -36,6 +37,7 @@ class Suspension(Versioned):
         OTHER = "other", _("Khác")
 
     MEMBER_KINDS = (Kind.PARTY_ACTIVITY, Kind.COMMITTEE_ACTIVITY)
+    SEARCH_FIELDS = ("member_name", "decision_number")
 
     kind = models.CharField(_("hình thức đình chỉ"), max_length=24, choices=Kind.choices)
     organization = models.ForeignKey(
@@ -75,8 +77,9 @@ class Suspension(Versioned):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    search_text = search_column()
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["search_text"])
 
     class Meta:
         verbose_name = _("đình chỉ sinh hoạt, hoạt động")

@@ -17,11 +17,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from cases import queries, services
+from cases import exports, queries, services
 from cases.forms import cases as forms
 from cases.models import Case
 from cases.views.records import organization_param
-from ktgs import access, versioning
+from ktgs import access, spreadsheets, versioning
 from ktgs import queries as ktgs_queries
 from ktgs.models import Organization
 from plans.models import ActivityKind
@@ -37,12 +37,23 @@ def case_list(request):
         queryset=queries.cases_for(request.user, organization=organization),
         organization=organization,
     )
-    page = Paginator(filters.qs, CASES_PER_PAGE).get_page(request.GET.get("page"))
+    sort = request.GET.get("sort", "")
+    cases = ktgs_queries.sorted_by(filters.qs, sort, queries.CASE_SORTS)
+    if request.GET.get("export") == "xlsx":
+        title = _("Cuộc kiểm tra, giám sát")
+        if organization is not None:
+            title = f"{title} · {organization.name}"
+        return spreadsheets.xlsx_response(
+            exports.cases_workbook(cases, title=title, filters=filters),
+            f"cuoc-kiem-tra-giam-sat-{timezone.localdate():%Y%m%d}.xlsx",
+        )
+    page = Paginator(cases, CASES_PER_PAGE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     context = {
         "organization": organization,
         "filters": filters,
+        "sort": sort,
         "cases": list(page.object_list),
         "page": page,
         "counted": queries.counted_records(filters),

@@ -51,6 +51,7 @@ from devtools.demo.programmes import (
 from devtools.demo.province import DemoTree
 from devtools.synthetic import year as synthetic_year
 from devtools.synthetic.tree import SyntheticTree
+from ktgs import search
 from ktgs.models import Organization
 from plans.documents import parse_document_number
 from plans.models import ActivityKind, Body, Programme, Target
@@ -582,12 +583,14 @@ class DemoYear:
 
     def write_bulk(self) -> None:
         cases = [case for case, _subjects in self.bulk]
+        search.fill_search_text(cases)
         bulk_create_with_history(cases, Case, default_user=self.user, batch_size=500)
         subjects = []
         for case, members in self.bulk:
             for subject in members:
                 subject.case = case
                 subject.full_clean(validate_constraints=False)
+                subject.refresh_search_text()
                 subjects.append(subject)
         bulk_create_with_history(subjects, CaseSubject, default_user=self.user, batch_size=500)
         self.cases += cases

@@ -8,7 +8,7 @@ from collections import defaultdict
 from django.db.models import Max
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from ktgs import services
+from ktgs import search, services
 from ktgs.models import Organization
 from ktgs.organization_import.parsing import _Row
 from ktgs.organization_import.planning import BATCH, _chunks, _Plan
@@ -17,9 +17,14 @@ from ktgs.organization_import.planning import BATCH, _chunks, _Plan
 def _apply(plan: _Plan, user) -> None:
     _create_units(plan.creates, user)
     if plan.updates:
+        units = [unit for unit, _ in plan.updates]
         fields = sorted({name for _, changed in plan.updates for name in changed})
+        if set(fields) & set(Organization.SEARCH_FIELDS):
+            # bulk_update calls no save(): the search column follows the names here.
+            search.fill_search_text(units)
+            fields.append("search_text")
         bulk_update_with_history(
-            [unit for unit, _ in plan.updates],
+            units,
             Organization,
             fields,
             batch_size=BATCH,
@@ -101,6 +106,7 @@ def _create_units(rows: list[_Row], user) -> None:
             )
             if len(Organization._int2str(step)) > Organization.steplen:
                 raise ValueError(f"too many children under {row.parent_code!r}")
+            unit.refresh_search_text()
             batch.append(unit)
         for unit in bulk_create_with_history(
             batch, Organization, batch_size=BATCH, default_user=user

@@ -12,6 +12,7 @@ from typing import NamedTuple
 from django.db import connection
 
 from devtools import bulk
+from ktgs import search
 from ktgs.models import Organization
 
 
@@ -122,6 +123,7 @@ def _copy_rows(chunks: Iterable[Sequence[UnitRow]], base: int, top_parent_id: in
     attnames = [f.attname for f in Organization._meta.concrete_fields]
     slots = {name: index for index, name in enumerate(attnames)}
     id_slot, parent_slot = slots["id"], slots["parent_id"]
+    search_slot = slots["search_text"]
     own = [(slots[attname], UnitRow._fields.index(attr)) for attname, attr in _ROW_ATTRS.items()]
     table = Organization._meta.db_table
     sql = f"COPY {table} ({', '.join(columns)}) FROM STDIN"
@@ -136,6 +138,7 @@ def _copy_rows(chunks: Iterable[Sequence[UnitRow]], base: int, top_parent_id: in
                 )
                 for slot, position in own:
                     values[slot] = row[position]
+                values[search_slot] = _search_text(row)
                 copy.write_row(values)
 
 
@@ -160,11 +163,16 @@ def _bulk_create_rows(
                     committee_member_count=row.committee_member_count,
                     grassroots_form=row.grassroots_form,
                     has_cell_committee=row.has_cell_committee,
+                    search_text=_search_text(row),
                 )
                 for row in rows
             ],
             batch_size=2000,
         )
+
+
+def _search_text(row: UnitRow) -> str:
+    return search.search_text_of(Organization, {"name": row.name, "code": row.code})
 
 
 def delete_tree(root: Organization) -> int:

@@ -11,6 +11,7 @@ from django.db import connection, models
 
 from cases.models import Case, CaseSubject, DisciplineDecision
 from devtools import bulk
+from ktgs import search
 from plans.models import Programme, Target
 
 
@@ -29,8 +30,13 @@ class Table:
         for f in missing:
             if not (f.has_default() or f.null):
                 raise ValueError(f"{model.__name__}.{f.name} needs a value")
+        # The search column (ktgs.search) is folded from the row's own values.
+        self.searched = issubclass(model, search.Searchable) and "search_text" not in columns
+        missing = [f for f in missing if not (self.searched and f.attname == "search_text")]
         self.extra_names = tuple(f.attname for f in missing)
         self.extra_values = tuple(f.get_default() for f in missing)
+        if self.searched:
+            self.extra_names += ("search_text",)
         self.rows: list[tuple] = []
         self.written = 0
         self.next_id = 0
@@ -46,25 +52,33 @@ class Table:
     def add(self, row: tuple) -> None:
         self.rows.append(row)
 
+    def _complete(self, row: tuple) -> tuple:
+        """The row with the model's other columns: defaults, and the search column
+        folded from the row's own values (ktgs.search)."""
+        if not self.searched:
+            return row + self.extra_values
+        values = dict(zip(self.columns, row, strict=True))
+        model: Any = self.model
+        return (*row, *self.extra_values, search.search_text_of(model, values))
+
     def flush(self) -> None:
         if not self.rows:
             return
         names = (*self.columns, *self.extra_names)
+        rows = [self._complete(row) for row in self.rows]
         if connection.vendor == "postgresql":
             by_attname = {f.attname: f.column for f in self.model._meta.concrete_fields}
             columns = ", ".join(by_attname[n] for n in names)
             sql = f"COPY {self.model._meta.db_table} ({columns}) FROM STDIN"
-            extra = self.extra_values
             with connection.connection.cursor() as cursor, cursor.copy(sql) as copy:
-                for row in self.rows:
-                    copy.write_row(row + extra)
+                for row in rows:
+                    copy.write_row(row)
         else:
             model: Any = self.model
             model.objects.bulk_create(
-                [model(**dict(zip(names, row + self.extra_values, strict=True)))
-                 for row in self.rows],
+                [model(**dict(zip(names, row, strict=True))) for row in rows],
                 batch_size=2000,
-            )  # fmt: skip
+            )
         self.written += len(self.rows)
         self.rows = []
 

@@ -19,7 +19,7 @@ def split_names(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("ktgs", "0005_organization_grassroots_form_constraints"),
+        ("ktgs", "0007_organization_search_trigram"),
     ]
 
     operations = [
