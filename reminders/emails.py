@@ -10,7 +10,6 @@ from decimal import Decimal
 from fractions import Fraction
 from functools import cache
 
-from django.conf import settings
 from django.core import signing
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
@@ -18,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from cases.models import Suspension
+from ktgs.site import absolute_url
 from reminders.models import MAIL_FAMILIES, OutboxMessage
 from reports import progress, wording
 from reports.models import ReportPeriod
@@ -28,7 +28,7 @@ UNSUBSCRIBE_SALT = "reports.digest-unsubscribe"
 
 
 def site_url(path: str) -> str:
-    return settings.SITE_URL.rstrip("/") + path
+    return absolute_url(path)
 
 
 @cache

@@ -17,6 +17,7 @@ from django.utils import translation
 from django.utils.http import urlencode
 
 from ktgs.models import Role, User
+from ktgs.site import absolute_url
 from reports.models import ReportEvent
 
 logger = logging.getLogger(__name__)
@@ -50,7 +51,7 @@ def render_event_mail(event: ReportEvent, user: User) -> EmailMultiAlternatives:
             "by": (event.user.get_full_name() or event.user.username) if event.user else "",
             "at": event.at,
             "reason": event.text,
-            "url": settings.SITE_URL.rstrip("/") + f"{path}?{query}",
+            "url": absolute_url(f"{path}?{query}"),
         }
         prefix = f"emails/report_{event.action}"
         subject = " ".join(render_to_string(f"{prefix}_subject.txt", context).split())
