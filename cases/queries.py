@@ -26,6 +26,7 @@ from cases.models import (
 from cases.services import targets
 from ktgs import access, search, versioning
 from ktgs import queries as ktgs_queries
+from ktgs.converters import MAX_ID
 from ktgs.filters import IdFilter, YearFilter, YearRangeFilter
 from ktgs.models import Organization
 from plans.models import ActivityKind, Body, DecidingBody, Programme, Target
@@ -257,7 +258,7 @@ class CaseFilter(django_filters.FilterSet):
         return queryset.filter(arising_on(value), status__in=Case.COUNTING, concluded_on__lte=value)
 
     def filter_target(self, queryset, name, value):
-        if value != int(value) or not 0 < value < 2**31:
+        if value != int(value) or not 0 < value <= MAX_ID:
             return queryset.none()
         line = Target.objects.filter(pk=int(value)).values(line=Coalesce("lineage_id", "id"))
         lineage = Target.objects.filter(Q(pk__in=line) | Q(lineage_id__in=line)).values("pk")

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_http_methods
 
 from ktgs import access, spreadsheets
 from ktgs import queries as ktgs_queries
+from ktgs.api import path_id
 from ktgs.models import Organization
 from plans import exports, forms, queries, services
 from plans.models import ActivityKind, Programme
@@ -26,7 +27,6 @@ from plans.models import ActivityKind, Programme
 PER_PAGE = 50
 # Rows of one group (a unit level × an activity kind) shown at a time on the programme page.
 GROUP_PER_PAGE = 50
-MAX_ID = 2**31 - 1  # PostgreSQL's integer: a larger id names nothing
 KINDS = list(ActivityKind.choices)
 
 
@@ -105,9 +105,7 @@ def programme_list(request):
     pk = request.GET.get("organization", "")
     if pk:
         # The unit and its subtree (the unit page's link): one the user reaches, else 404.
-        if not pk.isdigit() or int(pk) > MAX_ID:
-            raise Http404
-        organization = access.get_organization_for_user(request.user, int(pk))
+        organization = access.get_organization_for_user(request.user, path_id(pk))
     programmes = queries.visible_programmes(
         request.user,
         year=data.get("year"),
