@@ -185,8 +185,8 @@ USE_TZ = True
 # never bare, or 1234 would print as 1.234.
 FORMAT_MODULE_PATH = ["ktgs.formats"]
 USE_THOUSAND_SEPARATOR = True
-# Ours first (it wins), then the Vietnamese that Django, django-axes and
-# django-celery-beat lack for the admin (locale/vendor, kept by hand).
+# Ours first (it wins), then the Vietnamese that the libraries' catalogues lack (Django,
+# DRF, django-filter, django-axes, django-celery-beat: locale/vendor, kept by hand).
 # Widgets render through the project's templates, so ktgs/templates/django/forms/ can
 # say "— Chọn —" where Django writes "---------" as a select's empty choice.
 FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
