@@ -16,6 +16,10 @@ pytestmark = pytest.mark.browser
 PASSWORD = "mat-khau-thu-nghiem"  # tests.factories.UserFactory
 TODAY = date(2026, 7, 2)
 DRAWN = "() => window.Chart && Chart.getChart(document.querySelector('canvas.trend-chart'))"
+NEW_CANVAS_DRAWN = (
+    "() => { const c = document.querySelector('canvas.trend-chart');"
+    " return window.Chart && c && !c.dataset.old && Chart.getChart(c); }"
+)
 
 
 @pytest.fixture
@@ -56,10 +60,12 @@ def test_the_trend_chart_draws_and_redraws_after_a_filter_change(
         assert canvas.bounding_box()["height"] > 50
         screenshot("dashboard_trend_chart")
 
-        # htmx swaps the body when a filter changes; trend.js draws the new canvas.
+        # htmx swaps the body when a filter changes; trend.js draws the new canvas. The
+        # old canvas is marked so that the wait cannot end on it before the swap.
+        page.evaluate("() => { document.querySelector('canvas.trend-chart').dataset.old = '1'; }")
         with page.expect_response(lambda r: "kind=" in r.url):
             page.get_by_label("Loại").select_option("supervision_thematic")
-        page.wait_for_function(DRAWN)
+        page.wait_for_function(NEW_CANVAS_DRAWN)
         assert chart_datasets(page) == [["Hoàn thành", 3], ["Dự kiến", 3]]
 
         assert page.console_log.errors() == []  # a CSP violation would show here
