@@ -2,15 +2,18 @@
 
 The defaults make `make run` work on a bare machine (SQLite under var/, a filesystem
 broker, email written to files). Production sets DATABASE_URL, CELERY_BROKER_URL,
-EMAIL_URL, DJANGO_SECRET_KEY and DJANGO_ALLOWED_HOSTS; outside DEBUG there is no default
-for a secret.
+EMAIL_URL, DJANGO_SECRET_KEY and DJANGO_ALLOWED_HOSTS, and with more than one machine the
+uploads' storage (KTGS_STORAGE, KTGS_MEDIA_ROOT); outside DEBUG there is no default for a
+secret. README "Running in production" lists them.
 """
 
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import environ
 from celery.schedules import crontab
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -198,15 +201,46 @@ LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "locale" / "vendor"]
 # --- Static files -------------------------------------------------------------------
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
-STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+STORAGES: dict[str, dict[str, Any]] = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},  # KTGS_STORAGE below
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
         if not DEBUG
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
-MEDIA_ROOT = VAR_DIR / "media"
+
+# --- Uploaded files -----------------------------------------------------------------
+# Uploads (the organisation import's files) are kept through the default storage and read
+# back through it by name, never by path: the worker that runs an import may be on another
+# machine than the web process that took the upload, so every web process and worker must
+# reach the same storage.
+#   KTGS_STORAGE=local (default): a folder, KTGS_MEDIA_ROOT (default var/media). With
+#     several machines, mount one shared volume (NFS, …) on each and point it there.
+#   KTGS_STORAGE=s3: a bucket of S3 or an S3-compatible store (MinIO, Ceph, …) through
+#     django-storages. Credentials are read by boto3 from AWS_ACCESS_KEY_ID and
+#     AWS_SECRET_ACCESS_KEY (or its other usual sources), never kept in settings.
+# Uploads are never served over HTTP (no MEDIA_URL route): only the worker reads them.
+KTGS_STORAGE = env.str("KTGS_STORAGE", default="local")
+MEDIA_ROOT = Path(env.str("KTGS_MEDIA_ROOT", default=str(VAR_DIR / "media")))
+if KTGS_STORAGE == "s3":
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env.str("AWS_STORAGE_BUCKET_NAME"),  # no default: required
+            "endpoint_url": env.str("AWS_S3_ENDPOINT_URL", default="") or None,
+            "region_name": env.str("AWS_S3_REGION_NAME", default="") or None,
+            # A prefix inside the bucket, so one bucket can hold several installations.
+            "location": env.str("AWS_LOCATION", default=""),
+            "addressing_style": env.str("AWS_S3_ADDRESSING_STYLE", default="") or None,
+            # Two uploads of "units.csv" are two objects, never one overwriting the other
+            # while its import waits in the queue; objects stay private (no public ACL).
+            "file_overwrite": False,
+            "default_acl": None,
+        },
+    }
+elif KTGS_STORAGE != "local":
+    raise ImproperlyConfigured(f"KTGS_STORAGE must be 'local' or 's3', not {KTGS_STORAGE!r}.")
 
 # --- Celery -------------------------------------------------------------------------
 # Embedded default: kombu's filesystem transport under var/ (one worker, at most once).

@@ -12,6 +12,10 @@ test module:
     @pytest.fixture
     def celery_worker_env(smtp_server):
         return {"EMAIL_URL": f"smtp://127.0.0.1:{smtp_server.port}"}
+
+To start a worker only once the test has set things up, or with an environment and a
+working directory of its own (another machine's, say), call start_celery_worker() and
+stop it with stop_celery_worker() in a `finally`.
 """
 
 from __future__ import annotations
@@ -41,6 +45,7 @@ class WorkerProcess:
     # How it was started, so a test can kill it mid-task and start it again (restart()).
     command: list[str] | None = None
     env: dict[str, str] | None = None
+    cwd: Path | None = None
 
     def kill(self) -> None:
         """SIGKILL: no warm shutdown, the task in hand is lost as in a crash."""
@@ -53,7 +58,7 @@ class WorkerProcess:
         ready_before = self.log().count(" ready.")
         with self.log_path.open("ab") as log:
             self.process = subprocess.Popen(
-                self.command, cwd=django_settings.BASE_DIR, env=self.env, stdout=log,
+                self.command, cwd=self.cwd or django_settings.BASE_DIR, env=self.env, stdout=log,
                 stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
             )  # fmt: skip
         self.wait_for(lambda: self.log().count(" ready.") > ready_before,
@@ -104,28 +109,17 @@ def _stop(process: subprocess.Popen) -> None:
         process.wait(timeout=STOP_TIMEOUT)
 
 
-@pytest.fixture
-def celery_worker_env() -> dict[str, str]:
-    """Extra environment for the worker; override it in a test module."""
-    return {}
-
-
-@pytest.fixture
-def celery_worker_process(transactional_db, celery_worker_env, settings, tmp_path):
-    """Start `celery -A ktgs worker --pool solo` on the test database, wait until it is
-    ready, and always stop it afterwards (before the database is flushed)."""
+def start_celery_worker(
+    log_path: Path, env: dict[str, str], *, cwd: Path | None = None
+) -> WorkerProcess:
+    """Start `celery -A ktgs worker --pool solo` on the test database with `env` over the
+    test's environment, in `cwd` (the checkout by default), and wait until it is ready.
+    The caller stops it (stop_celery_worker) before the database is flushed."""
     broker = django_settings.CELERY_BROKER_URL
     if not broker.startswith(("redis://", "rediss://")):
         pytest.fail(f"the worker tests need CELERY_BROKER_URL=redis://… (got {broker!r})")
     if django_settings.CELERY_TASK_ALWAYS_EAGER:
         pytest.fail("CELERY_TASK_ALWAYS_EAGER is on: tasks would never reach the worker")
-
-    # The worker's var/ (media, mail files) is the test's too, so files the test writes
-    # (uploads) are the files the worker reads.
-    var_dir = tmp_path / "worker-var"
-    (var_dir / "media").mkdir(parents=True)
-    settings.MEDIA_ROOT = var_dir / "media"
-
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "ktgs.settings",
@@ -133,9 +127,10 @@ def celery_worker_process(transactional_db, celery_worker_env, settings, tmp_pat
         "DATABASE_URL": worker_database_url(),
         "CELERY_BROKER_URL": broker,
         "CELERY_TASK_ALWAYS_EAGER": "0",
-        "KTGS_VAR_DIR": str(var_dir),
         "PYTHONUNBUFFERED": "1",
-        **celery_worker_env,
+        # ktgs importable whatever the working directory (`python -m` puts only it first).
+        "PYTHONPATH": str(django_settings.BASE_DIR),
+        **env,
     }
     node = f"pytest-{uuid.uuid4().hex[:8]}@%h"
     command = [
@@ -144,21 +139,53 @@ def celery_worker_process(transactional_db, celery_worker_env, settings, tmp_pat
         # Nothing to synchronise with: skip the start-up chatter with other workers.
         "--without-gossip", "--without-mingle", "--without-heartbeat",
     ]  # fmt: skip
-    log_path = tmp_path / "celery-worker.log"
     with log_path.open("wb") as log:
         process = subprocess.Popen(
             command,
-            cwd=django_settings.BASE_DIR,
+            cwd=cwd or django_settings.BASE_DIR,
             env=env,
             stdout=log,
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
         )
-    worker = WorkerProcess(process, log_path, command=command, env=env)
+    worker = WorkerProcess(process, log_path, command=command, env=env, cwd=cwd)
     try:
         worker.wait_for(
             lambda: " ready." in worker.log(), timeout=STARTUP_TIMEOUT, what="the worker to start"
         )
+    except BaseException:
+        stop_celery_worker(worker)
+        raise
+    return worker
+
+
+def stop_celery_worker(worker: WorkerProcess) -> None:
+    _stop(worker.process)
+
+
+@pytest.fixture
+def celery_worker_env() -> dict[str, str]:
+    """Extra environment for the worker; override it in a test module."""
+    return {}
+
+
+@pytest.fixture
+def celery_worker_process(transactional_db, celery_worker_env, settings, tmp_path):
+    """A worker started before the test (start_celery_worker), always stopped after it."""
+    # The worker's var/ (mail files, …) is a folder of the test's, and its uploads folder
+    # is the one the test writes to (settings.MEDIA_ROOT), so the files the test uploads
+    # are the files the worker reads.
+    var_dir = tmp_path / "worker-var"
+    (var_dir / "media").mkdir(parents=True)
+    settings.MEDIA_ROOT = var_dir / "media"
+    env = {
+        "KTGS_VAR_DIR": str(var_dir),
+        "KTGS_STORAGE": "local",
+        "KTGS_MEDIA_ROOT": str(var_dir / "media"),
+        **celery_worker_env,
+    }
+    worker = start_celery_worker(tmp_path / "celery-worker.log", env)
+    try:
         yield worker
     finally:
-        _stop(worker.process)
+        stop_celery_worker(worker)

@@ -3,6 +3,7 @@ outcome on the row the page polls."""
 
 from __future__ import annotations
 
+import io
 import logging
 
 from django.utils import timezone
@@ -30,10 +31,23 @@ def run_organization_import(*, import_id: int) -> OrganizationImport | None:
     if record is None or not claimed:
         return record
     try:
-        with record.file.open("rb") as handle:
-            result = import_organizations(
-                handle, name=record.original_name or record.file.name, user=record.uploaded_by
-            )
+        data = _read_upload(record)
+        result = import_organizations(
+            io.BytesIO(data), name=record.original_name or record.file.name, user=record.uploaded_by
+        )
+    except FileNotFoundError:
+        # Deleted from the storage, or this worker's storage is not the one the web process
+        # wrote to (a local folder that is not shared). Recorded, not retried: the same
+        # task run again would find the same nothing.
+        logger.error(
+            "organisation import %s: %r is not in the storage", import_id, record.file.name
+        )
+        reason = _(
+            "Không tìm thấy tệp đã tải lên trong kho lưu trữ (tệp đã bị xóa, hoặc máy xử lý "
+            "không dùng chung kho lưu trữ với máy chủ web). Hãy tải tệp lên lại."
+        )
+        errors = [RowError(None, "", reason)]
+        record.status = OrganizationImport.Status.FAILED
     except Exception as exc:  # the row must not stay "running" whatever went wrong
         logger.exception("organisation import %s failed", import_id)
         errors = [RowError(None, "", _("Lỗi khi xử lý tệp: %(e)s") % {"e": exc})]
@@ -61,3 +75,11 @@ def run_organization_import(*, import_id: int) -> OrganizationImport | None:
         ]
     )
     return record
+
+
+def _read_upload(record: OrganizationImport) -> bytes:
+    """The uploaded file's bytes, read through the configured storage by the name kept on
+    the row: never a path, which would exist only on the machine that took the upload."""
+    storage = record.file.storage
+    with storage.open(record.file.name, "rb") as handle:
+        return handle.read()
