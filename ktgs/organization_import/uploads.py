@@ -35,7 +35,7 @@ def run_organization_import(*, import_id: int) -> OrganizationImport | None:
         result = import_organizations(
             io.BytesIO(data), name=record.original_name or record.file.name, user=record.uploaded_by
         )
-    except FileNotFoundError:
+    except UploadMissing:
         # Deleted from the storage, or this worker's storage is not the one the web process
         # wrote to (a local folder that is not shared). Recorded, not retried: the same
         # task run again would find the same nothing.
@@ -77,9 +77,16 @@ def run_organization_import(*, import_id: int) -> OrganizationImport | None:
     return record
 
 
+class UploadMissing(Exception):
+    """The row's file is not in the storage (only reading it raises this, not importing)."""
+
+
 def _read_upload(record: OrganizationImport) -> bytes:
     """The uploaded file's bytes, read through the configured storage by the name kept on
     the row: never a path, which would exist only on the machine that took the upload."""
     storage = record.file.storage
-    with storage.open(record.file.name, "rb") as handle:
-        return handle.read()
+    try:
+        with storage.open(record.file.name, "rb") as handle:
+            return handle.read()
+    except FileNotFoundError as exc:  # FileSystemStorage, and S3Storage on a 404
+        raise UploadMissing(record.file.name) from exc
