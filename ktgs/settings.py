@@ -330,7 +330,7 @@ KTGS_ROLLUP_ENGINE = env.str("KTGS_ROLLUP_ENGINE", default="auto")
 
 # --- Email --------------------------------------------------------------------------
 # Embedded default: one file per message under var/mail/. Production: EMAIL_URL
-# (smtp://user:password@host:587 or submission://… for STARTTLS).
+# (smtp://user:password@host:587 or smtp+tls://… for STARTTLS, smtp+ssl://… for TLS).
 if "EMAIL_URL" in env:
     vars().update(env.email_url("EMAIL_URL"))
 else:
