@@ -11,6 +11,7 @@ from pathlib import Path
 
 import environ
 from celery.schedules import crontab
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -266,23 +267,39 @@ CELERY_BEAT_SCHEDULE: dict = {
         "schedule": crontab(hour=7, minute=0),
         "options": {"expires": 20 * 3600},
     },
-    # Stuck claims and lost send tasks (reminders.sending.sweep).
-    "reminders-outbox-sweep": {
-        "task": "reminders.tasks.sweep_outbox",
-        "schedule": crontab(minute="*/5"),
-        "options": {"expires": 4 * 60},
-    },
 }
 # Outbox sending (reminders.sending): batch size (mails per SMTP connection), tries before a
-# row is left failed, backoff between tries, and when a claim or an enqueued row counts as
-# lost (longer than any SMTP timeout, so a slow send is never taken for a dead one).
+# row is left failed, backoff between tries, and when an enqueued row's task counts as
+# lost (a broker restarted without persistence).
 KTGS_OUTBOX_BATCH = env.int("KTGS_OUTBOX_BATCH", default=20)
 KTGS_OUTBOX_MAX_ATTEMPTS = env.int("KTGS_OUTBOX_MAX_ATTEMPTS", default=8)
 KTGS_OUTBOX_RETRY_BASE = env.float("KTGS_OUTBOX_RETRY_BASE", default=30)
 KTGS_OUTBOX_RETRY_MAX = env.float("KTGS_OUTBOX_RETRY_MAX", default=1800)
-KTGS_OUTBOX_CLAIM_TIMEOUT = env.float("KTGS_OUTBOX_CLAIM_TIMEOUT", default=600)
 KTGS_OUTBOX_REQUEUE_AFTER = env.float("KTGS_OUTBOX_REQUEUE_AFTER", default=600)
-KTGS_SMTP_TIMEOUT = env.float("KTGS_SMTP_TIMEOUT", default=60)
+# A dead worker's mails go out again within a minute: its claims are reset once not
+# renewed for KTGS_OUTBOX_CLAIM_TIMEOUT (45 s), by the sweep that beat runs every
+# KTGS_OUTBOX_SWEEP_EVERY (15 s): 45 + 15 = 60 s at most, then the next free worker. A live
+# sender renews its claim right before each mail, and one mail's send (the server's answer
+# included) is cut off after KTGS_SMTP_TIMEOUT (20 s; also each socket operation's
+# timeout); a claim timeout of at least twice that is what makes sure the sweep never
+# resets a mail still being sent, so the start refuses less.
+KTGS_SMTP_TIMEOUT = env.float("KTGS_SMTP_TIMEOUT", default=20)
+KTGS_OUTBOX_CLAIM_TIMEOUT = env.float("KTGS_OUTBOX_CLAIM_TIMEOUT", default=45)
+KTGS_OUTBOX_SWEEP_EVERY = env.float("KTGS_OUTBOX_SWEEP_EVERY", default=15)
+if KTGS_OUTBOX_CLAIM_TIMEOUT < 2 * KTGS_SMTP_TIMEOUT:
+    raise ImproperlyConfigured(
+        f"KTGS_OUTBOX_CLAIM_TIMEOUT ({KTGS_OUTBOX_CLAIM_TIMEOUT:g} s) must be at least twice "
+        f"KTGS_SMTP_TIMEOUT ({KTGS_SMTP_TIMEOUT:g} s): the sweep would take a slow mail's "
+        "claim from the worker still sending it, and the mail would go out twice."
+    )
+# Stuck claims and lost send tasks (reminders.sending.sweep). An interval, not a crontab:
+# cron's finest step is a minute. It expires before the next run, so sweeps queued behind
+# a busy worker do not pile up.
+CELERY_BEAT_SCHEDULE["reminders-outbox-sweep"] = {
+    "task": "reminders.tasks.sweep_outbox",
+    "schedule": KTGS_OUTBOX_SWEEP_EVERY,
+    "options": {"expire_seconds": KTGS_OUTBOX_SWEEP_EVERY},
+}
 # Trend lines (one row per unit and day) are kept for units no deeper than this: the
 # centre (1), provinces (2), the level above grassroots (3) and grassroots units (4).
 KTGS_TREND_MAX_DEPTH = env.int("KTGS_TREND_MAX_DEPTH", default=4)
