@@ -241,31 +241,32 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # Each entry expires before its next run, so a worker that was down does not replay a
-# backlog of nightly jobs.
+# backlog of nightly jobs. "expire_seconds", not "expires": django-celery-beat's database
+# scheduler keeps only the former and silently drops the latter.
 CELERY_BEAT_SCHEDULE: dict = {
     "progress-nightly": {
         "task": "reports.tasks.nightly_progress",
         "schedule": crontab(hour=0, minute=30),
-        "options": {"expires": 20 * 3600},
+        "options": {"expire_seconds": 20 * 3600},
     },
     # The night after a report period ends, freeze its figures (reports.engine.periods).
     "progress-period-snapshots": {
         "task": "reports.tasks.snapshot_periods",
         "schedule": crontab(hour=1, minute=0),
-        "options": {"expires": 20 * 3600},
+        "options": {"expire_seconds": 20 * 3600},
     },
     # After the nightly rebuild: today's point of the dashboard's trend lines.
     "progress-daily-snapshot": {
         "task": "reports.tasks.take_daily_snapshot",
         "schedule": crontab(hour=2, minute=0),
-        "options": {"expires": 20 * 3600},
+        "options": {"expire_seconds": 20 * 3600},
     },
     # Reminders and the weekly digest into the outbox (reminders.scan), in the morning
     # after the nightly rebuild; a missed day is caught up by the next run ("on or after").
     "reminders-daily": {
         "task": "reminders.tasks.queue_daily_reminders",
         "schedule": crontab(hour=7, minute=0),
-        "options": {"expires": 20 * 3600},
+        "options": {"expire_seconds": 20 * 3600},
     },
 }
 # Outbox sending (reminders.sending): batch size (mails per SMTP connection), tries before a

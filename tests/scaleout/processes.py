@@ -53,6 +53,7 @@ class Processes:
         self.tmp_path = tmp_path
         self.env = base_env(tmp_path, env)
         self.started: list[WorkerProcess] = []
+        self.beat_process: WorkerProcess | None = None
 
     def _start(self, name: str, command: list[str], env: dict[str, str]) -> WorkerProcess:
         log_path = self.tmp_path / f"{name}.log"
@@ -83,7 +84,11 @@ class Processes:
             "--max-interval", "1", "--pidfile", str(self.tmp_path / "beat.pid"),
             "--schedule", str(self.tmp_path / "beat-schedule"),
         ]  # fmt: skip
-        return self._start("beat", command, {**self.env, **env})
+        self.beat_process = self._start("beat", command, {**self.env, **env})
+        return self.beat_process
+
+    def workers(self) -> list[WorkerProcess]:
+        return [process for process in self.started if process is not self.beat_process]
 
     def wait_ready(self) -> None:
         """Until every worker says "ready." and beat has started its scheduler."""
