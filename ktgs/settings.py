@@ -274,49 +274,66 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # Each entry expires before its next run, so a worker that was down does not replay a
-# backlog of nightly jobs.
+# backlog of nightly jobs. "expire_seconds", not "expires": django-celery-beat's database
+# scheduler keeps only the former and silently drops the latter.
 CELERY_BEAT_SCHEDULE: dict = {
     "progress-nightly": {
         "task": "reports.tasks.nightly_progress",
         "schedule": crontab(hour=0, minute=30),
-        "options": {"expires": 20 * 3600},
+        "options": {"expire_seconds": 20 * 3600},
     },
     # The night after a report period ends, freeze its figures (reports.engine.periods).
     "progress-period-snapshots": {
         "task": "reports.tasks.snapshot_periods",
         "schedule": crontab(hour=1, minute=0),
-        "options": {"expires": 20 * 3600},
+        "options": {"expire_seconds": 20 * 3600},
     },
     # After the nightly rebuild: today's point of the dashboard's trend lines.
     "progress-daily-snapshot": {
         "task": "reports.tasks.take_daily_snapshot",
         "schedule": crontab(hour=2, minute=0),
-        "options": {"expires": 20 * 3600},
+        "options": {"expire_seconds": 20 * 3600},
     },
     # Reminders and the weekly digest into the outbox (reminders.scan), in the morning
     # after the nightly rebuild; a missed day is caught up by the next run ("on or after").
     "reminders-daily": {
         "task": "reminders.tasks.queue_daily_reminders",
         "schedule": crontab(hour=7, minute=0),
-        "options": {"expires": 20 * 3600},
-    },
-    # Stuck claims and lost send tasks (reminders.sending.sweep).
-    "reminders-outbox-sweep": {
-        "task": "reminders.tasks.sweep_outbox",
-        "schedule": crontab(minute="*/5"),
-        "options": {"expires": 4 * 60},
+        "options": {"expire_seconds": 20 * 3600},
     },
 }
 # Outbox sending (reminders.sending): batch size (mails per SMTP connection), tries before a
-# row is left failed, backoff between tries, and when a claim or an enqueued row counts as
-# lost (longer than any SMTP timeout, so a slow send is never taken for a dead one).
+# row is left failed, backoff between tries, and when an enqueued row's task counts as
+# lost (a broker restarted without persistence).
 KTGS_OUTBOX_BATCH = env.int("KTGS_OUTBOX_BATCH", default=20)
 KTGS_OUTBOX_MAX_ATTEMPTS = env.int("KTGS_OUTBOX_MAX_ATTEMPTS", default=8)
 KTGS_OUTBOX_RETRY_BASE = env.float("KTGS_OUTBOX_RETRY_BASE", default=30)
 KTGS_OUTBOX_RETRY_MAX = env.float("KTGS_OUTBOX_RETRY_MAX", default=1800)
-KTGS_OUTBOX_CLAIM_TIMEOUT = env.float("KTGS_OUTBOX_CLAIM_TIMEOUT", default=600)
 KTGS_OUTBOX_REQUEUE_AFTER = env.float("KTGS_OUTBOX_REQUEUE_AFTER", default=600)
-KTGS_SMTP_TIMEOUT = env.float("KTGS_SMTP_TIMEOUT", default=60)
+# A dead worker's mails go out again within a minute: its claims are reset once not
+# renewed for KTGS_OUTBOX_CLAIM_TIMEOUT (45 s), by the sweep that beat runs every
+# KTGS_OUTBOX_SWEEP_EVERY (15 s): 45 + 15 = 60 s at most, then the next free worker. A live
+# sender renews its claim right before each mail, and one mail's send (the server's answer
+# included) is cut off after KTGS_SMTP_TIMEOUT (20 s; also each socket operation's
+# timeout); a claim timeout of at least twice that is what makes sure the sweep never
+# resets a mail still being sent, so the start refuses less.
+KTGS_SMTP_TIMEOUT = env.float("KTGS_SMTP_TIMEOUT", default=20)
+KTGS_OUTBOX_CLAIM_TIMEOUT = env.float("KTGS_OUTBOX_CLAIM_TIMEOUT", default=45)
+KTGS_OUTBOX_SWEEP_EVERY = env.float("KTGS_OUTBOX_SWEEP_EVERY", default=15)
+if KTGS_OUTBOX_CLAIM_TIMEOUT < 2 * KTGS_SMTP_TIMEOUT:
+    raise ImproperlyConfigured(
+        f"KTGS_OUTBOX_CLAIM_TIMEOUT ({KTGS_OUTBOX_CLAIM_TIMEOUT:g} s) must be at least twice "
+        f"KTGS_SMTP_TIMEOUT ({KTGS_SMTP_TIMEOUT:g} s): the sweep would take a slow mail's "
+        "claim from the worker still sending it, and the mail would go out twice."
+    )
+# Stuck claims and lost send tasks (reminders.sending.sweep). An interval, not a crontab:
+# cron's finest step is a minute. It expires before the next run, so sweeps queued behind
+# a busy worker do not pile up.
+CELERY_BEAT_SCHEDULE["reminders-outbox-sweep"] = {
+    "task": "reminders.tasks.sweep_outbox",
+    "schedule": KTGS_OUTBOX_SWEEP_EVERY,
+    "options": {"expire_seconds": KTGS_OUTBOX_SWEEP_EVERY},
+}
 # Trend lines (one row per unit and day) are kept for units no deeper than this: the
 # centre (1), provinces (2), the level above grassroots (3) and grassroots units (4).
 KTGS_TREND_MAX_DEPTH = env.int("KTGS_TREND_MAX_DEPTH", default=4)

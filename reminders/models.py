@@ -183,8 +183,10 @@ class OutboxMessage(models.Model):
     """One reminder to one person, written before it is sent (the outbox).
 
     The unique key (rule, organization, period, step, recipient) makes inserting twice a
-    no-op; a sender claims a row by a conditional update (pending → sending) before it
-    talks to SMTP; a claim older than KTGS_OUTBOX_CLAIM_TIMEOUT is swept back to pending.
+    no-op; a sender claims a row by a conditional update (pending → sending, with a
+    `claim_token` of its own) before it talks to SMTP, renews the claim right before it
+    sends, and marks or releases the row only while the token is still its own; a claim
+    not renewed for KTGS_OUTBOX_CLAIM_TIMEOUT is swept back to pending (reminders.sending).
     `message_id` is derived from the key, so a retry of the same row is the same mail.
     `context` holds the facts as they stood when the row was written: the mail rendered
     from it on a retry says the same thing.
@@ -254,7 +256,17 @@ class OutboxMessage(models.Model):
     last_error = models.TextField(_("lỗi gần nhất"), blank=True)
     created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
     enqueued_at = models.DateTimeField(_("đưa vào hàng đợi lúc"), null=True, blank=True)
+    # Set by the database's clock (claim and renewal), which the sweeper compares with
+    # the same clock: workers on machines whose clocks differ cannot shorten a claim.
     claimed_at = models.DateTimeField(_("nhận gửi lúc"), null=True, blank=True)
+    # The last claim's token, "host:pid:random", new for every claim (blank: never
+    # claimed); kept after the row is sent or failed, a record of who sent it. Every
+    # write of the sender after its claim (renew, sent, release) is conditional on it, so
+    # a sender whose claim was swept and taken by another can no longer touch the row.
+    # A database default too: the scan's COPY (reminders.writer) names its columns.
+    claim_token = models.CharField(
+        _("mã nhận gửi"), max_length=96, blank=True, default="", db_default=""
+    )
     sent_at = models.DateTimeField(_("gửi lúc"), null=True, blank=True)
 
     class Meta:

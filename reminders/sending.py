@@ -1,20 +1,35 @@
 """Sending the outbox (reminders.models.OutboxMessage): hand rows to the send task, claim,
 send, sweep. What a row's mail says is reminders.emails.
 
-At-least-once delivery with a stable Message-ID per row:
+At-least-once delivery with a stable Message-ID per row, and no second send while a
+sender lives:
 
-* a sender claims a row by a conditional update (pending → sending); two workers, or a
-  task delivered twice, never both send it;
-* rows are sent in small batches over one SMTP connection, each marked sent right after
-  the server accepted it;
+* a sender claims a row by a conditional update (pending → sending) that gives it a
+  `claim_token` of its own and stamps `claimed_at`; two workers, or a task delivered
+  twice, never both win it;
+* rows are sent in small batches over one SMTP connection. Right before each mail the
+  sender renews its claim (a conditional update on the rows, its token and "sending"
+  that moves `claimed_at` to now), and those of the batch's mails still to come; when
+  that matches nothing the claim was swept and maybe taken by another sender, and this
+  one skips the mail: it is no longer its own.
+  "Sent", "failed" and the release back to pending are conditional on the token too;
+* one mail's send is cut off (the socket shut) when the server has not answered within
+  KTGS_SMTP_TIMEOUT of the renewal, and the settings refuse a KTGS_OUTBOX_CLAIM_TIMEOUT
+  shorter than twice that: a claim renewed before a mail outlives that mail's send, so
+  the sweeper never resets a row a live sender is still sending;
 * a failure puts the row back to pending with the error and the task retries it with
   backoff; after KTGS_OUTBOX_MAX_ATTEMPTS it is left failed;
-* a worker that dies mid-batch leaves rows "sending": the sweeper puts a claim older than
-  KTGS_OUTBOX_CLAIM_TIMEOUT back to pending, and re-enqueues pending rows whose task was
-  lost (a broker restarted without persistence) after KTGS_OUTBOX_REQUEUE_AFTER.
+* a worker that dies mid-batch stops renewing: the sweeper (beat, every
+  KTGS_OUTBOX_SWEEP_EVERY seconds) puts a claim not renewed for KTGS_OUTBOX_CLAIM_TIMEOUT
+  back to pending and enqueues it again at once (45 s + 15 s by default: within a minute),
+  and re-enqueues pending rows whose task was lost (a broker restarted without
+  persistence) after KTGS_OUTBOX_REQUEUE_AFTER. `claimed_at` is written and compared on
+  the database's clock, so workers whose clocks differ cannot shorten a claim.
 
-Only a worker killed between the server's "250 OK" and the row's update can send a row
-twice; the retry is then the very same mail (same Message-ID), which receivers dedupe.
+A row can still reach the server twice in one way only: the server accepted it ("250
+OK") and the sender never recorded it (killed in between, or the connection cut while the
+server was still answering). The retry is then the very same mail (same Message-ID),
+which receivers dedupe.
 
 One mail per person and day for lag: before rows are first handed to the send task
 (`pack`, from enqueue_pending), a person's pending lag rows (reminders.models
@@ -30,8 +45,14 @@ is written once per (rule, unit, period, step, recipient) and is in at most one 
 from __future__ import annotations
 
 import logging
+import os
+import secrets
 import smtplib
+import socket
+import threading
 from collections import defaultdict
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager, suppress
 from datetime import timedelta
 
 from celery import current_app
@@ -39,6 +60,7 @@ from django.conf import settings
 from django.core.mail import get_connection
 from django.db import transaction
 from django.db.models import F, Q
+from django.db.models.functions import Now
 from django.utils import timezone
 
 from reminders import emails
@@ -161,12 +183,21 @@ def enqueue_pending(*, requeue_before=None) -> int:
 
 
 def sweep(now=None) -> dict:
-    """Put claims older than the timeout back to pending and re-enqueue rows whose task
-    was lost; run by beat every few minutes (and by tests, at will)."""
-    now = now or timezone.now()
+    """Put claims not renewed for KTGS_OUTBOX_CLAIM_TIMEOUT back to pending and
+    re-enqueue rows whose task was lost; run by beat every KTGS_OUTBOX_SWEEP_EVERY seconds
+    (and by tests, at will). `now`: a moment to sweep as of (tests); by default the
+    database's clock, the one claims are stamped with.
+
+    A live sender renews its claim right before each mail and a mail's send is cut off
+    after KTGS_SMTP_TIMEOUT, at most half the claim timeout, so the claims found here are
+    those of senders gone. The reset is one conditional update per status: a renewal
+    that commits first makes the row's claim fresh and it is left alone; one that comes
+    after finds the row pending and its sender skips the mail."""
     timeout = timedelta(seconds=float(settings.KTGS_OUTBOX_CLAIM_TIMEOUT))
     requeue = timedelta(seconds=float(settings.KTGS_OUTBOX_REQUEUE_AFTER))
-    stuck = OutboxMessage.objects.filter(status=Status.SENDING, claimed_at__lt=now - timeout)
+    cutoff = Now() - timeout if now is None else now - timeout
+    now = now or timezone.now()
+    stuck = OutboxMessage.objects.filter(status=Status.SENDING, claimed_at__lt=cutoff)
     # Rows that used up their attempts while stuck are failed, not retried for ever.
     failed = stuck.filter(attempts__gte=max_attempts()).update(
         status=Status.FAILED, last_error="claim timed out (worker lost?)"
@@ -183,14 +214,20 @@ def sweep(now=None) -> dict:
 # --- sending -------------------------------------------------------------------------
 
 
+def new_token() -> str:
+    """A claim's token: unique to one claim, and saying who made it (host and process)."""
+    return f"{socket.gethostname()[:64]}:{os.getpid()}:{secrets.token_hex(8)}"
+
+
 def claim(ids: list[int]) -> list[OutboxMessage]:
     """The rows this sender won (pending → sending) for the rows `ids`, in id order: a
     row of its own, or every row of its mail_key still pending (one conditional update
-    claims a grouped mail's rows all or none)."""
-    now = timezone.now()
+    claims a grouped mail's rows all or none). Each mail gets a token of its own
+    (`claim_token` on the rows returned): what renew, "sent" and release check."""
     keys = dict(OutboxMessage.objects.filter(pk__in=ids).values_list("pk", "mail_key"))
     won_rows: list[int] = []
     won_keys: set[str] = set()
+    tokens: list[str] = []
     for pk in sorted(set(ids)):
         key = keys.get(pk)
         if key is None or key in won_keys:  # gone, or its mail is already ours
@@ -200,16 +237,18 @@ def claim(ids: list[int]) -> list[OutboxMessage]:
             if key
             else OutboxMessage.objects.filter(pk=pk)
         )
+        token = new_token()
         if rows.filter(status=Status.PENDING).update(
-            status=Status.SENDING, claimed_at=now, attempts=F("attempts") + 1
+            status=Status.SENDING, claim_token=token, claimed_at=Now(), attempts=F("attempts") + 1
         ):
+            tokens.append(token)
             if key:
                 won_keys.add(key)
             else:
                 won_rows.append(pk)
     return list(
         OutboxMessage.objects.filter(Q(pk__in=won_rows) | Q(mail_key__in=won_keys))
-        .filter(status=Status.SENDING)
+        .filter(status=Status.SENDING, claim_token__in=tokens)
         .select_related("recipient")
         .order_by("pk")
     )
@@ -223,16 +262,70 @@ def by_mail(rows: list[OutboxMessage]) -> list[list[OutboxMessage]]:
     return list(mails.values())
 
 
+def _held(mail: list[OutboxMessage]):
+    """The rows of `mail` while this sender's claim on them stands: every write after the
+    claim goes through this filter, so a sender whose claim was swept (and maybe taken
+    by another) writes nothing."""
+    return OutboxMessage.objects.filter(
+        pk__in=[m.pk for m in mail], claim_token=mail[0].claim_token, status=Status.SENDING
+    )
+
+
+def renew(mail: list[OutboxMessage], later: Sequence[list[OutboxMessage]] = ()) -> bool:
+    """Renew the claim on `mail` right before sending it, and those on the batch's `later`
+    mails (still waiting their turn, they must not look abandoned either); False when
+    `mail` is no longer ours (swept back to pending, perhaps claimed by another sender):
+    then it must not be sent. The rows of a mail are claimed, renewed and swept together,
+    so they match all or none; a token is one claim's, so it names a mail's rows."""
+    if not _held(mail).update(claimed_at=Now()):
+        return False
+    if later:
+        OutboxMessage.objects.filter(
+            claim_token__in=[rows[0].claim_token for rows in later], status=Status.SENDING
+        ).update(claimed_at=Now())
+    return True
+
+
 def _release(mail: list[OutboxMessage], error: str) -> bool:
-    """Back to pending for another try, or failed for good; True when it will be retried.
-    Every row of a mail was claimed together, so they share one attempt count."""
+    """Back to pending for another try, or failed for good; True when it will be retried
+    (by this sender's task). Every row of a mail was claimed together, so they share one
+    attempt count. A claim already lost releases nothing: the mail is another's now."""
     retry = mail[0].attempts < max_attempts()
-    OutboxMessage.objects.filter(pk__in=[m.pk for m in mail], status=Status.SENDING).update(
+    released = _held(mail).update(
         status=Status.PENDING if retry else Status.FAILED,
         last_error=error[:2000],
         enqueued_at=timezone.now(),
     )
-    return retry
+    return retry and released > 0
+
+
+@contextmanager
+def send_time_limit(connection, seconds: float) -> Iterator[None]:
+    """Shut the SMTP connection's socket when the block (one mail's send) outlasts
+    `seconds`: the socket timeout bounds each read, not a server answering a byte at a
+    time or a send of several commands, and a mail must be done (or given up) before its
+    claim could be swept. The blocked read then fails as a lost connection. Backends
+    without a socket (files, memory) run unbounded: they do not wait on anyone."""
+    sock = getattr(getattr(connection, "connection", None), "sock", None)
+    if sock is None:
+        yield
+        return
+
+    def cut() -> None:
+        logger.warning("outbox: no answer within %s s; cutting the connection", seconds)
+        # socket.socket's own shutdown, not SSLSocket's, which would drop its state under
+        # the reading thread's feet: the read fails as a closed connection. OSError: the
+        # socket is closed already.
+        with suppress(OSError):
+            socket.socket.shutdown(sock, socket.SHUT_RDWR)
+
+    timer = threading.Timer(seconds, cut)
+    timer.daemon = True
+    timer.start()
+    try:
+        yield
+    finally:
+        timer.cancel()
 
 
 # Errors after which the connection cannot be trusted for the rest of the batch. Checked
@@ -258,10 +351,9 @@ def send_batch(ids: list[int]) -> list[int]:
             mails.append((rows, emails.render_mail(rows)))
         except Exception as error:  # a template bug: retrying would not help
             logger.exception("outbox %s: cannot render", rows[0].pk)
-            OutboxMessage.objects.filter(pk__in=[m.pk for m in rows]).update(
-                status=Status.FAILED, last_error=f"render: {error}"[:2000]
-            )
-    connection = get_connection(timeout=float(settings.KTGS_SMTP_TIMEOUT))
+            _held(rows).update(status=Status.FAILED, last_error=f"render: {error}"[:2000])
+    limit = float(settings.KTGS_SMTP_TIMEOUT)
+    connection = get_connection(timeout=limit)
     try:
         connection.open()
     except Exception as error:
@@ -269,8 +361,12 @@ def send_batch(ids: list[int]) -> list[int]:
         return [rows[0].pk for rows, _ in mails if _release(rows, f"connect: {error}")]
     try:
         for index, (rows, mail) in enumerate(mails):
+            if not renew(rows, later=[waiting for waiting, _mail in mails[index + 1 :]]):
+                logger.warning("outbox %s: claim lost before sending; not sent", rows[0].pk)
+                continue
             try:
-                sent = connection.send_messages([mail])
+                with send_time_limit(connection, limit):
+                    sent = connection.send_messages([mail])
             except OSError as error:
                 reason = f"{type(error).__name__}: {error}"
                 if not _is_connection_error(error):
@@ -283,9 +379,11 @@ def send_batch(ids: list[int]) -> list[int]:
                         retry.append(later[0].pk)
                 break
             if sent:
-                OutboxMessage.objects.filter(
-                    pk__in=[m.pk for m in rows], status=Status.SENDING
-                ).update(status=Status.SENT, sent_at=timezone.now())
+                if not _held(rows).update(status=Status.SENT, sent_at=timezone.now()):
+                    # Cannot happen while the settings hold (the claim outlives the
+                    # send); if it does, the mail went out and its new holder sends it
+                    # again under the same Message-ID.
+                    logger.error("outbox %s: sent, but the claim was lost meanwhile", rows[0].pk)
             elif _release(rows, "not sent"):
                 retry.append(rows[0].pk)
     finally:
