@@ -18,7 +18,7 @@ PYTEST_ARGS ?=
 # Two test processes on the two cores this project is planned for (pytest-xdist).
 TEST_PROCESSES ?= 2
 
-.PHONY: run test bench fresh-check venv deps-run deps-dev messages makemessages lint typecheck lock seed clean-var
+.PHONY: run test bench loadtest fresh-check venv deps-run deps-dev messages makemessages lint typecheck lock seed clean-var
 
 # Local development settings for a bare `manage.py`; never overwritten, never committed.
 .env:
@@ -121,6 +121,33 @@ bench: deps-dev messages
 	$(PY) manage.py collectstatic --no-input -v 0
 	$(PY) manage.py seed_demo --profile $(BENCH_PROFILE) --if-missing
 	$(PY) manage.py bench --profile $(BENCH_PROFILE) $(BENCH_ARGS)
+
+# make loadtest: DESIGN §6's F12 from outside — Locust (50 users, 4 leaders reading : 1 staff
+# writing) against gunicorn with 1, 2 and 4 workers + PostgreSQL + Redis + a Celery worker,
+# on loopback, on the 10pct profile (devtools/load). Its writes persist, so it has a
+# database of its own (never the benchmark's), seeded once and kept between runs; prints a
+# table and writes var/bench/load.json.
+LOADTEST_PROFILE ?= 10pct
+LOADTEST_DATABASE ?= ktgs_load_$(LOADTEST_PROFILE)
+LOADTEST_BROKER_URL ?= redis://127.0.0.1:6379/11
+LOADTEST_CACHE_URL ?= redis://127.0.0.1:6379/10
+LOADTEST_ARGS ?=
+loadtest: export DATABASE_URL := postgres://ktgs:ktgs@127.0.0.1:5432/$(LOADTEST_DATABASE)
+loadtest: export CELERY_BROKER_URL := $(LOADTEST_BROKER_URL)
+loadtest: export KTGS_CACHE_URL := $(LOADTEST_CACHE_URL)
+loadtest: export DJANGO_DEBUG := 0
+loadtest: export DJANGO_SECRET_KEY := loadtest-only-key-not-used-for-anything-else-0123456789
+loadtest: export DJANGO_ALLOWED_HOSTS := 127.0.0.1
+loadtest: export DJANGO_SECURE_SSL_REDIRECT := 0
+loadtest: export KTGS_PLAIN_HTTP := 1
+loadtest: deps-dev messages
+	@scripts/test-services.sh
+	@PGPASSWORD=ktgs psql -h 127.0.0.1 -U ktgs -d postgres -Atc "SELECT 1 FROM pg_database WHERE datname = '$(LOADTEST_DATABASE)'" | grep -q 1 \
+	  || PGPASSWORD=ktgs createdb -h 127.0.0.1 -U ktgs $(LOADTEST_DATABASE)
+	$(PY) manage.py migrate --no-input -v 0
+	$(PY) manage.py collectstatic --no-input -v 0
+	$(PY) manage.py seed_demo --profile $(LOADTEST_PROFILE) --if-missing
+	$(PY) manage.py loadtest --profile $(LOADTEST_PROFILE) $(LOADTEST_ARGS)
 
 # make fresh-check: both commands on minimal Debian root file systems (debootstrap; see
 # scripts/fresh-check.sh). FRESH_SUITES="bookworm:run,test trixie:run" is the default.
