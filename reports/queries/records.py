@@ -34,7 +34,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from django.db.models import Count, F, IntegerField, Q, QuerySet, Value
+from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -324,16 +324,21 @@ def _disciplines(path: str, start: date, end: date) -> QuerySet:
     found = disciplines_in_force(end).filter(
         _in_subtree("deciding_organization", path), decided_on__gte=start
     )
-    member = Q(subject__kind=CaseSubject.Kind.MEMBER)
+    # Grouped by the subject's kind (organisation or member), read per decision by the
+    # subjects' primary key: joined, the subjects made PostgreSQL hash all of them (a
+    # sequential scan of every case's subjects: ~100 ms of the nation's dashboard at 10%,
+    # against ~5 ms for the year's decisions looked up one by one).
+    subject_kind = Subquery(
+        CaseSubject.objects.filter(pk=OuterRef("subject_id")).order_by().values("kind")
+    )
     return _part(
         found,
         "disciplines",
         F("deciding_body"),
         F("form"),
-        _NONE,
-        r_a=Count("id", filter=Q(subject__kind=CaseSubject.Kind.ORGANIZATION)),
-        r_b=Count("id", filter=member),
-        r_c=Count("id", filter=member & Q(is_committee_member=True)),
+        subject_kind,
+        r_a=Count("id"),
+        r_b=Count("id", filter=Q(is_committee_member=True)),
     )
 
 
@@ -373,15 +378,21 @@ def _add_suspensions(target: BodyRecords, kind: str, reason: str, counts: list[i
     line.committee_members += counts[1]
 
 
-def _add_disciplines(target: BodyRecords, form: str, sub: str, counts: list[int]) -> None:
+def _add_disciplines(target: BodyRecords, form: str, subject_kind: str, counts: list[int]) -> None:
+    """`counts`: the decisions of the form on subjects of the kind, and of them those on a
+    committee member (counted for members only)."""
+    organizations = counts[0] if subject_kind == CaseSubject.Kind.ORGANIZATION else 0
+    members, committee_members = (
+        (counts[0], counts[1]) if subject_kind == CaseSubject.Kind.MEMBER else (0, 0)
+    )
     for line in (
         next((x for x in target.discipline if x.form == form), None),
         target.discipline[-1],
     ):
         if line is not None:
-            line.organizations += counts[0]
-            line.members += counts[1]
-            line.committee_members += counts[2]
+            line.organizations += organizations
+            line.members += members
+            line.committee_members += committee_members
 
 
 _ADD = {
