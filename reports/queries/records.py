@@ -437,10 +437,10 @@ _STAND_INS: dict[str, Any] = {
     "upper": date(1905, 1, 1),
     "soon": date(1906, 1, 1),
 }
-_STATEMENTS: dict[str, tuple[str, list[tuple[str | None, object]]]] = {}
+_STATEMENTS: dict[str, tuple[str, list[tuple[str | None, Any]]]] = {}
 
 
-def _statement() -> tuple[str, list[tuple[str | None, object]]]:
+def _statement() -> tuple[str, list[tuple[str | None, Any]]]:
     """The union's SQL for this connection's vendor, and each parameter as (the name of
     the value it takes, None) or (None, the constant compiled in)."""
     found = _STATEMENTS.get(connection.vendor)
@@ -448,7 +448,7 @@ def _statement() -> tuple[str, list[tuple[str | None, object]]]:
         return found
     sql, params = _union(**_STAND_INS).query.get_compiler(connection=connection).as_sql()
     prefix = _like_prefix(_STAND_INS["path"])
-    slots: list[tuple[str | None, object]] = []
+    slots: list[tuple[str | None, Any]] = []
     for param in params:
         name = next((n for n, v in _STAND_INS.items() if n != "path" and v == param), None)
         if param == prefix:
@@ -468,7 +468,7 @@ def _like_prefix(path: str) -> str:
 def records(organization: Organization, *, starts_on: date, ends_on: date, today: date) -> Records:
     """The subtree's records for [starts_on, ends_on] and its deadlines as of `today`, per
     body and for all bodies: one query (see the module's docstring for each rule)."""
-    values = {
+    values: dict[str, Any] = {
         "prefix": _like_prefix(organization.path),
         "start": starts_on,
         "end": ends_on,
