@@ -71,6 +71,22 @@ class UnitPicker(forms.HiddenInput):
         return context
 
 
+class UnitChoiceField(forms.ModelChoiceField):
+    """A unit chosen by id that reads it once per form: the case form reads its unit early,
+    to list the targets that match (CaseForm._lenient), and again when it is validated."""
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return super().to_python(value)
+        key = str(value)
+        last = getattr(self, "_last_read", None)
+        if last is not None and last[0] == key:
+            return last[1]
+        found = super().to_python(value)
+        self._last_read = (key, found)
+        return found
+
+
 def picked(form: forms.Form, name: str) -> Organization | None:
     """The unit currently chosen in a picker field (bound or initial), for its label."""
     value = form[name].value()
@@ -97,7 +113,7 @@ class TargetOption:
 
 class CaseForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
-    organization = forms.ModelChoiceField(
+    organization = UnitChoiceField(
         label=_("Đơn vị tiến hành"),
         queryset=Organization.objects.none(),
         widget=UnitPicker,
@@ -271,6 +287,11 @@ class CaseForm(forms.Form):
     def clean_target(self):
         value = self.cleaned_data["target"]
         if value == TARGET_AUTO:
+            if self.case is None and self._key is not None:
+                # A new case: the proposal is the service's own (services.proposed_of over
+                # services.open_targets, for the same unit, body, kind, year and date),
+                # already read to list the targets; the service need not read it again.
+                return self.proposed
             return services.AUTO
         if value == TARGET_ARISING:
             seen = set(str(self.data.get("targets_seen", "")).split(","))
@@ -387,7 +408,8 @@ def subject_formset(data=None, *, user, initial=None):
     conducting = None
     if data is not None:
         value = str(data.get("organization", ""))
-        if value.isdigit():
+        # Read only for rows to ask about (a case is often recorded without subjects).
+        if value.isdigit() and str(data.get("subjects-TOTAL_FORMS", "")) != "0":
             visible = access.visible_organizations(user)
             conducting = visible.filter(pk=int(value)).first()
     return SubjectFormSet(

@@ -186,8 +186,9 @@ def open_targets(
     due date, then by id. `exclude_case`: the case being edited, not counted against its
     own target. Two queries."""
     targets = list(
+        # The programme's unit too: _check_target reads its path for the target chosen.
         _matching(organization=organization, kind=kind, year=year, on=on).select_related(
-            "programme", "organization", "subject_organization"
+            "programme__organization", "organization", "subject_organization"
         )
     )
     work = work_on_targets(targets, on=on, exclude_case=exclude_case)

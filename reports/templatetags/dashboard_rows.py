@@ -1,13 +1,18 @@
-"""`{% child_rows child_lines %}`: the rows of the dashboard's children table.
+"""`{% child_rows child_lines %}`: the rows of the dashboard's children table; also those of
+its lists of lagging units and of units without their programme (`lagging_rows`,
+`without_programme_rows`: up to 20 and 50 rows).
 
 Written here rather than in the template for speed (benchmark F6): a province has up to
-~120 children and each row's twenty-odd template nodes cost ~7 ms per page, where one
-format_html per row costs under 1 ms. The lines come formatted from the view
-(reports.views.dashboards.ChildLine); every value is escaped as the template would escape it. The
+~120 children and each row's twenty-odd template nodes cost ~7 ms per page. The lines
+come formatted from the view (reports.views.dashboards.ChildLine); every value is escaped
+as the template would escape it (django.utils.html.escape is html.escape with a
+SafeString around it: the text is the same), with str.format on plain strings — format_html
+per cell, with its SafeString and conditional_escape per argument, cost ~20 µs a cell. The
 cells are those of partials/dashboard_body.html's table header."""
 
+from html import escape
+
 from django import template
-from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
@@ -40,56 +45,63 @@ _COUNTS = (
     '      <td class="num">{}</td></tr>'
 )
 _COUNT_LINK = '<a href="{}">{}</a>'
-_MIXED = mark_safe("<sup>*</sup>")
+_MIXED = "<sup>*</sup>"
 
 
 def _linked(url: str, text: str, count: str) -> str:
     """A count links to the list behind it; 0, or a count with no list, stays text."""
     if not url or count == "0":
-        return format_html("{}", text)
-    return format_html(_COUNT_LINK, url, text)
+        return escape(text)
+    return _COUNT_LINK.format(escape(url), escape(text))
 
 
 @register.simple_tag
 def child_rows(lines) -> SafeString:
-    note_text = _("chưa có chương trình")
-    cells_text = _("Chưa có chương trình")
-    targets_text, cases_text = _("chỉ tiêu"), _("cuộc")
+    note = _NO_PROGRAMME_NOTE.format(escape(_("chưa có chương trình")))
+    no_programme_cells = _NO_PROGRAMME_CELLS.format(escape(_("Chưa có chương trình")))
+    targets_text, cases_text = escape(_("chỉ tiêu")), escape(_("cuộc"))
     rows = []
     for line in lines:
         no_programme = bool(line["without_programme"])
-        note = ""
-        if no_programme and not line["no_targets"]:
-            note = format_html(_NO_PROGRAMME_NOTE, note_text)
-        code = format_html(_CODE, line["code"]) if line["code"] else ""
-        links = format_html(
-            _LINKS, line["targets_url"], targets_text, line["cases_url"], cases_text
+        code = _CODE.format(escape(line["code"])) if line["code"] else ""
+        links = _LINKS.format(
+            escape(line["targets_url"]), targets_text, escape(line["cases_url"]), cases_text
         )
-        rows.append(format_html(_NAME, line["url"], line["name"], code, note, links))
+        rows.append(
+            _NAME.format(
+                escape(line["url"]),
+                escape(line["name"]),
+                code,
+                note if no_programme and not line["no_targets"] else "",
+                links,
+            )
+        )
         if no_programme and line["no_targets"]:
-            rows.append(format_html(_NO_PROGRAMME_CELLS, cells_text))
+            rows.append(no_programme_cells)
         else:
-            unit = format_html(" {}", line["unit"]) if line["unit"] else ""
-            done = line["capped_done"], line["quantity"], unit or (_MIXED if line["mixed"] else "")
+            unit = " " + escape(line["unit"]) if line["unit"] else ""
+            done = (
+                escape(line["capped_done"]),
+                escape(line["quantity"]),
+                unit or (_MIXED if line["mixed"] else ""),
+            )
             rows.append(
-                format_html(
-                    _FIGURES,
-                    format_html(_DONE, line["done_url"], *done)
+                _FIGURES.format(
+                    _DONE.format(escape(line["done_url"]), *done)
                     if line["done_url"] and not line["no_targets"]
-                    else format_html("{}/{}{}", *done),
-                    line["completion"],
-                    line["expected"],
+                    else "{}/{}{}".format(*done),
+                    escape(line["completion"]),
+                    escape(line["expected"]),
                     unit,
-                    line["gap"],
-                    line["forecast"],
-                    line["bar_label"],
-                    line["bar_done"],
-                    line["bar_expected"],
+                    escape(line["gap"]),
+                    escape(line["forecast"]),
+                    escape(line["bar_label"]),
+                    escape(line["bar_done"]),
+                    escape(line["bar_expected"]),
                 )
             )
         rows.append(
-            format_html(
-                _COUNTS,
+            _COUNTS.format(
                 _linked(line["lagging_url"], line["units_lagging"], line["units_lagging"]),
                 _linked(line["arising_url"], line["arising"], line["arising"]),
                 _linked(
@@ -100,3 +112,51 @@ def child_rows(lines) -> SafeString:
             )
         )
     return mark_safe("".join(rows))
+
+
+_LAGGING = (
+    '\n    <tr><th scope="row"><a href="{}">{}</a>{}</th>\n'
+    '      <td class="num"><a href="{}">{}/{}</a></td><td>{}</td>\n'
+    '      <td><a href="{}">{}</a> · <a href="{}">{}</a></td></tr>'
+)
+_PARENT = ' <span class="parent">— {}</span>'
+
+
+@register.simple_tag
+def lagging_rows(lines) -> SafeString:
+    """The rows of the lagging units (reports.views.dashboards.LaggingLine)."""
+    targets_text, cases_text = escape(_("chỉ tiêu")), escape(_("cuộc"))
+    return mark_safe(
+        "".join(
+            _LAGGING.format(
+                escape(line["url"]),
+                escape(line["name"]),
+                _PARENT.format(escape(line["parent"])) if line["parent"] else "",
+                escape(line["targets_url"]),
+                escape(line["capped_done"]),
+                escape(line["quantity"]),
+                escape(line["reason"]),
+                escape(line["targets_url"]),
+                targets_text,
+                escape(line["cases_url"]),
+                cases_text,
+            )
+            for line in lines
+        )
+    )
+
+
+_WITHOUT_PROGRAMME = '\n    <tr><td><a href="{}">{}</a></td>\n      <td>{}</td></tr>'
+
+
+@register.simple_tag
+def without_programme_rows(lines) -> SafeString:
+    """The rows of the units without their programme (WithoutProgrammeLine)."""
+    return mark_safe(
+        "".join(
+            _WITHOUT_PROGRAMME.format(
+                escape(line["url"]), escape(line["name"]), escape(line["parent"])
+            )
+            for line in lines
+        )
+    )

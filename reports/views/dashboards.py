@@ -181,29 +181,40 @@ class DrillDown:
         self.targets_of = _urls("reports:unit_targets", urlencode(filters))
         cases = {"year": str(self.year), **({"kind": self.kind} if self.kind else {})}
         self._cases = reverse("cases:list") + "?"
-        self._cases_query = cases
+        self._cases_query = self._after_unit(cases)
         self._done = self._arising = None
         if self.source is not None and self.source.available:
             day, years = self.source.day().isoformat(), self.source.years()
             span = {"min": str(years.start), "max": str(years.stop - 1)}
             # The period report's drill-down filters (reports.queries.period_reports).
-            self._done = {
-                "planned_on": day,
-                "target_years_min": span["min"],
-                "target_years_max": span["max"],
-                **({"target_kind": self.kind} if self.kind else {}),
-            }
-            self._arising = {
-                "years_min": span["min"],
-                "years_max": span["max"],
-                "arising_on": day,
-                **({"kind": self.kind} if self.kind else {}),
-            }
+            self._done = self._after_unit(
+                {
+                    "planned_on": day,
+                    "target_years_min": span["min"],
+                    "target_years_max": span["max"],
+                    **({"target_kind": self.kind} if self.kind else {}),
+                }
+            )
+            self._arising = self._after_unit(
+                {
+                    "years_min": span["min"],
+                    "years_max": span["max"],
+                    "arising_on": day,
+                    **({"kind": self.kind} if self.kind else {}),
+                }
+            )
 
-    def _case_list(self, pk: int, params: dict | None) -> str:
-        if params is None:
+    @staticmethod
+    def _after_unit(params: dict) -> str:
+        """What follows `organization=<pk>` in a case list's query string: the same as
+        urlencode({"organization": pk, **params}) writes, encoded once per page rather
+        than four times per row (a province has ~120 rows)."""
+        return "&" + urlencode(params) if params else ""
+
+    def _case_list(self, pk: int, rest: str | None) -> str:
+        if rest is None:
             return ""
-        return self._cases + urlencode({"organization": str(pk), **params})
+        return f"{self._cases}organization={pk}{rest}"
 
     def cases_of(self, pk: int) -> str:
         return self._case_list(pk, self._cases_query)
