@@ -365,7 +365,7 @@ def _wanted_sql(cursor) -> str:
     own = ", ".join(f"COALESCE(o.{name}, 0) AS own_{name}" for name in FIGURES_SQL)
     placed = ", ".join(f"o.{name}" for name in FIGURES_SQL)
     subs = ", ".join(
-        f"s.{name} / 10000::numeric AS sub_{name}"
+        f"ROUND(s.{name} / 10000::numeric, 4) AS sub_{name}"
         if name == "expected"
         else f"s.{name} AS sub_{name}"
         for name in FIGURES_SQL
