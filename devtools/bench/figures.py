@@ -344,10 +344,19 @@ def incremental_refresh(today: date, user: User, n: int = 100) -> tuple[float, f
     return statistics.median(plain), statistics.median(refreshed), statistics.median(alone)
 
 
-def run(
-    profile: str, root_code: str, out_path: Path, writes: int, log=print, runs: int = 5
-) -> Figures:
+FIGURE_NAMES = ("F1", "F2", "F3", "F4", "F5", "F6", "F7", "F8", "F9", "F10", "F11")
 
+
+def run(
+    profile: str,
+    root_code: str,
+    out_path: Path,
+    writes: int,
+    log=print,
+    runs: int = 5,
+    only: frozenset[str] = frozenset(FIGURE_NAMES),
+) -> Figures:
+    """Measure the figures in `only` (F0, the reference, always)."""
     today = timezone.localdate()
     root = Organization.objects.get(code=root_code)
     figures = Figures(profile=profile)
@@ -371,112 +380,128 @@ def run(
     f0 = median_ms(floor, runs)
     v["F0_ms"] = round(f0, 1)
     log(f"F0 floor: {f0:.0f} ms")
-    f1 = median_ms(lambda: full_computation(today), runs)
-    v["F1_ratio"] = round(f1 / f0, 2)
-    figures.notes["F1_ms"] = round(f1, 1)
-    log(f"F1 full roll-up computation: {f1:.0f} ms")
-    f2 = median_ms(lambda: engine.rebuild(today), runs)
-    v["F2_ratio"] = round(f2 / f0, 2)
-    figures.notes["F2_ms"] = round(f2, 1)
-    log(f"F2 full rebuild: {f2:.0f} ms")
+    if "F1" in only:
+        f1 = median_ms(lambda: full_computation(today), runs)
+        v["F1_ratio"] = round(f1 / f0, 2)
+        figures.notes["F1_ms"] = round(f1, 1)
+        log(f"F1 full roll-up computation: {f1:.0f} ms")
+    if "F2" in only:
+        f2 = median_ms(lambda: engine.rebuild(today), runs)
+        v["F2_ratio"] = round(f2 / f0, 2)
+        figures.notes["F2_ms"] = round(f2, 1)
+        log(f"F2 full rebuild: {f2:.0f} ms")
 
     units = sample_units(root)
     day = past_period_end(today)
-    nation = median_ms(lambda: on_demand(root, day), runs)
-    province = median_ms(lambda: on_demand(units["province"], day), runs)
-    v["F11_ratio"] = round(nation / f0, 2)
-    v["F11_province_ms"] = round(province, 1)
-    figures.notes.update(F11_nation_ms=round(nation, 1), F11_as_of=day.isoformat())
-    log(
-        f"F11 past period on demand (as of {day}): nation {nation:.0f} ms, "
-        f"province {province:.0f} ms"
-    )
+    if "F11" in only:
+        nation = median_ms(lambda: on_demand(root, day), runs)
+        province = median_ms(lambda: on_demand(units["province"], day), runs)
+        v["F11_ratio"] = round(nation / f0, 2)
+        v["F11_province_ms"] = round(province, 1)
+        figures.notes.update(F11_nation_ms=round(nation, 1), F11_as_of=day.isoformat())
+        log(
+            f"F11 past period on demand (as of {day}): nation {nation:.0f} ms, "
+            f"province {province:.0f} ms"
+        )
 
     admin = User.objects.filter(is_superuser=True).first() or User.objects.create_superuser(
         "bench", "bench@example.test", "bench-password"
     )
-    if figures.targets:
-        plain, refreshed, alone = incremental_refresh(today, admin)
-        v["F3_ratio"] = round(refreshed / plain, 2)
-        v["F3_extra_ms"] = round(refreshed - plain, 2)
-        figures.notes["F3_refresh_alone_ms"] = round(alone, 2)
-        log(
-            f"F3 conclude through the service: {plain:.1f} ms; with refresh {refreshed:.1f} ms"
-            f" (the refresh alone {alone:.2f} ms)"
-        )
-    else:
-        log("F3 skipped: the dataset has no targets")
+    if "F3" in only:
+        if figures.targets:
+            plain, refreshed, alone = incremental_refresh(today, admin)
+            v["F3_ratio"] = round(refreshed / plain, 2)
+            v["F3_extra_ms"] = round(refreshed - plain, 2)
+            figures.notes["F3_refresh_alone_ms"] = round(alone, 2)
+            log(
+                f"F3 conclude through the service: {plain:.1f} ms; with refresh {refreshed:.1f} ms"
+                f" (the refresh alone {alone:.2f} ms)"
+            )
+        else:
+            log("F3 skipped: the dataset has no targets")
 
-    started = time.perf_counter()
-    v["F4_rows_differ"] = random_writes(root, today, writes, seed=20261121)
-    figures.notes["F4_writes"] = writes
-    figures.notes["F4_s"] = round(time.perf_counter() - started, 1)
-    log(f"F4 after {writes} writes: {v['F4_rows_differ']} rows differ")
+    if "F4" in only:
+        started = time.perf_counter()
+        v["F4_rows_differ"] = random_writes(root, today, writes, seed=20261121)
+        figures.notes["F4_writes"] = writes
+        figures.notes["F4_s"] = round(time.perf_counter() - started, 1)
+        log(f"F4 after {writes} writes: {v['F4_rows_differ']} rows differ")
 
     client = Client(HTTP_HOST="localhost")
     client.force_login(admin)
-    v["F5_queries"] = dashboard_queries(client, units, today.year)
-    log(f"F5 dashboard queries: {v['F5_queries']}")
+    if "F5" in only:
+        v["F5_queries"] = dashboard_queries(client, units, today.year)
+        log(f"F5 dashboard queries: {v['F5_queries']}")
 
-    trivial = request_p95(client, "GET", reverse("healthz"), None)
-    dash = max(
-        request_p95(client, "GET", reverse("reports:dashboard", args=[u.pk]), None)
-        for u in units.values()
-    )
-    v["F6_extra_ms"] = round(dash - trivial, 2)
-    figures.notes.update(F6_trivial_p95_ms=round(trivial, 2), F6_dashboard_p95_ms=round(dash, 2))
-    log(f"F6 dashboard p95 {dash:.1f} ms vs trivial {trivial:.1f} ms")
+    if "F6" in only:
+        trivial = request_p95(client, "GET", reverse("healthz"), None)
+        dash = max(
+            request_p95(client, "GET", reverse("reports:dashboard", args=[u.pk]), None)
+            for u in units.values()
+        )
+        v["F6_extra_ms"] = round(dash - trivial, 2)
+        figures.notes.update(
+            F6_trivial_p95_ms=round(trivial, 2), F6_dashboard_p95_ms=round(dash, 2)
+        )
+        log(f"F6 dashboard p95 {dash:.1f} ms vs trivial {trivial:.1f} ms")
 
-    unit = units["grassroots"]
-    try:
-        with transaction.atomic():
-            trivial_post = request_p95(
-                client, "POST", reverse("profile"), lambda i: {"language": "vi"}, expect=(302,)
-            )
-            record = request_p95(
-                client,
-                "POST",
-                reverse("cases:create") + f"?organization={unit.pk}",
-                lambda i: {
-                    "organization": unit.pk,
-                    "body": "inspection_commission",
-                    "kind": "supervision_thematic",
-                    "title": f"Bench F7 {i}",
-                    "year": today.year,
-                    "target": "auto",  # the proposal, as a script posts it (cases.forms)
-                    "decision_number": "",
-                    "subjects-TOTAL_FORMS": "0",
-                    "subjects-INITIAL_FORMS": "0",
-                },
-                expect=(302,),
-            )
-            raise Rollback
-    except Rollback:
-        pass
-    v["F7_extra_ms"] = round(record - trivial_post, 2)
-    figures.notes.update(
-        F7_trivial_post_p95_ms=round(trivial_post, 2), F7_record_p95_ms=round(record, 2)
-    )
-    log(f"F7 record-a-case POST p95 {record:.1f} ms vs trivial POST {trivial_post:.1f} ms")
+    if "F7" in only:
+        unit = units["grassroots"]
+        try:
+            with transaction.atomic():
+                trivial_post = request_p95(
+                    client, "POST", reverse("profile"), lambda i: {"language": "vi"}, expect=(302,)
+                )
+                record = request_p95(
+                    client,
+                    "POST",
+                    reverse("cases:create") + f"?organization={unit.pk}",
+                    lambda i: {
+                        "organization": unit.pk,
+                        "body": "inspection_commission",
+                        "kind": "supervision_thematic",
+                        "title": f"Bench F7 {i}",
+                        "year": today.year,
+                        "target": "auto",  # the proposal, as a script posts it (cases.forms)
+                        "decision_number": "",
+                        "subjects-TOTAL_FORMS": "0",
+                        "subjects-INITIAL_FORMS": "0",
+                    },
+                    expect=(302,),
+                )
+                raise Rollback
+        except Rollback:
+            pass
+        v["F7_extra_ms"] = round(record - trivial_post, 2)
+        figures.notes.update(
+            F7_trivial_post_p95_ms=round(trivial_post, 2), F7_record_p95_ms=round(record, 2)
+        )
+        log(f"F7 record-a-case POST p95 {record:.1f} ms vs trivial POST {trivial_post:.1f} ms")
 
-    python_mb, backend_mb = peak_rebuild_mb()
-    v["F8_mb"] = round(python_mb + backend_mb, 1)
-    figures.notes.update(F8_python_mb=round(python_mb, 1), F8_backend_mb=round(backend_mb, 1))
-    log(f"F8 rebuild peak memory: +{python_mb:.1f} MB (Python) + {backend_mb:.1f} MB (PostgreSQL)")
+    if "F8" in only:
+        python_mb, backend_mb = peak_rebuild_mb()
+        v["F8_mb"] = round(python_mb + backend_mb, 1)
+        figures.notes.update(F8_python_mb=round(python_mb, 1), F8_backend_mb=round(backend_mb, 1))
+        log(
+            f"F8 rebuild peak memory: +{python_mb:.1f} MB (Python)"
+            f" + {backend_mb:.1f} MB (PostgreSQL)"
+        )
 
-    f9, outbox_rows = reminder_scan(root, today)
-    v["F9_ratio"] = round(f9 / f0, 2)
-    figures.notes.update(F9_ms=round(f9, 1), F9_outbox_rows=outbox_rows)
-    log(f"F9 lag scan + outbox: {f9:.0f} ms, {outbox_rows} rows")
-    sending = reminder_sending(root, today)
-    v["F10_connections"] = sending["connections"]
-    v["F10_received"] = sending["received"]
-    v["F10_duplicates"] = sending["duplicates"]
-    figures.notes.update(
-        F10_expected_connections=sending.get("expected_connections"),
-        F10_expected_received=sending.get("expected"),
-    )
-    log(f"F10 sending: {sending}")
+    if "F9" in only:
+        f9, outbox_rows = reminder_scan(root, today)
+        v["F9_ratio"] = round(f9 / f0, 2)
+        figures.notes.update(F9_ms=round(f9, 1), F9_outbox_rows=outbox_rows)
+        log(f"F9 lag scan + outbox: {f9:.0f} ms, {outbox_rows} rows")
+    if "F10" in only:
+        sending = reminder_sending(root, today)
+        v["F10_connections"] = sending["connections"]
+        v["F10_received"] = sending["received"]
+        v["F10_duplicates"] = sending["duplicates"]
+        figures.notes.update(
+            F10_expected_connections=sending.get("expected_connections"),
+            F10_expected_received=sending.get("expected"),
+        )
+        log(f"F10 sending: {sending}")
 
     out_path.parent.mkdir(parents=True, exist_ok=True)
     out_path.write_text(

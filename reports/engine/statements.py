@@ -323,38 +323,63 @@ def _own_sql(restricted: bool) -> str:
 
 def _wanted_sql(cursor) -> str:
     """The SELECT of every row the table should hold: the own figures, then the subtree
-    figures in one pass over the own rows sorted by year, kind and path: a ROLLUP over the
-    path's prefixes (p1 the root's, p2 the level-2 ancestor's, …) sums every own row into
-    its unit's and each ancestor's total at once."""
+    figures level by level from the deepest up: a level's totals are its units' own rows
+    plus the totals of the level below, each keyed by its parent's path (a prefix of its
+    own). Every own row is summed once into its unit's total and every total once into
+    its parent's (no sort of the own rows by every ancestor's path, no group of a prefix
+    that names no unit).
+
+    The sums stay int4 from level to level (SUM(int4) keeps a plain int8 per group, where
+    SUM(int8) and SUM(numeric) keep an allocated state and the level's hash table spills
+    to disk), `expected` in ten-thousandths as int8 (every own expected is rounded to 4
+    decimals), turned back into the exact decimal at the end."""
     step = Organization.steplen
     cursor.execute("SELECT MAX(depth) FROM ktgs_organization")
-    levels = range(1, (cursor.fetchone()[0] or 1) + 1)
-    prefixes = ", ".join(
-        f'CASE WHEN u.depth >= {n} THEN substr(u.path, 1, {n * step}) COLLATE "C" END AS p{n}'
-        for n in levels
+    deepest = cursor.fetchone()[0] or 1
+    scaled = ", ".join(
+        "(expected * 10000)::bigint AS expected" if name == "expected" else name
+        for name in FIGURES_SQL
     )
-    # In the grouping set of level n (p1 … pn kept), the key is pn; rows of units
-    # shallower than n have pn null there and are dropped (they were counted at their own
-    # level), as is the grand total (no prefix kept).
-    key = (
-        "CASE " + " ".join(f"WHEN GROUPING(p{n}) = 0 THEN p{n}" for n in reversed(levels)) + " END"
+    sums = ", ".join(
+        f"SUM({name}) AS {name}" if name == "expected" else f"SUM({name})::int AS {name}"
+        for name in FIGURES_SQL
     )
-    sums = ", ".join(f"SUM({name}) AS sub_{name}" for name in FIGURES_SQL)
+    names = ", ".join(FIGURES_SQL)
+    # The deepest units have no children: their totals are their own rows (one per key).
+    levels = [f"level{deepest} AS (SELECT path, year, kind, body, {scaled} FROM placed "
+              f"WHERE depth = {deepest})"]  # fmt: skip
+    for n in range(deepest - 1, 0, -1):
+        levels.append(
+            f"""level{n} AS MATERIALIZED (
+            SELECT path, year, kind, body, {sums}
+            FROM (
+                SELECT path, year, kind, body, {scaled} FROM placed WHERE depth = {n}
+                UNION ALL
+                SELECT substr(path, 1, {n * step}), year, kind, body, {names}
+                FROM level{n + 1}
+            ) below
+            GROUP BY path, year, kind, body
+        )"""
+        )
+    every_level = " UNION ALL ".join(f"SELECT * FROM level{n}" for n in range(deepest, 0, -1))
     own = ", ".join(f"COALESCE(o.{name}, 0) AS own_{name}" for name in FIGURES_SQL)
+    placed = ", ".join(f"o.{name}" for name in FIGURES_SQL)
+    subs = ", ".join(
+        f"ROUND(s.{name} / 10000::numeric, 4) AS sub_{name}"
+        if name == "expected"
+        else f"s.{name} AS sub_{name}"
+        for name in FIGURES_SQL
+    )
     return f"""
         WITH own AS MATERIALIZED ({_own_sql(False)}),
-        placed AS (
-            SELECT o.*, {prefixes}
+        placed AS MATERIALIZED (
+            SELECT u.path, u.depth, o.year, o.kind, o.body, {placed}
             FROM own o JOIN ktgs_organization u ON u.id = o.unit
         ),
-        sub AS (
-            SELECT {key} AS path, year, kind, body, {sums}
-            FROM placed
-            GROUP BY year, kind, body, ROLLUP ({", ".join(f"p{n}" for n in levels)})
-        )
+        {", ".join(levels)},
+        sub AS ({every_level})
         SELECT a.id AS organization_id, s.year, s.kind, s.body, {own},
-               COALESCE(o.reasons, '[]'::jsonb) AS own_lag_reasons,
-               {", ".join(f"s.sub_{name}" for name in FIGURES_SQL)}
+               COALESCE(o.reasons, '[]'::jsonb) AS own_lag_reasons, {subs}
         FROM sub s
         JOIN ktgs_organization a ON a.path = s.path
         LEFT JOIN own o
@@ -362,10 +387,18 @@ def _wanted_sql(cursor) -> str:
     """
 
 
+def _memory(cursor) -> None:
+    """The whole-table statements hold a dozen materialised steps and hash tables at
+    once: each hash table gets work_mem, not the server's default twice that, for this
+    transaction (DESIGN §6 F8 bounds a rebuild's peak at +100 MB)."""
+    cursor.execute("SELECT set_config('hash_mem_multiplier', '1', true)")
+
+
 def compute(today: date, tolerance: Decimal) -> int:
     """Compute the whole table into the temporary table `progress_wanted` (dropped at the
     end of the transaction; the caller holds one). Returns its number of rows."""
     with connection.cursor() as cursor:
+        _memory(cursor)
         cursor.execute(f"DROP TABLE IF EXISTS {WANTED}")
         cursor.execute(
             f"CREATE TEMPORARY TABLE {WANTED} ON COMMIT DROP AS {_wanted_sql(cursor)}",
@@ -401,6 +434,7 @@ def rebuild(today: date, tolerance: Decimal, *, logged: int) -> tuple[int, int, 
     wanted = ", ".join(f"w.{c}" for c in _WRITTEN)
     assignments = ", ".join(f"{c} = d.{c}" for c in _WRITTEN)
     with connection.cursor() as cursor:
+        _memory(cursor)
         cursor.execute(
             f"""
             WITH wanted AS MATERIALIZED ({_wanted_sql(cursor)}),

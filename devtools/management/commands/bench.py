@@ -1,7 +1,7 @@
 from pathlib import Path
 
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from devtools.bench import figures
 
@@ -17,9 +17,19 @@ class Command(BaseCommand):
         parser.add_argument(
             "--runs", type=int, default=5, help="timed runs after the warm-up (median taken)"
         )
+        parser.add_argument(
+            "--only",
+            default=",".join(figures.FIGURE_NAMES),
+            help="the figures to measure, comma separated (F0, the reference, always): "
+            "e.g. F1,F2,F11 while working on the roll-up",
+        )
         parser.add_argument("--out", default=str(Path(settings.VAR_DIR) / "bench" / "latest.json"))
 
-    def handle(self, *args, profile: str, writes: int, runs: int, out: str, **options):
+    def handle(self, *args, profile: str, writes: int, runs: int, only: str, out: str, **options):
+        wanted = frozenset(name.strip().upper() for name in only.split(",") if name.strip())
+        unknown = wanted - set(figures.FIGURE_NAMES) - {"F0"}
+        if unknown:
+            raise CommandError(f"unknown figures: {', '.join(sorted(unknown))}")
         measured = figures.run(
             profile,
             ROOTS[profile],
@@ -27,6 +37,7 @@ class Command(BaseCommand):
             writes,
             log=lambda line: self.stderr.write(line),
             runs=runs,
+            only=wanted,
         )
         self.stdout.write(figures.table(measured))
         self.stdout.write(f"written to {out}")
