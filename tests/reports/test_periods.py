@@ -235,4 +235,4 @@ def test_beat_runs_the_snapshots_and_every_entry_expires():
     for name in ("progress-period-snapshots", "progress-daily-snapshot"):
         entry = schedule[name]
         assert entry["task"] in registered
-        assert 0 < entry["options"]["expires"] < 24 * 3600
+        assert 0 < entry["options"]["expire_seconds"] < 24 * 3600
