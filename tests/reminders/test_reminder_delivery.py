@@ -54,14 +54,20 @@ def lagging_units(tree, settings):
     """UNITS cells under B, each behind on a target and with a staff member of its own."""
     settings.KTGS_OUTBOX_BATCH = BATCH
     ReminderRule.objects.all().delete()  # the migration's rules (if any survived a flush)
+    make_lagging_units(tree, UNITS, prefix="X")
+
+
+def make_lagging_units(tree, count: int, *, prefix: str) -> None:
+    """A lag rule, and `count` cells under B, each behind on a target (4 planned, none
+    done) with a staff member of its own; the progress table rebuilt as of TODAY."""
     periods.ensure_periods(2026)
     ReminderRule.objects.create(name="Nhắc chậm tiến độ", kind=ReminderRule.Kind.LAG,
                                 repeat_every_days=7, escalate_after_days=14)  # fmt: skip
     prog = programme(tree.province)
-    for i in range(UNITS):
-        cell = OrganizationFactory(parent=tree.b, code=f"B-X{i}", name=f"Chi bộ chậm {i}")
+    for i in range(count):
+        cell = OrganizationFactory(parent=tree.b, code=f"B-{prefix}{i}", name=f"Chi bộ chậm {i}")
         target(prog, cell, quantity=4)
-        person = UserFactory(username=f"canbo{i}")
+        person = UserFactory(username=f"canbo_{prefix.lower()}{i}")
         ktgs_services.grant_role(user=person, organization=cell, kind=Role.Kind.STAFF)
     engine.rebuild(TODAY)
 

@@ -13,15 +13,9 @@ import time
 import pytest
 
 from devtools.smtp_sink import SmtpSink
-from ktgs import services as ktgs_services
-from ktgs.models import Role
 from reminders import scan, sending
 from reminders.models import OutboxMessage, ReminderRule
-from reports import engine
-from reports.engine import periods
-from tests.factories import OrganizationFactory, UserFactory
-from tests.reminders.test_reminder_delivery import TODAY
-from tests.reports.test_rollup import programme, target
+from tests.reminders.test_reminder_delivery import TODAY, make_lagging_units
 from tests.scaleout.processes import celery_processes
 from tests.worker import STARTUP_TIMEOUT
 
@@ -53,16 +47,7 @@ def one_batch_of_lagging_units(tree, settings):
     settings.KTGS_OUTBOX_BATCH = BATCH
     settings.KTGS_OUTBOX_CLAIM_TIMEOUT = CLAIM_TIMEOUT  # the sweep below runs here
     ReminderRule.objects.all().delete()
-    periods.ensure_periods(2026)
-    ReminderRule.objects.create(name="Nhắc chậm tiến độ", kind=ReminderRule.Kind.LAG,
-                                repeat_every_days=7, escalate_after_days=14)  # fmt: skip
-    prog = programme(tree.province)
-    for i in range(BATCH):
-        cell = OrganizationFactory(parent=tree.b, code=f"B-S{i}", name=f"Chi bộ chậm {i}")
-        target(prog, cell, quantity=4)
-        person = UserFactory(username=f"canbo_s{i}")
-        ktgs_services.grant_role(user=person, organization=cell, kind=Role.Kind.STAFF)
-    engine.rebuild(TODAY)
+    make_lagging_units(tree, BATCH, prefix="S")
 
 
 def test_a_slow_server_outliving_the_claim_timeout_gets_each_mail_once(
