@@ -102,6 +102,17 @@ test: deps-dev messages
 	$(PY) manage.py makemigrations --check --dry-run -v 0
 	$(VENV)/bin/pytest --create-db -n $(TEST_PROCESSES) $(PYTEST_ARGS)
 
+# The services, a PostgreSQL database of its own ($(1)) created when missing, migrated, and
+# seeded once with the profile $(2): what `make bench` and `make loadtest` measure on.
+define seeded_database
+	@scripts/test-services.sh
+	@PGPASSWORD=ktgs psql -h 127.0.0.1 -U ktgs -d postgres -Atc "SELECT 1 FROM pg_database WHERE datname = '$(1)'" | grep -q 1 \
+	  || PGPASSWORD=ktgs createdb -h 127.0.0.1 -U ktgs $(1)
+	$(PY) manage.py migrate --no-input -v 0
+	$(PY) manage.py collectstatic --no-input -v 0
+	$(PY) manage.py seed_demo --profile $(2) --if-missing
+endef
+
 # make bench: DESIGN §6's figures on the 10pct profile (BENCH_PROFILE=national for full
 # size), in a PostgreSQL database of its own that is seeded once and kept between runs.
 BENCH_PROFILE ?= 10pct
@@ -114,12 +125,7 @@ bench: export DJANGO_SECRET_KEY := benchmark-only-key-not-used-for-anything-else
 bench: export DJANGO_ALLOWED_HOSTS := localhost
 bench: export DJANGO_SECURE_SSL_REDIRECT := 0
 bench: deps-dev messages
-	@scripts/test-services.sh
-	@PGPASSWORD=ktgs psql -h 127.0.0.1 -U ktgs -d postgres -Atc "SELECT 1 FROM pg_database WHERE datname = '$(BENCH_DATABASE)'" | grep -q 1 \
-	  || PGPASSWORD=ktgs createdb -h 127.0.0.1 -U ktgs $(BENCH_DATABASE)
-	$(PY) manage.py migrate --no-input -v 0
-	$(PY) manage.py collectstatic --no-input -v 0
-	$(PY) manage.py seed_demo --profile $(BENCH_PROFILE) --if-missing
+	$(call seeded_database,$(BENCH_DATABASE),$(BENCH_PROFILE))
 	$(PY) manage.py bench --profile $(BENCH_PROFILE) $(BENCH_ARGS)
 
 # make loadtest: DESIGN §6's F12 from outside — Locust (50 users, 4 leaders reading : 1 staff
@@ -141,12 +147,7 @@ loadtest: export DJANGO_ALLOWED_HOSTS := 127.0.0.1
 loadtest: export DJANGO_SECURE_SSL_REDIRECT := 0
 loadtest: export KTGS_PLAIN_HTTP := 1
 loadtest: deps-dev messages
-	@scripts/test-services.sh
-	@PGPASSWORD=ktgs psql -h 127.0.0.1 -U ktgs -d postgres -Atc "SELECT 1 FROM pg_database WHERE datname = '$(LOADTEST_DATABASE)'" | grep -q 1 \
-	  || PGPASSWORD=ktgs createdb -h 127.0.0.1 -U ktgs $(LOADTEST_DATABASE)
-	$(PY) manage.py migrate --no-input -v 0
-	$(PY) manage.py collectstatic --no-input -v 0
-	$(PY) manage.py seed_demo --profile $(LOADTEST_PROFILE) --if-missing
+	$(call seeded_database,$(LOADTEST_DATABASE),$(LOADTEST_PROFILE))
 	$(PY) manage.py loadtest --profile $(LOADTEST_PROFILE) $(LOADTEST_ARGS)
 
 # make fresh-check: both commands on minimal Debian root file systems (debootstrap; see
