@@ -69,6 +69,15 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def _start(command: list[str], env: dict[str, str], log_path: Path) -> subprocess.Popen:
+    """`command` from the checkout, its output (both streams) into `log_path`."""
+    with log_path.open("wb") as log:
+        return subprocess.Popen(
+            command, cwd=settings.BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+        )  # fmt: skip
+
+
 def _stop(process: subprocess.Popen) -> None:
     if process.poll() is not None:
         return
@@ -102,11 +111,7 @@ def celery_worker(env: dict[str, str], workdir: Path) -> Iterator[subprocess.Pop
         "--hostname", f"loadtest-{uuid.uuid4().hex[:6]}@%h",
         "--without-gossip", "--without-mingle", "--without-heartbeat",
     ]  # fmt: skip
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(
-            command, cwd=settings.BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-        )  # fmt: skip
+    process = _start(command, env, log_path)
     try:
         _wait(
             lambda: " ready." in log_path.read_text(errors="replace"), process, "celery", log_path
@@ -126,11 +131,7 @@ def gunicorn(workers: int, env: dict[str, str], workdir: Path) -> Iterator[tuple
         sys.executable, "-m", "gunicorn", "ktgs.wsgi", "--bind", f"127.0.0.1:{port}",
         "--workers", str(workers), "--log-level", "warning",
     ]  # fmt: skip
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(
-            command, cwd=settings.BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-        )  # fmt: skip
+    process = _start(command, env, log_path)
 
     def healthy() -> bool:
         try:
