@@ -74,9 +74,11 @@ class TargetLine:
             "committee_members": "committee_member",
         }.get(self.counts, "")
 
-    def add(self, quantity: int, done: int, expected: Fraction) -> None:
+    def add(self, quantity: int, capped_done: int, done: int, expected: Fraction) -> None:
+        """Add targets whose quantities, capped done (each target's done capped at its
+        own quantity: progress.capped_done) and done add up to these."""
         self.quantity += quantity
-        self.capped_done += progress.capped_done(done, quantity)
+        self.capped_done += capped_done
         self.done += done
         self.expected += expected
 
@@ -334,9 +336,11 @@ def target_lines(
     kind_order = {value: index for index, value in enumerate(ActivityKind.values)}
     unit_order = {value: index for index, value in enumerate(Target.Counts.values)}
     labels = dict(ActivityKind.choices)
-    by_line: dict[tuple[str, str], TargetLine] = {}
-    totals: dict[str, TargetLine] = {}
-    own: dict[tuple[str, str, str], TargetLine] = {}
+    # The targets are first added up in integers per (kind, counting unit, start, due,
+    # body if the unit's own): what a target expects is linear in its quantity, so each
+    # group's expected is one Fraction (adding 55,000 Fractions one by one took ~1 s for
+    # the nation's report at 10% scale).
+    groups: dict[tuple[str, str, date, date, str | None], list[int]] = {}
     for row in plan_queries.targets_with_done(
         targets,
         day,
@@ -347,26 +351,38 @@ def target_lines(
         "organization_id",
         "programme__body",
     ):
-        kind, counts, quantity, done = row["kind"], row["counts"], row["quantity"], row["done"]
-        expected = progress.expected(quantity, row["programme__starts_on"], row["due_on"], day)
+        quantity, done = row["quantity"], row["done"]
+        own_body = row["programme__body"] if row["organization_id"] == organization.pk else None
+        key = (row["kind"], row["counts"], row["programme__starts_on"], row["due_on"], own_body)
+        sums = groups.get(key)
+        if sums is None:
+            sums = groups[key] = [0, 0, 0]
+        sums[0] += quantity
+        sums[1] += progress.capped_done(done, quantity)
+        sums[2] += done
+    by_line: dict[tuple[str, str], TargetLine] = {}
+    totals: dict[str, TargetLine] = {}
+    own: dict[tuple[str, str, str], TargetLine] = {}
+    for (kind, counts, starts_on, due_on, own_body), (quantity, capped, done) in groups.items():
+        expected = progress.expected(quantity, starts_on, due_on, day)
         line = by_line.get((kind, counts))
         if line is None:
             line = by_line[(kind, counts)] = TargetLine(
                 kind=kind, label=str(labels.get(kind, kind)), counts=counts
             )
-        line.add(quantity, done, expected)
+        line.add(quantity, capped, done, expected)
         total = totals.get(counts)
         if total is None:
             total = totals[counts] = TargetLine(kind=ALL_KINDS, label=_("Tổng cộng"), counts=counts)
-        total.add(quantity, done, expected)
-        if row["organization_id"] == organization.pk:
-            key = (row["programme__body"], kind, counts)
-            mine = own.get(key)
+        total.add(quantity, capped, done, expected)
+        if own_body is not None:
+            own_key = (own_body, kind, counts)
+            mine = own.get(own_key)
             if mine is None:
-                mine = own[key] = TargetLine(
+                mine = own[own_key] = TargetLine(
                     kind=kind, label=str(labels.get(kind, kind)), counts=counts
                 )
-            mine.add(quantity, done, expected)
+            mine.add(quantity, capped, done, expected)
     lines = sorted(
         by_line.values(),
         key=lambda ln: (kind_order.get(ln.kind, len(kind_order)), unit_order.get(ln.counts, 9)),
