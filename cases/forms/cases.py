@@ -75,6 +75,8 @@ class UnitChoiceField(forms.ModelChoiceField):
     """A unit chosen by id that reads it once per form: the case form reads its unit early,
     to list the targets that match (CaseForm._lenient), and again when it is validated."""
 
+    _last_read: tuple[str, Any]
+
     def already_read(self, unit: Organization) -> None:
         """`unit` was read from this field's queryset by the caller (the page's
         `?organization=`, through the same scope): chosen by its id, it is not read again."""
