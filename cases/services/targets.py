@@ -52,10 +52,12 @@ def work_on_targets(
     """Done and taken per target, each counted by the target's rule (cases, subject
     organisations, subject members, subject committee members). One grouped query.
 
-    The one place a case is credited to a target here: a case counts for the target it is
+    The place a case is credited to a target here: a case counts for the target it is
     linked to (`Case.target`) or, when an amendment replaced that one, for the target of
     the same lineage given here (the one in force: plans.models.Target.lineage), as the
-    roll-up counts it (reports.engine.counting.leaf_figures)."""
+    roll-up counts it (reports.engine.counting.leaf_figures). _WORK_SQL says the same for
+    open_targets' statement on PostgreSQL; tests/cases/test_target_proposal.py holds the
+    two to the same answers."""
     targets = list(targets)
     if not targets:
         return {}
