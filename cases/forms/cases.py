@@ -75,6 +75,13 @@ class UnitChoiceField(forms.ModelChoiceField):
     """A unit chosen by id that reads it once per form: the case form reads its unit early,
     to list the targets that match (CaseForm._lenient), and again when it is validated."""
 
+    _last_read: tuple[str, Any]
+
+    def already_read(self, unit: Organization) -> None:
+        """`unit` was read from this field's queryset by the caller (the page's
+        `?organization=`, through the same scope): chosen by its id, it is not read again."""
+        self._last_read = (str(unit.pk), unit)
+
     def to_python(self, value):
         if value in self.empty_values:
             return super().to_python(value)
@@ -156,9 +163,22 @@ class CaseForm(forms.Form):
     # The fields the target list depends on (the page refreshes the list when one changes).
     TARGET_INPUTS = ("organization", "body", "kind", "year", "decided_on", "work_starts_on")
 
-    def __init__(self, *args, user, case: Case | None = None, **kwargs):
+    def __init__(
+        self,
+        *args,
+        user,
+        case: Case | None = None,
+        writable_unit: Organization | None = None,
+        **kwargs,
+    ):
+        """`writable_unit`: a unit the caller read through access.writable_organizations'
+        scope for `user` (the page's `?organization=`): posted as the unit, it is taken
+        without reading it again (benchmark F7)."""
         super().__init__(*args, **kwargs)
-        unit_field(self, "organization").queryset = access.writable_organizations(user)
+        field = cast(UnitChoiceField, unit_field(self, "organization"))
+        field.queryset = access.writable_organizations(user)
+        if writable_unit is not None:
+            field.already_read(writable_unit)
         self.case = case
         self.matches = self._matching_targets()
         # The targets listed: the open ones that match, due first; on an edit, also the

@@ -5,9 +5,10 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
+from django.db import DEFAULT_DB_ALIAS, connection, models
 from django.db.models import Count, Q
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _g
@@ -16,6 +17,8 @@ from django.utils.translation import gettext_lazy as _lazy
 from cases.models import Case, CaseSubject
 from ktgs.models import Organization
 from plans.models import Body, Programme, Target
+
+M = TypeVar("M", bound=models.Model)
 
 
 class _Auto:
@@ -49,10 +52,12 @@ def work_on_targets(
     """Done and taken per target, each counted by the target's rule (cases, subject
     organisations, subject members, subject committee members). One grouped query.
 
-    The one place a case is credited to a target here: a case counts for the target it is
+    The place a case is credited to a target here: a case counts for the target it is
     linked to (`Case.target`) or, when an amendment replaced that one, for the target of
     the same lineage given here (the one in force: plans.models.Target.lineage), as the
-    roll-up counts it (reports.engine.counting.leaf_figures)."""
+    roll-up counts it (reports.engine.counting.leaf_figures). _WORK_SQL says the same for
+    open_targets' statement on PostgreSQL; tests/cases/test_target_proposal.py holds the
+    two to the same answers."""
     targets = list(targets)
     if not targets:
         return {}
@@ -74,7 +79,7 @@ def work_on_targets(
     if on is not None:
         done &= Q(concluded_on__lte=on)
     members = Q(subjects__kind=CaseSubject.Kind.MEMBER)
-    by_rule = {
+    by_rule: dict[str, tuple[Q, str]] = {
         Target.Counts.CASES: (Q(), "pk"),
         Target.Counts.ORGANIZATIONS: (Q(subjects__kind=CaseSubject.Kind.ORGANIZATION), "subjects"),
         Target.Counts.MEMBERS: (members, "subjects"),
@@ -83,8 +88,11 @@ def work_on_targets(
             "subjects",
         ),
     }
+    # Only the rules of the targets asked about: each count is compiled and computed (and the
+    # subjects joined only for a rule that counts them: benchmark F7, a new case's proposal).
     aggregates = {}
-    for rule, (only, what) in by_rule.items():
+    for rule in sorted({target.counts for target in targets}):
+        only, what = by_rule[rule]
         aggregates[f"done_{rule}"] = Count(what, filter=only & done, distinct=True)
         aggregates[f"taken_{rule}"] = Count(what, filter=only or None, distinct=True)
     rows = {row["line"]: row for row in cases.values("line").annotate(**aggregates).order_by()}
@@ -172,6 +180,142 @@ def _matching(*, organization: Organization, kind: str, year: int, on: datetime.
     )
 
 
+def _open_targets_orm(
+    *, organization: Organization, kind: str, year: int, on, exclude_case: int | None
+) -> list[Match]:
+    """open_targets' reading through the ORM (two queries): on a database other than
+    PostgreSQL, and the reference the statement below is tested against."""
+    targets = list(
+        # No order (open_targets' sort is total) and no join to the target's unit, which
+        # is `organization` itself.
+        _matching(organization=organization, kind=kind, year=year, on=on)
+        .select_related("programme__organization", "subject_organization")
+        .order_by()
+    )
+    for target in targets:
+        target.organization = organization
+    work = work_on_targets(targets, on=on, exclude_case=exclude_case)
+    return [Match(target=t, work=work[t.pk]) for t in targets]
+
+
+def _columns(model: type[models.Model], alias: str) -> str:
+    return ", ".join(f'{alias}."{field.column}"' for field in model._meta.concrete_fields)
+
+
+_ATTNAMES: dict[type[models.Model], list[str]] = {
+    model: [field.attname for field in model._meta.concrete_fields]
+    for model in (Target, Programme, Organization)
+}
+
+
+def _instance(model: type[M], values: tuple) -> M:
+    """A row of `model` read with its concrete fields in order (_columns)."""
+    return model.from_db(DEFAULT_DB_ALIAS, _ATTNAMES[model], values)
+
+
+def _sql_list(values: Iterable[str]) -> str:
+    """Choice values (constants of the models, never input) as an SQL list."""
+    return ", ".join(f"'{value}'" for value in values)
+
+
+_DONE_SQL = (
+    f"c.status IN ({_sql_list(Case.COUNTING)})"
+    " AND (%(on)s::date IS NULL OR c.concluded_on <= %(on)s)"
+)
+_ORGANIZATION_SUBJECT = f"s.kind = '{CaseSubject.Kind.ORGANIZATION.value}'"
+_MEMBER_SUBJECT = f"s.kind = '{CaseSubject.Kind.MEMBER.value}'"
+# done_<rule> and taken_<rule> of the lineage of target t, as work_on_targets counts them
+# (the same rules, the same lineage: the targets whose COALESCE(lineage_id, id) is t's).
+_WORK_SQL = f"""
+SELECT
+    COUNT(DISTINCT c.id) FILTER (WHERE {_DONE_SQL}) AS done_{Target.Counts.CASES.value},
+    COUNT(DISTINCT c.id) AS taken_{Target.Counts.CASES.value},
+    COUNT(DISTINCT s.id) FILTER (WHERE {_ORGANIZATION_SUBJECT} AND {_DONE_SQL})
+        AS done_{Target.Counts.ORGANIZATIONS.value},
+    COUNT(DISTINCT s.id) FILTER (WHERE {_ORGANIZATION_SUBJECT})
+        AS taken_{Target.Counts.ORGANIZATIONS.value},
+    COUNT(DISTINCT s.id) FILTER (WHERE {_MEMBER_SUBJECT} AND {_DONE_SQL})
+        AS done_{Target.Counts.MEMBERS.value},
+    COUNT(DISTINCT s.id) FILTER (WHERE {_MEMBER_SUBJECT}) AS taken_{Target.Counts.MEMBERS.value},
+    COUNT(DISTINCT s.id) FILTER (WHERE {_MEMBER_SUBJECT} AND s.is_committee_member
+        AND {_DONE_SQL}) AS done_{Target.Counts.COMMITTEE_MEMBERS.value},
+    COUNT(DISTINCT s.id) FILTER (WHERE {_MEMBER_SUBJECT} AND s.is_committee_member)
+        AS taken_{Target.Counts.COMMITTEE_MEMBERS.value}
+FROM cases_case c
+LEFT JOIN cases_casesubject s ON s.case_id = c.id
+WHERE c.target_id IN (
+        SELECT u.id FROM plans_target u
+        WHERE (u.id = COALESCE(t.lineage_id, t.id) OR u.lineage_id = COALESCE(t.lineage_id, t.id))
+            AND COALESCE(u.lineage_id, u.id) = COALESCE(t.lineage_id, t.id)
+    )
+    AND c.status <> '{Case.Status.CANCELLED.value}'
+    AND (%(exclude_case)s::bigint IS NULL OR c.id <> %(exclude_case)s)
+"""
+# _open_targets_orm in one PostgreSQL statement: the targets _matching selects, each with
+# its programme, the programme's unit, its subject unit and the work on its lineage
+# (_WORK_SQL, every rule: each target counts by its own).
+_OPEN_TARGETS_SQL = f"""
+SELECT {_columns(Target, "t")}, {_columns(Programme, "p")},
+    {_columns(Organization, "po")}, {_columns(Organization, "so")}, w.*
+FROM plans_target t
+JOIN plans_programme p ON p.id = t.programme_id
+JOIN ktgs_organization po ON po.id = p.organization_id
+LEFT JOIN ktgs_organization so ON so.id = t.subject_organization_id
+LEFT JOIN plans_amendment added ON added.id = t.added_by_id
+LEFT JOIN plans_amendment removed ON removed.id = t.removed_by_id
+CROSS JOIN LATERAL ({_WORK_SQL}) w
+WHERE t.organization_id = %(unit)s AND t.kind = %(kind)s
+    AND p.status = '{Programme.Status.ISSUED.value}'
+    AND p.year <= %(year)s AND p.end_year >= %(year)s
+    AND CASE WHEN %(on)s::date IS NULL THEN t.removed_by_id IS NULL
+        ELSE p.starts_on <= %(on)s AND p.ends_on >= %(on)s
+            AND (t.added_by_id IS NULL OR added.effective_on <= %(on)s)
+            AND (t.removed_by_id IS NULL OR removed.effective_on > %(on)s) END
+"""
+
+
+def _open_targets_sql(
+    *, organization: Organization, kind: str, year: int, on, exclude_case: int | None
+) -> list[Match]:
+    """_open_targets_orm in one hand-written statement (benchmark F7: the ORM took longer to
+    compile its two queries than PostgreSQL to plan and run them, on every case page).
+    Tests hold the two to the same answers (tests/cases/test_target_proposal.py)."""
+    params = {
+        "unit": organization.pk,
+        "kind": str(kind),
+        "year": year,
+        "on": on,
+        "exclude_case": exclude_case,
+    }
+    sizes = [len(_ATTNAMES[model]) for model in (Target, Programme, Organization, Organization)]
+    found = []
+    with connection.cursor() as cursor:
+        cursor.execute(_OPEN_TARGETS_SQL, params)
+        names = [column.name for column in cursor.description]
+        for row in cursor.fetchall():
+            parts, start = [], 0
+            for size in sizes:
+                parts.append(row[start : start + size])
+                start += size
+            target = _instance(Target, parts[0])
+            target.organization = organization
+            target.programme = _instance(Programme, parts[1])
+            target.programme.organization = _instance(Organization, parts[2])
+            target.subject_organization = (
+                _instance(Organization, parts[3]) if target.subject_organization_id else None
+            )
+            work = dict(zip(names[start:], row[start:], strict=True))
+            found.append(
+                Match(
+                    target=target,
+                    work=Work(
+                        done=work[f"done_{target.counts}"], taken=work[f"taken_{target.counts}"]
+                    ),
+                )
+            )
+    return found
+
+
 def open_targets(
     *,
     organization: Organization,
@@ -184,15 +328,10 @@ def open_targets(
     `on`: matching (see _matching) and not yet fully done by then. In the order they are
     proposed: those that still lack cases (counting the cases under way) first, then by
     due date, then by id. `exclude_case`: the case being edited, not counted against its
-    own target. Two queries."""
-    targets = list(
-        # The programme's unit too: _check_target reads its path for the target chosen.
-        _matching(organization=organization, kind=kind, year=year, on=on).select_related(
-            "programme__organization", "organization", "subject_organization"
-        )
-    )
-    work = work_on_targets(targets, on=on, exclude_case=exclude_case)
-    found = [Match(target=t, work=work[t.pk]) for t in targets]
+    own target. Each comes with its programme and the programme's unit (_check_target
+    reads its path). One query on PostgreSQL (_open_targets_sql), two elsewhere."""
+    read = _open_targets_sql if connection.vendor == "postgresql" else _open_targets_orm
+    found = read(organization=organization, kind=kind, year=year, on=on, exclude_case=exclude_case)
     found = [m for m in found if m.lacking > 0]
     found.sort(key=lambda m: (m.unclaimed == 0, m.target.due_on, m.target.pk))
     return found

@@ -88,7 +88,9 @@ def own_unit(user) -> Organization | None:
 def case_create(request):
     organization = organization_param(request, write=True)
     if request.method == "POST":
-        form = forms.CaseForm(request.POST, user=request.user)
+        # The page's unit was just read for writing (404 otherwise): posted as the case's
+        # unit, the form takes it instead of reading it again.
+        form = forms.CaseForm(request.POST, user=request.user, writable_unit=organization)
         formset = forms.subject_formset(request.POST, user=request.user)
         if form.is_valid() and formset.is_valid():
             subjects, index_map = _subjects_for_service(formset)

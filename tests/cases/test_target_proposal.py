@@ -4,8 +4,11 @@ target is open or when staff choose it."""
 
 import datetime
 
+import pytest
+
 from cases import services
 from cases.models import Case
+from cases.services import targets
 from plans.models import ActivityKind, Amendment, Body, Programme, Target
 from tests.cases.factories import YEAR, concluded, doc_number, make_programme, make_target, record
 
@@ -14,6 +17,16 @@ KIND = ActivityKind.INSPECTION_COMPLIANCE
 
 
 MARCH_1 = D(YEAR, 3, 1)
+
+
+@pytest.fixture(autouse=True, params=["statement", "orm"])
+def reading(request, monkeypatch):
+    """Every test twice: with the open targets read by the hand-written PostgreSQL
+    statement (what PostgreSQL runs), and through the ORM (the other databases), which
+    must give the same answers."""
+    if request.param == "orm":
+        monkeypatch.setattr(targets, "_open_targets_sql", targets._open_targets_orm)
+    return request.param
 
 
 def propose(unit, on=MARCH_1, kind=KIND, year=YEAR, body=Body.INSPECTION_COMMISSION):
@@ -180,3 +193,40 @@ def test_a_raised_target_keeps_the_cases_of_the_one_it_replaces(cast, tree):
     [match] = services.open_targets(organization=tree.a1, kind=KIND, year=YEAR, on=D(YEAR, 6, 1))
     assert (match.target, match.work.done, match.lacking) == (new, 2, 1)
     assert propose(tree.a1, on=D(YEAR, 6, 1)) == new
+
+
+def test_targets_counting_subjects_count_them_by_their_rule(cast, tree):
+    # Each target by its own rule, the same in one reading and the other: subject units,
+    # members, committee members (done: concluded by the date; taken: not cancelled).
+    programme = make_programme(tree.a1)
+    rules = [
+        Target.Counts.ORGANIZATIONS,
+        Target.Counts.MEMBERS,
+        Target.Counts.COMMITTEE_MEMBERS,
+    ]
+    made = {
+        rule: make_target(tree.a1, programme=programme, quantity=9, counts=rule) for rule in rules
+    }
+    unit = {"kind": "organization", "organization": tree.a1a}
+    member = {"kind": "member", "member_name": "Trần Văn Một", "member_position": "Bí thư"}
+    committee = {**member, "member_name": "Lê Thị Hai", "is_committee_member": True}
+    for target in made.values():
+        concluded(cast.staff_a, tree.a1, target=target, subjects=[unit, member, committee])
+        record(cast.staff_a, tree.a1, target=target, subjects=[unit, member])
+    cancelled = record(cast.staff_a, tree.a1, target=made[Target.Counts.MEMBERS], subjects=[member])
+    services.change_status(
+        user=cast.staff_a, case=cancelled, status=Case.Status.CANCELLED, version=cancelled.version
+    )
+    expected = {
+        # (done by 1 May, taken)
+        Target.Counts.ORGANIZATIONS: (1, 2),
+        Target.Counts.MEMBERS: (2, 3),
+        Target.Counts.COMMITTEE_MEMBERS: (1, 1),
+    }
+    for on, done_by in ((D(YEAR, 4, 1), 0), (D(YEAR, 5, 1), 1), (None, 1)):
+        found = services.open_targets(organization=tree.a1, kind=KIND, year=YEAR, on=on)
+        work = {m.target.counts: (m.work.done, m.work.taken) for m in found}
+        assert work == {rule: (done * done_by, taken) for rule, (done, taken) in expected.items()}
+        assert services.work_on_targets(made.values(), on=on) == {
+            made[rule].pk: m.work for rule in rules for m in found if m.target == made[rule]
+        }
