@@ -15,7 +15,7 @@ Two ways in, one arithmetic (reports.progress):
 Two engines fulfil the same contract (reports.engine.table.Engine), chosen once here:
 
 * `sql` (reports.engine.sql, statements): set based in PostgreSQL, a national rebuild in
-  one statement and a refresh in one prepared statement after locking the unit's chain;
+  one statement and a refresh in one round trip (the locks, then one prepared statement);
 * `python` (reports.engine.python, counting): reads the targets and cases and applies
   reports.progress in Python; on any database. SQLite (the embedded default) runs it, and
   it is the specification the SQL engine is tested against
@@ -42,6 +42,7 @@ from reports.engine.counting import (
     without_programme,
 )
 from reports.engine.table import (
+    ROLLUP_LOCK,
     Engine,
     Key,
     Own,
@@ -49,11 +50,13 @@ from reports.engine.table import (
     SubtreeFigures,
     lag_tolerance_cases,
     move_subtree_totals,
+    rollup_lock,
 )
 
 __all__ = [
     "COUNTED_PROGRAMME_STATUSES",
     "ENGINES",
+    "ROLLUP_LOCK",
     "Engine",
     "Own",
     "RebuildResult",
@@ -75,25 +78,6 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 CHECK_LOGGED = 50  # differences logged one by one by a checking rebuild
-
-# A PostgreSQL advisory lock (an arbitrary fixed key) that keeps a full rebuild and the
-# incremental refreshes apart when several workers run them: refreshes share it among
-# themselves (their row locks order them), a rebuild holds it alone. Without it, a refresh
-# that commits while a rebuild's statement runs is overwritten by the rebuild's figures,
-# computed before that refresh's case (seen with two workers: rows left wrong until the
-# next rebuild). Each is taken first in its transaction and released at its end; a
-# refresh queued behind the nightly rebuild waits for it. SQLite runs one writer at a
-# time (IMMEDIATE transactions), so it needs none.
-ROLLUP_LOCK = 0x6B746773  # "ktgs"
-
-
-def _rollup_lock(*, shared: bool) -> None:
-    if connection.vendor != "postgresql":
-        return
-    function = "pg_advisory_xact_lock_shared" if shared else "pg_advisory_xact_lock"
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {function}(%s)", [ROLLUP_LOCK])
-
 
 ENGINES = {e.name: e for e in (sql.ENGINE, python.ENGINE)}
 
@@ -124,7 +108,7 @@ def rebuild(today: date, *, check: bool = False) -> RebuildResult:
     With `check`, every difference is logged as an error: the incremental maintenance
     should have left the table exactly as a rebuild computes it (after the day's expected
     figures, which move with the date, are taken into account by refreshing)."""
-    _rollup_lock(shared=False)
+    rollup_lock(shared=False)
     result, found = engine().rebuild(today, logged=CHECK_LOGGED if check else 0)
     for difference in found:
         logger.error("progress row differs from the rebuild: %s", difference)
@@ -167,7 +151,7 @@ def refresh_units(unit_ids: Iterable[int], today: date) -> int:
     units = sorted(set(unit_ids))
     if not units:
         return 0
-    _rollup_lock(shared=True)
+    # Each engine takes ROLLUP_LOCK shared first (the SQL one in the refresh's round trip).
     return engine().refresh(units, today)
 
 

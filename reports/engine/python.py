@@ -20,6 +20,7 @@ from reports.engine.table import (
     SubtreeFigures,
     add,
     apply_figures,
+    rollup_lock,
     row_values,
     update_rows,
 )
@@ -180,6 +181,7 @@ def reference_subtree(
 
 
 def refresh(units: list[int], today: date) -> int:
+    rollup_lock(shared=True)  # first: a rebuild and the refreshes exclude each other
     # One lock per touched unit, always in id order: two refreshes of the same unit wait
     # for each other (the second then reads the first one's committed figures), and two
     # refreshes of different units never deadlock on their shared ancestors' rows below.

@@ -12,6 +12,7 @@ from ktgs.models import Organization
 from reports.engine import statements
 from reports.engine.table import (
     OWN_WIDTH,
+    ROLLUP_LOCK,
     Engine,
     Key,
     Own,
@@ -87,7 +88,7 @@ def _unit(pk: int, name: str, code: str, parent_name: str | None) -> Organizatio
 
 
 def refresh(units: list[int], today: date) -> int:
-    return statements.refresh(units, statements.lock_chains(units), today, lag_tolerance_cases())
+    return statements.refresh(units, today, lag_tolerance_cases(), ROLLUP_LOCK)
 
 
 ENGINE = Engine("sql", table, rebuild, snapshot, subtree, refresh)

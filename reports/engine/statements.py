@@ -21,6 +21,8 @@ Python path in reports.engine.
 
 from __future__ import annotations
 
+import functools
+import re
 from collections.abc import Iterable, Sequence
 from datetime import date
 from decimal import Decimal
@@ -135,7 +137,7 @@ items AS MATERIALIZED (
            NULL, NULL, NULL, NULL, NULL
     FROM cases_case c
     WHERE c.status = ANY(%(counting)s) AND c.concluded_on <= %(today)s
-      AND (c.target_id IS NULL OR c.target_id IN (SELECT id FROM orphan)) {cases}
+      AND (c.target_id IS NULL OR ({linked}c.target_id IN (SELECT id FROM orphan))) {cases}
     GROUP BY c.organization_id, c.year, c.kind, c.body
 ),
 figures AS MATERIALIZED (
@@ -262,6 +264,9 @@ _ORPHAN_CASES = """
         SELECT c.target_id FROM cases_case c
         WHERE {case_units} AND c.status = ANY(%(counting)s)
           AND c.concluded_on <= %(today)s AND c.target_id IS NOT NULL
+          -- A target in force (most are) has a lineage in force: itself. (NOT IN: a
+          -- filter on the cases' scan, before the lineages are looked up.)
+          AND c.target_id NOT IN (SELECT id FROM t)
     )
     AND NOT EXISTS (
         SELECT 1 FROM plans_target y
@@ -273,6 +278,10 @@ _ORPHAN_CASES = """
           AND (y.removed_by_id IS NULL OR yr.effective_on > %(today)s)
     )
 """
+# A few units' arising cases: a case linked to a target in force is not arising, found
+# before the orphans are (evaluated first, it spares their query when none is linked to a
+# target out of force, as most units have none).
+_IN_FORCE = "c.target_id NOT IN (SELECT id FROM t) AND "
 # The rows of a unit: per kind and body, per kind (all bodies), per body (all kinds), all.
 EVERY_ROW = "(unit, year, kind, body), (unit, year, kind), (unit, year, body), (unit, year)"
 EVERY_ROW_KIND = "CASE WHEN GROUPING(kind) = 1 THEN '' ELSE kind END"
@@ -309,7 +318,7 @@ def _own_sql(restricted: bool) -> str:
     }
     if not restricted:
         return _OWN_SQL.format(
-            targets="", counting="", cases="", units="", orphan=_ORPHAN_ALL, **years
+            targets="", counting="", cases="", units="", orphan=_ORPHAN_ALL, linked="", **years
         )
     return _OWN_SQL.format(
         targets="AND t.organization_id = ANY(%(units)s)",
@@ -317,6 +326,7 @@ def _own_sql(restricted: bool) -> str:
         cases="AND c.organization_id = ANY(%(units)s)",
         units="AND u.id = ANY(%(units)s)",
         orphan=_ORPHAN_UNITS,
+        linked=_IN_FORCE,
         **years,
     )
 
@@ -548,6 +558,7 @@ def _subtree_sql(*, gathered: bool, one_kind: bool, all_kinds: bool = False) -> 
         counting=_LINEAGE_CASES,
         cases=f"AND c.{restricted} AND c.year BETWEEN %(first_year)s AND %(last_year)s",
         orphan=_ORPHAN_CASES.format(case_units=f"c.{restricted}"),
+        linked=_IN_FORCE,
         units="AND u.path LIKE %(subtree)s",
         target_year=key if gathered else TARGET_YEAR,
         case_year=key if gathered else CASE_YEAR,
@@ -607,6 +618,40 @@ def subtree(
 
 # --- incremental ----------------------------------------------------------------------
 
+# A refresh is two prepared statements sent together (a pipeline: one round trip), each
+# with its own snapshot, run in order by the server: the locks, then the refresh itself,
+# which therefore reads the figures that the previous refresh of any of its units
+# committed.
+
+# Each touched unit and every ancestor (itself included): every prefix of its path, found
+# by the path index (the prefixes as an array, so that the planner does not take
+# generate_series for a thousand rows and hash the whole tree).
+_CHAIN_JOIN = """
+    FROM ktgs_organization u
+    JOIN ktgs_organization o ON o.path = ANY(ARRAY(
+        SELECT substr(u.path, 1, prefix)
+        FROM generate_series(%(step)s::int, length(u.path), %(step)s::int) AS prefix
+    ))
+    WHERE u.id = ANY(%(units)s)
+"""
+
+# The locks. First ROLLUP_LOCK (reports.engine.table), shared: a rebuild holds it alone.
+# It is taken before any row lock (an uncorrelated condition: the plan's one-time filter,
+# evaluated before its scans run), else a refresh holding an ancestor while queued behind
+# a rebuild's request could deadlock a refresh already holding the advisory lock. Then the
+# units' chains, in id order: refreshes that share an ancestor run one after the other
+# (they would wait on its roll-up rows anyway), so each reads the figures the previous one
+# committed, and none can deadlock another (LockRows takes the rows as the sort hands
+# them over: in id order). NO KEY UPDATE: inserting cases and targets that refer to these
+# units is not blocked.
+_LOCK_SQL = f"""
+SELECT o.id
+{_CHAIN_JOIN}
+  AND (SELECT pg_advisory_xact_lock_shared(%(lock)s)) IS NOT NULL
+ORDER BY o.id
+FOR NO KEY UPDATE OF o
+"""
+
 _REFRESH_SQL = """
 WITH own_new AS ({own}),
 own_old AS (
@@ -623,17 +668,16 @@ delta AS (
     WHERE ({new_values}) IS DISTINCT FROM ({old_values})
        OR COALESCE(n.reasons, '[]'::jsonb) <> COALESCE(o.reasons, '[]'::jsonb)
 ),
-chain AS (
+chain AS (SELECT u.id AS unit, o.id AS ancestor {chains}),
+placed AS (
     SELECT c.ancestor AS organization_id, d.*, c.ancestor = d.unit AS is_self
-    FROM delta d
-    JOIN unnest(%(chain_units)s::bigint[], %(chain_ancestors)s::bigint[]) AS c(unit, ancestor)
-      ON c.unit = d.unit
+    FROM delta d JOIN chain c ON c.unit = d.unit
 ),
 total AS (
     SELECT organization_id, year, kind, body, bool_or(is_self) AS is_self, {own_sums},
            COALESCE(jsonb_agg(reasons) FILTER (WHERE is_self) -> 0, '[]'::jsonb) AS reasons,
            {sub_sums}
-    FROM chain
+    FROM placed
     GROUP BY organization_id, year, kind, body
 ),
 updated AS (
@@ -668,6 +712,7 @@ SELECT (SELECT COUNT(*) FROM delta),
 def _refresh_sql() -> str:
     return _REFRESH_SQL.format(
         own=_own_sql(True),
+        chains=_CHAIN_JOIN,
         old_own=", ".join(f"own_{name} AS {name}" for name in FIGURES_SQL),
         deltas=", ".join(
             f"COALESCE(n.{name}, 0) - COALESCE(o.{name}, 0) AS d_{name}" for name in FIGURES_SQL
@@ -690,65 +735,88 @@ def _refresh_sql() -> str:
 REFRESH_SQL = _refresh_sql()
 
 
-_LOCK_CHAINS = """
-SELECT u.id, o.id
-FROM ktgs_organization u
-JOIN ktgs_organization o ON o.path = ANY(ARRAY(
-    SELECT substr(u.path, 1, prefix)
-    FROM generate_series(%(step)s::int, length(u.path), %(step)s::int) AS prefix
-))
-WHERE u.id = ANY(%(units)s::bigint[])
-ORDER BY o.id
-FOR NO KEY UPDATE OF o
-"""
+@functools.cache
+def _positional(sql: str) -> tuple[str, tuple[str, ...]]:
+    """`sql` ready for a RawCursor: the constants of _params written in as literals, and
+    PostgreSQL's own placeholders ($1, $2…) for the other %(name)s ones, whose names
+    come back in their order. psycopg splits a query's text on its placeholders at every
+    execution, and caches the split only for texts under 4 kB: the refresh's 23 kB took
+    0.2–0.5 ms of regular expressions after every write, and its 20 parameters as long
+    to adapt; a RawCursor sends the text as it is, with the 4 that vary."""
+    constants = _constants()
+    names: list[str] = []
+
+    def replace(match: re.Match) -> str:
+        name = match.group(1)
+        if name in constants:
+            return constants[name]
+        if name not in names:
+            names.append(name)
+        return f"${names.index(name) + 1}"
+
+    return re.sub(r"%\((\w+)\)s", replace, sql).replace("%%", "%"), tuple(names)
 
 
-def lock_chains(units: Sequence[int]) -> list[tuple[int, int]]:
-    """Lock the touched units and all their ancestors, in id order, and return the
-    (unit, ancestor or itself) pairs. Refreshes that share an ancestor run one after the
-    other (they would wait on its roll-up rows anyway), so each reads the figures the
-    previous one committed and none can deadlock another (LockRows takes the rows as the
-    sort hands them over: in id order). NO KEY UPDATE: inserting cases and targets that
-    refer to these units is not blocked. One prepared statement, run after every write:
-    every prefix of each unit's path, found by the path index (the prefixes as an array,
-    so that the planner does not take generate_series for a thousand rows and hash the
-    whole tree)."""
-    connection.ensure_connection()
-    with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
-        cursor.execute(
-            _LOCK_CHAINS, {"step": Organization.steplen, "units": list(units)}, prepare=True
-        )
-        return [(unit, ancestor) for unit, ancestor in cursor.fetchall()]
+def _constants() -> dict[str, str]:
+    """The parameters of _params that do not depend on the day, as SQL literals."""
 
+    def literal(value: str | list[str]) -> str:
+        if isinstance(value, list):
+            return f"ARRAY[{', '.join(map(literal, value))}]::text[]"
+        return "'" + value.replace("'", "''") + "'"
 
-def refresh(
-    units: Sequence[int], chains: list[tuple[int, int]], today: date, tolerance: Decimal
-) -> int:
-    """The incremental refresh in one statement, given `lock_chains(units)`: the touched
-    units' own figures recomputed, the difference added to their own rows and to the
-    subtree figures of every ancestor, missing rows created. Returns the number of the
-    units' own rows whose figures changed (as the Python path does). A row whose subtree
-    figures all came to zero is then dropped, as a rebuild would not make it."""
-    params = {
-        **_params(today, tolerance),
-        "units": list(units),
-        "chain_units": [unit for unit, _ in chains],
-        "chain_ancestors": [ancestor for _, ancestor in chains],
+    varying = {"today", "year", "tolerance"}
+    return {
+        name: literal(value)
+        for name, value in _params(date.min, Decimal(0)).items()
+        if name not in varying
     }
-    # Planning this statement costs more than running it (≈2 ms against ≈1 ms), and it
-    # runs after every write: prepare it once per connection (psycopg's own cursor, with
-    # server-side parameters; Django's binds client-side and never prepares) and keep
-    # one generic plan (ktgs.settings: plan_cache_mode, prepare_threshold).
+
+
+def _execute(cursor: psycopg.RawCursor, sql: str, params: dict) -> None:
+    text, names = _positional(sql)
+    cursor.execute(text, [params[name] for name in names], prepare=True)
+
+
+def refresh(units: Sequence[int], today: date, tolerance: Decimal, lock: int) -> int:
+    """The incremental refresh in one round trip: the advisory `lock` taken shared and the
+    units' chains locked (_LOCK_SQL), then one statement: the touched units' own figures
+    recomputed, the difference added to their own rows and to the subtree figures of
+    every ancestor, missing rows created. Returns the number of the units' own rows whose
+    figures changed (as the Python path does). A row whose subtree figures all came to
+    zero is then dropped, as a rebuild would not make it."""
+    params = {
+        "today": today,
+        "year": today.year,
+        "tolerance": tolerance,
+        "units": list(units),
+        "step": Organization.steplen,
+        "lock": lock,
+    }
+    # Planning the refresh costs far more than running it (≈15 ms against ≈1 ms), and it
+    # runs after every write: its statements are prepared once per connection (psycopg's
+    # own cursors, with server-side parameters; Django's bind client-side and never
+    # prepare), each with one generic plan (ktgs.settings: plan_cache_mode,
+    # prepare_threshold). In a pipeline both go to the server at once and their results
+    # come back together (read after the pipeline's end: reading inside it costs another
+    # synchronisation).
     connection.ensure_connection()
+    raw = connection.connection
     # Django's error wrapping, as its own cursors have: a lost connection or a deadlock
     # is a django.db.OperationalError, which the refresh task retries.
-    with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
-        cursor.execute(REFRESH_SQL, params, prepare=True)
+    with (
+        connection.wrap_database_errors,
+        psycopg.RawCursor(raw) as locks,
+        psycopg.RawCursor(raw) as cursor,
+    ):
+        with raw.pipeline():
+            _execute(locks, _LOCK_SQL, params)
+            _execute(cursor, REFRESH_SQL, params)
         found = cursor.fetchone()
         assert found is not None  # the statement's last SELECT always returns one row
         # The inserted rows' count is read so that their insert runs (a data-modifying CTE
         # runs anyway; reading it keeps the statement's three results in one row).
         changed, empty, _inserted = found
         if empty:
-            cursor.execute("DELETE FROM reports_progressrow WHERE id = ANY(%s)", [empty])
+            cursor.execute("DELETE FROM reports_progressrow WHERE id = ANY($1)", [empty])
     return changed

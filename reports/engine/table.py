@@ -20,6 +20,26 @@ from reports.models import FIGURES, PeriodSnapshot, ProgressRow
 
 Key = tuple[int, int, str, str]  # (organization id, year, kind, body)
 
+# A PostgreSQL advisory lock (an arbitrary fixed key) that keeps a full rebuild and the
+# incremental refreshes apart when several workers run them: refreshes share it among
+# themselves (their row locks order them), a rebuild holds it alone. Without it, a refresh
+# that commits while a rebuild's statement runs is overwritten by the rebuild's figures,
+# computed before that refresh's case (seen with two workers: rows left wrong until the
+# next rebuild). Each is taken first in its transaction and released at its end; a
+# refresh queued behind the nightly rebuild waits for it. SQLite runs one writer at a
+# time (IMMEDIATE transactions), so it needs none.
+ROLLUP_LOCK = 0x6B746773  # "ktgs"
+
+
+def rollup_lock(*, shared: bool) -> None:
+    """Take ROLLUP_LOCK for the transaction (the SQL engine's refresh takes it in its own
+    round trip: reports.engine.statements.refresh)."""
+    if connection.vendor != "postgresql":
+        return
+    function = "pg_advisory_xact_lock_shared" if shared else "pg_advisory_xact_lock"
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {function}(%s)", [ROLLUP_LOCK])
+
 
 def lag_tolerance_cases() -> Decimal:
     """How far behind the linear schedule (in cases) a unit may be before the dashboard
