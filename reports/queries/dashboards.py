@@ -4,6 +4,7 @@ size of the subtree: the table already holds every subtree's totals."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -364,11 +365,12 @@ _KIND_STAND_IN = "~units-kind~"
 
 
 @dataclass(frozen=True)
-class _UnitsStatement:
-    """The units' statement for one shape, and what Django's ModelIterable works out from
-    its compiler to build the rows' objects (the model's columns, the parent's
-    populator, the annotations' positions)."""
+class _Statement:
+    """A query's SQL compiled once with stand-ins, and what Django's ModelIterable works
+    out from its compiler to build the rows' objects (the model's columns, the
+    select_related populators, the annotations' positions)."""
 
+    model: Any
     sql: str
     # Each parameter: (the name of the value it takes, the driver's type to put it back
     # in or None), or (None, the constant compiled in).
@@ -380,7 +382,100 @@ class _UnitsStatement:
     annotation_col_map: dict[str, int]
 
 
-_UNITS_STATEMENTS: dict[tuple, _UnitsStatement] = {}
+_STATEMENTS: dict[tuple, _Statement] = {}
+
+
+def _compiled(key: tuple, query: Callable[[], QuerySet], stand_ins: dict[str, Any]) -> _Statement:
+    """The statement of `key` for this connection's vendor: `query()`, built with the
+    `stand_ins` for the values, compiled on the first call."""
+    key = (connection.vendor, *key)
+    found = _STATEMENTS.get(key)
+    if found is not None:
+        return found
+    queryset = query()
+    compiler = queryset.query.get_compiler(connection=connection)
+    sql, params = compiler.as_sql()
+    slots: list[tuple[str | None, Any]] = []
+    adapted = {name: _adapt(value) for name, value in stand_ins.items()}
+    for param in params:
+        name = next(
+            (n for n, v in adapted.items() if v == param and isinstance(param, type(v))), None
+        )
+        # Every stand-in date is of 1901-1903 (SQLite's parameters are ISO strings).
+        if name is None and (isinstance(param, date) or str(param).startswith(("190", "~"))):
+            raise ValueError(f"dashboard: a parameter made from a value: {param!r}")
+        # An integer keeps the driver's type the ORM gave it (psycopg's Int2 for a small
+        # integer column): the value is put back in the same type.
+        wrapper = type(param) if name and type(param) is not type(adapted[name]) else None
+        slots.append((name, wrapper) if name else (None, param))
+    klass_info = compiler.klass_info
+    select_fields = klass_info["select_fields"]
+    start, end = select_fields[0], select_fields[-1] + 1
+    found = _Statement(
+        model=klass_info["model"],
+        sql=sql,
+        slots=slots,
+        compiler=compiler,
+        init_list=[f[0].target.attname for f in compiler.select[start:end]],
+        model_fields=(start, end),
+        related_populators=get_related_populators(klass_info, compiler.select, queryset.db),
+        annotation_col_map=dict(compiler.annotation_col_map),
+    )
+    _STATEMENTS[key] = found
+    return found
+
+
+def _read(statement: _Statement, values: dict[str, Any]) -> list:
+    """The statement's objects for the `values`, built as the ORM builds them (the model,
+    its select_related relations, the annotations as attributes)."""
+    params = [
+        (wrap(_adapt(values[name])) if wrap else _adapt(values[name])) if name else wrap
+        for name, wrap in statement.slots
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(statement.sql, params)
+        rows = cursor.fetchall()
+    start, end = statement.model_fields
+    db = connection.alias
+    found = []
+    for row in statement.compiler.results_iter(results=[rows]):
+        obj = statement.model.from_db(db, statement.init_list, row[start:end])
+        for populator in statement.related_populators:
+            populator.populate(row, obj)
+        for name, position in statement.annotation_col_map.items():
+            setattr(obj, name, row[position])
+        found.append(obj)
+    return found
+
+
+def _stand_in_source(source: Source) -> Source:
+    """A source of the same kind (live or a snapshot) with the stand-ins for its values."""
+    return Source(
+        period=None if source.live else ReportPeriod(pk=_PERIOD_STAND_IN),
+        year=_YEAR_STAND_IN,
+        as_of=None if source.as_of is None else _AS_OF_STAND_IN,
+        live=source.live,
+    )
+
+
+def _source_values(source: Source, kind: str) -> dict[str, Any]:
+    return {
+        "period": source.period.pk if source.period is not None else None,
+        "year": source.year,
+        "year_start": date(source.year, 1, 1),
+        "year_end": date(source.year, 12, 31),
+        "as_of": source.as_of,
+        "kind": kind,
+    }
+
+
+_SOURCE_STAND_INS: dict[str, Any] = {
+    "period": _PERIOD_STAND_IN,
+    "year": _YEAR_STAND_IN,
+    "year_start": date(_YEAR_STAND_IN, 1, 1),
+    "year_end": date(_YEAR_STAND_IN, 12, 31),
+    "as_of": _AS_OF_STAND_IN,
+}
 
 
 def _stand_in_path(depth: int) -> str:
@@ -390,65 +485,28 @@ def _stand_in_path(depth: int) -> str:
     return "".join(f"~{index:x}".ljust(step, "~") for index in range(depth))
 
 
-def _units_statement(depth: int, source: Source, kind: str) -> _UnitsStatement:
-    key = (connection.vendor, depth, source.live, kind == ALL_KINDS, source.as_of is None)
-    found = _UNITS_STATEMENTS.get(key)
-    if found is not None:
-        return found
+def _units_statement(depth: int, source: Source, kind: str) -> _Statement:
     path = _stand_in_path(depth)
     step = Organization.steplen
     paths = [path[:end] for end in range(step, len(path) + 1, step)]
-    period = None if source.live else ReportPeriod(pk=_PERIOD_STAND_IN)
-    stand_in = Source(
-        period=period,
-        year=_YEAR_STAND_IN,
-        as_of=None if source.as_of is None else _AS_OF_STAND_IN,
-        live=source.live,
-    )
-    values: dict[str, Any] = {
+    stand_ins: dict[str, Any] = {
+        **_SOURCE_STAND_INS,
         "pk": _UNIT_STAND_IN,
-        "period": _PERIOD_STAND_IN,
-        "year": _YEAR_STAND_IN,
-        "year_start": date(_YEAR_STAND_IN, 1, 1),
-        "year_end": date(_YEAR_STAND_IN, 12, 31),
-        "as_of": _AS_OF_STAND_IN,
         "prefix": _like_prefix(path),
         **{f"path{index}": value for index, value in enumerate(paths)},
     }
     if kind != ALL_KINDS:
-        values["kind"] = _KIND_STAND_IN
-    query = _units_query(
-        _Unit(pk=_UNIT_STAND_IN, path=path), paths, stand_in, values.get("kind", ALL_KINDS)
+        stand_ins["kind"] = _KIND_STAND_IN
+    return _compiled(
+        ("units", depth, source.live, kind == ALL_KINDS, source.as_of is None),
+        lambda: _units_query(
+            _Unit(pk=_UNIT_STAND_IN, path=path),
+            paths,
+            _stand_in_source(source),
+            stand_ins.get("kind", ALL_KINDS),
+        ),
+        stand_ins,
     )
-    compiler = query.query.get_compiler(connection=connection)
-    sql, params = compiler.as_sql()
-    slots: list[tuple[str | None, Any]] = []
-    adapted = {name: _adapt(value) for name, value in values.items()}
-    for param in params:
-        name = next(
-            (n for n, v in adapted.items() if v == param and isinstance(param, type(v))), None
-        )
-        # Every stand-in date is of 1901-1903 (SQLite's parameters are ISO strings).
-        if name is None and (isinstance(param, date) or str(param).startswith(("190", "~"))):
-            raise ValueError(f"dashboard units: a parameter made from a value: {param!r}")
-        # An integer keeps the driver's type the ORM gave it (psycopg's Int2 for a small
-        # integer column): the value is put back in the same type.
-        wrapper = type(param) if name and type(param) is not type(adapted[name]) else None
-        slots.append((name, wrapper) if name else (None, param))
-    klass_info = compiler.klass_info
-    select_fields = klass_info["select_fields"]
-    start, end = select_fields[0], select_fields[-1] + 1
-    found = _UnitsStatement(
-        sql=sql,
-        slots=slots,
-        compiler=compiler,
-        init_list=[f[0].target.attname for f in compiler.select[start:end]],
-        model_fields=(start, end),
-        related_populators=get_related_populators(klass_info, compiler.select, query.db),
-        annotation_col_map=dict(compiler.annotation_col_map),
-    )
-    _UNITS_STATEMENTS[key] = found
-    return found
 
 
 def _like_prefix(path: str) -> str:
@@ -465,39 +523,14 @@ def _adapt(value: Any) -> Any:
 def _read_units(
     unit: Organization | _Unit, paths: list[str], source: Source, kind: str
 ) -> list[Organization]:
-    """_units_query's units for stored rows, through the statement compiled once, built as
-    the ORM builds them (the model, its parent, the annotations as attributes)."""
-    statement = _units_statement(len(paths), source, kind)
-    values: dict[str, Any] = {
+    """_units_query's units for stored rows, through the statement compiled once."""
+    values = {
+        **_source_values(source, kind),
         "pk": unit.pk,
-        "period": source.period.pk if source.period is not None else None,
-        "year": source.year,
-        "year_start": date(source.year, 1, 1),
-        "year_end": date(source.year, 12, 31),
-        "as_of": source.as_of,
         "prefix": _like_prefix(unit.path),
-        "kind": kind,
         **{f"path{index}": value for index, value in enumerate(paths)},
     }
-    params = [
-        (wrap(_adapt(values[name])) if wrap else _adapt(values[name])) if name else wrap
-        for name, wrap in statement.slots
-    ]
-    with connection.cursor() as cursor:
-        cursor.execute(statement.sql, params)
-        rows = cursor.fetchall()
-    compiler = statement.compiler
-    start, end = statement.model_fields
-    db = connection.alias
-    found = []
-    for row in compiler.results_iter(results=[rows]):
-        obj = Organization.from_db(db, statement.init_list, row[start:end])
-        for populator in statement.related_populators:
-            populator.populate(row, obj)
-        for name, position in statement.annotation_col_map.items():
-            setattr(obj, name, row[position])
-        found.append(obj)
-    return found
+    return _read(_units_statement(len(paths), source, kind), values)
 
 
 class _JsonArray(Aggregate):
@@ -656,16 +689,28 @@ def _row_of(unit: Organization) -> _Row | None:
 def _lagging(
     organization: Organization, source: Source, kind: str, *, language: str
 ) -> list[LaggingUnit]:
+    stand_ins = {**_SOURCE_STAND_INS, "prefix": _like_prefix(_stand_in_path(1))}
+    if kind != ALL_KINDS:
+        stand_ins["kind"] = _KIND_STAND_IN
+    # Compiled once per shape, as the units' statement (_units_statement).
+    statement = _compiled(
+        ("lagging", source.live, kind == ALL_KINDS),
+        lambda: _lagging_query(
+            _stand_in_path(1), _stand_in_source(source), stand_ins.get("kind", ALL_KINDS)
+        ),
+        stand_ins,
+    )
+    values = {**_source_values(source, kind), "prefix": _like_prefix(organization.path)}
+    return _lagging_with_reasons(_read(statement, values), language=language)
+
+
+def _lagging_query(path: str, source: Source, kind: str) -> QuerySet:
     # The partial index on (year, kind, own_gap DESC) of lagging rows serves a large
     # subtree in gap order (the first rows are the answer); for a small one the planner
     # starts from the subtree's units (path index) and sorts their few rows.
-    rows = (
+    return (
         source.rows()
-        .filter(
-            kind=kind,
-            own_units_lagging=1,
-            organization__path__startswith=organization.path,
-        )
+        .filter(kind=kind, own_units_lagging=1, organization__path__startswith=path)
         .select_related("organization__parent")
         .only(
             "own_capped_done",
@@ -678,7 +723,6 @@ def _lagging(
         )
         .order_by("-own_gap", "organization__name", "organization_id")[:LAGGING_SHOWN]
     )
-    return _lagging_with_reasons(list(rows), language=language)
 
 
 @dataclass
