@@ -472,11 +472,17 @@ def _statement(*, large: bool) -> tuple[str, list[tuple[str | None, Any]]]:
     sql, params = union.query.get_compiler(connection=connection).as_sql()
     prefix = _like_prefix(_STAND_INS["path"])
     slots: list[tuple[str | None, Any]] = []
+    # The dates as the ORM passes them to the driver (ISO strings on SQLite).
+    adapted = {n: _adapt(v) for n, v in _STAND_INS.items() if n != "path"}
     for param in params:
-        name = next((n for n, v in _STAND_INS.items() if n != "path" and v == param), None)
+        name = next((n for n, v in adapted.items() if v == param), None)
         if param == prefix:
             name = "prefix"
-        elif name is None and (isinstance(param, date) or _STAND_INS["path"] in str(param)):
+        elif name is None and (
+            isinstance(param, date)
+            or str(param).startswith("190")  # every stand-in date is of 1901-1906
+            or _STAND_INS["path"] in str(param)
+        ):
             raise ValueError(f"records: a parameter made from a value, not the value: {param!r}")
         slots.append((name, None) if name else (None, param))
     _STATEMENTS[key] = found = (sql, slots)
@@ -486,6 +492,12 @@ def _statement(*, large: bool) -> tuple[str, list[tuple[str | None, Any]]]:
 def _like_prefix(path: str) -> str:
     """The parameter of `path__startswith=path` (Django's escaping for LIKE, then %)."""
     return connection.ops.prep_for_like_query(path) + "%"
+
+
+def _adapt(value: Any) -> Any:
+    """A date as the ORM passes it to this connection's driver (itself on PostgreSQL, an
+    ISO string on SQLite)."""
+    return connection.ops.adapt_datefield_value(value) if isinstance(value, date) else value
 
 
 def records(organization: Organization, *, starts_on: date, ends_on: date, today: date) -> Records:
@@ -502,7 +514,7 @@ def records(organization: Organization, *, starts_on: date, ends_on: date, today
     }
     sql, slots = _statement(large=organization.depth <= _LARGE_SUBTREE_DEPTH)
     with connection.cursor() as cursor:
-        cursor.execute(sql, [values[name] if name else constant for name, constant in slots])
+        cursor.execute(sql, [_adapt(values[name]) if name else value for name, value in slots])
         rows = cursor.fetchall()
     found: dict[str, BodyRecords] = {ALL_BODIES: _empty(ALL_BODIES)}
     every = found[ALL_BODIES]
