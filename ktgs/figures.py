@@ -6,12 +6,16 @@ from __future__ import annotations
 
 from decimal import Decimal
 from fractions import Fraction
+from functools import lru_cache
 
 NO_PERCENTAGE = "—"
 
 
+@lru_cache(maxsize=64)
 def _is_english(language: str) -> bool:
-    """`en`, `en-us`, `en_GB` are English; anything else gets the default, Vietnamese."""
+    """`en`, `en-us`, `en_GB` are English; anything else gets the default, Vietnamese.
+    (Asked of the same few codes for every figure of a page: a province's dashboard
+    formats ~1,000 figures.)"""
     return language.replace("_", "-").split("-")[0].lower() == "en"
 
 
@@ -23,6 +27,8 @@ def _group_thousands(digits: str, separator: str) -> str:
 
 def format_count(value: int, language: str = "vi") -> str:
     """An integer with thousands separators: `1.234.567` (vi), `1,234,567` (en)."""
+    if type(value) is int and 0 <= value < 1000:
+        return str(value)  # no separator to place (most figures of a page)
     separator = "," if _is_english(language) else "."
     sign = "-" if value < 0 else ""
     return sign + _group_thousands(str(abs(value)), separator)
@@ -34,12 +40,18 @@ def round_percent(ratio: Fraction) -> Decimal:
     Rounded with integers on the exact fraction: dividing into a Decimal first would round
     twice, and e.g. 12.3449999…(30 nines) would become 12.345 and then 12.35.
     """
+    negative, whole = _hundredths(ratio)
+    return Decimal(-whole if negative else whole).scaleb(-2)
+
+
+def _hundredths(ratio: Fraction) -> tuple[bool, int]:
+    """round_percent's rounding in integers: whether `ratio` is negative, and its
+    percentage's absolute value in hundredths, rounded half-up."""
     scaled = Fraction(ratio) * 10_000
     whole, remainder = divmod(abs(scaled.numerator), scaled.denominator)
     if 2 * remainder >= scaled.denominator:
         whole += 1
-    sign = -1 if scaled < 0 else 1
-    return Decimal(sign * whole).scaleb(-2)
+    return scaled < 0, whole
 
 
 def format_percent(ratio: Fraction | None, language: str = "vi") -> str:
@@ -52,9 +64,9 @@ def format_percent(ratio: Fraction | None, language: str = "vi") -> str:
     if ratio is None:
         return NO_PERCENTAGE
     english = _is_english(language)
-    rounded = round_percent(ratio)
-    sign = "-" if rounded < 0 else ""
-    hundredths = abs(int(rounded.scaleb(2)))
+    # round_percent's value, without the Decimal (a page formats hundreds of them).
+    negative, hundredths = _hundredths(ratio)
+    sign = "-" if negative and hundredths else ""
     whole, cents = divmod(hundredths, 100)
     text = format_count(whole, language)
     if cents:

@@ -4,10 +4,12 @@ size of the subtree: the table already holds every subtree's totals."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from fractions import Fraction
+from typing import Any
 
 from django.conf import settings
 from django.db import connection
@@ -30,6 +32,7 @@ from django.db.models import (
     When,
 )
 from django.db.models.lookups import Exact
+from django.db.models.query import get_related_populators  # type: ignore[attr-defined]
 from django.http import Http404
 from django.utils import dateparse, formats, timezone
 
@@ -277,10 +280,38 @@ def _units_with_figures(unit: Organization | _Unit, source: Source | None, kind:
     without their year's programme too. One query: the units are those whose id is in a
     UNION ALL of the unit's (the path and parent indexes find them) and of the first units
     without their programme (_without_programme_ids, at most WITHOUT_PROGRAMME_SHOWN); the
-    primary key finds each, the unique (unit, year, kind) index its row."""
+    primary key finds each, the unique (unit, year, kind) index its row. For stored rows
+    (live, snapshot) the statement is compiled once per process (_read_units)."""
     step = Organization.steplen
-    paths = {unit.path[:end] for end in range(step, len(unit.path) + 1, step)}
-    near = Q(path__in=sorted(paths)) | Q(parent_id=unit.pk)
+    paths = sorted({unit.path[:end] for end in range(step, len(unit.path) + 1, step)})
+    if source is not None and not source.computed:
+        found = _read_units(unit, paths, source, kind)
+    else:
+        found = list(_units_query(unit, paths, source, kind))
+    if source is None:
+        return _Units(near=found)
+    flag = "lacks_programme" if source.computed else "all_own_without_programme"
+    # The units read that lack their programme, in the subtree, by depth then name: every
+    # unit _without_programme_ids picked was read, and any other one read (the unit
+    # itself, a child, beyond the cut) is one of the subtree's units without programme in
+    # the same order, so the first WITHOUT_PROGRAMME_SHOWN are the ones it picked.
+    lacking = [
+        found_unit
+        for found_unit in found
+        if found_unit.path.startswith(unit.path) and getattr(found_unit, flag, None)
+    ]
+    in_paths = set(paths)
+    return _Units(
+        near=[u for u in found if u.path in in_paths or u.parent_id == unit.pk],
+        without_programme=lacking[:WITHOUT_PROGRAMME_SHOWN],
+    )
+
+
+def _units_query(
+    unit: Organization | _Unit, paths: list[str], source: Source | None, kind: str
+) -> QuerySet:
+    """_units_with_figures' query, ordered by depth, name and id."""
+    near = Q(path__in=paths) | Q(parent_id=unit.pk)
     units = Organization.objects.filter(near)
     if source is not None:
         # The default ordering is cleared in the parts: SQLite refuses ORDER BY (and
@@ -315,23 +346,191 @@ def _units_with_figures(unit: Organization | _Unit, source: Source | None, kind:
         )
     if source is not None and source.as_of is not None:
         units = units.annotate(**_own_counts(source.year, source.as_of, kind, near))
-    found = list(units.order_by("depth", "name", "pk"))
-    if source is None:
-        return _Units(near=found)
-    flag = "lacks_programme" if source.computed else "all_own_without_programme"
-    # The units read that lack their programme, in the subtree, by depth then name: every
-    # unit _without_programme_ids picked was read, and any other one read (the unit
-    # itself, a child, beyond the cut) is one of the subtree's units without programme in
-    # the same order, so the first WITHOUT_PROGRAMME_SHOWN are the ones it picked.
-    lacking = [
-        found_unit
-        for found_unit in found
-        if found_unit.path.startswith(unit.path) and getattr(found_unit, flag, None)
-    ]
-    return _Units(
-        near=[u for u in found if u.path in paths or u.parent_id == unit.pk],
-        without_programme=lacking[:WITHOUT_PROGRAMME_SHOWN],
+    return units.order_by("depth", "name", "pk")
+
+
+# The units' statement for stored rows is the same for every unit of a depth, year, kind
+# and period: only its parameters change, and building and compiling it through the ORM
+# (forty-odd annotations, three subqueries) cost ~10-20 ms of every dashboard (benchmark
+# F6). As the records' union (reports.queries.records._statement), it is compiled once
+# per vendor and shape with stand-ins for the values, and each parameter is put back from
+# the values of the call; a date that is none of the stand-ins is refused, so that a
+# value worked out inside the builders cannot be compiled in as a constant. The stand-in
+# path has the unit's depth: its prefixes (path__in) and its LIKE prefix are parameters.
+_UNIT_STAND_IN = 987654321
+_PERIOD_STAND_IN = 987654322
+_YEAR_STAND_IN = 1901
+_AS_OF_STAND_IN = date(1903, 3, 3)
+_KIND_STAND_IN = "~units-kind~"
+
+
+@dataclass(frozen=True)
+class _Statement:
+    """A query's SQL compiled once with stand-ins, and what Django's ModelIterable works
+    out from its compiler to build the rows' objects (the model's columns, the
+    select_related populators, the annotations' positions)."""
+
+    model: Any
+    sql: str
+    # Each parameter: (the name of the value it takes, the driver's type to put it back
+    # in or None), or (None, the constant compiled in).
+    slots: list[tuple[str | None, Any]]
+    compiler: Any  # the SQLCompiler that compiled it: the select and its converters
+    init_list: list[str]
+    model_fields: tuple[int, int]
+    related_populators: list
+    annotation_col_map: dict[str, int]
+
+
+_STATEMENTS: dict[tuple, _Statement] = {}
+
+
+def _compiled(key: tuple, query: Callable[[], QuerySet], stand_ins: dict[str, Any]) -> _Statement:
+    """The statement of `key` for this connection's vendor: `query()`, built with the
+    `stand_ins` for the values, compiled on the first call."""
+    key = (connection.vendor, *key)
+    found = _STATEMENTS.get(key)
+    if found is not None:
+        return found
+    queryset = query()
+    compiler = queryset.query.get_compiler(connection=connection)
+    sql, params = compiler.as_sql()
+    slots: list[tuple[str | None, Any]] = []
+    adapted = {name: _adapt(value) for name, value in stand_ins.items()}
+    for param in params:
+        name = next(
+            (n for n, v in adapted.items() if v == param and isinstance(param, type(v))), None
+        )
+        # Every stand-in date is of 1901-1903 (SQLite's parameters are ISO strings).
+        if name is None and (isinstance(param, date) or str(param).startswith(("190", "~"))):
+            raise ValueError(f"dashboard: a parameter made from a value: {param!r}")
+        # An integer keeps the driver's type the ORM gave it (psycopg's Int2 for a small
+        # integer column): the value is put back in the same type.
+        wrapper = type(param) if name and type(param) is not type(adapted[name]) else None
+        slots.append((name, wrapper) if name else (None, param))
+    klass_info = compiler.klass_info
+    select_fields = klass_info["select_fields"]
+    start, end = select_fields[0], select_fields[-1] + 1
+    found = _Statement(
+        model=klass_info["model"],
+        sql=sql,
+        slots=slots,
+        compiler=compiler,
+        init_list=[f[0].target.attname for f in compiler.select[start:end]],
+        model_fields=(start, end),
+        related_populators=get_related_populators(klass_info, compiler.select, queryset.db),
+        annotation_col_map=dict(compiler.annotation_col_map),
     )
+    _STATEMENTS[key] = found
+    return found
+
+
+def _read(statement: _Statement, values: dict[str, Any]) -> list:
+    """The statement's objects for the `values`, built as the ORM builds them (the model,
+    its select_related relations, the annotations as attributes)."""
+    params = [
+        (wrap(_adapt(values[name])) if wrap else _adapt(values[name])) if name else wrap
+        for name, wrap in statement.slots
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(statement.sql, params)
+        rows = cursor.fetchall()
+    start, end = statement.model_fields
+    db = connection.alias
+    found = []
+    for row in statement.compiler.results_iter(results=[rows]):
+        obj = statement.model.from_db(db, statement.init_list, row[start:end])
+        for populator in statement.related_populators:
+            populator.populate(row, obj)
+        for name, position in statement.annotation_col_map.items():
+            setattr(obj, name, row[position])
+        found.append(obj)
+    return found
+
+
+def _stand_in_source(source: Source) -> Source:
+    """A source of the same kind (live or a snapshot) with the stand-ins for its values."""
+    return Source(
+        period=None if source.live else ReportPeriod(pk=_PERIOD_STAND_IN),
+        year=_YEAR_STAND_IN,
+        as_of=None if source.as_of is None else _AS_OF_STAND_IN,
+        live=source.live,
+    )
+
+
+def _source_values(source: Source, kind: str) -> dict[str, Any]:
+    return {
+        "period": source.period.pk if source.period is not None else None,
+        "year": source.year,
+        "year_start": date(source.year, 1, 1),
+        "year_end": date(source.year, 12, 31),
+        "as_of": source.as_of,
+        "kind": kind,
+    }
+
+
+_SOURCE_STAND_INS: dict[str, Any] = {
+    "period": _PERIOD_STAND_IN,
+    "year": _YEAR_STAND_IN,
+    "year_start": date(_YEAR_STAND_IN, 1, 1),
+    "year_end": date(_YEAR_STAND_IN, 12, 31),
+    "as_of": _AS_OF_STAND_IN,
+}
+
+
+def _stand_in_path(depth: int) -> str:
+    """A path of `depth` steps whose prefixes are strings no real path is (ktgs paths are
+    digits and capital letters)."""
+    step = Organization.steplen
+    return "".join(f"~{index:x}".ljust(step, "~") for index in range(depth))
+
+
+def _units_statement(depth: int, source: Source, kind: str) -> _Statement:
+    path = _stand_in_path(depth)
+    step = Organization.steplen
+    paths = [path[:end] for end in range(step, len(path) + 1, step)]
+    stand_ins: dict[str, Any] = {
+        **_SOURCE_STAND_INS,
+        "pk": _UNIT_STAND_IN,
+        "prefix": _like_prefix(path),
+        **{f"path{index}": value for index, value in enumerate(paths)},
+    }
+    if kind != ALL_KINDS:
+        stand_ins["kind"] = _KIND_STAND_IN
+    return _compiled(
+        ("units", depth, source.live, kind == ALL_KINDS, source.as_of is None),
+        lambda: _units_query(
+            _Unit(pk=_UNIT_STAND_IN, path=path),
+            paths,
+            _stand_in_source(source),
+            stand_ins.get("kind", ALL_KINDS),
+        ),
+        stand_ins,
+    )
+
+
+def _like_prefix(path: str) -> str:
+    """The parameter of `path__startswith=path` (Django's escaping for LIKE, then %)."""
+    return connection.ops.prep_for_like_query(path) + "%"
+
+
+def _adapt(value: Any) -> Any:
+    """A date as the ORM passes it to this connection's driver (itself on PostgreSQL, an
+    ISO string on SQLite)."""
+    return connection.ops.adapt_datefield_value(value) if isinstance(value, date) else value
+
+
+def _read_units(
+    unit: Organization | _Unit, paths: list[str], source: Source, kind: str
+) -> list[Organization]:
+    """_units_query's units for stored rows, through the statement compiled once."""
+    values = {
+        **_source_values(source, kind),
+        "pk": unit.pk,
+        "prefix": _like_prefix(unit.path),
+        **{f"path{index}": value for index, value in enumerate(paths)},
+    }
+    return _read(_units_statement(len(paths), source, kind), values)
 
 
 class _JsonArray(Aggregate):
@@ -490,16 +689,28 @@ def _row_of(unit: Organization) -> _Row | None:
 def _lagging(
     organization: Organization, source: Source, kind: str, *, language: str
 ) -> list[LaggingUnit]:
+    stand_ins = {**_SOURCE_STAND_INS, "prefix": _like_prefix(_stand_in_path(1))}
+    if kind != ALL_KINDS:
+        stand_ins["kind"] = _KIND_STAND_IN
+    # Compiled once per shape, as the units' statement (_units_statement).
+    statement = _compiled(
+        ("lagging", source.live, kind == ALL_KINDS),
+        lambda: _lagging_query(
+            _stand_in_path(1), _stand_in_source(source), stand_ins.get("kind", ALL_KINDS)
+        ),
+        stand_ins,
+    )
+    values = {**_source_values(source, kind), "prefix": _like_prefix(organization.path)}
+    return _lagging_with_reasons(_read(statement, values), language=language)
+
+
+def _lagging_query(path: str, source: Source, kind: str) -> QuerySet:
     # The partial index on (year, kind, own_gap DESC) of lagging rows serves a large
     # subtree in gap order (the first rows are the answer); for a small one the planner
     # starts from the subtree's units (path index) and sorts their few rows.
-    rows = (
+    return (
         source.rows()
-        .filter(
-            kind=kind,
-            own_units_lagging=1,
-            organization__path__startswith=organization.path,
-        )
+        .filter(kind=kind, own_units_lagging=1, organization__path__startswith=path)
         .select_related("organization__parent")
         .only(
             "own_capped_done",
@@ -512,7 +723,6 @@ def _lagging(
         )
         .order_by("-own_gap", "organization__name", "organization_id")[:LAGGING_SHOWN]
     )
-    return _lagging_with_reasons(list(rows), language=language)
 
 
 @dataclass
