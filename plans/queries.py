@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
-from django.db import connection
+from django.db import connection, models
 from django.db.models import BooleanField, Count, ExpressionWrapper, F, Q, QuerySet
 
 from ktgs import access, search, versioning
@@ -78,7 +78,9 @@ def done_by_lineage(lines, on: datetime.date | None = None) -> dict[int, dict[st
     if not keys:
         return {}
     case_model = Target._meta.get_field("cases").related_model
+    assert isinstance(case_model, type) and issubclass(case_model, models.Model)
     subject_model = case_model._meta.get_field("subjects").related_model
+    assert isinstance(subject_model, type) and issubclass(subject_model, models.Model)
     if connection.vendor == "postgresql":
         given = "SELECT unnest(%s::bigint[]) AS line"
     else:
