@@ -1,0 +1,98 @@
+"""The dashboard's statements compiled once per process (reports.queries.dashboards and
+reports.queries.records), compiled for SQLite, the engine of `make run` (the rest of the
+suite runs on PostgreSQL): every stand-in value becomes a parameter put back from each
+call's values, never a constant of the statement. On SQLite the ORM passes dates to the
+driver as ISO strings; the records' union once matched its stand-in dates as date objects
+only, so on SQLite it compiled 1901-01-01 … in as constants and every dashboard of
+`make run` counted its records between those dates."""
+
+from datetime import date
+from unittest import mock
+
+import pytest
+from django.apps import apps
+from django.db import connections
+
+from ktgs.models import Organization
+from reports.models import ALL_KINDS, ReportPeriod
+from reports.queries import dashboards, records
+from reports.queries.sources import Source
+
+STAND_IN_MARKS = ("1901", "1902", "1903", "1904", "1905", "1906", "~", "98765432")
+
+
+@pytest.fixture
+def sqlite(django_db_blocker):
+    """An in-memory SQLite connection beside the suite's PostgreSQL one, given to the two
+    modules as theirs, with their caches of compiled statements empty."""
+    before = connections.settings
+    databases = {**before, "sqlite": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}}
+    connections.settings = connections.configure_settings(databases)
+    with django_db_blocker.unblock():
+        connection = connections["sqlite"]
+        # Every table, empty: the statements are run once to show SQLite takes them.
+        with connection.schema_editor() as editor:
+            for model in apps.get_models():
+                if model._meta.managed and not model._meta.proxy:
+                    editor.create_model(model)
+        try:
+            with (
+                mock.patch.object(records, "connection", connection),
+                mock.patch.object(dashboards, "connection", connection),
+                mock.patch.dict(records._STATEMENTS, clear=True),
+                mock.patch.dict(dashboards._STATEMENTS, clear=True),
+            ):
+                yield connection
+        finally:
+            connection.close()
+            del connections["sqlite"]
+            connections.settings = before
+
+
+def constants_made_of_stand_ins(slots) -> list:
+    """The parameters compiled in as constants that carry a stand-in's value."""
+    return [
+        value
+        for name, value in slots
+        if name is None and any(mark in str(value) for mark in STAND_IN_MARKS)
+    ]
+
+
+@pytest.mark.parametrize("large", [True, False])
+def test_the_records_union_takes_every_date_as_a_parameter_on_sqlite(sqlite, large):
+    assert records.connection.vendor == "sqlite"
+    unit = Organization(pk=1, path="0001" if large else "000100010001", depth=1 if large else 3)
+    found = records.records(
+        unit, starts_on=date(2026, 1, 1), ends_on=date(2026, 6, 30), today=date(2026, 7, 2)
+    )
+    assert found  # every body, with nothing counted: the tables are empty
+    sql, slots = records._statement(large=large)
+    names = {name for name, _ in slots if name}
+    assert {"prefix", "start", "end", "today"} <= names
+    assert constants_made_of_stand_ins(slots) == []
+    assert not any(mark in sql for mark in STAND_IN_MARKS)
+
+
+@pytest.mark.parametrize("live", [True, False])
+@pytest.mark.parametrize("kind", [ALL_KINDS, "inspection_signs"])
+@pytest.mark.parametrize("depth", [1, 3])
+def test_the_units_and_lagging_statements_take_every_value_as_a_parameter_on_sqlite(
+    sqlite, live, kind, depth
+):
+    source = Source(
+        period=None if live else ReportPeriod(pk=7, kind="q1", year=2026),
+        year=2026,
+        as_of=None if live else date(2026, 3, 31),
+        live=live,
+    )
+    path = "0001" * depth
+    paths = [path[: 4 * step] for step in range(1, depth + 1)]
+    unit = dashboards._Unit(pk=1, path=path)
+    assert dashboards._read_units(unit, paths, source, kind) == []
+    assert dashboards._lagging(unit, source, kind, language="vi") == []
+    assert len(dashboards._STATEMENTS) == 2  # the units' and the lagging units' statements
+    for statement in dashboards._STATEMENTS.values():
+        assert constants_made_of_stand_ins(statement.slots) == []
+        assert not any(mark in statement.sql for mark in STAND_IN_MARKS)
+    units = dashboards._units_statement(depth, source, kind)
+    assert {"pk", "prefix", "year"} <= {name for name, _ in units.slots if name}
