@@ -156,6 +156,9 @@ WITH due AS MATERIALIZED (
            DENSE_RANK() OVER (PARTITION BY a.unit_id ORDER BY a.n DESC) AS level
     FROM ancestors a
     JOIN lag_people p ON p.path = a.prefix AND p.kind = %(leader)s
+    -- only for the units behind long enough to be escalated at all
+    JOIN due d ON d.unit_id = a.unit_id AND %(escalate_after)s > 0
+     AND d.days >= %(escalate_after)s
     WHERE NOT a.itself
 ), chosen AS MATERIALIZED (
     SELECT d.unit_id, d.started_on,
