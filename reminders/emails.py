@@ -41,6 +41,23 @@ def dashboard_url(unit_id: int) -> str:
     return site_url(_dashboard_path_template().format(int(unit_id)))
 
 
+def dashboard_url_parts() -> tuple[str, str]:
+    """What comes before and after the unit's id in dashboard_url (for links built in
+    SQL: reminders.lag_statements)."""
+    before, after = _dashboard_path_template().split("{}")
+    return site_url(before), after
+
+
+@cache
+def _case_path_template() -> str:
+    return reverse("cases:detail", args=[987654321]).replace("987654321", "{}")
+
+
+def case_url(case_id: int) -> str:
+    """The case's page (reverse() once: a national scan links hundreds of cases)."""
+    return site_url(_case_path_template().format(int(case_id)))
+
+
 # --- unsubscribing from the digest -----------------------------------------------------
 
 

@@ -25,14 +25,13 @@ from fractions import Fraction
 
 from django.db import connection, transaction
 from django.db.models import F, FilteredRelation, Max, Q
-from django.urls import reverse
 from django.utils import timezone
 
 from cases.models import Case
 from ktgs.models import Organization, Role
 from plans.models import ProgrammeRequirement, Target
-from reminders import record_deadlines, report_deadlines, sending
-from reminders.emails import dashboard_url, site_url
+from reminders import lag_statements, record_deadlines, report_deadlines, sending
+from reminders.emails import case_url, dashboard_url
 from reminders.models import Holiday, LagEpisode, OutboxMessage, ReminderRule
 from reminders.recipients import Directory
 from reminders.writer import OutboxWriter, Recipient
@@ -208,6 +207,23 @@ def _track_episodes(
 
 
 def scan_lag(
+    rule: ReminderRule, today: date, directory: Directory, result: ScanResult, *, quiet: bool
+) -> None:
+    if connection.vendor == "postgresql":
+        # The same rule, set-based (reminders.lag_statements); this function's
+        # Python below is what SQLite runs and what those statements must match.
+        counts = lag_statements.scan_lag(rule, today, quiet=quiet)
+        result.episodes_closed += counts.episodes_closed
+        result.cancelled += counts.cancelled
+        result.episodes_opened += counts.episodes_opened
+        for kind, count in counts.candidates.items():
+            result.candidates[kind] += count
+        result.inserted += counts.inserted
+        return
+    scan_lag_in_python(rule, today, directory, result, quiet=quiet)
+
+
+def scan_lag_in_python(
     rule: ReminderRule, today: date, directory: Directory, result: ScanResult, *, quiet: bool
 ) -> None:
     lagging = lagging_units(rule, today)
@@ -425,7 +441,7 @@ def scan_case_overdue(
                 "decision_number": number or "",
                 "work_ends_on": ends_on.isoformat(),
                 "days_over": (today - ends_on).days,
-                "url": site_url(reverse("cases:detail", args=[case_id])),
+                "url": case_url(case_id),
                 "as_of": today.isoformat(),
             },
         )

@@ -45,6 +45,11 @@ def grouped_message_id(message_ids: list[str]) -> str:
     return f"<ktgs.day.{digest.hexdigest()[:32]}@{_mail_domain(settings.DEFAULT_FROM_EMAIL)}>"
 
 
+def mail_domain() -> str:
+    """The domain of the Message-IDs: DEFAULT_FROM_EMAIL's."""
+    return _mail_domain(settings.DEFAULT_FROM_EMAIL)
+
+
 @functools.lru_cache(maxsize=8)
 def _mail_domain(from_email: str) -> str:
     # Parsing the address cost 40 µs, once per outbox row of a scan.
