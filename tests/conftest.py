@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import pytest
 from django.conf import settings
-from django.db import connection
+from django.db import connection, connections
 
 from cases.models import DeadlineRule
 from ktgs import celery_app, services
@@ -237,3 +237,21 @@ def deadline_rules(db) -> dict[tuple[str, str], DeadlineRule]:
             },
         )
     return rules
+
+
+@pytest.fixture
+def sqlite_connection(django_db_blocker):
+    """An in-memory SQLite database beside the suite's PostgreSQL one, for what must also
+    run on `make run`'s engine: the connection, with no table (the test makes those it
+    needs); closed and forgotten afterwards."""
+    before = connections.settings
+    databases = {**before, "sqlite": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}}
+    connections.settings = connections.configure_settings(databases)
+    with django_db_blocker.unblock():
+        sqlite = connections["sqlite"]
+        try:
+            yield sqlite
+        finally:
+            sqlite.close()
+            del connections["sqlite"]
+            connections.settings = before

@@ -11,21 +11,11 @@ from ktgs.models import Organization
 
 
 @pytest.fixture
-def sqlite(django_db_blocker):
-    """The alias of an in-memory SQLite database beside the suite's PostgreSQL one."""
-    before = connections.settings
-    databases = {**before, "sqlite": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}}
-    connections.settings = connections.configure_settings(databases)
-    with django_db_blocker.unblock():
-        connection = connections["sqlite"]
-        with connection.schema_editor() as editor:
-            editor.create_model(Organization)
-        try:
-            yield "sqlite"
-        finally:
-            connection.close()
-            del connections["sqlite"]
-            connections.settings = before
+def sqlite(sqlite_connection):
+    """The alias of an in-memory SQLite database holding the units' table."""
+    with sqlite_connection.schema_editor() as editor:
+        editor.create_model(Organization)
+    return sqlite_connection.alias
 
 
 def test_units_are_found_without_diacritics_on_sqlite(sqlite):

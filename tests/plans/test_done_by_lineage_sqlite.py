@@ -8,62 +8,51 @@ from datetime import date
 from unittest import mock
 
 import pytest
-from django.db import connections
 
 from plans import queries
 
 
 @pytest.fixture
-def sqlite(django_db_blocker):
-    """An in-memory SQLite database beside the suite's PostgreSQL one, holding targets
-    1 → 2 (2 replaced 1 in an amendment) and 3, their cases and the cases' subjects."""
-    before = connections.settings
-    databases = {**before, "sqlite": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}}
-    connections.settings = connections.configure_settings(databases)
-    with django_db_blocker.unblock():
-        connection = connections["sqlite"]
-        with connection.cursor() as cursor:
-            cursor.execute("CREATE TABLE plans_target (id integer PRIMARY KEY, lineage_id integer)")
-            cursor.execute(
-                "CREATE TABLE cases_case (id integer PRIMARY KEY, target_id integer,"
-                " status varchar(20), concluded_on date)"
-            )
-            cursor.execute(
-                "CREATE TABLE cases_casesubject (id integer PRIMARY KEY, case_id integer,"
-                " kind varchar(20), is_committee_member bool)"
-            )
-            cursor.executemany(
-                "INSERT INTO plans_target VALUES (%s, %s)", [(1, None), (2, 1), (3, None)]
-            )
-            cursor.executemany(
-                "INSERT INTO cases_case VALUES (%s, %s, %s, %s)",
-                [
-                    (10, 1, "concluded", "2026-03-01"),  # on the replaced target
-                    (11, 2, "closed", "2026-05-01"),
-                    (12, 2, "concluded", "2026-09-01"),  # after the day asked below
-                    (13, 2, "in_progress", None),  # does not count
-                    (14, 3, "concluded", "2026-02-01"),
-                ],
-            )
-            cursor.executemany(
-                "INSERT INTO cases_casesubject VALUES (%s, %s, %s, %s)",
-                [
-                    (100, 10, "organization", False),
-                    (101, 10, "member", True),
-                    (102, 11, "member", False),
-                    (103, 11, "member", True),
-                    (104, 12, "organization", False),
-                    (105, 13, "organization", False),
-                    (106, 14, "member", False),
-                ],
-            )
-        try:
-            with mock.patch.object(queries, "connection", connection):
-                yield connection
-        finally:
-            connection.close()
-            del connections["sqlite"]
-            connections.settings = before
+def sqlite(sqlite_connection):
+    """An in-memory SQLite database holding targets 1 → 2 (2 replaced 1 in an amendment)
+    and 3, their cases and the cases' subjects, given to plans.queries as its connection."""
+    with sqlite_connection.cursor() as cursor:
+        cursor.execute("CREATE TABLE plans_target (id integer PRIMARY KEY, lineage_id integer)")
+        cursor.execute(
+            "CREATE TABLE cases_case (id integer PRIMARY KEY, target_id integer,"
+            " status varchar(20), concluded_on date)"
+        )
+        cursor.execute(
+            "CREATE TABLE cases_casesubject (id integer PRIMARY KEY, case_id integer,"
+            " kind varchar(20), is_committee_member bool)"
+        )
+        cursor.executemany(
+            "INSERT INTO plans_target VALUES (%s, %s)", [(1, None), (2, 1), (3, None)]
+        )
+        cursor.executemany(
+            "INSERT INTO cases_case VALUES (%s, %s, %s, %s)",
+            [
+                (10, 1, "concluded", "2026-03-01"),  # on the replaced target
+                (11, 2, "closed", "2026-05-01"),
+                (12, 2, "concluded", "2026-09-01"),  # after the day asked below
+                (13, 2, "in_progress", None),  # does not count
+                (14, 3, "concluded", "2026-02-01"),
+            ],
+        )
+        cursor.executemany(
+            "INSERT INTO cases_casesubject VALUES (%s, %s, %s, %s)",
+            [
+                (100, 10, "organization", False),
+                (101, 10, "member", True),
+                (102, 11, "member", False),
+                (103, 11, "member", True),
+                (104, 12, "organization", False),
+                (105, 13, "organization", False),
+                (106, 14, "member", False),
+            ],
+        )
+    with mock.patch.object(queries, "connection", sqlite_connection):
+        yield sqlite_connection
 
 
 def test_done_by_lineage_counts_each_case_and_subject_once_on_sqlite(sqlite):

@@ -11,7 +11,6 @@ from unittest import mock
 
 import pytest
 from django.apps import apps
-from django.db import connections
 
 from ktgs.models import Organization
 from reports.models import ALL_KINDS, ReportPeriod
@@ -22,31 +21,21 @@ STAND_IN_MARKS = ("1901", "1902", "1903", "1904", "1905", "1906", "~", "98765432
 
 
 @pytest.fixture
-def sqlite(django_db_blocker):
-    """An in-memory SQLite connection beside the suite's PostgreSQL one, given to the two
-    modules as theirs, with their caches of compiled statements empty."""
-    before = connections.settings
-    databases = {**before, "sqlite": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}}
-    connections.settings = connections.configure_settings(databases)
-    with django_db_blocker.unblock():
-        connection = connections["sqlite"]
-        # Every table, empty: the statements are run once to show SQLite takes them.
-        with connection.schema_editor() as editor:
-            for model in apps.get_models():
-                if model._meta.managed and not model._meta.proxy:
-                    editor.create_model(model)
-        try:
-            with (
-                mock.patch.object(records, "connection", connection),
-                mock.patch.object(dashboards, "connection", connection),
-                mock.patch.dict(records._STATEMENTS, clear=True),
-                mock.patch.dict(dashboards._STATEMENTS, clear=True),
-            ):
-                yield connection
-        finally:
-            connection.close()
-            del connections["sqlite"]
-            connections.settings = before
+def sqlite(sqlite_connection):
+    """An in-memory SQLite database with every table, empty (the statements are run once
+    to show SQLite takes them), given to the two modules as their connection, with their
+    caches of compiled statements empty."""
+    with sqlite_connection.schema_editor() as editor:
+        for model in apps.get_models():
+            if model._meta.managed and not model._meta.proxy:
+                editor.create_model(model)
+    with (
+        mock.patch.object(records, "connection", sqlite_connection),
+        mock.patch.object(dashboards, "connection", sqlite_connection),
+        mock.patch.dict(records._STATEMENTS, clear=True),
+        mock.patch.dict(dashboards._STATEMENTS, clear=True),
+    ):
+        yield sqlite_connection
 
 
 def constants_made_of_stand_ins(slots) -> list:
