@@ -31,6 +31,7 @@ from django.utils import timezone
 from cases import services as case_services
 from cases.models import Case
 from devtools import bulk
+from devtools.bench import parts as bench_parts
 from devtools.bench.measure import Rollback, median_ms, p95_ms
 from devtools.bench.reminders import reminder_scan, reminder_sending
 from ktgs import services as ktgs_services
@@ -355,8 +356,10 @@ def run(
     log=print,
     runs: int = 5,
     only: frozenset[str] = frozenset(FIGURE_NAMES),
+    parts: bool = False,
 ) -> Figures:
-    """Measure the figures in `only` (F0, the reference, always)."""
+    """Measure the figures in `only` (F0, the reference, always); with `parts`, F1's
+    parts too (devtools.bench.parts)."""
     today = timezone.localdate()
     root = Organization.objects.get(code=root_code)
     figures = Figures(profile=profile)
@@ -385,6 +388,14 @@ def run(
         v["F1_ratio"] = round(f1 / f0, 2)
         figures.notes["F1_ms"] = round(f1, 1)
         log(f"F1 full roll-up computation: {f1:.0f} ms")
+        if parts and connection.vendor == "postgresql":
+            measured = bench_parts.measure(today, FLOOR_SQL, runs)
+            figures.notes["F1_parts"] = measured
+            for name, part in measured.items():
+                log(
+                    f"F1 part {name:<18} {part['wall_ms']:>8.0f} ms wall, "
+                    f"{part['cpu_ms'] if part['cpu_ms'] is not None else '-':>8} ms CPU"
+                )
     if "F2" in only:
         f2 = median_ms(lambda: engine.rebuild(today), runs)
         v["F2_ratio"] = round(f2 / f0, 2)

@@ -231,7 +231,7 @@ COVERAGE_SQL = ",\n       ".join(
 )
 
 
-def _params(today: date, tolerance: Decimal) -> dict:
+def statement_params(today: date, tolerance: Decimal) -> dict:
     return {
         "today": today,
         "year": today.year,
@@ -344,7 +344,7 @@ def _own_sql(restricted: bool) -> str:
     )
 
 
-def _wanted_sql(cursor) -> str:
+def wanted_sql(cursor) -> str:
     """The SELECT of every row the table should hold: the own figures, then the subtree
     figures level by level from the deepest up: a level's totals are its units' own rows
     plus the totals of the level below, each keyed by its parent's path (a prefix of its
@@ -410,7 +410,32 @@ def _wanted_sql(cursor) -> str:
     """
 
 
-def _memory(cursor) -> None:
+def own_stage_sql(stage: str) -> str:
+    """The whole table's own figures computed up to one of _OWN_SQL's steps ("items":
+    every target's figures and the arising cases' counts; "figures": those grouped into
+    the units' rows), returning that step's row count: what the benchmark times to show
+    where a full computation's time goes (devtools.bench.parts)."""
+    own = _own_sql(False)
+    end = own.index(f"\n{stage} AS MATERIALIZED (")
+    following = own.index("\n),\n", end) + len("\n)")
+    return f"{own[:following]}\nSELECT COUNT(*) FROM {stage}"
+
+
+def wanted_from_sql(cursor, own_table: str) -> str:
+    """wanted_sql with the own figures read from `own_table` (a temporary table holding
+    _own_sql(False)'s rows): the roll-up of the levels alone, for the benchmark's parts."""
+    whole = wanted_sql(cursor)
+    computed = f"WITH own AS MATERIALIZED ({_own_sql(False)}),"
+    assert computed in whole
+    return whole.replace(computed, f"WITH own AS (SELECT * FROM {own_table}),", 1)
+
+
+def own_sql() -> str:
+    """The whole table's own figures (every unit's own rows, before any roll-up)."""
+    return _own_sql(False)
+
+
+def limit_memory(cursor) -> None:
     """The whole-table statements hold a dozen materialised steps and hash tables at
     once: each hash table gets work_mem, not the server's default twice that, for this
     transaction (DESIGN §6 F8 bounds a rebuild's peak at +100 MB)."""
@@ -421,11 +446,11 @@ def compute(today: date, tolerance: Decimal) -> int:
     """Compute the whole table into the temporary table `progress_wanted` (dropped at the
     end of the transaction; the caller holds one). Returns its number of rows."""
     with connection.cursor() as cursor:
-        _memory(cursor)
+        limit_memory(cursor)
         cursor.execute(f"DROP TABLE IF EXISTS {WANTED}")
         cursor.execute(
-            f"CREATE TEMPORARY TABLE {WANTED} ON COMMIT DROP AS {_wanted_sql(cursor)}",
-            _params(today, tolerance),
+            f"CREATE TEMPORARY TABLE {WANTED} ON COMMIT DROP AS {wanted_sql(cursor)}",
+            statement_params(today, tolerance),
         )
         return cursor.rowcount
 
@@ -457,10 +482,10 @@ def rebuild(today: date, tolerance: Decimal, *, logged: int) -> tuple[int, int, 
     wanted = ", ".join(f"w.{c}" for c in _WRITTEN)
     assignments = ", ".join(f"{c} = d.{c}" for c in _WRITTEN)
     with connection.cursor() as cursor:
-        _memory(cursor)
+        limit_memory(cursor)
         cursor.execute(
             f"""
-            WITH wanted AS MATERIALIZED ({_wanted_sql(cursor)}),
+            WITH wanted AS MATERIALIZED ({wanted_sql(cursor)}),
             diff AS MATERIALIZED (
                 SELECT p.id, w.*,
                        p.organization_id AS table_unit, p.year AS table_year,
@@ -500,7 +525,7 @@ def rebuild(today: date, tolerance: Decimal, *, logged: int) -> tuple[int, int, 
                        FROM diff LIMIT %(logged)s
                    )
             """,
-            {**_params(today, tolerance), "logged": logged},
+            {**statement_params(today, tolerance), "logged": logged},
         )
         rows, inserted, updated, deleted, differences = cursor.fetchone()
     return rows, inserted, updated, deleted, differences
@@ -612,7 +637,7 @@ def subtree(
     more than one year are gathered as one (the term: each unit counted once over all its
     targets)."""
     params = {
-        **_params(day, tolerance),
+        **statement_params(day, tolerance),
         "unit": unit,
         "subtree": path + "%",
         "depth": depth,
@@ -787,7 +812,7 @@ def _constants() -> dict[str, str]:
     varying = {"today", "year", "tolerance"}
     return {
         name: literal(value)
-        for name, value in _params(date.min, Decimal(0)).items()
+        for name, value in statement_params(date.min, Decimal(0)).items()
         if name not in varying
     }
 

@@ -23,9 +23,25 @@ class Command(BaseCommand):
             help="the figures to measure, comma separated (F0, the reference, always): "
             "e.g. F1,F2,F11 while working on the roll-up",
         )
+        parser.add_argument(
+            "--parts",
+            action="store_true",
+            help="with F1: time each part of the full computation beside F0 "
+            "(devtools.bench.parts; PostgreSQL)",
+        )
         parser.add_argument("--out", default=str(Path(settings.VAR_DIR) / "bench" / "latest.json"))
 
-    def handle(self, *args, profile: str, writes: int, runs: int, only: str, out: str, **options):
+    def handle(
+        self,
+        *args,
+        profile: str,
+        writes: int,
+        runs: int,
+        only: str,
+        parts: bool,
+        out: str,
+        **options,
+    ):
         wanted = frozenset(name.strip().upper() for name in only.split(",") if name.strip())
         unknown = wanted - set(figures.FIGURE_NAMES) - {"F0"}
         if unknown:
@@ -38,6 +54,7 @@ class Command(BaseCommand):
             log=lambda line: self.stderr.write(line),
             runs=runs,
             only=wanted,
+            parts=parts,
         )
         self.stdout.write(figures.table(measured))
         self.stdout.write(f"written to {out}")
