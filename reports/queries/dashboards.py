@@ -611,8 +611,9 @@ def _without_programme_ids(unit: Organization | _Unit, source: Source) -> QueryS
     included), upper levels first, then by name (at most WITHOUT_PROGRAMME_SHOWN), as a
     subquery of _units_with_figures. Stored rows (live, snapshot): the units whose
     all-kinds row says so; for a large subtree the organisations are read in (depth, name)
-    order (org_depth_name_idx), each looked up in the rows by the unique (unit, year,
-    kind) index, until enough are found; a small one is found by path and sorted.
+    order (org_depth_name_idx), each looked up in the rows by the partial index of the
+    rows that say so (progress_without_prog_idx), until enough are found; a small one is
+    found by path and sorted.
     Computed on demand (a past period without a snapshot, the term), where no stored row
     says which units lack their programme: the units of the subtree that the engine
     counts on the period's last day (reports.engine.without_programme, the one rule); the
