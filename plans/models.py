@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -291,6 +292,12 @@ class Target(Versioned):
         indexes = [
             # Proposing the target for a new case: open targets of (unit, kind) in a year.
             models.Index(fields=["organization", "kind"], name="target_org_kind_idx"),
+            # A target's line (the lineage it belongs to, or itself when it starts one):
+            # "is any target of this case's line in force?" (reports.engine.counting
+            # orphaned_cases, cases.queries.arising_on) looks the line up per case instead
+            # of hashing every target in force (an upper-grassroots unit's period report:
+            # 57 → 13 ms for that statement at 10% scale).
+            models.Index(Coalesce("lineage_id", "id"), name="target_line_idx"),
         ]
 
     def __str__(self) -> str:

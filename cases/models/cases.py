@@ -126,6 +126,9 @@ class Case(Searchable, Versioned):
             # The leaf aggregate of the progress engine: concluded cases per (unit, kind).
             models.Index(fields=["organization", "year", "kind"], name="case_org_year_kind_idx"),
             models.Index(fields=["target", "status"], name="case_target_status_idx"),
+            # The case list's default order (cases.queries.cases_for): a page of a large
+            # subtree is read in order and stops at its last row instead of sorting all.
+            models.Index(fields=["-year", "-decided_on", "-id"], name="case_list_order_idx"),
         ]
 
     def __str__(self) -> str:

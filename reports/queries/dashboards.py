@@ -719,6 +719,9 @@ def _lagging_query(path: str, source: Source, kind: str) -> QuerySet:
             "own_expected",
             "own_lag_reasons",
             "organization__id",
+            # The progress API lists each lagging unit's code: deferred, it cost a query
+            # per unit (up to LAGGING_SHOWN).
+            "organization__code",
             "organization__name",
             "organization__parent__name",
         )

@@ -8,6 +8,8 @@ from decimal import Decimal
 
 import pytest
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from ktgs import figures
 from plans import queries as plan_queries
@@ -263,3 +265,24 @@ def test_target_figures_take_the_same_queries_for_any_number_of_targets(
         extra = target(prog, tree.a2, kind="inspection_finance", quantity=2)
         case(tree.a2, kind="inspection_finance", target=extra, subjects=[("member", None, i % 2)])
     assert count() == before
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_lagging_units_with_their_codes_take_no_query_each(api, cast, tree, progress_data):
+    client = api.as_user(cast.leader_p)
+    url = f"/api/v1/progress/{tree.province.pk}/"
+
+    def read() -> tuple[int, list[str]]:
+        with CaptureQueriesContext(connection) as context:
+            response = client.get(url, {"year": 2026})
+        assert response.status_code == 200, response.content
+        return len(context.captured_queries), [row["code"] for row in response.json()["lagging"]]
+
+    one, codes = read()
+    assert codes == [tree.b1.code]
+    for unit in (tree.a2, tree.a1a):
+        target(progress_data, unit, quantity=10)  # lagging too: nothing done
+    engine.rebuild(TODAY)
+    three, codes = read()
+    assert sorted(codes) == sorted([tree.b1.code, tree.a2.code, tree.a1a.code])
+    assert three == one

@@ -90,3 +90,28 @@ def test_target_proposal_is_visible_as_planned_in_the_list(client, cast, tree):
     client.force_login(cast.staff_a)
     response = client.get(reverse("cases:list"), {"origin": "planned"})
     assert [c.pk for c in response.context["cases"]] == [case.pk]
+
+
+def test_each_case_shows_its_own_number_of_subjects_whatever_the_filters(client, cast, tree):
+    # The count is one subquery per case shown: a drill-down that joins the subjects
+    # (subject=member) counts what it matches apart, and never multiplies the count.
+    two = record(
+        cast.staff_a,
+        tree.a1,
+        title="Hai đối tượng",
+        subjects=[
+            {"kind": "member", "member_name": "Thử Một"},
+            {"kind": "member", "member_name": "Thử Hai"},
+        ],
+    )
+    none = record(cast.staff_a, tree.a1, title="Không đối tượng")
+    client.force_login(cast.staff_a)
+    url = reverse("cases:list")
+
+    def shown(response) -> dict[int, int]:
+        return {case.pk: case.subject_count for case in response.context["cases"]}
+
+    assert shown(client.get(url)) == {two.pk: 2, none.pk: 0}
+    drilled = client.get(url, {"subject": "member"})
+    assert shown(drilled) == {two.pk: 2}
+    assert drilled.context["counted"] == 2

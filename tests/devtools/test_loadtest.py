@@ -12,7 +12,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from cases.models import Case
-from devtools.load import pages, plan
+from devtools.load import pages, plan, runner
 from plans.models import Programme
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -54,3 +54,10 @@ def test_every_task_of_the_load_test_runs_without_failure(tree, live_server, tmp
     programme = Programme.objects.get(organization=staff_unit, title=plan.PROGRAMME_TITLE)
     assert programme.status == Programme.Status.DRAFT
     assert programme.targets.filter(quantity__gte=1).exists()
+
+
+def test_the_servers_keep_their_database_connections_as_production_does(monkeypatch):
+    monkeypatch.delenv("DJANGO_CONN_MAX_AGE", raising=False)
+    assert runner.server_environment()["DJANGO_CONN_MAX_AGE"] == "60"
+    monkeypatch.setenv("DJANGO_CONN_MAX_AGE", "0")
+    assert runner.server_environment()["DJANGO_CONN_MAX_AGE"] == "0"
