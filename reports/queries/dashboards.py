@@ -4,7 +4,6 @@ size of the subtree: the table already holds every subtree's totals."""
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -32,7 +31,6 @@ from django.db.models import (
     When,
 )
 from django.db.models.lookups import Exact
-from django.db.models.query import get_related_populators  # type: ignore[attr-defined]
 from django.http import Http404
 from django.utils import dateparse, formats, timezone
 
@@ -50,6 +48,7 @@ from reports.models import (
     ProgressRow,
     ReportPeriod,
 )
+from reports.queries import compiled
 from reports.queries.bodies import ROW_COLUMNS, BodyFigures, figures_by_body, figures_from_rows
 from reports.queries.records import Records, records_of_source
 from reports.queries.sources import Source, UnitProgress, _Row, computed_figures, source_of
@@ -352,100 +351,14 @@ def _units_query(
 # The units' statement for stored rows is the same for every unit of a depth, year, kind
 # and period: only its parameters change, and building and compiling it through the ORM
 # (forty-odd annotations, three subqueries) cost ~10-20 ms of every dashboard (benchmark
-# F6). As the records' union (reports.queries.records._statement), it is compiled once
-# per vendor and shape with stand-ins for the values, and each parameter is put back from
-# the values of the call; a date that is none of the stand-ins is refused, so that a
-# value worked out inside the builders cannot be compiled in as a constant. The stand-in
-# path has the unit's depth: its prefixes (path__in) and its LIKE prefix are parameters.
+# F6). As the records' union, it is compiled once per vendor and shape with stand-ins for
+# the values (reports.queries.compiled). The stand-in path has the unit's depth: its
+# prefixes (path__in) and its LIKE prefix are parameters.
 _UNIT_STAND_IN = 987654321
 _PERIOD_STAND_IN = 987654322
 _YEAR_STAND_IN = 1901
 _AS_OF_STAND_IN = date(1903, 3, 3)
 _KIND_STAND_IN = "~units-kind~"
-
-
-@dataclass(frozen=True)
-class _Statement:
-    """A query's SQL compiled once with stand-ins, and what Django's ModelIterable works
-    out from its compiler to build the rows' objects (the model's columns, the
-    select_related populators, the annotations' positions)."""
-
-    model: Any
-    sql: str
-    # Each parameter: (the name of the value it takes, the driver's type to put it back
-    # in or None), or (None, the constant compiled in).
-    slots: list[tuple[str | None, Any]]
-    compiler: Any  # the SQLCompiler that compiled it: the select and its converters
-    init_list: list[str]
-    model_fields: tuple[int, int]
-    related_populators: list
-    annotation_col_map: dict[str, int]
-
-
-_STATEMENTS: dict[tuple, _Statement] = {}
-
-
-def _compiled(key: tuple, query: Callable[[], QuerySet], stand_ins: dict[str, Any]) -> _Statement:
-    """The statement of `key` for this connection's vendor: `query()`, built with the
-    `stand_ins` for the values, compiled on the first call."""
-    key = (connection.vendor, *key)
-    found = _STATEMENTS.get(key)
-    if found is not None:
-        return found
-    queryset = query()
-    compiler = queryset.query.get_compiler(connection=connection)
-    sql, params = compiler.as_sql()
-    slots: list[tuple[str | None, Any]] = []
-    adapted = {name: _adapt(value) for name, value in stand_ins.items()}
-    for param in params:
-        name = next(
-            (n for n, v in adapted.items() if v == param and isinstance(param, type(v))), None
-        )
-        # Every stand-in date is of 1901-1903 (SQLite's parameters are ISO strings).
-        if name is None and (isinstance(param, date) or str(param).startswith(("190", "~"))):
-            raise ValueError(f"dashboard: a parameter made from a value: {param!r}")
-        # An integer keeps the driver's type the ORM gave it (psycopg's Int2 for a small
-        # integer column): the value is put back in the same type.
-        wrapper = type(param) if name and type(param) is not type(adapted[name]) else None
-        slots.append((name, wrapper) if name else (None, param))
-    klass_info = compiler.klass_info
-    select_fields = klass_info["select_fields"]
-    start, end = select_fields[0], select_fields[-1] + 1
-    found = _Statement(
-        model=klass_info["model"],
-        sql=sql,
-        slots=slots,
-        compiler=compiler,
-        init_list=[f[0].target.attname for f in compiler.select[start:end]],
-        model_fields=(start, end),
-        related_populators=get_related_populators(klass_info, compiler.select, queryset.db),
-        annotation_col_map=dict(compiler.annotation_col_map),
-    )
-    _STATEMENTS[key] = found
-    return found
-
-
-def _read(statement: _Statement, values: dict[str, Any]) -> list:
-    """The statement's objects for the `values`, built as the ORM builds them (the model,
-    its select_related relations, the annotations as attributes)."""
-    params = [
-        (wrap(_adapt(values[name])) if wrap else _adapt(values[name])) if name else wrap
-        for name, wrap in statement.slots
-    ]
-    with connection.cursor() as cursor:
-        cursor.execute(statement.sql, params)
-        rows = cursor.fetchall()
-    start, end = statement.model_fields
-    db = connection.alias
-    found = []
-    for row in statement.compiler.results_iter(results=[rows]):
-        obj = statement.model.from_db(db, statement.init_list, row[start:end])
-        for populator in statement.related_populators:
-            populator.populate(row, obj)
-        for name, position in statement.annotation_col_map.items():
-            setattr(obj, name, row[position])
-        found.append(obj)
-    return found
 
 
 def _stand_in_source(source: Source) -> Source:
@@ -469,13 +382,18 @@ def _source_values(source: Source, kind: str) -> dict[str, Any]:
     }
 
 
-_SOURCE_STAND_INS: dict[str, Any] = {
-    "period": _PERIOD_STAND_IN,
-    "year": _YEAR_STAND_IN,
-    "year_start": date(_YEAR_STAND_IN, 1, 1),
-    "year_end": date(_YEAR_STAND_IN, 12, 31),
-    "as_of": _AS_OF_STAND_IN,
-}
+def _source_stand_ins(source: Source, *, targets: bool = False) -> dict[str, Any]:
+    """The stand-ins of _stand_in_source(source)'s values that a statement takes: the
+    year, the period of a snapshot, and with `targets` (the units' own targets, asked as
+    of the day) the day and the year's bounds (Target.due_on__year)."""
+    found: dict[str, Any] = {"year": _YEAR_STAND_IN}
+    if not source.live:
+        found["period"] = _PERIOD_STAND_IN
+    if targets and source.as_of is not None:
+        found["year_start"] = date(_YEAR_STAND_IN, 1, 1)
+        found["year_end"] = date(_YEAR_STAND_IN, 12, 31)
+        found["as_of"] = _AS_OF_STAND_IN
+    return found
 
 
 def _stand_in_path(depth: int) -> str:
@@ -485,20 +403,20 @@ def _stand_in_path(depth: int) -> str:
     return "".join(f"~{index:x}".ljust(step, "~") for index in range(depth))
 
 
-def _units_statement(depth: int, source: Source, kind: str) -> _Statement:
+def _units_statement(depth: int, source: Source, kind: str) -> compiled.Statement:
     path = _stand_in_path(depth)
     step = Organization.steplen
     paths = [path[:end] for end in range(step, len(path) + 1, step)]
     stand_ins: dict[str, Any] = {
-        **_SOURCE_STAND_INS,
+        **_source_stand_ins(source, targets=True),
         "pk": _UNIT_STAND_IN,
-        "prefix": _like_prefix(path),
+        "prefix": compiled.like_prefix(path),
         **{f"path{index}": value for index, value in enumerate(paths)},
     }
     if kind != ALL_KINDS:
         stand_ins["kind"] = _KIND_STAND_IN
-    return _compiled(
-        ("units", depth, source.live, kind == ALL_KINDS, source.as_of is None),
+    return compiled.statement(
+        ("dashboard units", depth, source.live, kind == ALL_KINDS, source.as_of is None),
         lambda: _units_query(
             _Unit(pk=_UNIT_STAND_IN, path=path),
             paths,
@@ -509,17 +427,6 @@ def _units_statement(depth: int, source: Source, kind: str) -> _Statement:
     )
 
 
-def _like_prefix(path: str) -> str:
-    """The parameter of `path__startswith=path` (Django's escaping for LIKE, then %)."""
-    return connection.ops.prep_for_like_query(path) + "%"
-
-
-def _adapt(value: Any) -> Any:
-    """A date as the ORM passes it to this connection's driver (itself on PostgreSQL, an
-    ISO string on SQLite)."""
-    return connection.ops.adapt_datefield_value(value) if isinstance(value, date) else value
-
-
 def _read_units(
     unit: Organization | _Unit, paths: list[str], source: Source, kind: str
 ) -> list[Organization]:
@@ -527,10 +434,10 @@ def _read_units(
     values = {
         **_source_values(source, kind),
         "pk": unit.pk,
-        "prefix": _like_prefix(unit.path),
+        "prefix": compiled.like_prefix(unit.path),
         **{f"path{index}": value for index, value in enumerate(paths)},
     }
-    return _read(_units_statement(len(paths), source, kind), values)
+    return _units_statement(len(paths), source, kind).objects(values)
 
 
 class _JsonArray(Aggregate):
@@ -690,19 +597,19 @@ def _row_of(unit: Organization) -> _Row | None:
 def _lagging(
     organization: Organization, source: Source, kind: str, *, language: str
 ) -> list[LaggingUnit]:
-    stand_ins = {**_SOURCE_STAND_INS, "prefix": _like_prefix(_stand_in_path(1))}
+    stand_ins = {**_source_stand_ins(source), "prefix": compiled.like_prefix(_stand_in_path(1))}
     if kind != ALL_KINDS:
         stand_ins["kind"] = _KIND_STAND_IN
     # Compiled once per shape, as the units' statement (_units_statement).
-    statement = _compiled(
-        ("lagging", source.live, kind == ALL_KINDS),
+    statement = compiled.statement(
+        ("dashboard lagging", source.live, kind == ALL_KINDS),
         lambda: _lagging_query(
             _stand_in_path(1), _stand_in_source(source), stand_ins.get("kind", ALL_KINDS)
         ),
         stand_ins,
     )
-    values = {**_source_values(source, kind), "prefix": _like_prefix(organization.path)}
-    return _lagging_with_reasons(_read(statement, values), language=language)
+    values = {**_source_values(source, kind), "prefix": compiled.like_prefix(organization.path)}
+    return _lagging_with_reasons(statement.objects(values), language=language)
 
 
 def _lagging_query(path: str, source: Source, kind: str) -> QuerySet:

@@ -35,7 +35,6 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from django.db import connection
 from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
@@ -54,6 +53,7 @@ from cases.models import (
 from cases.queries import DECIDING_GROUPS, disciplines_in_force
 from ktgs.models import Organization
 from reports.models import ALL_BODIES
+from reports.queries import compiled
 from reports.queries.bodies import BODY_ORDER, body_label
 from reports.queries.sources import Source
 
@@ -252,7 +252,7 @@ def _denunciations(
 ) -> QuerySet:
     """`lower`, `upper`: the earlier of `start` and `today`, the later of `end` and
     `today`; `soon`: `today` + cases.deadlines.DUE_SOON_DAYS (given, not derived here: see
-    _statement)."""
+    _STAND_INS)."""
     deadline = Coalesce("extended_to", "due_on")
     live = ~Q(case__status=Case.Status.CANCELLED)
 
@@ -443,13 +443,13 @@ _LARGE_SUBTREE_DEPTH = 2
 
 # The union's SQL is the same for every unit and period: only its parameters change, and
 # building and compiling its six grouped SELECTs through the ORM cost ~5 ms of every
-# dashboard (benchmark F6). It is compiled once per database vendor with these stand-ins
-# for the values and each parameter is then put back from the values of the call. Every
-# date of the statement must be one of them (no date is a constant of these rules): a
-# date worked out from one inside the builders would be compiled in as a constant, so
-# _statement refuses any other date.
+# dashboard (benchmark F6). It is compiled once per database vendor and subtree size
+# (reports.queries.compiled) with these stand-ins for the values. Every date of the
+# statement is one of them (no date is a constant of these rules): a date worked out from
+# one inside the builders would be compiled in as a constant, hence `lower`, `upper` and
+# `soon` are given to them.
+_STAND_IN_PATH = "~records-subtree~"
 _STAND_INS: dict[str, Any] = {
-    "path": "~records-subtree~",
     "start": date(1901, 1, 1),
     "end": date(1902, 1, 1),
     "today": date(1903, 1, 1),
@@ -457,54 +457,22 @@ _STAND_INS: dict[str, Any] = {
     "upper": date(1905, 1, 1),
     "soon": date(1906, 1, 1),
 }
-_STATEMENTS: dict[tuple[str, bool], tuple[str, list[tuple[str | None, Any]]]] = {}
 
 
-def _statement(*, large: bool) -> tuple[str, list[tuple[str | None, Any]]]:
-    """The union's SQL for this connection's vendor and the subtree's size (`large`), and
-    each parameter as (the name of the value it takes, None) or (None, the constant
-    compiled in)."""
-    key = (connection.vendor, large)
-    found = _STATEMENTS.get(key)
-    if found is not None:
-        return found
-    union = _union(**_STAND_INS, large=large)
-    sql, params = union.query.get_compiler(connection=connection).as_sql()
-    prefix = _like_prefix(_STAND_INS["path"])
-    slots: list[tuple[str | None, Any]] = []
-    # The dates as the ORM passes them to the driver (ISO strings on SQLite).
-    adapted = {n: _adapt(v) for n, v in _STAND_INS.items() if n != "path"}
-    for param in params:
-        name = next((n for n, v in adapted.items() if v == param), None)
-        if param == prefix:
-            name = "prefix"
-        elif name is None and (
-            isinstance(param, date)
-            or str(param).startswith("190")  # every stand-in date is of 1901-1906
-            or _STAND_INS["path"] in str(param)
-        ):
-            raise ValueError(f"records: a parameter made from a value, not the value: {param!r}")
-        slots.append((name, None) if name else (None, param))
-    _STATEMENTS[key] = found = (sql, slots)
-    return found
-
-
-def _like_prefix(path: str) -> str:
-    """The parameter of `path__startswith=path` (Django's escaping for LIKE, then %)."""
-    return connection.ops.prep_for_like_query(path) + "%"
-
-
-def _adapt(value: Any) -> Any:
-    """A date as the ORM passes it to this connection's driver (itself on PostgreSQL, an
-    ISO string on SQLite)."""
-    return connection.ops.adapt_datefield_value(value) if isinstance(value, date) else value
+def _statement(*, large: bool) -> compiled.Statement:
+    """The union for this connection's vendor and the subtree's size (`large`)."""
+    return compiled.statement(
+        ("records", large),
+        lambda: _union(_STAND_IN_PATH, **_STAND_INS, large=large),
+        {"prefix": compiled.like_prefix(_STAND_IN_PATH), **_STAND_INS},
+    )
 
 
 def records(organization: Organization, *, starts_on: date, ends_on: date, today: date) -> Records:
     """The subtree's records for [starts_on, ends_on] and its deadlines as of `today`, per
     body and for all bodies: one query (see the module's docstring for each rule)."""
     values: dict[str, Any] = {
-        "prefix": _like_prefix(organization.path),
+        "prefix": compiled.like_prefix(organization.path),
         "start": starts_on,
         "end": ends_on,
         "today": today,
@@ -512,10 +480,7 @@ def records(organization: Organization, *, starts_on: date, ends_on: date, today
         "upper": max(ends_on, today),
         "soon": today + timedelta(days=deadlines.DUE_SOON_DAYS),
     }
-    sql, slots = _statement(large=organization.depth <= _LARGE_SUBTREE_DEPTH)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [_adapt(values[name]) if name else value for name, value in slots])
-        rows = cursor.fetchall()
+    rows = _statement(large=organization.depth <= _LARGE_SUBTREE_DEPTH).rows(values)
     found: dict[str, BodyRecords] = {ALL_BODIES: _empty(ALL_BODIES)}
     every = found[ALL_BODIES]
     for section, body, key, sub, *counts in rows:

@@ -1,10 +1,10 @@
-"""The dashboard's statements compiled once per process (reports.queries.dashboards and
-reports.queries.records), compiled for SQLite, the engine of `make run` (the rest of the
-suite runs on PostgreSQL): every stand-in value becomes a parameter put back from each
-call's values, never a constant of the statement. On SQLite the ORM passes dates to the
-driver as ISO strings; the records' union once matched its stand-in dates as date objects
-only, so on SQLite it compiled 1901-01-01 … in as constants and every dashboard of
-`make run` counted its records between those dates."""
+"""The dashboard's statements compiled once per process (reports.queries.compiled, for
+reports.queries.dashboards and reports.queries.records), compiled for SQLite, the engine
+of `make run` (the rest of the suite runs on PostgreSQL): every stand-in value becomes a
+parameter put back from each call's values, never a constant of the statement. On SQLite
+the ORM passes dates to the driver as ISO strings; the records' union once matched its
+stand-in dates as date objects only, so on SQLite it compiled 1901-01-01 … in as
+constants and every dashboard of `make run` counted its records between those dates."""
 
 from datetime import date
 from unittest import mock
@@ -14,7 +14,7 @@ from django.apps import apps
 
 from ktgs.models import Organization
 from reports.models import ALL_KINDS, ReportPeriod
-from reports.queries import dashboards, records
+from reports.queries import compiled, dashboards, records
 from reports.queries.sources import Source
 
 STAND_IN_MARKS = ("1901", "1902", "1903", "1904", "1905", "1906", "~", "98765432")
@@ -23,17 +23,15 @@ STAND_IN_MARKS = ("1901", "1902", "1903", "1904", "1905", "1906", "~", "98765432
 @pytest.fixture
 def sqlite(sqlite_connection):
     """An in-memory SQLite database with every table, empty (the statements are run once
-    to show SQLite takes them), given to the two modules as their connection, with their
-    caches of compiled statements empty."""
+    to show SQLite takes them), given to the compiled statements as their connection, with
+    their cache empty."""
     with sqlite_connection.schema_editor() as editor:
         for model in apps.get_models():
             if model._meta.managed and not model._meta.proxy:
                 editor.create_model(model)
     with (
-        mock.patch.object(records, "connection", sqlite_connection),
-        mock.patch.object(dashboards, "connection", sqlite_connection),
-        mock.patch.dict(records._STATEMENTS, clear=True),
-        mock.patch.dict(dashboards._STATEMENTS, clear=True),
+        mock.patch.object(compiled, "connection", sqlite_connection),
+        mock.patch.dict(compiled._STATEMENTS, clear=True),
     ):
         yield sqlite_connection
 
@@ -49,17 +47,17 @@ def constants_made_of_stand_ins(slots) -> list:
 
 @pytest.mark.parametrize("large", [True, False])
 def test_the_records_union_takes_every_date_as_a_parameter_on_sqlite(sqlite, large):
-    assert records.connection.vendor == "sqlite"
+    assert compiled.connection.vendor == "sqlite"
     unit = Organization(pk=1, path="0001" if large else "000100010001", depth=1 if large else 3)
     found = records.records(
         unit, starts_on=date(2026, 1, 1), ends_on=date(2026, 6, 30), today=date(2026, 7, 2)
     )
     assert found  # every body, with nothing counted: the tables are empty
-    sql, slots = records._statement(large=large)
-    names = {name for name, _ in slots if name}
+    statement = records._statement(large=large)
+    names = {name for name, _ in statement.slots if name}
     assert {"prefix", "start", "end", "today"} <= names
-    assert constants_made_of_stand_ins(slots) == []
-    assert not any(mark in sql for mark in STAND_IN_MARKS)
+    assert constants_made_of_stand_ins(statement.slots) == []
+    assert not any(mark in statement.sql for mark in STAND_IN_MARKS)
 
 
 @pytest.mark.parametrize("live", [True, False])
@@ -79,8 +77,8 @@ def test_the_units_and_lagging_statements_take_every_value_as_a_parameter_on_sql
     unit = dashboards._Unit(pk=1, path=path)
     assert dashboards._read_units(unit, paths, source, kind) == []
     assert dashboards._lagging(unit, source, kind, language="vi") == []
-    assert len(dashboards._STATEMENTS) == 2  # the units' and the lagging units' statements
-    for statement in dashboards._STATEMENTS.values():
+    assert len(compiled._STATEMENTS) == 2  # the units' and the lagging units' statements
+    for statement in compiled._STATEMENTS.values():
         assert constants_made_of_stand_ins(statement.slots) == []
         assert not any(mark in statement.sql for mark in STAND_IN_MARKS)
     units = dashboards._units_statement(depth, source, kind)

@@ -1,0 +1,198 @@
+"""Statements compiled once per process: a QuerySet's SQL compiled with stand-in values,
+then run for each call with the call's values put in the stand-ins' parameter slots.
+
+Why: building a dashboard's querysets and compiling them through the ORM costs more than
+running them (~5 ms for the records' union, ~10-20 ms for the units' statement of every
+dashboard request: benchmark F6, DESIGN §6), while their SQL is the same for every unit,
+year and period of a shape: only the parameters change. So each shape is built and
+compiled once per database vendor, with stand-ins for the values (`statement`), and each
+call only puts its values back (`Statement.rows`, `Statement.objects`).
+
+The rule for stand-ins, which keeps the statement equal to what the ORM would compile for
+the call's values (tests/reports/test_compiled.py holds the rule,
+tests/reports/test_dashboard_statements.py compares the dashboard's reads with the ORM's):
+
+- each stand-in is put into the query exactly where the real value goes, and the compiled
+  parameters that carry it are that value's slots. A value worked out from a stand-in
+  inside the query's builders (a day after a date, a path's parent) would be compiled in
+  as a constant that no call changes: such a value must be worked out by the caller and
+  given to the builders as a stand-in of its own (as the records' `lower`, `upper` and
+  `soon`);
+- so a stand-in must be recognisable: a date of 1901-1909, a string with "~" (no real path
+  or kind has one: ktgs paths are digits and capital letters), an integer no constant of
+  the statement has. A compiled parameter that is none of the stand-ins but looks made
+  from one (any date, any text that starts with "190" or holds "~") is refused;
+- each stand-in must be distinct from the others (otherwise its slots would be
+  ambiguous) and must take at least one slot (otherwise the call's value would be lost):
+  either is refused.
+
+Refused means ValueError when the shape is first compiled: a statement that would count
+between the stand-ins' dates is never cached. The values are put back as the ORM passes
+them to the driver: dates as ISO strings on SQLite (once matched as date objects only,
+the records' stand-in dates were compiled in as constants there), an integer in the
+driver's type the ORM gave it (psycopg's Int2 for a small integer column).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from django.db import connection
+from django.db.models import Model, QuerySet
+from django.db.models.query import get_related_populators  # type: ignore[attr-defined]
+
+# The marks of a stand-in's value: what a parameter made from one still shows.
+_DATE_YEARS = range(1901, 1910)
+_DATE_MARK = "190"
+_TEXT_MARK = "~"
+
+# A slot: (the name of the value it takes, the driver's type to put it back in or None),
+# or (None, the constant compiled in).
+_Slot = tuple[str | None, Any]
+
+
+@dataclass(frozen=True)
+class _Objects:
+    """What Django's ModelIterable works out from a compiler to build a model query's
+    objects: the model's columns, the select_related populators, the annotations'
+    positions."""
+
+    model: type[Model]
+    init_list: list[str]
+    model_fields: tuple[int, int]
+    related_populators: list
+    annotation_col_map: dict[str, int]
+
+
+@dataclass(frozen=True)
+class Statement:
+    """A query's SQL compiled once with stand-ins, and its parameter slots."""
+
+    sql: str
+    slots: tuple[_Slot, ...]
+    compiler: Any  # the SQLCompiler that compiled it: the select and its converters
+    objects_info: _Objects | None  # None for a values() query
+
+    def params(self, values: Mapping[str, Any]) -> list:
+        """The parameters for the call's `values` (by stand-in name)."""
+        return [
+            (wrap(_adapt(values[name])) if wrap else _adapt(values[name])) if name else wrap
+            for name, wrap in self.slots
+        ]
+
+    def rows(self, values: Mapping[str, Any]) -> list[tuple]:
+        """The statement's rows for the `values`, as the driver returns them."""
+        with connection.cursor() as cursor:
+            cursor.execute(self.sql, self.params(values))
+            return cursor.fetchall()
+
+    def objects(self, values: Mapping[str, Any]) -> list:
+        """The statement's objects for the `values`, built as the ORM builds them (the
+        model, its select_related relations, the annotations as attributes)."""
+        info = self.objects_info
+        assert info is not None, "a values() query has no objects"
+        rows = self.rows(values)
+        start, end = info.model_fields
+        db = connection.alias
+        found = []
+        for row in self.compiler.results_iter(results=[rows]):
+            obj = info.model.from_db(db, info.init_list, row[start:end])
+            for populator in info.related_populators:
+                populator.populate(row, obj)
+            for name, position in info.annotation_col_map.items():
+                setattr(obj, name, row[position])
+            found.append(obj)
+        return found
+
+
+_STATEMENTS: dict[tuple, Statement] = {}
+
+
+def statement(key: tuple, build: Callable[[], QuerySet], stand_ins: Mapping[str, Any]) -> Statement:
+    """The statement of `key` (one per shape, unique across the callers) for this
+    connection's vendor: `build()`, a query made with the `stand_ins` for the values,
+    compiled on the first call. ValueError if the stand-ins break the module's rule."""
+    key = (connection.vendor, *key)
+    found = _STATEMENTS.get(key)
+    if found is not None:
+        return found
+    queryset = build()
+    compiler = queryset.query.get_compiler(connection=connection)
+    sql, params = compiler.as_sql()
+    found = Statement(
+        sql=sql,
+        slots=_slots(params, stand_ins),
+        compiler=compiler,
+        objects_info=_objects_info(compiler, queryset.db),
+    )
+    _STATEMENTS[key] = found
+    return found
+
+
+def _slots(params: Any, stand_ins: Mapping[str, Any]) -> tuple[_Slot, ...]:
+    """The slot of each compiled parameter: the stand-in it is, or a constant."""
+    adapted = {name: _adapt(value) for name, value in stand_ins.items()}
+    _check(stand_ins, adapted)
+    found: list[_Slot] = []
+    for param in params:
+        name = next(
+            (n for n, v in adapted.items() if v == param and isinstance(param, type(v))), None
+        )
+        if name is None:
+            if isinstance(param, date) or _marked(str(param)):
+                raise ValueError(f"a parameter made from a stand-in, not one: {param!r}")
+            found.append((None, param))
+            continue
+        # A value keeps the driver's type the ORM gave the stand-in (psycopg's Int2 for a
+        # small integer column): it is put back in the same type.
+        found.append((name, type(param) if type(param) is not type(adapted[name]) else None))
+    unused = sorted(set(adapted) - {name for name, _ in found if name})
+    if unused:
+        raise ValueError(f"stand-ins that take no parameter: {unused}")
+    return tuple(found)
+
+
+def _check(stand_ins: Mapping[str, Any], adapted: Mapping[str, Any]) -> None:
+    names = list(stand_ins)
+    for index, name in enumerate(names):
+        value = stand_ins[name]
+        if (isinstance(value, date) and value.year not in _DATE_YEARS) or (
+            isinstance(value, str) and not _marked(value)
+        ):
+            raise ValueError(f"stand-in {name}: {value!r} has no mark (a 1901-1909 date, '~')")
+        same = [other for other in names[index + 1 :] if adapted[other] == adapted[name]]
+        if same:
+            raise ValueError(f"stand-ins {[name, *same]} share the value {value!r}")
+
+
+def _marked(text: str) -> bool:
+    return text.startswith(_DATE_MARK) or _TEXT_MARK in text
+
+
+def _objects_info(compiler: Any, db: str) -> _Objects | None:
+    klass_info = compiler.klass_info
+    if klass_info is None:
+        return None
+    select_fields = klass_info["select_fields"]
+    start, end = select_fields[0], select_fields[-1] + 1
+    return _Objects(
+        model=klass_info["model"],
+        init_list=[f[0].target.attname for f in compiler.select[start:end]],
+        model_fields=(start, end),
+        related_populators=get_related_populators(klass_info, compiler.select, db),
+        annotation_col_map=dict(compiler.annotation_col_map),
+    )
+
+
+def like_prefix(path: str) -> str:
+    """The parameter of `path__startswith=path` (Django's escaping for LIKE, then %)."""
+    return connection.ops.prep_for_like_query(path) + "%"
+
+
+def _adapt(value: Any) -> Any:
+    """A date as the ORM passes it to this connection's driver (itself on PostgreSQL, an
+    ISO string on SQLite)."""
+    return connection.ops.adapt_datefield_value(value) if isinstance(value, date) else value

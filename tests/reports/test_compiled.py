@@ -1,0 +1,163 @@
+"""Statements compiled once per process (reports.queries.compiled): each call's values go
+into the stand-ins' slots, so that the statement is what the ORM compiles for those
+values, on PostgreSQL and on SQLite (`make run`'s engine); a stand-in whose slots would be
+ambiguous, or lost, is refused when the shape is first compiled."""
+
+from datetime import date, timedelta
+from unittest import mock
+
+import pytest
+from django.db import connection
+
+from ktgs.models import Organization
+from reports.models import ReportPeriod
+from reports.queries import compiled
+
+PERIOD_STAND_INS = {
+    "kind": "~kind~",
+    "year": 1901,
+    "start": date(1901, 1, 1),
+    "end": date(1902, 1, 1),
+}
+UNIT_STAND_INS = {"prefix": "~unit~%", "pk": 987654321}
+
+
+def periods(kind, year, start, end):
+    # The later date first: its slot comes before the earlier one's.
+    return ReportPeriod.objects.filter(ends_on__lte=end, kind=kind, starts_on__gte=start).filter(
+        year=year
+    )
+
+
+def units(path, pk):
+    return Organization.objects.filter(path__startswith=path).exclude(pk=pk).order_by("path")
+
+
+def periods_statement():
+    return compiled.statement(
+        ("test periods",), lambda: periods(**PERIOD_STAND_INS), PERIOD_STAND_INS
+    )
+
+
+def units_statement():
+    return compiled.statement(("test units",), lambda: units("~unit~", 987654321), UNIT_STAND_INS)
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    with mock.patch.dict(compiled._STATEMENTS, clear=True):
+        yield
+
+
+@pytest.fixture
+def sqlite(sqlite_connection):
+    """The in-memory SQLite database with the periods' and units' tables, as the compiled
+    statements' connection."""
+    with sqlite_connection.schema_editor() as editor:
+        editor.create_model(ReportPeriod)
+        editor.create_model(Organization)
+    with mock.patch.object(compiled, "connection", sqlite_connection):
+        yield sqlite_connection
+
+
+def orm_sql(queryset, connection):
+    return queryset.query.get_compiler(connection=connection).as_sql()
+
+
+def assert_compiled_as_the_orm(connection, alias):
+    """Each statement's SQL and parameters for real values are those the ORM compiles
+    for them, type for type (psycopg's small integer for the year included), and it reads
+    the same objects."""
+    ReportPeriod.objects.using(alias).bulk_create(
+        [
+            ReportPeriod(
+                kind="q1", year=2077, starts_on=date(2077, 1, 1), ends_on=date(2077, 3, 31)
+            ),
+            ReportPeriod(
+                kind="h1", year=2077, starts_on=date(2077, 1, 1), ends_on=date(2077, 6, 30)
+            ),
+            ReportPeriod(
+                kind="q1", year=2076, starts_on=date(2076, 1, 1), ends_on=date(2076, 3, 31)
+            ),
+        ]
+    )
+    statement = periods_statement()
+    assert [name for name, _ in statement.slots] == ["end", "kind", "start", "year"]
+    for kind, end, expected in (
+        ("q1", date(2077, 6, 30), [("q1", 2077, date(2077, 3, 31))]),
+        ("h1", date(2077, 6, 30), [("h1", 2077, date(2077, 6, 30))]),
+        ("q1", date(2077, 3, 1), []),
+    ):
+        values = {"kind": kind, "year": 2077, "start": date(2077, 1, 1), "end": end}
+        sql, params = orm_sql(periods(**values), connection)
+        assert (statement.sql, statement.params(values)) == (sql, list(params))
+        assert [type(p) for p in statement.params(values)] == [type(p) for p in params]
+        assert (
+            list(periods(**values).using(alias).values_list("kind", "year", "ends_on")) == expected
+        )
+        assert [(p.kind, p.year, p.ends_on) for p in statement.objects(values)] == expected
+
+    statement = units_statement()
+    values = {"prefix": compiled.like_prefix("00010002"), "pk": 5}
+    sql, params = orm_sql(units("00010002", 5), connection)
+    assert (statement.sql, statement.params(values)) == (sql, list(params))
+    assert [name for name, _ in statement.slots] == ["prefix", "pk"]
+
+
+def test_values_go_in_their_slots_on_postgresql(db):
+    assert compiled.connection.vendor == "postgresql"
+    assert_compiled_as_the_orm(connection, "default")
+
+
+def test_values_go_in_their_slots_on_sqlite(sqlite):
+    assert compiled.connection.vendor == "sqlite"
+    # On SQLite the dates are put back as the ISO strings the ORM passes to the driver.
+    assert_compiled_as_the_orm(sqlite, sqlite.alias)
+
+
+def test_a_shape_is_compiled_once(db):
+    build = mock.Mock(side_effect=lambda: periods(**PERIOD_STAND_INS))
+    first = compiled.statement(("test periods",), build, PERIOD_STAND_INS)
+    again = compiled.statement(("test periods",), build, PERIOD_STAND_INS)
+    assert again is first
+    assert build.call_count == 1
+
+
+def test_two_stand_ins_of_one_value_are_refused(db):
+    stand_ins = {**PERIOD_STAND_INS, "end": PERIOD_STAND_INS["start"]}
+    with pytest.raises(ValueError, match="share the value"):
+        compiled.statement(("test periods",), lambda: periods(**stand_ins), stand_ins)
+    assert compiled._STATEMENTS == {}  # nothing cached: the next call refuses again
+
+
+def test_a_stand_in_that_takes_no_slot_is_refused(db):
+    stand_ins = {**PERIOD_STAND_INS, "month": 987654322}
+    with pytest.raises(ValueError, match=r"take no parameter: \['month'\]"):
+        compiled.statement(("test periods",), lambda: periods(**PERIOD_STAND_INS), stand_ins)
+
+
+def test_a_value_worked_out_from_a_stand_in_is_refused(db):
+    def build():
+        start = PERIOD_STAND_INS["start"]
+        return periods(**{**PERIOD_STAND_INS, "end": start + timedelta(days=364)})
+
+    stand_ins = {name: v for name, v in PERIOD_STAND_INS.items() if name != "end"}
+    with pytest.raises(ValueError, match="made from a stand-in"):
+        compiled.statement(("test periods",), build, stand_ins)
+
+
+def test_a_path_worked_out_from_the_stand_in_is_refused(db):
+    # The parent's path of the stand-in, a constant of the statement.
+    with pytest.raises(ValueError, match="made from a stand-in"):
+        compiled.statement(
+            ("test units",),
+            lambda: units("~unit~", 987654321).exclude(path="~uni"),
+            UNIT_STAND_INS,
+        )
+
+
+@pytest.mark.parametrize("stand_in", ["plain", date(2077, 1, 1)])
+def test_a_stand_in_with_no_mark_is_refused(db, stand_in):
+    stand_ins = {**PERIOD_STAND_INS, "kind": stand_in}
+    with pytest.raises(ValueError, match="has no mark"):
+        compiled.statement(("test periods",), lambda: periods(**stand_ins), stand_ins)
