@@ -817,8 +817,18 @@ def _constants() -> dict[str, str]:
     }
 
 
-def _execute(cursor: psycopg.RawCursor, sql: str, params: dict) -> None:
+@functools.cache
+def _encoded(sql: str) -> tuple[bytes, tuple[str, ...]]:
+    """_positional's text as the bytes psycopg sends (UTF-8, Django's client encoding),
+    encoded once: psycopg encodes a str query at every execution and looks its prepared
+    statement up by the bytes, whose hash (23 kB for the refresh) a new object computes
+    again each time; the same bytes object keeps its hash."""
     text, names = _positional(sql)
+    return text.encode(), names
+
+
+def _execute(cursor: psycopg.RawCursor, sql: str, params: dict) -> None:
+    text, names = _encoded(sql)
     cursor.execute(text, [params[name] for name in names], prepare=True)
 
 
