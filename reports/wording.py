@@ -46,8 +46,13 @@ def _language() -> str:
 
 
 def _in(language: str | None):
-    """The words of `language` (the active one when None)."""
-    return translation.override(language) if language else nullcontext()
+    """The words of `language` (the active one when None). Nothing to switch when it is
+    already the active one: the pages pass their own language, and a province's dashboard
+    words ~40 lag reasons and ~100 count units (an override activates and restores the
+    catalogue each time)."""
+    if not language or language == translation.get_language():
+        return nullcontext()
+    return translation.override(language)
 
 
 def kind_label(kind: str, language: str | None = None) -> str:
@@ -105,13 +110,13 @@ def describe_lag_reason(reason: progress.LagReason, language: str | None = None)
 def describe_lag(reasons, language: str | None = None) -> str:
     """Why a unit is lagging, one sentence per target, joined by "; ": a LagResult's
     reasons, or the reasons stored as dicts in the roll-up table."""
-    return "; ".join(
-        describe_lag_reason(
-            reason if isinstance(reason, progress.LagReason) else progress.LagReason(**reason),
-            language,
+    with _in(language):  # once for all the reasons
+        return "; ".join(
+            describe_lag_reason(
+                reason if isinstance(reason, progress.LagReason) else progress.LagReason(**reason)
+            )
+            for reason in reasons
         )
-        for reason in reasons
-    )
 
 
 def sentence_count(value: int) -> str:
