@@ -310,13 +310,12 @@ def _units_with_figures(unit: Organization | _Unit, source: Source | None, kind:
 def _with_parent(unit: Organization) -> Organization:
     """The unit with its parent loaded from the `parent_name` read with it (the parent's
     id and name; its other fields, never shown, would load on access): no query."""
-    relation = Organization._meta.get_field("parent")
+    relation = Organization.parent.field
     if not relation.is_cached(unit):
         parent = None
         if unit.parent_id is not None:
-            parent = Organization.from_db(
-                unit._state.db, ["id", "name"], [unit.parent_id, unit.parent_name]
-            )
+            name = getattr(unit, "parent_name")  # noqa: B009 (an annotation, not a field)
+            parent = Organization.from_db(unit._state.db, ["id", "name"], [unit.parent_id, name])
         relation.set_cached_value(unit, parent)
     return unit
 
