@@ -44,14 +44,31 @@ def round_percent(ratio: Fraction) -> Decimal:
     return Decimal(-whole if negative else whole).scaleb(-2)
 
 
+def _ratio(value: Fraction | int) -> tuple[int, int]:
+    """`value` as (numerator, denominator > 0), without building a Fraction for the
+    usual ones (a page formats hundreds of figures; each Fraction operation costs a gcd)."""
+    if type(value) is int:
+        return value, 1
+    if type(value) is Fraction:
+        return value.numerator, value.denominator
+    exact = Fraction(value)
+    return exact.numerator, exact.denominator
+
+
+def _rounded(numerator: int, denominator: int) -> int:
+    """|numerator / denominator| rounded half-up (away from zero) to an integer. The same
+    for any equal fraction, reduced or not (the remainder scales with the denominator)."""
+    whole, remainder = divmod(abs(numerator), denominator)
+    if 2 * remainder >= denominator:
+        whole += 1
+    return whole
+
+
 def _hundredths(ratio: Fraction) -> tuple[bool, int]:
     """round_percent's rounding in integers: whether `ratio` is negative, and its
     percentage's absolute value in hundredths, rounded half-up."""
-    scaled = Fraction(ratio) * 10_000
-    whole, remainder = divmod(abs(scaled.numerator), scaled.denominator)
-    if 2 * remainder >= scaled.denominator:
-        whole += 1
-    return scaled < 0, whole
+    numerator, denominator = _ratio(ratio)
+    return numerator < 0, _rounded(numerator * 10_000, denominator)
 
 
 def format_percent(ratio: Fraction | None, language: str = "vi") -> str:
@@ -77,11 +94,9 @@ def format_percent(ratio: Fraction | None, language: str = "vi") -> str:
 def format_amount(value: Fraction | int, language: str = "vi", places: int = 1) -> str:
     """A count that may be fractional, such as an expected figure (`1,5`, `2`, `1.234,5`):
     rounded half-up to `places` decimals, trailing zero decimals dropped."""
-    scaled = Fraction(value) * 10**places
-    whole, remainder = divmod(abs(scaled.numerator), scaled.denominator)
-    if 2 * remainder >= scaled.denominator:
-        whole += 1
-    sign = "-" if value < 0 and whole else ""
+    numerator, denominator = _ratio(value)
+    whole = _rounded(numerator * 10**places, denominator)
+    sign = "-" if numerator < 0 and whole else ""
     units, decimals = divmod(whole, 10**places)
     text = format_count(units, language)
     if decimals:

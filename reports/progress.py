@@ -386,5 +386,7 @@ def forecast(done: int, quantity: int, start: date, today: date, year_end: date)
     elapsed_days = min((today - start).days, total_days)
     if elapsed_days <= 0:
         return current
-    projected = Fraction(done * total_days, elapsed_days)
-    return min(projected / quantity, Fraction(1))
+    # done × total_days / elapsed_days / quantity, capped at 1: compared and built in
+    # integers, one Fraction (a dashboard forecasts every child of a province).
+    projected, whole = done * total_days, elapsed_days * quantity
+    return Fraction(1) if projected >= whole else Fraction(projected, whole)

@@ -55,6 +55,10 @@ def number(value, decimal_pos=None) -> str:
 
     `{{ value|number:2 }}` fixes the decimals (rounded half-up); None → `—`.
     """
+    if decimal_pos is None and type(value) is int and 0 <= value < 1000:
+        # No separator to place (most counts of a page): what number_format writes, for
+        # a tenth of its cost (~8 µs, and a dashboard writes ~70 numbers).
+        return str(value)
     if value is None or value == "":
         return EMPTY
     amount = _to_decimal(value)
