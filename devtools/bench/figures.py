@@ -294,8 +294,8 @@ def random_writes(root: Organization, today: date, n: int, seed: int) -> int:
 
 def incremental_refresh(today: date, user: User, n: int = 100) -> tuple[float, float, float]:
     """F3: concluding a case through the service, without and with the refresh its task
-    runs (the task's work done inline), alternately on 2n targets that count cases. Median ms of each, and
-    of the refresh alone; rolled back afterwards."""
+    runs (the task's work done inline), alternately on 2n targets that count cases. Median
+    ms of each, and of the refresh alone; rolled back afterwards."""
     # Targets that count cases: the concluded case then changes the unit's figures and its
     # ancestors' (a case concluded against a target that counts members, without subjects,
     # changes nothing, and the median measured such no-op refreshes).
