@@ -134,8 +134,8 @@ class ProgressRow(ProgressFigures):
     unit without the programme it should have issued).
     """
 
-    # Three indexes only (every refresh updates a dozen rows and each index costs an
-    # insert per update): the unique (unit, year, kind) one also serves "rows of a unit";
+    # Few indexes (every refresh updates a dozen rows and each index costs an insert per
+    # update): the unique (unit, year, kind, body) one also serves "rows of a unit";
     # the two partial ones below serve every read of lagging rows and the list of units
     # without their programme (an update adds to a partial index only a row it holds).
     organization = models.ForeignKey(

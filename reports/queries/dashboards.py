@@ -307,15 +307,12 @@ def _units_with_figures(unit: Organization | _Unit, source: Source | None, kind:
 
 
 def _with_parent(unit: Organization) -> Organization:
-    """The unit with its parent loaded from the `parent_name` read with it (the parent's
-    id and name; its other fields, never shown, would load on access): no query."""
-    relation = Organization.parent.field
-    if not relation.is_cached(unit):
-        parent = None
-        if unit.parent_id is not None:
-            name = getattr(unit, "parent_name")  # noqa: B009 (an annotation, not a field)
-            parent = Organization.from_db(unit._state.db, ["id", "name"], [unit.parent_id, name])
-        relation.set_cached_value(unit, parent)
+    """The unit with its parent named from the `parent_name` read with it, no query: an
+    unsaved unit with the parent's id and name only, as reports.engine.sql names a
+    lagging unit's parent."""
+    if unit.parent_id is not None:
+        name = getattr(unit, "parent_name")  # noqa: B009 (an annotation, not a field)
+        unit.parent = Organization(pk=unit.parent_id, name=name)
     return unit
 
 
