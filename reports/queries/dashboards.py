@@ -307,12 +307,14 @@ def _units_with_figures(unit: Organization | _Unit, source: Source | None, kind:
 
 
 def _with_parent(unit: Organization) -> Organization:
-    """The unit with its parent named from the `parent_name` read with it, no query: an
-    unsaved unit with the parent's id and name only, as reports.engine.sql names a
-    lagging unit's parent."""
+    """The unit with its parent named from the `parent_name` read with it, no query: the
+    parent as read with its id and name only (compiled.loaded; any other field is read
+    if asked for)."""
     if unit.parent_id is not None:
         name = getattr(unit, "parent_name")  # noqa: B009 (an annotation, not a field)
-        unit.parent = Organization(pk=unit.parent_id, name=name)
+        unit.parent = compiled.loaded(
+            Organization, (("id", unit.parent_id), ("name", name)), unit._state.db or "default"
+        )
     return unit
 
 

@@ -8,10 +8,13 @@ from unittest import mock
 
 import pytest
 from django.db import connection
+from django.db.models.signals import post_init
+from django.test.utils import CaptureQueriesContext
 
 from ktgs.models import Organization
 from reports.models import ReportPeriod
 from reports.queries import compiled
+from tests.factories import OrganizationFactory
 
 PERIOD_STAND_INS = {
     "kind": "~kind~",
@@ -161,3 +164,52 @@ def test_a_stand_in_with_no_mark_is_refused(db, stand_in):
     stand_ins = {**PERIOD_STAND_INS, "kind": stand_in}
     with pytest.raises(ValueError, match="has no mark"):
         compiled.statement(("test periods",), lambda: periods(**stand_ins), stand_ins)
+
+
+def test_objects_are_those_the_orm_builds(db):
+    """An object read by a statement is the ORM's object for the row: the same fields
+    loaded, a field not read left deferred, saved state; a model whose objects need
+    Model.__init__ (something listens to post_init) is built by from_db."""
+    root = OrganizationFactory(name="Gốc", code="G", level=Organization.Level.CENTRAL)
+    OrganizationFactory(parent=root, name="Con", code="C")
+
+    def build():
+        return units("~unit~", 987654321).only("path", "name")
+
+    statement = compiled.statement(("test units only",), build, UNIT_STAND_INS)
+    assert statement.objects_info is not None and statement.objects_info.plain
+    values = {"prefix": compiled.like_prefix(root.path), "pk": 987654321}
+    expected = list(units(root.path, 987654321).only("path", "name"))
+    found = statement.objects(values)
+    assert [vars(o).keys() for o in found] == [vars(o).keys() for o in expected]
+    assert [o.__dict__ | {"_state": None} for o in found] == [
+        o.__dict__ | {"_state": None} for o in expected
+    ]
+    assert [(o._state.adding, o._state.db) for o in found] == [(False, "default")] * 2
+    assert "code" not in vars(found[1])
+    with CaptureQueriesContext(connection) as queries:
+        assert found[1].code == "C"  # deferred: read when asked for, as the ORM's
+    assert len(queries) == 1
+    found[1].name = "Con đổi tên"
+    found[1].save(update_fields=["name"])
+    assert Organization.objects.get(pk=found[1].pk).name == "Con đổi tên"
+
+    parent = compiled.loaded(Organization, (("id", root.pk), ("name", "Gốc")), "default")
+    assert (parent.pk, parent.name, parent._state.adding) == (root.pk, "Gốc", False)
+    assert parent.code == "G"  # deferred
+
+    initialised = []
+
+    def listener(instance, **kwargs):
+        initialised.append(instance)
+
+    post_init.connect(listener, sender=Organization)
+    try:
+        parent = compiled.loaded(Organization, (("id", root.pk), ("name", "Gốc")), "default")
+        assert initialised == [parent] and parent.code == "G"
+        compiled._STATEMENTS.clear()
+        statement = compiled.statement(("test units only",), build, UNIT_STAND_INS)
+        assert statement.objects_info is not None and not statement.objects_info.plain
+        assert [o.pk for o in statement.objects(values)] == [o.pk for o in expected]
+    finally:
+        post_init.disconnect(listener, sender=Organization)
