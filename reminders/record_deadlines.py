@@ -220,7 +220,10 @@ def cancel_stale(rule: ReminderRule, live: set[str]) -> int:
     """Pending rows of `rule` whose period is no longer live (the record was concluded,
     lifted, cancelled, or its deadline moved) are cancelled: nothing goes out about a
     deadline that no longer stands. Pending rows are a few minutes' worth."""
-    pending = OutboxMessage.objects.filter(rule=rule, status=OutboxMessage.Status.PENDING)
+    # Unordered: the outbox's list order (newest first) would sort them for nothing.
+    pending = OutboxMessage.objects.filter(
+        rule=rule, status=OutboxMessage.Status.PENDING
+    ).order_by()
     stale = [pk for pk, period in pending.values_list("pk", "period") if period not in live]
     cancelled = 0
     for start in range(0, len(stale), IN_BATCH):

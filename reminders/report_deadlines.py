@@ -164,7 +164,10 @@ def scan_reports_overdue(
     # A unit that has submitted (or a period no longer reminded) gets nothing more, not
     # even what was written and not yet sent.
     cancelled = 0
-    pending = OutboxMessage.objects.filter(rule=rule, status=OutboxMessage.Status.PENDING)
+    # Unordered: the outbox's list order (newest first) would sort them for nothing.
+    pending = OutboxMessage.objects.filter(
+        rule=rule, status=OutboxMessage.Status.PENDING
+    ).order_by()
     stale = [
         pk
         for pk, unit_id, key in pending.values_list("pk", "organization_id", "period")

@@ -294,8 +294,13 @@ def scan_no_programme(
             "organization__parent__name",
         ).iterator(chunk_size=IN_BATCH)
     }
-    pending = OutboxMessage.objects.filter(rule=rule, status=OutboxMessage.Status.PENDING)
-    issued = [u for u in set(pending.values_list("organization_id", flat=True)) if u not in missing]
+    # Without the outbox's list order (newest first): a sort of every pending row, spilled
+    # to disk when a day's reminders wait unsent, for a set.
+    pending = OutboxMessage.objects.filter(
+        rule=rule, status=OutboxMessage.Status.PENDING
+    ).order_by()
+    units = pending.values_list("organization_id", flat=True).distinct()
+    issued = [u for u in units if u not in missing]
     for start in range(0, len(issued), IN_BATCH):
         result.cancelled += pending.filter(
             organization_id__in=issued[start : start + IN_BATCH]
@@ -413,7 +418,12 @@ def scan_case_overdue(
 ) -> None:
     """Cases still in progress after their planned working period: one reminder per case
     and planned end (a case whose period is extended is reminded again when that passes)."""
-    cases = Case.objects.filter(status=Case.Status.IN_PROGRESS, work_ends_on__lt=today)
+    # Unordered: nothing here depends on the order. With the case list's order
+    # (Case.Meta.ordering), this server-side cursor, planned to return its first rows
+    # fast (cursor_tuple_fraction), walks case_list_order_idx over every case and
+    # filters as it goes: 85–130 ms at 10% scale, against ~5 ms for the few in progress
+    # found by status.
+    cases = Case.objects.filter(status=Case.Status.IN_PROGRESS, work_ends_on__lt=today).order_by()
     if rule.levels:
         cases = cases.filter(organization__level__in=rule.levels)
     outbox = OutboxWriter(rule)

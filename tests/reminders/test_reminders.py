@@ -7,6 +7,8 @@ from fractions import Fraction
 import pytest
 import time_machine
 from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -16,6 +18,7 @@ from ktgs import services as ktgs_services
 from ktgs.models import Role
 from reminders import scan, sending, writer
 from reminders.models import Holiday, LagEpisode, OutboxMessage, ReminderRule
+from reminders.recipients import Directory
 from reports import engine, progress
 from tests.factories import UserFactory
 from tests.reports.test_rollup import case, programme, target
@@ -226,6 +229,28 @@ def test_target_due_and_case_overdue_reminders(tree, staff_b1):
     assert "Chỉ tiêu Giám sát" not in due_mail.body and "20/06/2026" in due_mail.body
     assert "Đã thực hiện 0/2, còn thiếu 2." in due_mail.body
     assert "Đã thực hiện 0/2" in due_mail.alternatives[0][0]
+
+
+def test_the_overdue_scan_reads_cases_without_the_case_lists_order(tree, staff_b1):
+    """A server-side cursor ordered as the case list is planned to walk
+    case_list_order_idx over every case (reminders.scan.scan_case_overdue): the read
+    must not ask for an order it does not use."""
+    rule = ReminderRule.objects.create(name="quá hạn", kind="case_overdue")
+    Case.objects.create(
+        organization=tree.b1, body="inspection_commission", kind="inspection_finance",
+        year=2026, title="Kiểm tra quá hạn", status=Case.Status.IN_PROGRESS,
+        decided_on=date(2026, 5, 1), work_starts_on=date(2026, 5, 4),
+        work_ends_on=date(2026, 6, 5),
+    )  # fmt: skip
+    with CaptureQueriesContext(connection) as queries:
+        scan.scan_case_overdue(
+            rule, date(2026, 6, 10), Directory(), scan.ScanResult(today=date(2026, 6, 10))
+        )
+    reads = [q["sql"] for q in queries if 'FROM "cases_case"' in q["sql"]]
+    assert len(reads) == 1 and "ORDER BY" not in reads[0]
+    assert [m.period for m in rows(rule=rule)] == [
+        f"case:{Case.objects.get(title='Kiểm tra quá hạn').pk}:2026-06-05"
+    ]
 
 
 @pytest.fixture
