@@ -31,6 +31,7 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
+from devtools import bulk
 from devtools.load import pages, plan
 from ktgs import celery_app
 from ktgs.models import Organization
@@ -195,6 +196,11 @@ def run(root_code: str, options: Options, out: Path, log: Callable[[str], None])
         for workers in options.workers:
             plan_path = workdir / "plan.json"
             plan_path.write_text(json.dumps(plan.build_plan(cast, today), ensure_ascii=False))
+            # What the earlier runs wrote (this database keeps its writes) vacuumed, as
+            # autovacuum would have by now on a production server (here it may be off).
+            vacuumed = bulk.vacuum()
+            if vacuumed:
+                log(f"vacuumed {len(vacuumed)} tables")
             with gunicorn(workers, env, workdir) as (url, pid):
                 log(f"{workers} gunicorn worker(s) on {url}: warm-up, alone, {options.users} users")
                 pids = {"gunicorn": pid, "celery": worker.pid}
