@@ -118,13 +118,10 @@ class Organization(Searchable, MP_Node):
     class Meta:
         verbose_name = _("tổ chức đảng")
         verbose_name_plural = _("tổ chức đảng")
+        # Subtree queries are `path LIKE 'prefix%'`: on PostgreSQL a btree index serves
+        # LIKE under the C collation or with varchar_pattern_ops, and Django makes one
+        # such index (…_like) for the unique path by itself.
         indexes = [
-            # Subtree queries are `path LIKE 'prefix%'`; on PostgreSQL a btree index only
-            # serves LIKE under the C collation or with varchar_pattern_ops (ignored on
-            # SQLite, whose default BINARY collation already allows it).
-            models.Index(
-                fields=["path"], name="org_path_prefix_idx", opclasses=["varchar_pattern_ops"]
-            ),
             models.Index(fields=["parent", "name"], name="org_parent_name_idx"),
             models.Index(fields=["level"], name="org_level_idx"),
             # Counting the units of one kind (grassroots committees, grassroots cells).
