@@ -82,12 +82,14 @@ def done_rows(lines, on: datetime.date | None = None) -> list[tuple]:
     rule: the concluded cases linked to any target of the lineage (the one in force and
     those it replaced), their subject organisations, members, and members who sit on a
     committee. One grouped query; one row (lineage, *done in DONE_COLUMNS' order) per
-    lineage that has any case: plain tuples, for the callers that read 55,000 of them.
+    lineage that has any case: plain tuples, for the callers that read many of them (a
+    subtree's targets added up: done_totals, the same rule in one statement).
 
     This is reports' rule for the target in force on the day (reports.engine): the cases
     follow the replacements, so raising a target 2 → 3 keeps the 2 done.
 
-    Written in SQL for the whole subtree's report: the lineages go in as one array
+    Written in SQL for many lineages (the whole subtree's report sent 55,000 before
+    done_totals): the lineages go in as one array
     parameter (a list of 55,000 ids as `IN (%s, …)` twice cost psycopg ~1 s of Python to
     split, and the database as much to parse), and cases and subjects are counted apart
     and added up, each row once, where one join of both needed four COUNT(DISTINCT …)
