@@ -197,13 +197,13 @@ def test_the_xlsx_has_one_sheet_per_section_with_numbers_as_numbers(client, cast
 
 
 @time_machine.travel(TODAY, tick=False)
-def test_the_report_takes_nine_queries(bloc, django_assert_num_queries):
-    """The period, the roll-up rows, the targets with their done counts (two), cases and
+def test_the_report_takes_eight_queries(bloc, django_assert_num_queries):
+    """The period, the roll-up rows, the targets with their done counts added up, cases and
     subjects per kind and body, the arising an amendment left, the findings of the
     inspections on signs of violation (the one query that section adds), the records
     (one union), the unit's rows per body; whatever the subtree (tests/reports/
     test_records.py grows it)."""
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(8):
         queries.period_report(bloc.a, year=2026, period_kind="year", today=TODAY)
 
 
