@@ -64,7 +64,7 @@ class _Objects:
 
     model: type[Model]
     init_list: list[str]
-    plain: bool  # built without Model.__init__ (_plain_model)
+    plain: bool  # built without Model.__init__ (_plain_model), annotations in __dict__
     model_fields: tuple[int, int]
     related_populators: list
     annotation_col_map: dict[str, int]
@@ -102,15 +102,25 @@ class Statement:
         db = connection.alias
         found = []
         model, init_list = info.model, info.init_list
+        annotations = tuple(info.annotation_col_map.items())
         for row in self.compiler.results_iter(results=[rows]):
             if info.plain:
-                obj = _plain_loaded(model, zip(init_list, row[start:end], strict=True), db)
+                # The annotations with the fields: none is a name of the model's class
+                # (_objects_info), so setattr would put them in __dict__ as well.
+                obj = _plain_loaded(
+                    model,
+                    [
+                        *zip(init_list, row[start:end], strict=True),
+                        *((name, row[position]) for name, position in annotations),
+                    ],
+                    db,
+                )
             else:
                 obj = model.from_db(db, init_list, row[start:end])
+                for name, position in annotations:
+                    setattr(obj, name, row[position])
             for populator in info.related_populators:
                 populator.populate(row, obj)
-            for name, position in info.annotation_col_map.items():
-                setattr(obj, name, row[position])
             found.append(obj)
         return found
 
@@ -189,7 +199,8 @@ def _objects_info(compiler: Any, db: str) -> _Objects | None:
     return _Objects(
         model=model,
         init_list=[f[0].target.attname for f in compiler.select[start:end]],
-        plain=_plain_model(model),
+        plain=_plain_model(model)
+        and not any(hasattr(model, name) for name in compiler.annotation_col_map),
         model_fields=(start, end),
         related_populators=get_related_populators(klass_info, compiler.select, db),
         annotation_col_map=dict(compiler.annotation_col_map),

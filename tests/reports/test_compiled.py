@@ -8,6 +8,7 @@ from unittest import mock
 
 import pytest
 from django.db import connection
+from django.db.models.functions import Upper
 from django.db.models.signals import post_init
 from django.test.utils import CaptureQueriesContext
 
@@ -174,19 +175,19 @@ def test_objects_are_those_the_orm_builds(db):
     OrganizationFactory(parent=root, name="Con", code="C")
 
     def build():
-        return units("~unit~", 987654321).only("path", "name")
+        return units("~unit~", 987654321).only("path", "name").annotate(shout=Upper("name"))
 
     statement = compiled.statement(("test units only",), build, UNIT_STAND_INS)
     assert statement.objects_info is not None and statement.objects_info.plain
     values = {"prefix": compiled.like_prefix(root.path), "pk": 987654321}
-    expected = list(units(root.path, 987654321).only("path", "name"))
+    expected = list(units(root.path, 987654321).only("path", "name").annotate(shout=Upper("name")))
     found = statement.objects(values)
     assert [vars(o).keys() for o in found] == [vars(o).keys() for o in expected]
     assert [o.__dict__ | {"_state": None} for o in found] == [
         o.__dict__ | {"_state": None} for o in expected
     ]
     assert [(o._state.adding, o._state.db) for o in found] == [(False, "default")] * 2
-    assert "code" not in vars(found[1])
+    assert "code" not in vars(found[1]) and found[1].shout == "CON"
     with CaptureQueriesContext(connection) as queries:
         assert found[1].code == "C"  # deferred: read when asked for, as the ORM's
     assert len(queries) == 1
@@ -202,6 +203,15 @@ def test_objects_are_those_the_orm_builds(db):
 
     def listener(instance, **kwargs):
         initialised.append(instance)
+
+    # An annotation named as an attribute of the model's class is set as the ORM sets it.
+    statement = compiled.statement(
+        ("test units steplen",),
+        lambda: units("~unit~", 987654321).annotate(steplen=Upper("name")),
+        UNIT_STAND_INS,
+    )
+    assert statement.objects_info is not None and not statement.objects_info.plain
+    assert [o.steplen for o in statement.objects(values)] == ["GỐC", "CON ĐỔI TÊN"]
 
     post_init.connect(listener, sender=Organization)
     try:
