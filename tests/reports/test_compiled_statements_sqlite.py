@@ -63,7 +63,7 @@ def test_the_records_union_takes_every_date_as_a_parameter_on_sqlite(sqlite, dep
 
 @pytest.mark.parametrize("live", [True, False])
 @pytest.mark.parametrize("kind", [ALL_KINDS, "inspection_signs"])
-@pytest.mark.parametrize("depth", [1, 3])
+@pytest.mark.parametrize("depth", [1, 2, 3])
 def test_the_units_and_lagging_statements_take_every_value_as_a_parameter_on_sqlite(
     sqlite, live, kind, depth
 ):
@@ -83,4 +83,7 @@ def test_the_units_and_lagging_statements_take_every_value_as_a_parameter_on_sql
         assert constants_made_of_stand_ins(statement.slots) == []
         assert not any(mark in statement.sql for mark in STAND_IN_MARKS)
     units = dashboards._units_statement(depth, source, kind)
-    assert {"pk", "prefix", "year"} <= {name for name, _ in units.slots if name}
+    names = {name for name, _ in units.slots if name}
+    assert {"pk", f"path{depth - 1}", "year"} <= names
+    # A province's subtree is asked by its path's first two steps, any other by prefix.
+    assert ("prefix" in names) == (depth != 2)
