@@ -35,7 +35,17 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -325,30 +335,53 @@ def _suspensions(path: str, start: date, end: date) -> QuerySet:
     )
 
 
-def _disciplines(path: str, start: date, end: date, *, large: bool = False) -> QuerySet:
-    """`large`: the subtree holds a large share of the tree (see _LARGE_SUBTREE_DEPTH)."""
+def _disciplines(path: str, start: date, end: date, *, top: bool = False) -> QuerySet:
+    """`top`: the subtree's unit is a top-level one (the nation's; `path` is its path)."""
     # Counted where it was decided: by the bodies of the subtree's units.
     found = disciplines_in_force(end).filter(decided_on__gte=start)
-    if large:
-        # Each decision's unit looked up by the primary key: joined, PostgreSQL hashed
-        # every unit of the subtree it read in full (~15 ms of a province's dashboard at
-        # 10%, against ~3 ms for the year's 725 decisions one by one, and ~1/4 of the
-        # statement's planning).
+    if top:
+        # The whole tree, or nearly: each decision's unit looked up by the primary key
+        # (joined, PostgreSQL would hash every unit of the tree) — and not even that while
+        # no other top-level unit exists (asked once, by org_depth_name_idx), as then every
+        # unit is in the subtree: the lookups were ~15 ms of the nation's dashboard at the
+        # national profile, its 6,827 decisions. PostgreSQL tries an OR's arms in order.
         deciding_path = Subquery(
             Organization.objects.filter(pk=OuterRef("deciding_organization_id"))
             .order_by()
             .values("path")
         )
-        found = found.alias(deciding_path=deciding_path).filter(deciding_path__startswith=path)
+        others = Organization.objects.filter(depth=1).exclude(path=path)
+        found = found.alias(deciding_path=deciding_path).filter(
+            Q(~Exists(others)) | Q(deciding_path__startswith=path)
+        )
     else:
-        # A small subtree: its units by the path index, their decisions by theirs.
+        # Any other subtree: its units by the path index (hashed for a province's ~10,000
+        # at the national profile), their decisions joined to them. A province looked its
+        # decisions' units up one by one too, but that reads every decision of the tree:
+        # at the national profile 12-20 ms against 4-5 ms joined (at 10%, where a province
+        # is a quarter of the tree for a tenth of the decisions, 1-2 ms against 3-8).
         found = found.filter(_in_subtree("deciding_organization", path))
-    # Grouped by the subject's kind (organisation or member), read per decision by the
-    # subjects' primary key: joined, the subjects made PostgreSQL hash all of them (a
-    # sequential scan of every case's subjects: ~100 ms of the nation's dashboard at 10%,
-    # against ~5 ms for the year's decisions looked up one by one).
-    subject_kind = Subquery(
-        CaseSubject.objects.filter(pk=OuterRef("subject_id")).order_by().values("kind")
+    # Grouped by the subject's kind (organisation or member), asked per decision: joined,
+    # the subjects made PostgreSQL hash all of them (a sequential scan of every case's
+    # subjects: ~100 ms of the nation's dashboard at 10%). Asked of the partial index of
+    # the organisation subjects (subject_organization_idx), as a scalar subquery that
+    # selects a constant: a member (nearly every disciplined subject) is a miss there and
+    # reads no row of the subjects' table, where reading each subject's kind by the
+    # primary key did (~17 ms of the nation's dashboard at the national profile, its
+    # 6,827 decisions). Not EXISTS: PostgreSQL may run that one as a hashed subplan that
+    # reads every organisation subject (115,000 at the national profile, ~70 ms). A
+    # subject is an organisation or a member (subject_kind_has_identity).
+    organization = Value(CaseSubject.Kind.ORGANIZATION.value)
+    subject_kind = Coalesce(
+        Subquery(
+            CaseSubject.objects.filter(
+                pk=OuterRef("subject_id"), kind=CaseSubject.Kind.ORGANIZATION
+            )
+            .order_by()
+            .annotate(found=organization)
+            .values("found")
+        ),
+        Value(CaseSubject.Kind.MEMBER.value),
     )
     return _part(
         found,
@@ -423,7 +456,7 @@ _ADD = {
 
 
 def _union(
-    path: str, start: date, end: date, today: date, *, large: bool, **derived: date
+    path: str, start: date, end: date, today: date, *, top: bool, **derived: date
 ) -> QuerySet:
     letters, letters_all = _letters(path, start, end)
     return letters.union(
@@ -431,19 +464,14 @@ def _union(
         _denunciations(path, start, end, today, **derived),
         _complaints(path, start, end),
         _suspensions(path, start, end),
-        _disciplines(path, start, end, large=large),
+        _disciplines(path, start, end, top=top),
         all=True,
     )
 
 
-# A unit this high (the nation, a province) has a large share of the tree's units in its
-# subtree: its discipline decisions are read one by one rather than by joining its units.
-_LARGE_SUBTREE_DEPTH = 2
-
-
 # The union's SQL is the same for every unit and period: only its parameters change, and
 # building and compiling its six grouped SELECTs through the ORM cost ~5 ms of every
-# dashboard (benchmark F6). It is compiled once per database vendor and subtree size
+# dashboard (benchmark F6). It is compiled once per database vendor and subtree shape
 # (reports.queries.compiled) with these stand-ins for the values. Every date of the
 # statement is one of them (no date is a constant of these rules): a date worked out from
 # one inside the builders would be compiled in as a constant, hence `lower`, `upper` and
@@ -459,12 +487,16 @@ _STAND_INS: dict[str, Any] = {
 }
 
 
-def _statement(*, large: bool) -> compiled.Statement:
-    """The union for this connection's vendor and the subtree's size (`large`)."""
+def _statement(*, top: bool) -> compiled.Statement:
+    """The union for this connection's vendor and the subtree's shape (`top`: a top-level
+    unit's, which takes its path too)."""
+    stand_ins = {"prefix": compiled.like_prefix(_STAND_IN_PATH), **_STAND_INS}
+    if top:
+        stand_ins["path"] = _STAND_IN_PATH
     return compiled.statement(
-        ("records", large),
-        lambda: _union(_STAND_IN_PATH, **_STAND_INS, large=large),
-        {"prefix": compiled.like_prefix(_STAND_IN_PATH), **_STAND_INS},
+        ("records", top),
+        lambda: _union(_STAND_IN_PATH, **_STAND_INS, top=top),
+        stand_ins,
     )
 
 
@@ -480,7 +512,10 @@ def records(organization: Organization, *, starts_on: date, ends_on: date, today
         "upper": max(ends_on, today),
         "soon": today + timedelta(days=deadlines.DUE_SOON_DAYS),
     }
-    rows = _statement(large=organization.depth <= _LARGE_SUBTREE_DEPTH).rows(values)
+    top = organization.depth == 1
+    if top:
+        values["path"] = organization.path
+    rows = _statement(top=top).rows(values)
     found: dict[str, BodyRecords] = {ALL_BODIES: _empty(ALL_BODIES)}
     every = found[ALL_BODIES]
     for section, body, key, sub, *counts in rows:

@@ -45,15 +45,16 @@ def constants_made_of_stand_ins(slots) -> list:
     ]
 
 
-@pytest.mark.parametrize("large", [True, False])
-def test_the_records_union_takes_every_date_as_a_parameter_on_sqlite(sqlite, large):
+@pytest.mark.parametrize("depth", [1, 2, 3])  # the nation's shape, a province's, a smaller one
+def test_the_records_union_takes_every_date_as_a_parameter_on_sqlite(sqlite, depth):
     assert compiled.connection.vendor == "sqlite"
-    unit = Organization(pk=1, path="0001" if large else "000100010001", depth=1 if large else 3)
+    unit = Organization(pk=1, path="0001" * depth, depth=depth)
     found = records.records(
         unit, starts_on=date(2026, 1, 1), ends_on=date(2026, 6, 30), today=date(2026, 7, 2)
     )
     assert found  # every body, with nothing counted: the tables are empty
-    statement = records._statement(large=large)
+    assert len(compiled._STATEMENTS) == 1
+    statement = records._statement(top=depth == 1)
     names = {name for name, _ in statement.slots if name}
     assert {"prefix", "start", "end", "today"} <= names
     assert constants_made_of_stand_ins(statement.slots) == []
@@ -62,7 +63,7 @@ def test_the_records_union_takes_every_date_as_a_parameter_on_sqlite(sqlite, lar
 
 @pytest.mark.parametrize("live", [True, False])
 @pytest.mark.parametrize("kind", [ALL_KINDS, "inspection_signs"])
-@pytest.mark.parametrize("depth", [1, 3])
+@pytest.mark.parametrize("depth", [1, 2, 3])
 def test_the_units_and_lagging_statements_take_every_value_as_a_parameter_on_sqlite(
     sqlite, live, kind, depth
 ):
@@ -82,4 +83,7 @@ def test_the_units_and_lagging_statements_take_every_value_as_a_parameter_on_sql
         assert constants_made_of_stand_ins(statement.slots) == []
         assert not any(mark in statement.sql for mark in STAND_IN_MARKS)
     units = dashboards._units_statement(depth, source, kind)
-    assert {"pk", "prefix", "year"} <= {name for name, _ in units.slots if name}
+    names = {name for name, _ in units.slots if name}
+    assert {"pk", f"path{depth - 1}", "year"} <= names
+    # A province's subtree is asked by its path's first two steps, any other by prefix.
+    assert ("prefix" in names) == (depth != 2)

@@ -16,6 +16,8 @@ from openpyxl import load_workbook
 
 from cases import deadlines, services
 from cases.models import Denunciation
+from ktgs.models import Role
+from ktgs.services import grant_role
 from plans.models import Body
 from reports import wording
 from reports.queries.records import records
@@ -27,7 +29,7 @@ from tests.cases.factories import (
     letter,
     suspension,
 )
-from tests.factories import OrganizationFactory
+from tests.factories import OrganizationFactory, UserFactory
 
 D = datetime.date
 NINE_MONTHS = D(2025, 1, 1), D(2025, 9, 30)
@@ -194,6 +196,27 @@ def test_an_annulled_discipline_leaves_the_period_after_its_date(cast, tree):
         "Giải quyết khiếu nại kỷ luật: tiếp nhận 02, đã giải quyết 02 (thay đổi hình thức kỷ "
         "luật 01, xóa bỏ kỷ luật 01)."
     )
+
+
+def test_a_top_level_unit_counts_the_disciplines_of_its_tree_alone(cast, tree):
+    """The nation's statement skips looking up each decision's unit while no other
+    top-level unit exists (its subtree is then every unit): once one exists, each top
+    level counts its own tree's decisions only."""
+    disciplined(cast.admin, tree.a1, decided_on=D(2025, 4, 10), member_name="Kỷ A1")
+    disciplined(cast.admin, tree.b, decided_on=D(2025, 4, 11), member_name="Kỷ B")
+
+    def members(unit) -> int:
+        found = records(unit, starts_on=D(2025, 1, 1), ends_on=D(2025, 9, 30), today=AFTER)
+        return found.all.discipline_total.members
+
+    assert members(tree.root) == 2
+    other = OrganizationFactory(code="KHAC", name="Cây khác", member_count=0)
+    unit = OrganizationFactory(parent=other, code="KHAC-1", name="Đảng bộ khác")
+    assert other.depth == tree.root.depth == 1
+    staff = UserFactory(username="staff_other")
+    grant_role(user=staff, organization=other, kind=Role.Kind.STAFF)
+    disciplined(staff, unit, decided_on=D(2025, 4, 12), member_name="Kỷ khác")
+    assert (members(tree.root), members(other), members(tree.province)) == (2, 1, 2)
 
 
 def conclude(user, opened, on):
