@@ -182,7 +182,15 @@ def dashboard_page(
         data = frame.empty()
     else:
         data = _assemble(organization, units, frame, kind=kind, language=language)
-        data.records = records_of_source(organization, frame.source, today=today)
+        # The root was read with the unit's ancestors (or is the unit): how many units it
+        # has below it tells the records' read how large a share of the tree a province is.
+        root = units.near[0] if units.near and units.near[0].depth == 1 else None
+        data.records = records_of_source(
+            organization,
+            frame.source,
+            today=today,
+            top_level_units=root.numchild if root is not None else None,
+        )
     return DashboardPage(organization=organization, breadcrumb=breadcrumb, data=data)
 
 
