@@ -189,7 +189,7 @@ def dashboard_page(
             organization,
             frame.source,
             today=today,
-            top_level_units=root.numchild if root is not None else None,
+            second_level_units=root.numchild if root is not None else None,
         )
     return DashboardPage(organization=organization, breadcrumb=breadcrumb, data=data)
 
@@ -437,7 +437,7 @@ def _units_statement(depth: int, source: Source, kind: str) -> compiled.Statemen
         "pk": _UNIT_STAND_IN,
         **{f"path{index}": value for index, value in enumerate(paths)},
     }
-    if depth != 2:
+    if not _second_level(path):
         # A province's units without their programme are found by its path (the last of
         # `paths`), not by a LIKE prefix (_without_programme_ids).
         stand_ins["prefix"] = compiled.like_prefix(path)
@@ -563,7 +563,7 @@ def _without_programme_ids(unit: Organization | _Unit, source: Source) -> QueryS
             .values("pk")[:WITHOUT_PROGRAMME_SHOWN]
         )
     rows = source.rows().filter(kind=ALL_KINDS, own_units_without_programme=1)
-    if len(unit.path) == 2 * Organization.steplen:
+    if _second_level(unit.path):
         # A second-level unit (a province): its units in order by org_second_level_order_idx
         # (walking org_depth_name_idx read ~62,000 units of the tree at the national
         # profile, ~40 ms as the parallel plan it got; this index ~160, under 1 ms). Its
@@ -580,6 +580,12 @@ def _without_programme_ids(unit: Organization | _Unit, source: Source) -> QueryS
     ).values("organization_id")[:WITHOUT_PROGRAMME_SHOWN]
 
 
+def _second_level(path: str) -> bool:
+    """Whether `path` is a second-level unit's (a province's), whose units without their
+    programme are read by org_second_level_order_idx (the first two steps of a path)."""
+    return len(path) == 2 * Organization.steplen
+
+
 def _without_programme_order(unit: Organization | _Unit) -> str | CombinedExpression:
     """The first key of _without_programme_ids' order: the units' depth. Below the second
     level it is written `depth + 0`, the same order that org_depth_name_idx cannot give,
@@ -591,7 +597,7 @@ def _without_programme_order(unit: Organization | _Unit) -> str | CombinedExpres
     fastest (~5 ms; sorting its 307,000 units ~200 ms), and a province walks its own
     units (org_second_level_order_idx; from its subtree it took ~20 ms at 10%, where a
     province is a quarter of the tree, and 10-20 ms at the national profile)."""
-    if len(unit.path) <= 2 * Organization.steplen:
+    if len(unit.path) <= 2 * Organization.steplen:  # the nation, a province
         return "organization__depth"
     return F("organization__depth") + 0
 

@@ -339,10 +339,11 @@ def _disciplines(
     path: str, start: date, end: date, *, top: bool = False, lookup: bool = False
 ) -> QuerySet:
     """`top`: the subtree's unit is a top-level one (the nation's; `path` is its path).
-    `lookup`: another unit whose subtree holds a large share of the tree (records())."""
+    `lookup`: the subtree holds a large share of the tree (large_share; always so with
+    `top`)."""
     # Counted where it was decided: by the bodies of the subtree's units.
     found = disciplines_in_force(end).filter(decided_on__gte=start)
-    if lookup and not top:
+    if lookup or top:
         # Each decision of the tree, its unit looked up by the primary key: cheaper than
         # hashing the subtree's units when these are a large share of the tree (a
         # province of the 10% profile, a quarter of it: 1-2 ms against 3-8 joined).
@@ -351,22 +352,15 @@ def _disciplines(
             .order_by()
             .values("path")
         )
-        found = found.alias(deciding_path=deciding_path).filter(deciding_path__startswith=path)
-    elif top:
-        # The whole tree, or nearly: each decision's unit looked up by the primary key
-        # (joined, PostgreSQL would hash every unit of the tree) — and not even that while
-        # no other top-level unit exists (asked once, by org_depth_name_idx), as then every
-        # unit is in the subtree: the lookups were ~15 ms of the nation's dashboard at the
-        # national profile, its 6,827 decisions. PostgreSQL tries an OR's arms in order.
-        deciding_path = Subquery(
-            Organization.objects.filter(pk=OuterRef("deciding_organization_id"))
-            .order_by()
-            .values("path")
-        )
-        others = Organization.objects.filter(depth=1).exclude(path=path)
-        found = found.alias(deciding_path=deciding_path).filter(
-            Q(~Exists(others)) | Q(deciding_path__startswith=path)
-        )
+        in_subtree = Q(deciding_path__startswith=path)
+        if top:
+            # And not even that while no other top-level unit exists (asked once, by
+            # org_depth_name_idx), as then every unit is in the subtree: the lookups were
+            # ~15 ms of the nation's dashboard at the national profile, its 6,827
+            # decisions. PostgreSQL tries an OR's arms in order.
+            others = Organization.objects.filter(depth=1).exclude(path=path)
+            in_subtree = Q(~Exists(others)) | in_subtree
+        found = found.alias(deciding_path=deciding_path).filter(in_subtree)
     else:
         # Any other subtree: its units by the path index (hashed for a province's ~10,000
         # at the national profile), their decisions joined to them. A province looked its
@@ -507,27 +501,29 @@ def _statement(*, top: bool, lookup: bool) -> compiled.Statement:
     if top:
         stand_ins["path"] = _STAND_IN_PATH
     return compiled.statement(
-        ("records", top, lookup and not top),
+        ("records", top, lookup),
         lambda: _union(_STAND_IN_PATH, **_STAND_INS, top=top, lookup=lookup),
         stand_ins,
     )
 
 
-# Fewer top-level units than this: each holds a large share of the tree (about a tenth
-# or more of its units and records; the 10% profile has 4, the national one 40).
-FEW_TOP_LEVEL_UNITS = 10
+# Fewer second-level units than this (the root's children: provinces and central bodies):
+# each holds a large share of the tree (about a tenth or more of its units and records;
+# the 10% profile has 4, the national one 40).
+FEW_SECOND_LEVEL_UNITS = 10
 
 
-def large_share(organization: Organization, top_level_units: int | None) -> bool:
+def large_share(organization: Organization, second_level_units: int | None) -> bool:
     """Whether `organization`'s subtree holds a large share of the tree: the nation, or
-    a second-level unit when there are fewer than FEW_TOP_LEVEL_UNITS of them
-    (`top_level_units`: how many units the root has below it, when the caller knows)."""
+    a second-level unit when there are fewer than FEW_SECOND_LEVEL_UNITS of them
+    (`second_level_units`: the root's children, when the caller has read the root; a
+    caller that has not gets the join, the shape for a tree of many provinces)."""
     if organization.depth == 1:
         return True
     return (
         organization.depth == 2
-        and top_level_units is not None
-        and top_level_units < FEW_TOP_LEVEL_UNITS
+        and second_level_units is not None
+        and second_level_units < FEW_SECOND_LEVEL_UNITS
     )
 
 
@@ -537,11 +533,11 @@ def records(
     starts_on: date,
     ends_on: date,
     today: date,
-    top_level_units: int | None = None,
+    second_level_units: int | None = None,
 ) -> Records:
     """The subtree's records for [starts_on, ends_on] and its deadlines as of `today`, per
     body and for all bodies: one query (see the module's docstring for each rule).
-    `top_level_units`: how many units the root has below it, when the caller has read it
+    `second_level_units`: the root's children, when the caller has read the root
     (large_share: the shape of the discipline decisions' read)."""
     values: dict[str, Any] = {
         "prefix": compiled.like_prefix(organization.path),
@@ -555,7 +551,7 @@ def records(
     top = organization.depth == 1
     if top:
         values["path"] = organization.path
-    rows = _statement(top=top, lookup=large_share(organization, top_level_units)).rows(values)
+    rows = _statement(top=top, lookup=large_share(organization, second_level_units)).rows(values)
     found: dict[str, BodyRecords] = {ALL_BODIES: _empty(ALL_BODIES)}
     every = found[ALL_BODIES]
     for section, body, key, sub, *counts in rows:
@@ -593,7 +589,11 @@ def records(
 
 
 def records_of_source(
-    organization: Organization, source: Source, *, today: date, top_level_units: int | None = None
+    organization: Organization,
+    source: Source,
+    *,
+    today: date,
+    second_level_units: int | None = None,
 ) -> Records:
     """records() for a report period's source: from the period's cumulative start (1
     January, or the term's start) to the day its figures are as of (its end, or today
@@ -604,5 +604,5 @@ def records_of_source(
         starts_on=source.period.cumulative_start,
         ends_on=source.day(),
         today=today,
-        top_level_units=top_level_units,
+        second_level_units=second_level_units,
     )

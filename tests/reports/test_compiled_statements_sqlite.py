@@ -47,9 +47,9 @@ def constants_made_of_stand_ins(slots) -> list:
 
 # The nation's shape, a province's of a tree with many (joined) and with few (looked up)
 # provinces, a smaller unit's.
-@pytest.mark.parametrize("depth, top_level_units", [(1, None), (2, 40), (2, 4), (3, None)])
+@pytest.mark.parametrize("depth, second_level_units", [(1, None), (2, 40), (2, 4), (3, None)])
 def test_the_records_union_takes_every_date_as_a_parameter_on_sqlite(
-    sqlite, depth, top_level_units
+    sqlite, depth, second_level_units
 ):
     assert compiled.connection.vendor == "sqlite"
     unit = Organization(pk=1, path="0001" * depth, depth=depth)
@@ -58,12 +58,12 @@ def test_the_records_union_takes_every_date_as_a_parameter_on_sqlite(
         starts_on=date(2026, 1, 1),
         ends_on=date(2026, 6, 30),
         today=date(2026, 7, 2),
-        top_level_units=top_level_units,
+        second_level_units=second_level_units,
     )
     assert found  # every body, with nothing counted: the tables are empty
     assert len(compiled._STATEMENTS) == 1
     statement = records._statement(
-        top=depth == 1, lookup=records.large_share(unit, top_level_units)
+        top=depth == 1, lookup=records.large_share(unit, second_level_units)
     )
     names = {name for name, _ in statement.slots if name}
     assert {"prefix", "start", "end", "today"} <= names

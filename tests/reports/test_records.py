@@ -20,7 +20,7 @@ from ktgs.models import Role
 from ktgs.services import grant_role
 from plans.models import Body
 from reports import wording
-from reports.queries.records import FEW_TOP_LEVEL_UNITS, large_share, records
+from reports.queries.records import FEW_SECOND_LEVEL_UNITS, large_share, records
 from tests.cases.factories import (
     complaint,
     denunciation,
@@ -219,8 +219,10 @@ def test_a_top_level_unit_counts_the_disciplines_of_its_tree_alone(cast, tree):
     assert (members(tree.root), members(other), members(tree.province)) == (2, 1, 2)
 
 
-@pytest.mark.parametrize("top_level_units", [None, 1, FEW_TOP_LEVEL_UNITS])
-def test_a_province_counts_its_disciplines_whichever_way_they_are_read(cast, tree, top_level_units):
+@pytest.mark.parametrize("second_level_units", [None, 1, FEW_SECOND_LEVEL_UNITS])
+def test_a_province_counts_its_disciplines_whichever_way_they_are_read(
+    cast, tree, second_level_units
+):
     """A second-level unit of a tree with few of them looks each decision's unit up; of
     a tree with many (or when the caller does not say), it joins its own units: the same
     figures either way, its own tree's decisions only."""
@@ -229,7 +231,7 @@ def test_a_province_counts_its_disciplines_whichever_way_they_are_read(cast, tre
     other = OrganizationFactory(parent=tree.root, code="TN-KHAC", name="Tỉnh khác")
     assert other.depth == tree.province.depth == 2
     disciplined(cast.admin, other, decided_on=D(2025, 4, 12), member_name="Kỷ khác")
-    assert large_share(tree.province, top_level_units) is (top_level_units == 1)
+    assert large_share(tree.province, second_level_units) is (second_level_units == 1)
 
     def members(unit) -> int:
         found = records(
@@ -237,7 +239,7 @@ def test_a_province_counts_its_disciplines_whichever_way_they_are_read(cast, tre
             starts_on=D(2025, 1, 1),
             ends_on=D(2025, 9, 30),
             today=AFTER,
-            top_level_units=top_level_units,
+            second_level_units=second_level_units,
         )
         return found.all.discipline_total.members
 
