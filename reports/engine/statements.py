@@ -157,7 +157,7 @@ figures AS MATERIALIZED (
 behind AS (
     SELECT f.unit, f.year, f.kind, f.body, i.target_id, i.kind AS target_kind, i.short_by,
            i.behind, i.days_to_due, i.counts
-    FROM figures f JOIN items i ON i.unit = f.unit AND i.year = f.year
+    FROM {lagging_rows} f JOIN items i ON i.unit = f.unit AND i.year = f.year
     WHERE f.lagging AND f.body = '' AND i.behind IS NOT NULL
       AND (f.kind = '' OR i.kind = f.kind)
 ),
@@ -332,7 +332,14 @@ def _own_sql(restricted: bool) -> str:
     }
     if not restricted:
         return _OWN_SQL.format(
-            targets="", counting="", cases="", units="", orphan=_ORPHAN_ALL, linked="", **years
+            targets="",
+            counting="",
+            cases="",
+            units="",
+            orphan=_ORPHAN_ALL,
+            linked="",
+            lagging_rows="figures",
+            **years,
         )
     return _OWN_SQL.format(
         targets="AND t.organization_id = ANY(%(units)s)",
@@ -341,6 +348,7 @@ def _own_sql(restricted: bool) -> str:
         units="AND u.id = ANY(%(units)s)",
         orphan=_ORPHAN_UNITS,
         linked=_IN_FORCE,
+        lagging_rows="figures",
         **years,
     )
 
@@ -581,10 +589,22 @@ UNION ALL
                 ON p.id = u.parent_id WHERE u.id = placed.unit) AS parent_name
     FROM placed
     WHERE units_lagging = 1 AND kind = %(lagging_kind)s AND body = ''
-    ORDER BY expected - capped_done DESC, name, unit
+    ORDER BY {lagging_order}
     LIMIT %(lagging)s
 )
 """
+# The dashboard's order of the lagging units (furthest behind schedule first).
+_LAGGING_ORDER = "expected - capped_done DESC, name, unit"
+# The lag reasons in words are built for the units the list shows, not for every lagging
+# unit of the subtree (most of a province's are never shown): the same units, picked in
+# the same order from the own figures, first (a LIMIT: the planner cannot put it after
+# the join with the targets).
+_SHOWN_ROWS = f"""(
+    SELECT g.* FROM figures g JOIN ktgs_organization su ON su.id = g.unit
+    WHERE g.lagging AND g.body = '' AND g.kind = %(lagging_kind)s
+    ORDER BY {_LAGGING_ORDER}
+    LIMIT %(lagging)s
+)"""
 
 
 def _subtree_sql(
@@ -608,8 +628,10 @@ def _subtree_sql(
         coverage=COVERAGE_SQL,
         grouping_sets=ALL_KINDS_ROWS if all_kinds else EVERY_ROW,
         kind_key=ALL_KINDS_ROW_KIND if all_kinds else EVERY_ROW_KIND,
+        lagging_rows=_SHOWN_ROWS,
     )
     return _SUBTREE_SQL.format(
+        lagging_order=_LAGGING_ORDER,
         own=own,
         kind_filter="WHERE o.kind = %(kind)s" if one_kind else "",
         sums=", ".join(f"SUM({name}) AS {name}" for name in FIGURES_SQL),
