@@ -201,13 +201,15 @@ SELECT COALESCE(f.unit, m.unit) AS unit, COALESCE(f.year, m.year) AS year,
        (m.unit IS NOT NULL)::int AS units_without_programme,
        {coverage},
        COALESCE(f.expected, 0) AS expected,
-       COALESCE(r.reasons, '[]'::jsonb) AS reasons
+       COALESCE(r.reasons, '[]'::jsonb) AS reasons,
+       cu.path, cu.depth
 FROM figures f
 FULL OUTER JOIN missing m
   ON m.unit = f.unit AND m.year = f.year AND m.kind = f.kind AND m.body = f.body
 LEFT JOIN reasons r
   ON r.unit = f.unit AND r.year = f.year AND r.kind = f.kind AND r.body = f.body
-LEFT JOIN ktgs_organization cu ON f.unit IS NOT NULL AND cu.id = f.unit
+-- The unit: its kind of unit (the coverage columns), its place in the tree (the roll-ups).
+JOIN ktgs_organization cu ON cu.id = COALESCE(f.unit, m.unit)
 """
 
 # The coverage figures of a unit's own row (reports.models.coverage_kinds in SQL): its
@@ -405,8 +407,7 @@ def wanted_sql(cursor) -> str:
     return f"""
         WITH own AS MATERIALIZED ({_own_sql(False)}),
         placed AS MATERIALIZED (
-            SELECT u.path, u.depth, o.year, o.kind, o.body, {placed}
-            FROM own o JOIN ktgs_organization u ON u.id = o.unit
+            SELECT o.path, o.depth, o.year, o.kind, o.body, {placed} FROM own o
         ),
         {", ".join(levels)},
         sub AS ({every_level})
@@ -566,9 +567,9 @@ def insert_snapshot(period_id: int, years: list[int], day: date) -> int:
 _SUBTREE_SQL = """
 WITH own AS MATERIALIZED ({own}),
 placed AS (
-    SELECT o.*, u.name, u.code,
-           CASE WHEN u.depth > %(depth)s THEN substr(u.path, 1, %(child_length)s) END AS child
-    FROM own o JOIN ktgs_organization u ON u.id = o.unit
+    SELECT o.*,
+           CASE WHEN o.depth > %(depth)s THEN substr(o.path, 1, %(child_length)s) END AS child
+    FROM own o
     {kind_filter}
 ),
 totals AS (
@@ -584,10 +585,9 @@ UNION ALL
 (
     -- The parent's name (names repeat: the list says whose unit it is), looked up for
     -- the few rows kept by the primary key.
-    SELECT 'lagging', unit, kind, body, {own_columns}, reasons, name, code,
-           (SELECT p.name FROM ktgs_organization u JOIN ktgs_organization p
-                ON p.id = u.parent_id WHERE u.id = placed.unit) AS parent_name
-    FROM placed
+    SELECT 'lagging', unit, kind, body, {own_columns}, reasons, u.name, u.code,
+           (SELECT p.name FROM ktgs_organization p WHERE p.id = u.parent_id) AS parent_name
+    FROM placed JOIN ktgs_organization u ON u.id = placed.unit
     WHERE units_lagging = 1 AND kind = %(lagging_kind)s AND body = ''
     ORDER BY {lagging_order}
     LIMIT %(lagging)s
