@@ -64,12 +64,23 @@ def targets_in_force(today: date, *, through: str = "") -> Q:
 def orphaned_cases(today: date) -> Q:
     """Counting cases linked to a target none of whose lineage is in force on `today` (it
     was removed, or replaced for another unit or kind, by an amendment in effect; or its
-    own is not yet): they fulfil no target, so they are arising (DESIGN §2)."""
+    own is not yet): they fulfil no target, so they are arising (DESIGN §2).
+
+    A case whose own target is in force is never one (linked_target_in_force): that test,
+    on the case's target row, comes before the look-up of the lineage, which then runs for
+    the few others only (the progress API of the national profile's root looked the
+    lineage up once per case and subject: 1.27M times, 6 of its 11 s)."""
     live = Target.objects.filter(targets_in_force(today)).annotate(
         line=Coalesce("lineage_id", "id")
     )
-    return Q(target__isnull=False) & ~Q(
-        Exists(live.filter(line=Coalesce(OuterRef("target__lineage_id"), OuterRef("target_id"))))
+    return (
+        Q(target__isnull=False)
+        & ~linked_target_in_force(today)
+        & ~Q(
+            Exists(
+                live.filter(line=Coalesce(OuterRef("target__lineage_id"), OuterRef("target_id")))
+            )
+        )
     )
 
 

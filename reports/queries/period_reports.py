@@ -486,7 +486,6 @@ def period_report(
             concluded_on__lte=end,
             year__in=source.years(),
         )
-        .exclude(counting.linked_target_in_force(end))
         .values("kind")
         .annotate(n=Count("id"))
         .values_list("kind", "n")
