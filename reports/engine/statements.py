@@ -743,37 +743,42 @@ delta AS (
        OR COALESCE(n.reasons, '[]'::jsonb) <> COALESCE(o.reasons, '[]'::jsonb)
 ),
 chain AS (SELECT u.id AS unit, o.id AS ancestor {chains}),
-placed AS (
-    SELECT c.ancestor AS organization_id, d.*, c.ancestor = d.unit AS is_self
-    FROM delta d JOIN chain c ON c.unit = d.unit
-),
+-- Each row to change (a touched unit's own rows and each ancestor's, itself included):
+-- its subtree figures move by the sum of its touched units' deltas, its own figures by its
+-- own delta, if it is a touched unit's (joined, not summed: one delta row at most).
 total AS (
-    SELECT organization_id, year, kind, body, bool_or(is_self) AS is_self, {own_sums},
-           COALESCE(jsonb_agg(reasons) FILTER (WHERE is_self) -> 0, '[]'::jsonb) AS reasons,
-           {sub_sums}
-    FROM placed
-    GROUP BY organization_id, year, kind, body
+    SELECT c.ancestor AS organization_id, d.year, d.kind, d.body, {sub_sums}
+    FROM delta d JOIN chain c ON c.unit = d.unit
+    GROUP BY c.ancestor, d.year, d.kind, d.body
+),
+changes AS (
+    SELECT t.*, {own_deltas}, s.reasons
+    FROM total t
+    LEFT JOIN delta s
+      ON s.unit = t.organization_id AND s.year = t.year AND s.kind = t.kind AND s.body = t.body
 ),
 updated AS (
     UPDATE reports_progressrow p SET
         {additions},
-        own_lag_reasons = CASE WHEN t.is_self THEN t.reasons ELSE p.own_lag_reasons END,
+        own_lag_reasons = COALESCE(t.reasons, p.own_lag_reasons),
         computed_on = %(today)s
-    FROM total t
+    FROM changes t
     WHERE p.organization_id = t.organization_id AND p.year = t.year AND p.kind = t.kind
       AND p.body = t.body
-    RETURNING p.id, ({sub_zero}) AS empty
+    RETURNING p.id, p.organization_id, p.year, p.kind, p.body, ({sub_zero}) AS empty
 ),
+-- The rows the update did not find: looked up in its result, not in the table again.
 inserted AS (
     INSERT INTO reports_progressrow
         (organization_id, year, kind, body, {own_columns}, own_lag_reasons, {sub_columns},
          computed_on)
-    SELECT organization_id, year, kind, body, {own_values}, reasons, {sub_values}, %(today)s
-    FROM total t
+    SELECT organization_id, year, kind, body, {own_values}, COALESCE(reasons, '[]'::jsonb),
+           {sub_values}, %(today)s
+    FROM changes t
     WHERE NOT EXISTS (
-        SELECT 1 FROM reports_progressrow p
-        WHERE p.organization_id = t.organization_id AND p.year = t.year AND p.kind = t.kind
-          AND p.body = t.body
+        SELECT 1 FROM updated u
+        WHERE u.organization_id = t.organization_id AND u.year = t.year AND u.kind = t.kind
+          AND u.body = t.body
     )
     RETURNING id
 )
@@ -795,10 +800,8 @@ def _refresh_sql() -> str:
         old_values=", ".join(f"COALESCE(o.{name}, 0)" for name in FIGURES_SQL),
         own_columns=", ".join(OWN_COLUMNS),
         sub_columns=", ".join(SUB_COLUMNS),
-        own_sums=", ".join(
-            f"SUM(CASE WHEN is_self THEN d_{name} ELSE 0 END) AS own_{name}" for name in FIGURES_SQL
-        ),
-        sub_sums=", ".join(f"SUM(d_{name}) AS sub_{name}" for name in FIGURES_SQL),
+        sub_sums=", ".join(f"SUM(d.d_{name}) AS sub_{name}" for name in FIGURES_SQL),
+        own_deltas=", ".join(f"COALESCE(s.d_{name}, 0) AS own_{name}" for name in FIGURES_SQL),
         additions=",\n        ".join(f"{c} = p.{c} + t.{c}" for c in OWN_COLUMNS + SUB_COLUMNS),
         own_values=", ".join(f"t.{c}" for c in OWN_COLUMNS),
         sub_values=", ".join(f"t.{c}" for c in SUB_COLUMNS),
