@@ -437,9 +437,12 @@ def _units_statement(depth: int, source: Source, kind: str) -> compiled.Statemen
         "pk": _UNIT_STAND_IN,
         **{f"path{index}": value for index, value in enumerate(paths)},
     }
-    if not _second_level(path):
-        # A province's units without their programme are found by its path (the last of
-        # `paths`), not by a LIKE prefix (_without_programme_ids).
+    # A province's units without their programme are found by its path (the last of
+    # `paths`), not by a LIKE prefix (_without_programme_ids): every value of its
+    # statement is compared by equality, which a generic plan serves as well as one
+    # planned for the values, and it is prepared (compiled.statement).
+    second_level = _second_level(path)
+    if not second_level:
         stand_ins["prefix"] = compiled.like_prefix(path)
     if kind != ALL_KINDS:
         stand_ins["kind"] = _KIND_STAND_IN
@@ -452,6 +455,7 @@ def _units_statement(depth: int, source: Source, kind: str) -> compiled.Statemen
             stand_ins.get("kind", ALL_KINDS),
         ),
         stand_ins,
+        prepare=second_level,
     )
 
 
@@ -766,7 +770,9 @@ def _frame(pk: int, *, year: int, period_kind: str, today: date) -> _Frame:
         pk,
         *period,
     )
-    with connection.cursor() as cursor:
+    # Every value compared by equality or to a date, on unique keys: prepared, with one
+    # generic plan (planning it cost as much as running it, ~0.3 ms of every dashboard).
+    with compiled.preparing_cursor() as cursor:
         cursor.execute(sql, params)
         found = cursor.fetchall()
     years = sorted({row[0] for row in found if row[0] is not None}, reverse=True)
