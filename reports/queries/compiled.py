@@ -35,12 +35,15 @@ driver's type the ORM gave it (psycopg's Int2 for a small integer column).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+import psycopg
 from django.db import connection
+from django.db.backends.utils import CursorDebugWrapper, CursorWrapper
 from django.db.models import Model, QuerySet
 from django.db.models.base import ModelState
 from django.db.models.query import get_related_populators  # type: ignore[attr-defined]
@@ -78,6 +81,9 @@ class Statement:
     slots: tuple[_Slot, ...]
     compiler: Any  # the SQLCompiler that compiled it: the select and its converters
     objects_info: _Objects | None  # None for a values() query
+    # Asked prepared, on PostgreSQL: the SQL with its constants written in as literals and
+    # a placeholder for each value (_prepared_sql), run by a cursor that prepares it.
+    prepared: str | None = None
 
     def params(self, values: Mapping[str, Any]) -> list:
         """The parameters for the call's `values` (by stand-in name)."""
@@ -88,8 +94,17 @@ class Statement:
 
     def rows(self, values: Mapping[str, Any]) -> list[tuple]:
         """The statement's rows for the `values`, as the driver returns them."""
+        params = self.params(values)
+        if self.prepared is not None:
+            # The values alone: the constants are written in the text.
+            values_only = [
+                param for (name, _), param in zip(self.slots, params, strict=True) if name
+            ]
+            with _preparing_cursor() as cursor:
+                cursor.execute(self.prepared, values_only)
+                return cursor.fetchall()
         with connection.cursor() as cursor:
-            cursor.execute(self.sql, self.params(values))
+            cursor.execute(self.sql, params)
             return cursor.fetchall()
 
     def objects(self, values: Mapping[str, Any]) -> list:
@@ -128,10 +143,25 @@ class Statement:
 _STATEMENTS: dict[tuple, Statement] = {}
 
 
-def statement(key: tuple, build: Callable[[], QuerySet], stand_ins: Mapping[str, Any]) -> Statement:
+def statement(
+    key: tuple,
+    build: Callable[[], QuerySet],
+    stand_ins: Mapping[str, Any],
+    *,
+    prepare: bool = False,
+) -> Statement:
     """The statement of `key` (one per shape, unique across the callers) for this
     connection's vendor: `build()`, a query made with the `stand_ins` for the values,
-    compiled on the first call. ValueError if the stand-ins break the module's rule."""
+    compiled on the first call. ValueError if the stand-ins break the module's rule.
+
+    With `prepare`, on PostgreSQL, the statement is prepared once per connection and runs
+    with one generic plan (ktgs.settings: plan_cache_mode), planned without the values:
+    only for a statement whose plan does not hang on them — every value compared by
+    equality, never a LIKE prefix (a generic plan cannot use the path index for
+    `path LIKE $1`, and took 10-80 ms for a unit's subtree where the planned one takes
+    1-2). Planning and parsing a dashboard's statements costs more than running some of
+    them (the units' statement of a province: ~5 ms a call planned each time, ~2.6
+    prepared; benchmark F6)."""
     key = (connection.vendor, *key)
     found = _STATEMENTS.get(key)
     if found is not None:
@@ -139,14 +169,72 @@ def statement(key: tuple, build: Callable[[], QuerySet], stand_ins: Mapping[str,
     queryset = build()
     compiler = queryset.query.get_compiler(connection=connection)
     sql, params = compiler.as_sql()
+    slots = _slots(params, stand_ins)
     found = Statement(
         sql=sql,
-        slots=_slots(params, stand_ins),
+        slots=slots,
         compiler=compiler,
         objects_info=_objects_info(compiler, queryset.db),
+        prepared=_prepared_sql(sql, slots)
+        if prepare and connection.vendor == "postgresql"
+        else None,
     )
     _STATEMENTS[key] = found
     return found
+
+
+def _prepared_sql(sql: str, slots: tuple[_Slot, ...]) -> str:
+    """`sql` with each constant slot's value written in as PostgreSQL's literal (as Django
+    would send it), the values' slots left as placeholders: a constant that stays a
+    parameter would keep the generic plan from using an index on an expression of it
+    (`substring(path, 1, 8)`) or from knowing a LIMIT."""
+    parts = re.split(r"(%%|%s)", sql)
+    found = []
+    slot = iter(slots)
+    for part in parts:
+        if part == "%s":
+            name, constant = next(slot)
+            if name is None:
+                part = _literal(constant).replace("%", "%%")
+        found.append(part)
+    assert next(slot, None) is None, "a slot without its placeholder"
+    return "".join(found)
+
+
+def _literal(value: Any) -> str:
+    """`value` as PostgreSQL's literal, written as Django's cursor would write it in."""
+    connection.ensure_connection()
+    with psycopg.ClientCursor(connection.connection) as cursor:
+        return cursor.mogrify("%s", [value])
+
+
+class _PreparingCursor(psycopg.Cursor):
+    """psycopg's cursor with the parameters sent apart from the query (Django's bind them
+    into its text, and never prepare), each query prepared on its first execution."""
+
+    def execute(self, query, params=None, *, prepare=True, binary=None):  # type: ignore[override]
+        return super().execute(query, params, prepare=prepare, binary=binary)
+
+
+def preparing_cursor():
+    """A cursor whose statements are prepared once per connection, each with one generic
+    plan (ktgs.settings: plan_cache_mode): for statements whose plan does not hang on
+    their values (statement's `prepare`). Django's own cursor on another database."""
+    if connection.vendor != "postgresql":
+        return connection.cursor()
+    return _preparing_cursor()
+
+
+def _preparing_cursor():
+    """A _PreparingCursor on Django's connection, wrapped as Django wraps its own (the
+    query logged when queries are, the execute wrappers, Django's errors): a prepared
+    statement counts as one query like any other."""
+    connection.ensure_connection()
+    connection.validate_thread_sharing()
+    cursor = _PreparingCursor(connection.connection)
+    if connection.queries_logged:
+        return CursorDebugWrapper(cursor, connection)
+    return CursorWrapper(cursor, connection)
 
 
 def _slots(params: Any, stand_ins: Mapping[str, Any]) -> tuple[_Slot, ...]:

@@ -223,3 +223,31 @@ def test_objects_are_those_the_orm_builds(db):
         assert [o.pk for o in statement.objects(values)] == [o.pk for o in expected]
     finally:
         post_init.disconnect(listener, sender=Organization)
+
+
+def test_a_prepared_statement_reads_as_the_planned_one(db):
+    """A statement asked prepared (PostgreSQL) has its constants written in (a LIMIT, so
+    that its one generic plan knows it), reads the same objects as the statement planned
+    for each call, and counts as one query each time it runs (dashboards' query counts)."""
+    root = OrganizationFactory(name="Gốc", code="G", level=Organization.Level.CENTRAL)
+    for index in range(3):
+        OrganizationFactory(parent=root, name=f"Con {index}", code=f"C{index}")
+
+    def build():
+        return units("~unit~", 987654321)[:2]
+
+    planned = compiled.statement(("test units limited",), build, UNIT_STAND_INS)
+    prepared = compiled.statement(
+        ("test units limited, prepared",), build, UNIT_STAND_INS, prepare=True
+    )
+    assert planned.prepared is None
+    assert prepared.prepared is not None and "LIMIT 2" in prepared.prepared
+    assert prepared.prepared.count("%s") == 2  # the prefix and the pk
+    for pk in (987654321, root.pk):
+        values = {"prefix": compiled.like_prefix(root.path), "pk": pk}
+        with CaptureQueriesContext(connection) as queries:
+            found = [(o.pk, o.name) for o in prepared.objects(values)]
+            again = [(o.pk, o.name) for o in prepared.objects(values)]
+        assert found == again == [(o.pk, o.name) for o in planned.objects(values)]
+        assert len(found) == 2
+        assert len(queries) == 2
