@@ -53,10 +53,16 @@ def targets_of_year(year: int) -> Q:
     )
 
 
-def in_force_on(on: datetime.date) -> Q:
-    """Targets in force at `on` (the filter of targets_in_force, as a Q to combine)."""
-    return (Q(added_by__isnull=True) | Q(added_by__effective_on__lte=on)) & (
-        Q(removed_by__isnull=True) | Q(removed_by__effective_on__gt=on)
+def in_force_on(on: datetime.date, *, through: str = "") -> Q:
+    """Targets in force at `on` (the filter of targets_in_force, as a Q to combine).
+    `through`: the lookup that leads to the target from another model ("target__" from a
+    case)."""
+
+    def at(lookup: str, value: object) -> Q:
+        return Q(**{f"{through}{lookup}": value})
+
+    return (at("added_by__isnull", True) | at("added_by__effective_on__lte", on)) & (
+        at("removed_by__isnull", True) | at("removed_by__effective_on__gt", on)
     )
 
 
