@@ -42,7 +42,7 @@ from ktgs.converters import MAX_ID
 from ktgs.filters import IdFilter, YearFilter, YearRangeFilter
 from ktgs.models import Organization
 from plans.models import ActivityKind, Body, DecidingBody, Programme, Target
-from plans.queries import in_force_on, targets_of_year
+from plans.queries import in_force_on, orphaned_links, targets_of_year
 
 
 def cases_for(user, *, organization: Organization | None = None) -> QuerySet[Case]:
@@ -94,26 +94,9 @@ def deciding_organizations(organization: Organization) -> QuerySet[Organization]
 
 def arising_on(day: datetime.date) -> Q:
     """Cases that fulfil no target on `day` (arising, DESIGN §2): linked to none, or to a
-    target none of whose lineage is in force then in an issued or closed programme (the
-    rule the roll-up counts arising cases by: reports.engine.counting.orphaned_cases)."""
-    counted = (Programme.Status.ISSUED, Programme.Status.CLOSED)
-    live = Target.objects.filter(in_force_on(day), programme__status__in=counted).annotate(
-        line=Coalesce("lineage_id", "id")
-    )
-    # A case whose own target is in force is not arising: tested on its target's row
-    # first, the lineage is looked up for the few others (the national profile's root: a
-    # look-up per case, 5 s, where the list of its arising cases is asked).
-    own_target_in_force = Q(target__programme__status__in=counted) & in_force_on(
-        day, through="target__"
-    )
-    return Q(target__isnull=True) | (
-        ~own_target_in_force
-        & ~Q(
-            Exists(
-                live.filter(line=Coalesce(OuterRef("target__lineage_id"), OuterRef("target_id")))
-            )
-        )
-    )
+    target none of whose lineage is in force then (plans.queries.orphaned_links: the rule
+    the roll-up counts arising cases by)."""
+    return Q(target__isnull=True) | orphaned_links(day)
 
 
 class HiddenRange(django_filters.widgets.RangeWidget):

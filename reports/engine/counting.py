@@ -19,11 +19,10 @@ from django.db.models.functions import Coalesce
 from cases.models import Case, CaseSubject
 from ktgs.models import Organization
 from plans.models import Programme, ProgrammeRequirement, Target
+from plans.queries import COUNTED_PROGRAMME_STATUSES, orphaned_links
 from reports import progress
 from reports.engine.table import Key, Own, lag_tolerance_cases
 from reports.models import ALL_BODIES, ALL_KINDS, coverage_kinds
-
-COUNTED_PROGRAMME_STATUSES = (Programme.Status.ISSUED, Programme.Status.CLOSED)
 
 
 @dataclass
@@ -62,35 +61,10 @@ def targets_in_force(today: date, *, through: str = "") -> Q:
 
 
 def orphaned_cases(today: date) -> Q:
-    """Counting cases linked to a target none of whose lineage is in force on `today` (it
-    was removed, or replaced for another unit or kind, by an amendment in effect; or its
-    own is not yet): they fulfil no target, so they are arising (DESIGN §2).
-
-    A case whose own target is in force is never one (linked_target_in_force): that test,
-    on the case's target row, comes before the look-up of the lineage, which then runs for
-    the few others only (the progress API of the national profile's root looked the
-    lineage up once per case and subject: 1.27M times, 6 of its 11 s)."""
-    live = Target.objects.filter(targets_in_force(today)).annotate(
-        line=Coalesce("lineage_id", "id")
-    )
-    return (
-        Q(target__isnull=False)
-        & ~linked_target_in_force(today)
-        & ~Q(
-            Exists(
-                live.filter(line=Coalesce(OuterRef("target__lineage_id"), OuterRef("target_id")))
-            )
-        )
-    )
-
-
-def linked_target_in_force(today: date) -> Q:
-    """Cases whose own target is in force on `today` (targets_in_force, through the case's
-    link): never orphaned, as their target is their lineage's target in force. Read on the
-    case's own row and its target's, it spares orphaned_cases' look-up of the lineage for
-    all but the few others (the period report at 10% scale: a province ~105 → 20 ms, the
-    nation ~135 → 20 ms, where the planner hashed every target in force)."""
-    return targets_in_force(today, through="target__")
+    """Counting cases linked to a target none of whose lineage is in force on `today`:
+    they fulfil no target, so they are arising (plans.queries.orphaned_links, the one
+    rule the case list uses too)."""
+    return orphaned_links(today)
 
 
 def lineage_members(lines: Iterable[int]):
