@@ -40,6 +40,7 @@ class CaseRow(TypedDict):
     call, ~1,000 gettext calls a page) than all the page's queries. The strings are those
     the template printed; a dict: the template engine tries a key first."""
 
+    pk: int
     url: str
     year: str
     title: str
@@ -92,6 +93,7 @@ def case_rows(cases: list[dict]) -> list[CaseRow]:
     marker = str(_PK_MARKER)
     return [
         CaseRow(
+            pk=case["pk"],
             url=url.replace(marker, str(case["pk"])),
             year=f"{case['year']:d}",
             title=case["title"],
