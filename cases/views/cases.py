@@ -5,6 +5,9 @@ Every page goes through ktgs.access: reads with `scope`/`get_object_for_user`, w
 
 from __future__ import annotations
 
+import functools
+from typing import TypedDict
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -12,8 +15,9 @@ from django.db import transaction
 from django.db.models import prefetch_related_objects
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -27,6 +31,108 @@ from ktgs.models import Organization
 from plans.models import ActivityKind
 
 CASES_PER_PAGE = 50
+
+
+class CaseRow(TypedDict):
+    """One line of the case list, formatted in the view (as the dashboard's ChildLine):
+    through the template, a page of 50 cases cost more in variable lookups, filters,
+    reverse() and the models' get_FOO_display (which rebuilds its choices' map on every
+    call, ~1,000 gettext calls a page) than all the page's queries. The strings are those
+    the template printed; a dict: the template engine tries a key first."""
+
+    pk: int
+    url: str
+    year: str
+    title: str
+    unit: str  # the conducting unit's short name, else its name
+    kind: str  # ActivityKind's label
+    decision_number: str  # "—" when none
+    decided_on: str  # SHORT_DATE_FORMAT, "" when not decided
+    status: str
+    status_label: str
+    origin: str  # "Theo chương trình" or "Phát sinh"
+    subject_count: int
+
+
+# What a row reads of a case, the page's queryset as dicts: no model instances (a case,
+# its unit, target and programme: ~200 a page) for the dozen values shown.
+ROW_FIELDS = (
+    "pk",
+    "year",
+    "title",
+    "organization__short_name",
+    "organization__name",
+    "kind",
+    "decision_number",
+    "decided_on",
+    "status",
+    "target_id",
+    "subject_count",
+)
+
+# reverse() costs ~15 µs a call: reversed once with this marker as the pk, each case's pk
+# put in its place (as reports.views.dashboards does for its children).
+_PK_MARKER = 987654321
+
+
+@functools.lru_cache(maxsize=8)
+def _labels(language: str) -> tuple[dict[str, str], dict[str, str], str, str]:
+    """The kinds' and statuses' labels, and the two origins, in `language` (the active
+    one, passed as the key): the catalogues do not change while the process runs."""
+    return (
+        {value: str(label) for value, label in ActivityKind.choices},
+        {value: str(label) for value, label in Case.Status.choices},
+        _("Theo chương trình"),
+        _("Phát sinh"),
+    )
+
+
+def case_rows(cases: list[dict]) -> list[CaseRow]:
+    kinds, statuses, planned, arising = _labels(translation.get_language())
+    url = reverse("cases:detail", args=[_PK_MARKER])
+    marker = str(_PK_MARKER)
+    return [
+        CaseRow(
+            pk=case["pk"],
+            url=url.replace(marker, str(case["pk"])),
+            year=f"{case['year']:d}",
+            title=case["title"],
+            unit=case["organization__short_name"] or case["organization__name"],
+            # An unknown value as itself, as get_FOO_display shows it.
+            kind=kinds.get(case["kind"], case["kind"]),
+            decision_number=case["decision_number"] or "—",
+            decided_on=formats.date_format(case["decided_on"], "SHORT_DATE_FORMAT")
+            if case["decided_on"]
+            else "",
+            status=case["status"],
+            status_label=statuses.get(case["status"], case["status"]),
+            origin=planned if case["target_id"] else arising,
+            subject_count=case["subject_count"],
+        )
+        for case in cases
+    ]
+
+
+# The filter form's HTML is a function of the language and the query string alone (its
+# fields' choices are fixed; the values shown and the errors come from the data), and
+# rendering its ~21 widgets through the form templates (an include per option) costs more
+# than all the page's queries. Kept per language and query string, less the parameters
+# the form does not read; emptied when full, so that no run of query strings grows it.
+_FILTER_FIELDS: dict[tuple, str] = {}
+_FILTER_FIELDS_MAX = 256
+_NOT_FILTERS = frozenset({"organization", "sort", "page", "export"})
+
+
+def _filter_fields(request, filters: queries.CaseFilter) -> str:
+    data = sorted((k, tuple(v)) for k, v in request.GET.lists() if k not in _NOT_FILTERS)
+    key = (translation.get_language(), tuple(data))
+    html = _FILTER_FIELDS.get(key)
+    if html is None:
+        if len(_FILTER_FIELDS) >= _FILTER_FIELDS_MAX:
+            _FILTER_FIELDS.clear()
+        html = render_to_string("cases/partials/case_filter_fields.html", {"form": filters.form})
+        _FILTER_FIELDS[key] = html
+    return html
 
 
 @require_GET
@@ -47,14 +153,15 @@ def case_list(request):
             exports.cases_workbook(cases, title=title, filters=filters),
             f"cuoc-kiem-tra-giam-sat-{timezone.localdate():%Y%m%d}.xlsx",
         )
-    page = Paginator(cases, CASES_PER_PAGE).get_page(request.GET.get("page"))
+    page = Paginator(cases.values(*ROW_FIELDS), CASES_PER_PAGE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     context = {
         "organization": organization,
         "filters": filters,
+        "filter_fields": _filter_fields(request, filters),
         "sort": sort,
-        "cases": list(page.object_list),
+        "cases": case_rows(list(page.object_list)),
         "page": page,
         "counted": queries.counted_records(filters),
         "query": query.urlencode(),

@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 
 def titles(response) -> list[str]:
     assert response.status_code == 200
-    return [case.title for case in response.context["cases"]]
+    return [case["title"] for case in response.context["cases"]]
 
 
 @pytest.fixture

@@ -262,7 +262,7 @@ def test_children_with_the_same_name_show_their_codes(client, cast, tree):
 def listed_cases(client, url: str) -> set[int]:
     response = client.get(unescape(url))
     assert response.status_code == 200
-    return {found.pk for found in response.context["cases"]}
+    return {found["pk"] for found in response.context["cases"]}
 
 
 @time_machine.travel(TODAY, tick=False)
