@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -10,9 +12,19 @@ from cases.models import Case
 from ktgs import spreadsheets
 
 
+def _shown(bound) -> str:
+    """A filter's value or a range's end as the export's header shows it."""
+    if bound is None:
+        return "…"
+    if isinstance(bound, datetime.date):  # a datetime too (a range's ends)
+        return bound.strftime("%d/%m/%Y")
+    return str(bound)
+
+
 def applied_filters(filters) -> list[tuple[str, str]]:
     """(label, value as shown) of every filter of the list's form that holds a value:
-    a choice by its label, a date range as "from – to"."""
+    a choice by its label, a date as dd/mm/yyyy, a range as "from – to" (one value when
+    both ends are the same: the drill-down's one year)."""
     if not filters.form.is_valid():
         return []
     shown = []
@@ -20,10 +32,11 @@ def applied_filters(filters) -> list[tuple[str, str]]:
         value = filters.form.cleaned_data.get(name)
         if value in (None, "", []) or not field.label:
             continue
-        if hasattr(value, "start"):  # a date range (slice)
-            value = " – ".join(
-                day.strftime("%d/%m/%Y") if day else "…" for day in (value.start, value.stop)
-            )
+        if isinstance(value, slice):  # a range of dates or of years, either end open
+            ends = (value.start, value.stop)
+            value = _shown(value.start) if ends[0] == ends[1] else " – ".join(map(_shown, ends))
+        elif isinstance(value, datetime.date):
+            value = _shown(value)
         elif getattr(field, "choices", None):
             value = dict(field.choices).get(value, value)
         shown.append((str(field.label), str(value)))

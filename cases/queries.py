@@ -167,18 +167,33 @@ class CaseFilter(django_filters.FilterSet):
     )
     # The report's arising column: cases of these years that count by this day and
     # fulfil no target then.
-    years = YearRangeFilter(field_name="year", widget=HiddenRange)
-    arising_on = django_filters.DateFilter(method="filter_arising_on", widget=forms.HiddenInput)
+    # Labelled though hidden: the list's Excel export names every filter applied.
+    years = YearRangeFilter(label=_("Năm"), field_name="year", widget=HiddenRange)
+    arising_on = django_filters.DateFilter(
+        label=_("Phát sinh tính đến ngày"), method="filter_arising_on", widget=forms.HiddenInput
+    )
     # The report's targets table: the cases that count on this day toward the subtree's
     # targets of these years (optionally of a kind and counting unit) in force then.
-    planned_on = django_filters.DateFilter(method="filter_nothing", widget=forms.HiddenInput)
+    planned_on = django_filters.DateFilter(
+        label=_("Thực hiện chỉ tiêu tính đến ngày"),
+        method="filter_nothing",
+        widget=forms.HiddenInput,
+    )
     # (field_name only types the parameter in the API schema: the years are the targets'.)
-    target_years = YearRangeFilter(field_name="year", method="filter_nothing", widget=HiddenRange)
+    target_years = YearRangeFilter(
+        label=_("Năm của chỉ tiêu"), field_name="year", method="filter_nothing", widget=HiddenRange
+    )
     target_kind = django_filters.ChoiceFilter(
-        choices=ActivityKind.choices, method="filter_nothing", widget=forms.HiddenInput
+        label=_("Loại của chỉ tiêu"),
+        choices=ActivityKind.choices,
+        method="filter_nothing",
+        widget=forms.HiddenInput,
     )
     target_counts = django_filters.ChoiceFilter(
-        choices=Target.Counts.choices, method="filter_nothing", widget=forms.HiddenInput
+        label=_("Chỉ tiêu tính theo"),
+        choices=Target.Counts.choices,
+        method="filter_nothing",
+        widget=forms.HiddenInput,
     )
     # A target's drill-down (the dashboard, a programme's progress): the cases that count
     # for it, linked to it or to a target of its lineage (plans.queries.done_by_lineage).

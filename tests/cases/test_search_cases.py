@@ -188,6 +188,45 @@ def test_export_has_the_filtered_rows_in_the_lists_order(client, cast, cases, tr
     assert finance[11] == 1
 
 
+def test_the_export_of_a_report_drill_down_names_its_filters(client, cast, cases):
+    """The report's and the dashboard's links open the list with filters the form does not
+    show (years, a day, the targets' years): its export names each as the list applied it
+    (a year range once was formatted as dates: a 500)."""
+    client.force_login(cast.leader_p)
+
+    def export(params: dict) -> tuple[list[list], list[list]]:
+        response = client.get(reverse("cases:list"), {**params, "export": "xlsx"})
+        assert response.status_code == 200
+        sheet = load_workbook(BytesIO(response.content)).active
+        rows = [list(row) for row in sheet.iter_rows(values_only=True)]
+        header = rows.index(next(row for row in rows if row[:2] == ["Năm", "Nội dung"]))
+        return [row[:2] for row in rows[:header]], rows[header + 1 :]
+
+    planned = {
+        "years_min": YEAR,
+        "years_max": YEAR,
+        "target_years_min": YEAR - 1,
+        "target_years_max": YEAR,
+        "planned_on": f"{YEAR}-06-30",
+    }
+    named, _ = export(planned)
+    assert ["Năm", str(YEAR)] in named
+    assert ["Năm của chỉ tiêu", f"{YEAR - 1} – {YEAR}"] in named
+    assert ["Thực hiện chỉ tiêu tính đến ngày", f"30/06/{YEAR}"] in named
+    # The rows are the list's: the fixture's cases of both years.
+    both_years = {"years_min": YEAR - 1, "years_max": YEAR}
+    count = client.get(reverse("cases:list"), both_years).context["page"].paginator.count
+    assert count > 0
+    assert len(export(both_years)[1]) == count
+
+    named, _ = export(
+        {"years_min": YEAR - 1, "arising_on": f"{YEAR}-12-31", "concluded_after": f"01/01/{YEAR}"}
+    )
+    assert ["Năm", f"{YEAR - 1} – …"] in named
+    assert ["Phát sinh tính đến ngày", f"31/12/{YEAR}"] in named
+    assert ["Kết luận trong khoảng", f"01/01/{YEAR} – …"] in named
+
+
 def test_the_list_links_to_its_export_with_the_filters(client, cast, cases):
     client.force_login(cast.leader_p)
     body = client.get(reverse("cases:list"), {"q": "tai chinh"}).content.decode()
