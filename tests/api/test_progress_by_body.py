@@ -14,9 +14,11 @@ from rest_framework.renderers import JSONRenderer
 from ktgs.figures import round_percent
 from ktgs.models import Organization
 from reports import engine
+from reports.api import progress as progress_api
 from reports.api.progress import ProgressSerializer, progress_for
 from reports.engine import periods as report_services
 from reports.models import ReportPeriod
+from reports.queries import compiled
 from reports.queries.bodies import figures_by_body
 from reports.queries.sources import period_source
 from tests.factories import OrganizationFactory
@@ -265,3 +267,26 @@ def test_the_answer_is_the_bytes_its_serializer_gives(api, cast, year, source, k
             assert response.content == described_by_the_serializer(
                 unit, year=2026, today=DAY, period=period, kind=kind
             )
+
+
+@pytest.mark.parametrize("kind", ["", SUPERVISE])
+@pytest.mark.parametrize("years", [[2026], [2025, 2026]])
+def test_the_concluded_cases_statement_is_the_orms(cast, year, kind, years):
+    """concluded_cases runs its query compiled once with stand-ins: the SQL and the
+    parameters it runs are those the ORM compiles for the call's values, and so are
+    the rows."""
+    tree = year
+    for unit in (tree.root, tree.province, tree.a1):
+        orm = progress_api.concluded_rows(unit.path, unit.pk, DAY, years, kind)
+        sql, params = orm.query.get_compiler(connection=connection).as_sql()
+        values = {
+            "prefix": compiled.like_prefix(unit.path),
+            "unit": unit.pk,
+            "day": DAY,
+            **{f"year{index}": found for index, found in enumerate(years)},
+            **({"kind": kind} if kind else {}),
+        }
+        statement = progress_api._concluded_statement(len(years), bool(kind))
+        assert (statement.sql, statement.params(values)) == (sql, list(params))
+        assert sorted(statement.rows(values)) == sorted(orm)
+    assert sorted(statement.rows(values))  # the world has concluded cases
