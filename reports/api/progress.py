@@ -25,10 +25,14 @@ nothing to divide by. Counts are integers; `expected` keeps 4 decimals."""
 
 from __future__ import annotations
 
-from datetime import date
+import dataclasses
+import functools
+from datetime import date, datetime
+from decimal import Decimal
 from fractions import Fraction
+from typing import Any
 
-from django.db.models import BooleanField, Count, ExpressionWrapper, Max, Min, Q
+from django.db.models import BooleanField, Count, ExpressionWrapper, Max, Min, Q, QuerySet
 from django.utils import timezone, translation
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -46,11 +50,11 @@ from reports import engine, progress, queries, wording
 from reports.engine import counting
 from reports.engine.periods import OFFERED_PERIODS
 from reports.models import ALL_BODIES, ALL_KINDS, FIGURES, ReportPeriod
+from reports.queries import compiled
 from reports.queries.bodies import (
     BODY_ORDER,
     COVERAGE_LABELS,
     BodyFigures,
-    Coverage,
     body_label,
     figures_by_body,
 )
@@ -60,12 +64,40 @@ from reports.queries.sources import Source, computed_figures
 # --- selector ---------------------------------------------------------------------------
 
 
-def _percent(ratio: Fraction | None):
-    return None if ratio is None else round_percent(ratio)
+# The figures are built as the JSON they become (floats, not Decimals: the renderer's
+# encoder would call its fallback for each of a province's ~2,500 percentages), in the
+# output serializers' shape: the view returns them without running the serializers,
+# which describe them for the schema (tests/api check that the two give the same bytes).
+# DRF's serializers cost more than building the figures: ~70 ms for a province.
 
 
-def _expected(value: Fraction):
+def _percent(ratio: Fraction | None) -> float | None:
+    return None if ratio is None else float(round_percent(ratio))
+
+
+@functools.lru_cache(maxsize=4096)
+def _completion_percent(capped_done: int, quantity: int) -> float | None:
+    """Pure, so kept: the ~800 lines of a province's answer repeat a few pairs."""
+    return _percent(progress.completion(capped_done, quantity))
+
+
+@functools.lru_cache(maxsize=4096)
+def _coverage_percent(completed: int, planned: int) -> float | None:
+    return _percent(progress.coverage(completed, planned))
+
+
+def _expected(value: Fraction | Decimal) -> float:
+    # float() of a Decimal and of the same Fraction are both correctly rounded: equal.
     return round(float(value), 4)
+
+
+def _datetime(value: datetime | None) -> str | None:
+    """As the serializers' DateTimeField writes it (in the current time zone)."""
+    return serializers.DateTimeField().to_representation(value) if value else None
+
+
+def _date(value: date | None) -> str | None:
+    return None if value is None else value.isoformat()
 
 
 def unit_figures(unit: queries.UnitProgress) -> dict:
@@ -127,10 +159,10 @@ def progress_for(organization, *, year: int, period: str, kind: str, today, lang
         "kind": kind,
         "available": source.available,
         "live": source.live,
-        "as_of": source.as_of,
-        "computed_at": source.computed_at,
-        "period_starts_on": source.period.starts_on if source.period else None,
-        "period_ends_on": source.period.ends_on if source.period else None,
+        "as_of": _date(source.as_of),
+        "computed_at": _datetime(source.computed_at),
+        "period_starts_on": _date(source.period.starts_on) if source.period else None,
+        "period_ends_on": _date(source.period.ends_on) if source.period else None,
         "unit": unit,
         "children": children,
         "lagging": [
@@ -207,61 +239,86 @@ def _totals(figures: engine.Own, *, counts: str | None = None) -> dict:
         "quantity": figures.quantity,
         "capped_done": figures.capped_done,
         "done": figures.done,
-        "expected": _expected(Fraction(figures.expected)),
+        "expected": _expected(figures.expected),
         "arising": figures.arising,
         "units_with_targets": figures.units_with_targets,
         "units_completed": figures.units_completed,
         "units_lagging": figures.units_lagging,
         "counts": counts,
-        "completion_percent": _percent(progress.completion(figures.capped_done, figures.quantity)),
-        "coverage_percent": _percent(
-            progress.coverage(figures.units_completed, figures.units_with_targets)
-        ),
+        "completion_percent": _completion_percent(figures.capped_done, figures.quantity),
+        "coverage_percent": _coverage_percent(figures.units_completed, figures.units_with_targets),
     }
 
 
-def _body_line(figures: BodyFigures, *, own_known: bool = True, counts=None, work=None) -> dict:
+def _coverage_line(kind: str, label: str, planned: int, completed: int) -> dict:
+    return {
+        "kind": kind,
+        "label": label,
+        "planned": planned,
+        "completed": completed,
+        "coverage_percent": _coverage_percent(completed, planned),
+    }
+
+
+def _body_line(figures: BodyFigures, *, counts=None, work=None) -> dict:
+    """A line of the unit asked for (reports.queries.bodies' figures)."""
     return {
         "body": figures.body,
         "label": figures.label,
-        "own": _totals(figures.own, counts=counts) if own_known else None,
+        "own": _totals(figures.own, counts=counts),
         "sub": _totals(figures.sub),
         "coverage": [
-            {
-                "kind": line.kind,
-                "label": line.label,
-                "planned": line.planned,
-                "completed": line.completed,
-                "coverage_percent": _percent(line.ratio),
-            }
+            _coverage_line(line.kind, line.label, line.planned, line.completed)
             for line in figures.coverage
-        ]
-        if own_known
-        else None,
+        ],
         "cases": work,
     }
 
 
-def _coverage_of(own: engine.Own, sub: engine.Own) -> list:
-    """As reports.queries.bodies: the kinds of unit among the descendants (sub − own)."""
-    return [
-        Coverage(
-            kind=name,
-            label=str(label),
-            planned=getattr(sub, f"{name}_planned") - getattr(own, f"{name}_planned"),
-            completed=getattr(sub, f"{name}_completed") - getattr(own, f"{name}_completed"),
-        )
-        for name, label in COVERAGE_LABELS.items()
-    ]
+class _ChildLines:
+    """A child's lines per body, as reports.queries.bodies builds the unit's: coverage of
+    the kinds of unit among the descendants (sub − own). Built straight from the figures,
+    each label translated once per answer (not per line: a province has ~400 lines)."""
 
+    def __init__(self) -> None:
+        self.body_labels = {body: body_label(body) for body in BODY_ORDER}
+        self.coverage = [
+            (name, str(label), f"{name}_planned", f"{name}_completed")
+            for name, label in COVERAGE_LABELS.items()
+        ]
 
-def _body_figures(body: str, own: engine.Own, sub: engine.Own) -> BodyFigures:
-    return BodyFigures(
-        body=body, label=body_label(body), own=own, sub=sub, coverage=_coverage_of(own, sub)
-    )
+    def line(self, body: str, own: engine.Own | None, sub: engine.Own) -> dict:
+        """`own` None: not known (`own` and `coverage` null)."""
+        return {
+            "body": body,
+            "label": self.body_labels[body],
+            "own": None if own is None else _totals(own),
+            "sub": _totals(sub),
+            "coverage": None
+            if own is None
+            else [
+                _coverage_line(
+                    name,
+                    label,
+                    getattr(sub, planned) - getattr(own, planned),
+                    getattr(sub, completed) - getattr(own, completed),
+                )
+                for name, label, planned, completed in self.coverage
+            ],
+            "cases": None,
+        }
 
 
 _ROW_NAMES = (*FIGURES, "expected")
+# engine.Own built from a row's columns by position (a keyword dict per row costs more
+# than the rest of the line): its fields begin with the row's, in the same order.
+assert tuple(field.name for field in dataclasses.fields(engine.Own))[: len(_ROW_NAMES)] == (
+    _ROW_NAMES
+)
+_ROW_COLUMNS = (
+    *(f"own_{name}" for name in _ROW_NAMES),
+    *(f"sub_{name}" for name in _ROW_NAMES),
+)
 
 
 def bodies_for(
@@ -283,6 +340,7 @@ def bodies_for(
     itself): `own` and `coverage` are null for the others, as `without_programme` is."""
     day = source.day()
     child_lines: dict[int, list[dict]] = {}
+    lines = _ChildLines()
     if source.computed:
         if computed is None:
             computed = computed_figures(organization, source, kind=kind)
@@ -295,25 +353,26 @@ def bodies_for(
         for unit_id, bodies in found.items():
             known = unit_id in leaves
             child_lines[unit_id] = [
-                _body_line(
-                    _body_figures(body, bodies[body] if known else engine.Own(), bodies[body]),
-                    own_known=known,
-                )
+                lines.line(body, bodies[body] if known else None, bodies[body])
                 for body in BODY_ORDER
                 if body in bodies
             ]
     else:
         unit_bodies = figures_by_body(organization, source, kind=kind)
         pairs: dict[int, dict[str, tuple[engine.Own, engine.Own]]] = {}
-        for row in source.rows(body=None).filter(
-            organization_id__in=[child.pk for child in children], kind=kind
+        width = len(_ROW_NAMES)
+        # The figures only, not model instances (~80 columns each, ~450 rows a province).
+        for unit_id, body, *values in (
+            source.rows(body=None)
+            .filter(organization_id__in=[child.pk for child in children], kind=kind)
+            .values_list("organization_id", "body", *_ROW_COLUMNS)
         ):
-            own = engine.Own(**{name: getattr(row, f"own_{name}") for name in _ROW_NAMES})
-            sub = engine.Own(**{name: getattr(row, f"sub_{name}") for name in _ROW_NAMES})
-            pairs.setdefault(row.organization_id, {})[row.body] = (own, sub)
+            own = engine.Own(*values[:width])
+            sub = engine.Own(*values[width:])
+            pairs.setdefault(unit_id, {})[body] = (own, sub)
         for unit_id, read in pairs.items():
             child_lines[unit_id] = [
-                _body_line(_body_figures(body, *read[body])) for body in BODY_ORDER if body in read
+                lines.line(body, *read[body]) for body in BODY_ORDER if body in read
             ]
     counts = own_counts(organization, source, kind=kind)
     work = concluded_cases(organization, source, kind=kind, day=day)
@@ -379,19 +438,46 @@ def concluded_cases(
     trình") and the arising ones ("phát sinh": no target, or one an amendment removed),
     and their subjects: organisations, members, members who sit on a committee ("kiểm
     tra 03 tổ chức đảng, 05 cấp ủy viên"). One grouped query over the subtree's cases."""
+    years = sorted(source.years())
+    values: dict[str, Any] = {
+        "prefix": compiled.like_prefix(organization.path),
+        "unit": organization.pk,
+        "day": day,
+        **{f"year{index}": year for index, year in enumerate(years)},
+    }
+    if kind:
+        values["kind"] = kind
+    result: dict[str, dict[str, dict]] = {}
+    for body, is_own, arising_case, n, *subjects in _concluded_statement(
+        len(years), bool(kind)
+    ).rows(values):
+        for line_body in (ALL_BODIES, body):
+            lines = result.setdefault(line_body, {"own": _no_cases(), "sub": _no_cases()})
+            for where in ("own", "sub") if is_own else ("sub",):
+                line = lines[where]
+                line["arising" if arising_case else "planned"] += n
+                for name, count in zip(_SUBJECT_COUNTS, subjects, strict=True):
+                    line[name] += count
+    return result
+
+
+_SUBJECT_COUNTS = ("organizations", "members", "committee_members")
+
+
+def concluded_rows(path: str, unit: int, day: date, years: list[int], kind: str) -> QuerySet:
+    """concluded_cases' grouped query (body, is_own, arising_case, n, then the subjects'
+    counts): the cases of the subtree at `path`, the unit's own by its id."""
     cases = Case.objects.filter(
-        organization__path__startswith=organization.path,
+        organization__path__startswith=path,
         status__in=Case.COUNTING,
         concluded_on__lte=day,
-        year__in=list(source.years()),
+        year__in=years,
     )
     if kind:
         cases = cases.filter(kind=kind)
-    rows = (
+    return (
         cases.annotate(
-            is_own=ExpressionWrapper(
-                Q(organization_id=organization.pk), output_field=BooleanField()
-            ),
+            is_own=ExpressionWrapper(Q(organization_id=unit), output_field=BooleanField()),
             arising_case=ExpressionWrapper(
                 Q(target__isnull=True) | counting.orphaned_cases(day), output_field=BooleanField()
             ),
@@ -409,18 +495,46 @@ def concluded_cases(
                 ),
             ),
         )
+        .values_list(
+            "body", "is_own", "arising_case", "n", "organizations", "members", "committee_members"
+        )
         .order_by()
     )
-    result: dict[str, dict[str, dict]] = {}
-    for row in rows:
-        for body in (ALL_BODIES, row["body"]):
-            lines = result.setdefault(body, {"own": _no_cases(), "sub": _no_cases()})
-            for where in ("own", "sub") if row["is_own"] else ("sub",):
-                line = lines[where]
-                line["arising" if row["arising_case"] else "planned"] += row["n"]
-                for name in ("organizations", "members", "committee_members"):
-                    line[name] += row[name]
-    return result
+
+
+# concluded_rows compiled once per shape (reports.queries.compiled): building it through
+# the ORM (the orphaned-link rule's subquery) cost 8-18 ms of every request, as much as
+# running it for a grassroots unit. Stand-ins for the values: the years are small
+# integers that are no year (and no constant of the statement), the unit an id no tree
+# reaches.
+_STAND_IN_PATH = "~concluded-subtree~"
+_STAND_IN_UNIT = 1_900_000_001
+_STAND_IN_DAY = date(1901, 1, 1)
+_STAND_IN_KIND = "~kind~"
+
+
+def _concluded_statement(years: int, kind: bool) -> compiled.Statement:
+    """The statement for `years` years (a term has several) and one kind or all."""
+    stand_in_years = [1901 + index for index in range(years)]
+    stand_ins: dict[str, Any] = {
+        "prefix": compiled.like_prefix(_STAND_IN_PATH),
+        "unit": _STAND_IN_UNIT,
+        "day": _STAND_IN_DAY,
+        **{f"year{index}": year for index, year in enumerate(stand_in_years)},
+    }
+    if kind:
+        stand_ins["kind"] = _STAND_IN_KIND
+    return compiled.statement(
+        ("progress_concluded_cases", years, kind),
+        lambda: concluded_rows(
+            _STAND_IN_PATH,
+            _STAND_IN_UNIT,
+            _STAND_IN_DAY,
+            stand_in_years,
+            _STAND_IN_KIND if kind else ALL_KINDS,
+        ),
+        stand_ins,
+    )
 
 
 def target_figures(programme: Programme, on: date) -> dict:
@@ -780,7 +894,8 @@ class ProgressViewSet(OpenViewMixin, viewsets.ViewSet):
             today=today,
             language=translation.get_language(),
         )
-        return Response(ProgressSerializer(data).data)
+        # Already the JSON ProgressSerializer describes (see _percent): not run through it.
+        return Response(data)
 
 
 class ProgrammeProgressViewSet(OpenViewMixin, viewsets.ViewSet):

@@ -9,12 +9,16 @@ import pytest
 import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from rest_framework.renderers import JSONRenderer
 
 from ktgs.figures import round_percent
 from ktgs.models import Organization
 from reports import engine
+from reports.api import progress as progress_api
+from reports.api.progress import ProgressSerializer, progress_for
 from reports.engine import periods as report_services
 from reports.models import ReportPeriod
+from reports.queries import compiled
 from reports.queries.bodies import figures_by_body
 from reports.queries.sources import period_source
 from tests.factories import OrganizationFactory
@@ -224,3 +228,65 @@ def test_a_computed_period_is_computed_once_per_request(api, cast, year, monkeyp
         body = get(api, cast.leader_p, tree.province, period="m9")
     assert body["computed_at"] is not None and by_body(body["unit"])["committee"]["sub"]
     assert calls == [tree.province.pk]
+
+
+def described_by_the_serializer(unit, *, year: int, today, **params) -> bytes:
+    """progress_for's data run through ProgressSerializer, rendered: what the view would
+    answer if it ran the serializer it documents (it returns the data as it is)."""
+    data = progress_for(
+        unit,
+        year=year,
+        period=params.get("period", "year"),
+        kind=params.get("kind", ""),
+        today=today,
+        language="vi",
+    )
+    return JSONRenderer().render(ProgressSerializer(data).data)
+
+
+@pytest.mark.parametrize("source", ["live", "snapshot", "computed", "term"])
+@pytest.mark.parametrize("kind", ["", SUPERVISE])
+def test_the_answer_is_the_bytes_its_serializer_gives(api, cast, year, source, kind):
+    """The view skips ProgressSerializer for speed: the data it returns is already the
+    serializer's output, byte for byte (key order, integers, floats, dates, nulls)."""
+    tree = year
+    engine.rebuild(DAY)
+    period = {"live": "year", "snapshot": "m9", "computed": "m9", "term": "term"}[source]
+    if source == "snapshot":
+        report_services.snapshot_period(
+            ReportPeriod.objects.get(kind="m9", year=2026, month=0), today=DAY
+        )
+    client = api.as_user(cast.leader_p)
+    with time_machine.travel(DAY, tick=False):
+        for unit in (tree.province, tree.a1):
+            response = client.get(
+                f"/api/v1/progress/{unit.pk}/", {"year": 2026, "period": period, "kind": kind}
+            )
+            assert response.status_code == 200, response.content
+            assert response.json()["unit"]["by_body"]
+            assert response.content == described_by_the_serializer(
+                unit, year=2026, today=DAY, period=period, kind=kind
+            )
+
+
+@pytest.mark.parametrize("kind", ["", SUPERVISE])
+@pytest.mark.parametrize("years", [[2026], [2025, 2026]])
+def test_the_concluded_cases_statement_is_the_orms(cast, year, kind, years):
+    """concluded_cases runs its query compiled once with stand-ins: the SQL and the
+    parameters it runs are those the ORM compiles for the call's values, and so are
+    the rows."""
+    tree = year
+    for unit in (tree.root, tree.province, tree.a1):
+        orm = progress_api.concluded_rows(unit.path, unit.pk, DAY, years, kind)
+        sql, params = orm.query.get_compiler(connection=connection).as_sql()
+        values = {
+            "prefix": compiled.like_prefix(unit.path),
+            "unit": unit.pk,
+            "day": DAY,
+            **{f"year{index}": found for index, found in enumerate(years)},
+            **({"kind": kind} if kind else {}),
+        }
+        statement = progress_api._concluded_statement(len(years), bool(kind))
+        assert (statement.sql, statement.params(values)) == (sql, list(params))
+        assert sorted(statement.rows(values)) == sorted(orm)
+    assert sorted(statement.rows(values))  # the world has concluded cases

@@ -7,6 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from reports.engine import periods as report_services
+from tests.api.test_progress_by_body import described_by_the_serializer
 from tests.reports.test_records import AFTER, LINE, grow_records, nine_month_records
 
 pytestmark = pytest.mark.usefixtures("deadline_rules")
@@ -76,3 +77,18 @@ def test_the_records_add_one_query_whatever_the_subtree(api, cast, tree):
     before = count()
     grow_records(cast, tree, 5)
     assert count() == before
+
+
+def test_the_records_are_the_bytes_their_serializer_gives(api, cast, tree):
+    report_services.ensure_periods(2025)
+    nine_month_records(cast, tree)
+    client = api.as_user(cast.leader_p)
+    with time_machine.travel(AFTER, tick=False):
+        response = client.get(
+            f"/api/v1/progress/{tree.province.pk}/", {"year": 2025, "period": "m9"}
+        )
+        assert response.status_code == 200, response.content
+        assert response.json()["records"][0]["sentence"] == LINE
+        assert response.content == described_by_the_serializer(
+            tree.province, year=2025, today=AFTER, period="m9"
+        )
