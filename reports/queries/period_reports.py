@@ -337,15 +337,6 @@ def target_lines(
     Third: the unit's own targets per (body of their programme, activity kind), one
     line per counting unit. One query: the targets with what their lineages have done,
     added up in the database (plans.queries.done_totals, by the programme page's rule)."""
-    of_years = Q()
-    for year in years:
-        of_years |= plan_queries.targets_of_year(year)
-    targets = Target.objects.filter(
-        of_years,
-        plan_queries.in_force_on(day),
-        organization__path__startswith=organization.path,
-        programme__status__in=COUNTED_PROGRAMME_STATUSES,
-    )
     kind_order = {value: index for index, value in enumerate(ActivityKind.values)}
     unit_order = {value: index for index, value in enumerate(Target.Counts.values)}
     labels = dict(ActivityKind.choices)
@@ -353,12 +344,20 @@ def target_lines(
     # body if the unit's own): what a target expects is linear in its quantity, so each
     # group's expected is one Fraction (adding 55,000 Fractions one by one took ~1 s for
     # the nation's report at 10% scale), and the 55,000 targets never reach Python.
-    groups = plan_queries.done_totals(
-        targets.annotate(
-            own_body=CaseWhen(When(organization_id=organization.pk, then=F("programme__body")))
-        ),
-        on=day,
-        by=("kind", "programme__starts_on", "due_on", "own_body"),
+    statement = _targets_statement(len(years))
+    values: dict[str, Any] = {
+        "prefix": compiled.like_prefix(organization.path),
+        "pk": organization.pk,
+        "day": day,
+    }
+    for index, year in enumerate(years):
+        values |= {
+            f"year{index}": year,
+            f"year_start{index}": date(year, 1, 1),
+            f"year_end{index}": date(year, 12, 31),
+        }
+    groups = plan_queries.done_totals_of(
+        statement.compiler, statement.sql, statement.params(values), on=day
     )
     by_line: dict[tuple[str, str], TargetLine] = {}
     totals: dict[str, TargetLine] = {}
@@ -528,6 +527,7 @@ _STAND_IN_PATH = "~period-report-subtree~"
 _UNIT_STAND_IN = 987654331
 _START_STAND_IN = date(1901, 1, 1)
 _END_STAND_IN = date(1902, 1, 1)
+_DAY_STAND_IN = date(1909, 6, 6)
 _FIRST_YEAR_STAND_IN = 1901
 
 
@@ -614,6 +614,45 @@ def _findings_query(path: str, start: date, end: date) -> QuerySet:
 
 def _year_stand_ins(count: int) -> list[int]:
     return [_FIRST_YEAR_STAND_IN + index for index in range(count)]
+
+
+def _targets_query(path: str, pk: int, day: date, years: Sequence[int]) -> QuerySet:
+    """The subtree's targets of `years` in force on `day` as done_totals adds them up per
+    (kind, start, due, body of their programme if the unit `pk`'s own)."""
+    of_years = Q()
+    for year in years:
+        of_years |= plan_queries.targets_of_year(year)
+    targets = Target.objects.filter(
+        of_years,
+        plan_queries.in_force_on(day),
+        organization__path__startswith=path,
+        programme__status__in=COUNTED_PROGRAMME_STATUSES,
+    ).annotate(own_body=CaseWhen(When(organization_id=pk, then=F("programme__body"))))
+    return plan_queries.done_totals_targets(
+        targets, ("kind", "programme__starts_on", "due_on", "own_body")
+    )
+
+
+def _targets_statement(years: int) -> compiled.Statement:
+    """For a report of `years` years (one, or a term's): each year with its bounds (a
+    term programme's targets fall in a year by Target.due_on__year)."""
+    year_stand_ins = _year_stand_ins(years)
+    stand_ins: dict[str, Any] = {
+        "prefix": compiled.like_prefix(_STAND_IN_PATH),
+        "pk": _UNIT_STAND_IN,
+        "day": _DAY_STAND_IN,
+    }
+    for index, year in enumerate(year_stand_ins):
+        stand_ins |= {
+            f"year{index}": year,
+            f"year_start{index}": date(year, 1, 1),
+            f"year_end{index}": date(year, 12, 31),
+        }
+    return compiled.statement(
+        ("period_report_targets", years),
+        lambda: _targets_query(_STAND_IN_PATH, _UNIT_STAND_IN, _DAY_STAND_IN, year_stand_ins),
+        stand_ins,
+    )
 
 
 def _done_statement() -> compiled.Statement:

@@ -8,13 +8,16 @@ from unittest import mock
 import pytest
 from django.apps import apps
 from django.db import connection
+from django.db.models import Case, F, Q, When
 
 from ktgs.models import Organization
+from plans import queries as plan_queries
+from plans.models import Target
 from reports.queries import compiled
 from reports.queries import period_reports as reports
 from tests.reports.test_period_report import year_2026  # noqa: F401 (a fixture)
 
-STAND_IN_MARKS = ("1901", "1902", "1903", "1904", "1905", "~", "987654331")
+STAND_IN_MARKS = ("1901", "1902", "1903", "1904", "1905", "1909", "~", "987654331")
 PERIODS = [
     (date(2026, 1, 1), date(2026, 3, 31), range(2026, 2027)),
     (date(2026, 1, 1), date(2026, 7, 2), range(2026, 2027)),
@@ -34,6 +37,14 @@ def shapes(unit: Organization, start: date, end: date, years: range):
         ),
         (reports._findings_statement(), reports._findings_query(unit.path, start, end), values),
     ]
+
+
+def targets_values(unit: Organization, end: date, years: range) -> dict:
+    found = {"prefix": compiled.like_prefix(unit.path), "pk": unit.pk, "day": end}
+    for i, year in enumerate(years):
+        found |= {f"year{i}": year, f"year_start{i}": date(year, 1, 1)}
+        found[f"year_end{i}"] = date(year, 12, 31)
+    return found
 
 
 def orm_sql(queryset):
@@ -57,9 +68,34 @@ def test_the_compiled_reads_are_the_orm_reads(tree, year_2026, start, end, years
             ), unit
             found = reports._run(statement, unit, **values)
             assert sorted(map(tuple, found)) == sorted(queryset), unit
+        # The targets added up with what they have done (plans.queries.done_totals).
+        statement = reports._targets_statement(len(years))
+        queryset = reports._targets_query(unit.path, unit.pk, end, years)
+        params = statement.params(targets_values(unit, end, years))
+        assert (statement.sql, params) == orm_sql(queryset), unit
+        found = plan_queries.done_totals_of(statement.compiler, statement.sql, params, on=end)
+        by = ("kind", "programme__starts_on", "due_on", "own_body")
+        of_years = Q()
+        for year in years:
+            of_years |= plan_queries.targets_of_year(year)
+        targets = Target.objects.filter(
+            of_years,
+            plan_queries.in_force_on(end),
+            organization__path__startswith=unit.path,
+            programme__status__in=plan_queries.COUNTED_PROGRAMME_STATUSES,
+        ).annotate(own_body=Case(When(organization_id=unit.pk, then=F("programme__body"))))
+        assert sorted(found) == sorted(plan_queries.done_totals(targets, on=end, by=by)), unit
     # Something was counted: the fixture's cases and subjects.
     statement, queryset, values = shapes(tree.root, *PERIODS[1])[0]
     assert reports._run(statement, tree.root, **values)
+
+
+def constants_made_of_stand_ins(slots) -> list:
+    return [
+        value
+        for name, value in slots
+        if name is None and any(mark in str(value) for mark in STAND_IN_MARKS)
+    ]
 
 
 @pytest.fixture
@@ -82,13 +118,13 @@ def test_every_value_is_a_parameter_on_sqlite(sqlite, start, end, years):
     assert compiled.connection.vendor == "sqlite"
     unit = Organization(pk=7, path="00010002", depth=2)
     for statement, _queryset, values in shapes(unit, start, end, years):
-        constants = [
-            value
-            for name, value in statement.slots
-            if name is None and any(mark in str(value) for mark in STAND_IN_MARKS)
-        ]
-        assert constants == []
+        assert constants_made_of_stand_ins(statement.slots) == []
         assert not any(mark in statement.sql for mark in STAND_IN_MARKS)
         assert {"prefix", "end"} <= {name for name, _ in statement.slots if name}
         assert reports._run(statement, unit, **values) == []  # SQLite takes it
+    statement = reports._targets_statement(len(years))
+    assert constants_made_of_stand_ins(statement.slots) == []
+    assert not any(mark in statement.sql for mark in STAND_IN_MARKS)
+    params = statement.params(targets_values(unit, end, years))
+    assert plan_queries.done_totals_of(statement.compiler, statement.sql, params, on=end) == []
     assert connection.vendor == "postgresql"  # the rest of the suite's
