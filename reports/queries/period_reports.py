@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from fractions import Fraction
+from functools import cached_property
 from typing import Any
 
 from django.db.models import (
@@ -229,6 +230,7 @@ class PeriodReport:
 
     # --- the drill-down: the list filters that show the records behind each count -----
     # (cases.queries' FilterSets; dates in ISO, which every language's formats parse)
+    # Each is worked out once per report: the page writes them in ~100 links.
 
     def _query(self, **params) -> str:
         return urlencode({"organization": self.organization.pk, **params})
@@ -237,12 +239,12 @@ class PeriodReport:
         start, end = self.period.cumulative_start, self.source.day()
         return {f"{name}_after": start.isoformat(), f"{name}_before": end.isoformat()}
 
-    @property
+    @cached_property
     def cases_query(self) -> str:
         """The subtree's cases concluded in the period (add kind, subject, finding)."""
         return self._query(**self._range("concluded"))
 
-    @property
+    @cached_property
     def targets_query(self) -> str:
         """The cases that count toward the subtree's targets of the period on its day
         (add target_kind, target_counts, subject)."""
@@ -253,7 +255,7 @@ class PeriodReport:
             target_years_max=years.stop - 1,
         )
 
-    @property
+    @cached_property
     def arising_query(self) -> str:
         """The subtree's arising cases as the roll-up counts them (add kind; with
         origin=planned, those an amendment left without a target)."""
@@ -262,46 +264,46 @@ class PeriodReport:
             years_min=years.start, years_max=years.stop - 1, arising_on=self.source.day()
         )
 
-    @property
+    @cached_property
     def own_cases_query(self) -> str:
         """The unit's own cases concluded in the period (add body and kind)."""
         return self._query(unit=self.organization.pk, **self._range("concluded"))
 
-    @property
+    @cached_property
     def discipline_query(self) -> str:
         """The cases with discipline decided in the period by the subtree's bodies and in
         force at its end (add discipline form, decider, subject)."""
         return self._query(**self._range("decided"))
 
-    @property
+    @cached_property
     def letters_query(self) -> str:
         return self._query(**self._range("received"))
 
-    @property
+    @cached_property
     def denunciations_received_query(self) -> str:
         return self._query(**self._range("received"))
 
-    @property
+    @cached_property
     def denunciations_concluded_query(self) -> str:
         return self._query(**self._range("concluded"))
 
-    @property
+    @cached_property
     def denunciations_pending_query(self) -> str:
         return self._query(pending_on=self.source.day().isoformat())
 
-    @property
+    @cached_property
     def denunciations_overdue_query(self) -> str:
         return self._query(**self._range("overdue"))
 
-    @property
+    @cached_property
     def complaints_lodged_query(self) -> str:
         return self._query(**self._range("lodged"))
 
-    @property
+    @cached_property
     def complaints_decided_query(self) -> str:
         return self._query(**self._range("decided"))
 
-    @property
+    @cached_property
     def suspensions_query(self) -> str:
         return self._query(**self._range("started"))
 
