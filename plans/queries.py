@@ -196,18 +196,33 @@ def done_totals(targets: QuerySet[Target], on: datetime.date, by: Sequence[str])
     target finds its lineage's targets by their line (target_line_idx: a lineage's
     targets name its first one, which names none), and counts the cases only by the rule
     it counts by: cases, or the subjects of one kind."""
-    selected = (
+    compiler = done_totals_targets(targets, by).query.get_compiler(connection=connection)
+    targets_sql, targets_params = compiler.as_sql()
+    return done_totals_of(compiler, targets_sql, list(targets_params), on=on)
+
+
+def done_totals_targets(targets: QuerySet[Target], by: Sequence[str]) -> QuerySet:
+    """The query of the targets that done_totals adds up: (pk, line, quantity, counting
+    rule, *the values of `by`)."""
+    return (
         targets.annotate(done_line=Coalesce("lineage_id", "id"))
         .values_list("pk", "done_line", "quantity", "counts", *by)
         .order_by()
     )
-    compiler = selected.query.get_compiler(connection=connection)
-    targets_sql, targets_params = compiler.as_sql()
+
+
+def done_totals_of(
+    compiler: Any, targets_sql: str, targets_params: list, *, on: datetime.date
+) -> list[tuple]:
+    """done_totals of the targets' query (done_totals_targets) compiled by `compiler`
+    into `targets_sql` and `targets_params`: for a caller that compiled it once for
+    every call (reports.queries.compiled)."""
+    by = len(compiler.select) - 4
     case_model = Target._meta.get_field("cases").related_model
     assert isinstance(case_model, type) and issubclass(case_model, models.Model)
     subject_model = case_model._meta.get_field("subjects").related_model
     assert isinstance(subject_model, type) and issubclass(subject_model, models.Model)
-    keys = ", ".join(["counts", *(f"by{i}" for i in range(len(by)))])
+    keys = ", ".join(["counts", *(f"by{i}" for i in range(by))])
     statuses = ", ".join(["%s"] * len(COUNTING_STATUSES))
     sql = f"""
         WITH t(id, line, quantity, {keys}) AS ({targets_sql}),

@@ -46,7 +46,10 @@ from django.db import connection
 from django.db.backends.utils import CursorDebugWrapper, CursorWrapper
 from django.db.models import Model, QuerySet
 from django.db.models.base import ModelState
-from django.db.models.query import get_related_populators  # type: ignore[attr-defined]
+from django.db.models.query import (  # type: ignore[attr-defined]
+    ModelIterable,
+    get_related_populators,
+)
 from django.db.models.signals import post_init, pre_init
 
 # The marks of a stand-in's value: what a parameter made from one still shows.
@@ -174,7 +177,11 @@ def statement(
         sql=sql,
         slots=slots,
         compiler=compiler,
-        objects_info=_objects_info(compiler, queryset.db),
+        # A values() query's rows are its objects (Django may still describe the model's
+        # columns among them: klass_info).
+        objects_info=_objects_info(compiler, queryset.db)
+        if queryset._iterable_class is ModelIterable
+        else None,
         prepared=_prepared_sql(sql, slots)
         if prepare and connection.vendor == "postgresql"
         else None,

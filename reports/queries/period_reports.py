@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from fractions import Fraction
+from functools import cached_property
 from typing import Any
 
 from django.db.models import (
@@ -15,6 +17,7 @@ from django.db.models import (
     F,
     OuterRef,
     Q,
+    QuerySet,
     When,
 )
 from django.db.models import Case as CaseWhen
@@ -33,6 +36,7 @@ from reports.models import (
     ALL_KINDS,
     ReportPeriod,
 )
+from reports.queries import compiled
 from reports.queries.bodies import BODY_ORDER, Coverage, body_label, figures_by_body
 from reports.queries.records import DECIDERS, DisciplineLine, Records, records_of_source
 from reports.queries.sources import Source, _Row, computed_figures, period_source
@@ -226,6 +230,7 @@ class PeriodReport:
 
     # --- the drill-down: the list filters that show the records behind each count -----
     # (cases.queries' FilterSets; dates in ISO, which every language's formats parse)
+    # Each is worked out once per report: the page writes them in ~100 links.
 
     def _query(self, **params) -> str:
         return urlencode({"organization": self.organization.pk, **params})
@@ -234,12 +239,12 @@ class PeriodReport:
         start, end = self.period.cumulative_start, self.source.day()
         return {f"{name}_after": start.isoformat(), f"{name}_before": end.isoformat()}
 
-    @property
+    @cached_property
     def cases_query(self) -> str:
         """The subtree's cases concluded in the period (add kind, subject, finding)."""
         return self._query(**self._range("concluded"))
 
-    @property
+    @cached_property
     def targets_query(self) -> str:
         """The cases that count toward the subtree's targets of the period on its day
         (add target_kind, target_counts, subject)."""
@@ -250,7 +255,7 @@ class PeriodReport:
             target_years_max=years.stop - 1,
         )
 
-    @property
+    @cached_property
     def arising_query(self) -> str:
         """The subtree's arising cases as the roll-up counts them (add kind; with
         origin=planned, those an amendment left without a target)."""
@@ -259,46 +264,46 @@ class PeriodReport:
             years_min=years.start, years_max=years.stop - 1, arising_on=self.source.day()
         )
 
-    @property
+    @cached_property
     def own_cases_query(self) -> str:
         """The unit's own cases concluded in the period (add body and kind)."""
         return self._query(unit=self.organization.pk, **self._range("concluded"))
 
-    @property
+    @cached_property
     def discipline_query(self) -> str:
         """The cases with discipline decided in the period by the subtree's bodies and in
         force at its end (add discipline form, decider, subject)."""
         return self._query(**self._range("decided"))
 
-    @property
+    @cached_property
     def letters_query(self) -> str:
         return self._query(**self._range("received"))
 
-    @property
+    @cached_property
     def denunciations_received_query(self) -> str:
         return self._query(**self._range("received"))
 
-    @property
+    @cached_property
     def denunciations_concluded_query(self) -> str:
         return self._query(**self._range("concluded"))
 
-    @property
+    @cached_property
     def denunciations_pending_query(self) -> str:
         return self._query(pending_on=self.source.day().isoformat())
 
-    @property
+    @cached_property
     def denunciations_overdue_query(self) -> str:
         return self._query(**self._range("overdue"))
 
-    @property
+    @cached_property
     def complaints_lodged_query(self) -> str:
         return self._query(**self._range("lodged"))
 
-    @property
+    @cached_property
     def complaints_decided_query(self) -> str:
         return self._query(**self._range("decided"))
 
-    @property
+    @cached_property
     def suspensions_query(self) -> str:
         return self._query(**self._range("started"))
 
@@ -334,15 +339,6 @@ def target_lines(
     Third: the unit's own targets per (body of their programme, activity kind), one
     line per counting unit. One query: the targets with what their lineages have done,
     added up in the database (plans.queries.done_totals, by the programme page's rule)."""
-    of_years = Q()
-    for year in years:
-        of_years |= plan_queries.targets_of_year(year)
-    targets = Target.objects.filter(
-        of_years,
-        plan_queries.in_force_on(day),
-        organization__path__startswith=organization.path,
-        programme__status__in=COUNTED_PROGRAMME_STATUSES,
-    )
     kind_order = {value: index for index, value in enumerate(ActivityKind.values)}
     unit_order = {value: index for index, value in enumerate(Target.Counts.values)}
     labels = dict(ActivityKind.choices)
@@ -350,12 +346,20 @@ def target_lines(
     # body if the unit's own): what a target expects is linear in its quantity, so each
     # group's expected is one Fraction (adding 55,000 Fractions one by one took ~1 s for
     # the nation's report at 10% scale), and the 55,000 targets never reach Python.
-    groups = plan_queries.done_totals(
-        targets.annotate(
-            own_body=CaseWhen(When(organization_id=organization.pk, then=F("programme__body")))
-        ),
-        on=day,
-        by=("kind", "programme__starts_on", "due_on", "own_body"),
+    statement = _targets_statement(len(years))
+    values: dict[str, Any] = {
+        "prefix": compiled.like_prefix(organization.path),
+        "pk": organization.pk,
+        "day": day,
+    }
+    for index, year in enumerate(years):
+        values |= {
+            f"year{index}": year,
+            f"year_start{index}": date(year, 1, 1),
+            f"year_end{index}": date(year, 12, 31),
+        }
+    groups = plan_queries.done_totals_of(
+        statement.compiler, statement.sql, statement.params(values), on=day
     )
     by_line: dict[tuple[str, str], TargetLine] = {}
     totals: dict[str, TargetLine] = {}
@@ -432,35 +436,8 @@ def period_report(
     targets, target_totals, own_targets = target_lines(organization, years=source.years(), day=end)
     by_kind = {line.kind: line for line in lines}
     own_done: dict[tuple[str, str], BodyActivity] = {}
-    for kind, body, own, cases, orgs, members, committee in (
-        Case.objects.filter(
-            organization__path__startswith=organization.path,
-            status__in=Case.COUNTING,
-            concluded_on__gte=start,
-            concluded_on__lte=end,
-        )
-        # Per body for the unit's own cases: a case counts under its target's programme
-        # body (as the roll-up counts it), an arising case under the body that recorded
-        # it. The subtree's lines add the groups up.
-        .annotate(
-            counted_body=Coalesce("target__programme__body", "body"),
-            own=ExpressionWrapper(Q(organization_id=organization.pk), BooleanField()),
-        )
-        .values("kind", "counted_body", "own")
-        .annotate(
-            # The join with subjects repeats a case once per subject: count cases distinct.
-            n=Count("id", distinct=True),
-            orgs=Count("subjects", filter=Q(subjects__kind=CaseSubject.Kind.ORGANIZATION)),
-            members=Count("subjects", filter=Q(subjects__kind=CaseSubject.Kind.MEMBER)),
-            committee=Count(
-                "subjects",
-                filter=Q(
-                    subjects__kind=CaseSubject.Kind.MEMBER, subjects__is_committee_member=True
-                ),
-            ),
-        )
-        .values_list("kind", "counted_body", "own", "n", "orgs", "members", "committee")
-        .order_by()
+    for kind, body, own, cases, orgs, members, committee in _run(
+        _done_statement(), organization, start=start, end=end
     ):
         found = by_kind.get(kind)
         if found is None:
@@ -478,18 +455,8 @@ def period_report(
                 committee_members=committee,
             )
     # The arising cases that an amendment left without a target, as of the same day.
-    for kind, n in (
-        Case.objects.filter(
-            counting.orphaned_cases(end),
-            organization__path__startswith=organization.path,
-            status__in=Case.COUNTING,
-            concluded_on__lte=end,
-            year__in=source.years(),
-        )
-        .values("kind")
-        .annotate(n=Count("id"))
-        .values_list("kind", "n")
-    ):
+    years = source.years()
+    for kind, n in _run(_orphaned_statement(len(years)), organization, end=end, years=years):
         if kind in by_kind:
             by_kind[kind].outside_after_amendment = n
     for name in (
@@ -528,11 +495,101 @@ def findings_of(organization: Organization, *, start: date, end: date) -> list[F
     the subjects, those of a case that found a violation, shortcomings, those with a
     discipline decision recorded, and with one decided by `end` (a later complaint's
     result does not undo that they were disciplined)."""
-    decisions = DisciplineDecision.objects.filter(subject=OuterRef("pk"))
     found = {
         (kind, committee): counts
-        for kind, committee, *counts in CaseSubject.objects.filter(
-            case__organization__path__startswith=organization.path,
+        for kind, committee, *counts in _run(
+            _findings_statement(), organization, start=start, end=end
+        )
+    }
+    lines = [
+        FindingsLine(who="organizations", label=_("Tổ chức đảng")),
+        FindingsLine(who="members", label=_("Đảng viên")),
+        FindingsLine(who="committee_members", label=_("Trong đó cấp ủy viên")),
+    ]
+    names = ("subjects", "violation", "shortcomings", "must_discipline", "disciplined")
+    for (kind, committee), counts in found.items():
+        targets = [lines[0]] if kind == CaseSubject.Kind.ORGANIZATION else [lines[1]]
+        if kind == CaseSubject.Kind.MEMBER and committee:
+            targets.append(lines[2])
+        for line in targets:
+            for name, value in zip(names, counts, strict=True):
+                setattr(line, name, getattr(line, name) + value)
+    return lines
+
+
+# --- the report's statements, compiled once per process ----------------------------------
+# Building and compiling these three grouped queries through the ORM cost ~25 ms of every
+# report (a grassroots unit's report: ~35 ms of Python around ~20 ms of SQL), while their
+# SQL is the same for every unit and period: only the values change. Each is compiled once
+# per database vendor (and number of years) with these stand-ins for the values
+# (reports.queries.compiled, which holds the rule for them), and each call runs the same
+# SQL as the ORM would with the call's values put back
+# (tests/reports/test_period_report_statements.py compares them).
+_STAND_IN_PATH = "~period-report-subtree~"
+_UNIT_STAND_IN = 987654331
+_START_STAND_IN = date(1901, 1, 1)
+_END_STAND_IN = date(1902, 1, 1)
+_DAY_STAND_IN = date(1909, 6, 6)
+_FIRST_YEAR_STAND_IN = 1901
+
+
+def _done_query(path: str, pk: int, start: date, end: date) -> QuerySet:
+    """The subtree's cases concluded in [start, end] per kind, body (a case counts under
+    its target's programme body, as the roll-up counts it, an arising case under the body
+    that recorded it) and whether the unit `pk` owns them: cases, organisations, members
+    and committee members among their subjects."""
+    return (
+        Case.objects.filter(
+            organization__path__startswith=path,
+            status__in=Case.COUNTING,
+            concluded_on__gte=start,
+            concluded_on__lte=end,
+        )
+        .annotate(
+            counted_body=Coalesce("target__programme__body", "body"),
+            own=ExpressionWrapper(Q(organization_id=pk), BooleanField()),
+        )
+        .values("kind", "counted_body", "own")
+        .annotate(
+            # The join with subjects repeats a case once per subject: count cases distinct.
+            n=Count("id", distinct=True),
+            orgs=Count("subjects", filter=Q(subjects__kind=CaseSubject.Kind.ORGANIZATION)),
+            members=Count("subjects", filter=Q(subjects__kind=CaseSubject.Kind.MEMBER)),
+            committee=Count(
+                "subjects",
+                filter=Q(
+                    subjects__kind=CaseSubject.Kind.MEMBER, subjects__is_committee_member=True
+                ),
+            ),
+        )
+        .values_list("kind", "counted_body", "own", "n", "orgs", "members", "committee")
+        .order_by()
+    )
+
+
+def _orphaned_query(path: str, end: date, years: Sequence[int]) -> QuerySet:
+    """The subtree's arising cases of `years` per kind that an amendment left without a
+    target, as of `end`."""
+    return (
+        Case.objects.filter(
+            counting.orphaned_cases(end),
+            organization__path__startswith=path,
+            status__in=Case.COUNTING,
+            concluded_on__lte=end,
+            year__in=list(years),
+        )
+        .values("kind")
+        .annotate(n=Count("id"))
+        .values_list("kind", "n")
+    )
+
+
+def _findings_query(path: str, start: date, end: date) -> QuerySet:
+    """findings_of's counts per subject kind and committee flag."""
+    decisions = DisciplineDecision.objects.filter(subject=OuterRef("pk"))
+    return (
+        CaseSubject.objects.filter(
+            case__organization__path__startswith=path,
             case__kind=ActivityKind.INSPECTION_VIOLATION,
             case__status__in=Case.COUNTING,
             case__concluded_on__gte=start,
@@ -554,21 +611,101 @@ def findings_of(organization: Organization, *, start: date, end: date) -> list[F
             "kind", "is_committee_member", "n", "violation", "shortcomings", "must_n", "done_n"
         )
         .order_by()
+    )
+
+
+def _year_stand_ins(count: int) -> list[int]:
+    return [_FIRST_YEAR_STAND_IN + index for index in range(count)]
+
+
+def _targets_query(path: str, pk: int, day: date, years: Sequence[int]) -> QuerySet:
+    """The subtree's targets of `years` in force on `day` as done_totals adds them up per
+    (kind, start, due, body of their programme if the unit `pk`'s own)."""
+    of_years = Q()
+    for year in years:
+        of_years |= plan_queries.targets_of_year(year)
+    targets = Target.objects.filter(
+        of_years,
+        plan_queries.in_force_on(day),
+        organization__path__startswith=path,
+        programme__status__in=COUNTED_PROGRAMME_STATUSES,
+    ).annotate(own_body=CaseWhen(When(organization_id=pk, then=F("programme__body"))))
+    return plan_queries.done_totals_targets(
+        targets, ("kind", "programme__starts_on", "due_on", "own_body")
+    )
+
+
+def _targets_statement(years: int) -> compiled.Statement:
+    """For a report of `years` years (one, or a term's): each year with its bounds (a
+    term programme's targets fall in a year by Target.due_on__year)."""
+    year_stand_ins = _year_stand_ins(years)
+    stand_ins: dict[str, Any] = {
+        "prefix": compiled.like_prefix(_STAND_IN_PATH),
+        "pk": _UNIT_STAND_IN,
+        "day": _DAY_STAND_IN,
     }
-    lines = [
-        FindingsLine(who="organizations", label=_("Tổ chức đảng")),
-        FindingsLine(who="members", label=_("Đảng viên")),
-        FindingsLine(who="committee_members", label=_("Trong đó cấp ủy viên")),
-    ]
-    names = ("subjects", "violation", "shortcomings", "must_discipline", "disciplined")
-    for (kind, committee), counts in found.items():
-        targets = [lines[0]] if kind == CaseSubject.Kind.ORGANIZATION else [lines[1]]
-        if kind == CaseSubject.Kind.MEMBER and committee:
-            targets.append(lines[2])
-        for line in targets:
-            for name, value in zip(names, counts, strict=True):
-                setattr(line, name, getattr(line, name) + value)
-    return lines
+    for index, year in enumerate(year_stand_ins):
+        stand_ins |= {
+            f"year{index}": year,
+            f"year_start{index}": date(year, 1, 1),
+            f"year_end{index}": date(year, 12, 31),
+        }
+    return compiled.statement(
+        ("period_report_targets", years),
+        lambda: _targets_query(_STAND_IN_PATH, _UNIT_STAND_IN, _DAY_STAND_IN, year_stand_ins),
+        stand_ins,
+    )
+
+
+def _done_statement() -> compiled.Statement:
+    stand_ins = {"start": _START_STAND_IN, "end": _END_STAND_IN}
+    return compiled.statement(
+        ("period_report_done",),
+        lambda: _done_query(_STAND_IN_PATH, _UNIT_STAND_IN, **stand_ins),
+        {"prefix": compiled.like_prefix(_STAND_IN_PATH), "pk": _UNIT_STAND_IN, **stand_ins},
+    )
+
+
+def _orphaned_statement(years: int) -> compiled.Statement:
+    """For a report of `years` years (one, or a term's)."""
+    stand_ins: dict[str, Any] = {
+        f"year{index}": year for index, year in enumerate(_year_stand_ins(years))
+    }
+    return compiled.statement(
+        ("period_report_orphaned", years),
+        lambda: _orphaned_query(_STAND_IN_PATH, _END_STAND_IN, _year_stand_ins(years)),
+        {"prefix": compiled.like_prefix(_STAND_IN_PATH), "end": _END_STAND_IN, **stand_ins},
+    )
+
+
+def _findings_statement() -> compiled.Statement:
+    stand_ins = {"start": _START_STAND_IN, "end": _END_STAND_IN}
+    return compiled.statement(
+        ("period_report_findings",),
+        lambda: _findings_query(_STAND_IN_PATH, **stand_ins),
+        {"prefix": compiled.like_prefix(_STAND_IN_PATH), **stand_ins},
+    )
+
+
+def _run(
+    statement: compiled.Statement,
+    organization: Organization,
+    *,
+    end: date,
+    start: date | None = None,
+    years: Sequence[int] = (),
+) -> list:
+    """The statement's rows for the organisation's subtree and these values, as the ORM
+    reads them (its converters: a boolean from SQLite's integer)."""
+    values: dict[str, Any] = {
+        "prefix": compiled.like_prefix(organization.path),
+        "pk": organization.pk,
+        "start": start,
+        "end": end,
+        **{f"year{index}": year for index, year in enumerate(years)},
+    }
+    rows = statement.rows(values)
+    return list(statement.compiler.results_iter(results=[rows]))
 
 
 def _body_sections(
