@@ -43,7 +43,7 @@ from ktgs.converters import MAX_ID
 from ktgs.filters import IdFilter, YearFilter, YearRangeFilter
 from ktgs.models import Organization
 from plans.models import ActivityKind, Body, DecidingBody, Programme, Target
-from plans.queries import in_force_on, orphaned_links, targets_of_year
+from plans.queries import counted_on, orphaned_links
 
 
 def cases_for(user, *, organization: Organization | None = None) -> QuerySet[Case]:
@@ -328,19 +328,14 @@ class CaseFilter(django_filters.FilterSet):
         plans.queries.done_by_lineage), of the unit's subtree, the years, kind and
         counting unit given."""
         day = data["planned_on"]
-        live = Target.objects.filter(
-            in_force_on(day),
-            programme__status__in=(Programme.Status.ISSUED, Programme.Status.CLOSED),
-        )
+        years = data.get("target_years")
+        of_years: range = range(0)
+        if years and years.start is not None and years.stop is not None:
+            # The years a report spans (a term: five), never an unbounded loop.
+            of_years = range(max(int(years.start), 2000), min(int(years.stop), 2100) + 1)
+        live = Target.objects.filter(counted_on(day, years=of_years))
         if self.organization is not None:
             live = live.filter(organization__path__startswith=self.organization.path)
-        years = data.get("target_years")
-        if years and years.start is not None and years.stop is not None:
-            of_years = Q()
-            # The years a report spans (a term: five), never an unbounded loop.
-            for year in range(max(int(years.start), 2000), min(int(years.stop), 2100) + 1):
-                of_years |= targets_of_year(year)
-            live = live.filter(of_years)
         if data.get("target_kind"):
             live = live.filter(kind=data["target_kind"])
         if data.get("target_counts"):

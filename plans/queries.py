@@ -79,6 +79,22 @@ def in_force_on(on: datetime.date, *, through: str = "") -> Q:
 COUNTED_PROGRAMME_STATUSES = (Programme.Status.ISSUED, Programme.Status.CLOSED)
 
 
+def counted_on(on: datetime.date, *, years: Iterable[int] = (), through: str = "") -> Q:
+    """The targets whose figures count on `on`: in a counted programme, and in force then
+    (in_force_on); of `years` too when given (targets_of_year). The one rule of the
+    roll-up (reports.engine.counting), the dashboard, the period report and the progress
+    API. `through`: the lookup that leads to the target from another model ("target__"
+    from a case; not with `years`)."""
+    rule = Q(**{f"{through}programme__status__in": COUNTED_PROGRAMME_STATUSES}) & in_force_on(
+        on, through=through
+    )
+    of_years = Q()
+    for year in years:
+        of_years |= targets_of_year(year)
+    assert not (through and of_years), "years are asked of targets themselves"
+    return rule & of_years
+
+
 def orphaned_links(on: datetime.date) -> Q:
     """Records linked (by their `target`) to a target none of whose lineage is in force on
     `on` in a counted programme: it was removed, or replaced for another unit or kind, by
@@ -90,12 +106,8 @@ def orphaned_links(on: datetime.date) -> Q:
     comes before the look-up of the lineage, which then runs for the few others only (the
     national profile's root: the progress API looked the lineage up 1.27M times, 6 of its
     11 s; the case list's count of arising cases 4.9 -> 1.6 s)."""
-    live = Target.objects.filter(
-        in_force_on(on), programme__status__in=COUNTED_PROGRAMME_STATUSES
-    ).annotate(line=Coalesce("lineage_id", "id"))
-    own_target_in_force = Q(target__programme__status__in=COUNTED_PROGRAMME_STATUSES) & (
-        in_force_on(on, through="target__")
-    )
+    live = Target.objects.filter(counted_on(on)).annotate(line=Coalesce("lineage_id", "id"))
+    own_target_in_force = counted_on(on, through="target__")
     same_line = live.filter(line=Coalesce(OuterRef("target__lineage_id"), OuterRef("target_id")))
     return Q(target__isnull=False) & ~own_target_in_force & ~Q(Exists(same_line))
 

@@ -393,14 +393,8 @@ def own_counts(organization: Organization, source: Source, *, kind: str) -> dict
     of that body are of that unit ("cuộc", "tổ chức", "đảng viên"); absent, they add up
     targets of different units, each target in its own (see target_figures). One query."""
     day = source.day()
-    of_years = Q()
-    for year in source.years():
-        of_years |= plan_queries.targets_of_year(year)
     targets = Target.objects.filter(
-        plan_queries.in_force_on(day),
-        of_years,
-        organization=organization,
-        programme__status__in=engine.COUNTED_PROGRAMME_STATUSES,
+        plan_queries.counted_on(day, years=source.years()), organization=organization
     )
     if kind:
         targets = targets.filter(kind=kind)

@@ -19,7 +19,7 @@ from django.db.models.functions import Coalesce
 from cases.models import Case, CaseSubject
 from ktgs.models import Organization
 from plans.models import Programme, ProgrammeRequirement, Target
-from plans.queries import COUNTED_PROGRAMME_STATUSES, orphaned_links
+from plans.queries import COUNTED_PROGRAMME_STATUSES, counted_on, orphaned_links
 from reports import progress
 from reports.engine.table import Key, Own, lag_tolerance_cases
 from reports.models import ALL_BODIES, ALL_KINDS, coverage_kinds
@@ -51,13 +51,7 @@ def targets_in_force(today: date, *, through: str = "") -> Q:
     amendment or by one in effect, and not removed by one in effect. `through`: the
     lookup that leads to the target from another model ("target__" from a case)."""
 
-    def on(lookup: str, value: object) -> Q:
-        return Q(**{f"{through}{lookup}": value})
-
-    return on("programme__status__in", COUNTED_PROGRAMME_STATUSES) & (
-        (on("added_by__isnull", True) | on("added_by__effective_on__lte", today))
-        & (on("removed_by__isnull", True) | on("removed_by__effective_on__gt", today))
-    )
+    return counted_on(today, through=through)
 
 
 def orphaned_cases(today: date) -> Q:

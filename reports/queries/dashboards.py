@@ -41,7 +41,7 @@ from ktgs.models import Organization
 from plans import queries as plan_queries
 from plans.models import Target
 from reports import engine, progress, wording
-from reports.engine import COUNTED_PROGRAMME_STATUSES, SubtreeFigures
+from reports.engine import SubtreeFigures
 from reports.models import (
     ALL_BODIES,
     ALL_KINDS,
@@ -618,10 +618,7 @@ def _own_counts(year: int, day: date, kind: str, near: Q) -> dict:
     (It was two subqueries, the first and the last value in order: one aggregate costs
     the page half as much to build, compile and run — benchmark F6.)"""
     own = Target.objects.filter(
-        plan_queries.in_force_on(day),
-        plan_queries.targets_of_year(year),
-        organization=OuterRef("pk"),
-        programme__status__in=COUNTED_PROGRAMME_STATUSES,
+        plan_queries.counted_on(day, years=[year]), organization=OuterRef("pk")
     )
     if kind:
         own = own.filter(kind=kind)
@@ -910,14 +907,8 @@ def unit_targets(
     figures count on `day`: of the years, in force then, in a counted programme, of
     `kind` if one; each with its done by then (plans.queries.done_by_lineage, the
     engine's rule). Two queries."""
-    of_years = Q()
-    for year in years:
-        of_years |= plan_queries.targets_of_year(year)
     targets = Target.objects.filter(
-        of_years,
-        plan_queries.in_force_on(day),
-        organization=organization,
-        programme__status__in=COUNTED_PROGRAMME_STATUSES,
+        plan_queries.counted_on(day, years=years), organization=organization
     )
     if kind:
         targets = targets.filter(kind=kind)

@@ -30,7 +30,7 @@ from ktgs.models import Organization
 from plans import queries as plan_queries
 from plans.models import ActivityKind, Target
 from reports import engine, progress
-from reports.engine import COUNTED_PROGRAMME_STATUSES, counting
+from reports.engine import counting
 from reports.models import (
     ALL_BODIES,
     ALL_KINDS,
@@ -621,14 +621,8 @@ def _year_stand_ins(count: int) -> list[int]:
 def _targets_query(path: str, pk: int, day: date, years: Sequence[int]) -> QuerySet:
     """The subtree's targets of `years` in force on `day` as done_totals adds them up per
     (kind, start, due, body of their programme if the unit `pk`'s own)."""
-    of_years = Q()
-    for year in years:
-        of_years |= plan_queries.targets_of_year(year)
     targets = Target.objects.filter(
-        of_years,
-        plan_queries.in_force_on(day),
-        organization__path__startswith=path,
-        programme__status__in=COUNTED_PROGRAMME_STATUSES,
+        plan_queries.counted_on(day, years=years), organization__path__startswith=path
     ).annotate(own_body=CaseWhen(When(organization_id=pk, then=F("programme__body"))))
     return plan_queries.done_totals_targets(
         targets, ("kind", "programme__starts_on", "due_on", "own_body")
