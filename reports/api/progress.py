@@ -39,7 +39,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, viewsets
 from rest_framework.response import Response
 
-from cases.models import Case, CaseSubject
+from cases.models import Case
 from ktgs import access
 from ktgs.api import REPORT_YEAR_SCHEMA, InputSerializer, OpenViewMixin, path_id
 from ktgs.figures import round_percent
@@ -480,13 +480,10 @@ def concluded_rows(path: str, unit: int, day: date, years: list[int], kind: str)
         .annotate(
             # The join with subjects repeats a case once per subject: count cases distinct.
             n=Count("id", distinct=True),
-            organizations=Count("subjects", filter=Q(subjects__kind=CaseSubject.Kind.ORGANIZATION)),
-            members=Count("subjects", filter=Q(subjects__kind=CaseSubject.Kind.MEMBER)),
-            committee_members=Count(
-                "subjects",
-                filter=Q(
-                    subjects__kind=CaseSubject.Kind.MEMBER, subjects__is_committee_member=True
-                ),
+            **counting.subject_counts(
+                organizations="organizations",
+                members="members",
+                committee_members="committee_members",
             ),
         )
         .values_list(

@@ -61,6 +61,19 @@ def orphaned_cases(today: date) -> Q:
     return orphaned_links(today)
 
 
+def subject_counts(*, organizations: str, members: str, committee_members: str) -> dict:
+    """The three counts of a grouped query of cases joined with their subjects (for
+    `.annotate(**...)`, under the names given): organisations, members and committee
+    members among the members. The join repeats a case once per subject, so the cases
+    themselves are counted distinct by the caller."""
+    member = Q(subjects__kind=CaseSubject.Kind.MEMBER)
+    return {
+        organizations: Count("subjects", filter=Q(subjects__kind=CaseSubject.Kind.ORGANIZATION)),
+        members: Count("subjects", filter=member),
+        committee_members: Count("subjects", filter=member & Q(subjects__is_committee_member=True)),
+    }
+
+
 def lineage_members(lines: Iterable[int]):
     """The ids of every target of these lineages, as a subquery: cases are then found by
     their target index (an OR across the join to targets would scan every case)."""

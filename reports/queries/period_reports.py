@@ -352,12 +352,7 @@ def target_lines(
         "pk": organization.pk,
         "day": day,
     }
-    for index, year in enumerate(years):
-        values |= {
-            f"year{index}": year,
-            f"year_start{index}": date(year, 1, 1),
-            f"year_end{index}": date(year, 12, 31),
-        }
+    values |= _year_values(years)
     groups = plan_queries.done_totals_of(
         statement.compiler, statement.sql, statement.params(values), on=day
     )
@@ -553,13 +548,8 @@ def _done_query(path: str, pk: int, start: date, end: date) -> QuerySet:
         .annotate(
             # The join with subjects repeats a case once per subject: count cases distinct.
             n=Count("id", distinct=True),
-            orgs=Count("subjects", filter=Q(subjects__kind=CaseSubject.Kind.ORGANIZATION)),
-            members=Count("subjects", filter=Q(subjects__kind=CaseSubject.Kind.MEMBER)),
-            committee=Count(
-                "subjects",
-                filter=Q(
-                    subjects__kind=CaseSubject.Kind.MEMBER, subjects__is_committee_member=True
-                ),
+            **counting.subject_counts(
+                organizations="orgs", members="members", committee_members="committee"
             ),
         )
         .values_list("kind", "counted_body", "own", "n", "orgs", "members", "committee")
@@ -618,6 +608,19 @@ def _year_stand_ins(count: int) -> list[int]:
     return [_FIRST_YEAR_STAND_IN + index for index in range(count)]
 
 
+def _year_values(years: Sequence[int]) -> dict[str, Any]:
+    """The targets statement's values for each year: the year and its first and last day
+    (a term programme's targets fall in a year by Target.due_on__year)."""
+    values: dict[str, Any] = {}
+    for index, year in enumerate(years):
+        values |= {
+            f"year{index}": year,
+            f"year_start{index}": date(year, 1, 1),
+            f"year_end{index}": date(year, 12, 31),
+        }
+    return values
+
+
 def _targets_query(path: str, pk: int, day: date, years: Sequence[int]) -> QuerySet:
     """The subtree's targets of `years` in force on `day` as done_totals adds them up per
     (kind, start, due, body of their programme if the unit `pk`'s own)."""
@@ -638,12 +641,7 @@ def _targets_statement(years: int) -> compiled.Statement:
         "pk": _UNIT_STAND_IN,
         "day": _DAY_STAND_IN,
     }
-    for index, year in enumerate(year_stand_ins):
-        stand_ins |= {
-            f"year{index}": year,
-            f"year_start{index}": date(year, 1, 1),
-            f"year_end{index}": date(year, 12, 31),
-        }
+    stand_ins |= _year_values(year_stand_ins)
     return compiled.statement(
         ("period_report_targets", years),
         lambda: _targets_query(_STAND_IN_PATH, _UNIT_STAND_IN, _DAY_STAND_IN, year_stand_ins),

@@ -7,49 +7,23 @@ stand-in dates as date objects only, so on SQLite it compiled 1901-01-01 … in 
 constants and every dashboard of `make run` counted its records between those dates."""
 
 from datetime import date
-from unittest import mock
 
 import pytest
-from django.apps import apps
 
 from ktgs.models import Organization
 from reports.models import ALL_KINDS, ReportPeriod
 from reports.queries import compiled, dashboards, records
 from reports.queries.sources import Source
+from tests.reports.stand_ins import assert_no_stand_in_compiled_in
 
 STAND_IN_MARKS = ("1901", "1902", "1903", "1904", "1905", "1906", "~", "98765432")
-
-
-@pytest.fixture
-def sqlite(sqlite_connection):
-    """An in-memory SQLite database with every table, empty (the statements are run once
-    to show SQLite takes them), given to the compiled statements as their connection, with
-    their cache empty."""
-    with sqlite_connection.schema_editor() as editor:
-        for model in apps.get_models():
-            if model._meta.managed and not model._meta.proxy:
-                editor.create_model(model)
-    with (
-        mock.patch.object(compiled, "connection", sqlite_connection),
-        mock.patch.dict(compiled._STATEMENTS, clear=True),
-    ):
-        yield sqlite_connection
-
-
-def constants_made_of_stand_ins(slots) -> list:
-    """The parameters compiled in as constants that carry a stand-in's value."""
-    return [
-        value
-        for name, value in slots
-        if name is None and any(mark in str(value) for mark in STAND_IN_MARKS)
-    ]
 
 
 # The nation's shape, a province's of a tree with many (joined) and with few (looked up)
 # provinces, a smaller unit's.
 @pytest.mark.parametrize("depth, second_level_units", [(1, None), (2, 40), (2, 4), (3, None)])
 def test_the_records_union_takes_every_date_as_a_parameter_on_sqlite(
-    sqlite, depth, second_level_units
+    compiled_on_sqlite, depth, second_level_units
 ):
     assert compiled.connection.vendor == "sqlite"
     unit = Organization(pk=1, path="0001" * depth, depth=depth)
@@ -67,15 +41,14 @@ def test_the_records_union_takes_every_date_as_a_parameter_on_sqlite(
     )
     names = {name for name, _ in statement.slots if name}
     assert {"prefix", "start", "end", "today"} <= names
-    assert constants_made_of_stand_ins(statement.slots) == []
-    assert not any(mark in statement.sql for mark in STAND_IN_MARKS)
+    assert_no_stand_in_compiled_in(statement, STAND_IN_MARKS)
 
 
 @pytest.mark.parametrize("live", [True, False])
 @pytest.mark.parametrize("kind", [ALL_KINDS, "inspection_signs"])
 @pytest.mark.parametrize("depth", [1, 2, 3])
 def test_the_units_and_lagging_statements_take_every_value_as_a_parameter_on_sqlite(
-    sqlite, live, kind, depth
+    compiled_on_sqlite, live, kind, depth
 ):
     source = Source(
         period=None if live else ReportPeriod(pk=7, kind="q1", year=2026),
@@ -90,8 +63,7 @@ def test_the_units_and_lagging_statements_take_every_value_as_a_parameter_on_sql
     assert dashboards._lagging(unit, source, kind, language="vi") == []
     assert len(compiled._STATEMENTS) == 2  # the units' and the lagging units' statements
     for statement in compiled._STATEMENTS.values():
-        assert constants_made_of_stand_ins(statement.slots) == []
-        assert not any(mark in statement.sql for mark in STAND_IN_MARKS)
+        assert_no_stand_in_compiled_in(statement, STAND_IN_MARKS)
     units = dashboards._units_statement(depth, source, kind)
     names = {name for name, _ in units.slots if name}
     assert {"pk", f"path{depth - 1}", "year"} <= names

@@ -3,10 +3,8 @@ for reports.queries.period_reports): each call runs the SQL the ORM would compil
 values, on PostgreSQL and on SQLite (the engine of `make run`), and reads the same rows."""
 
 from datetime import date
-from unittest import mock
 
 import pytest
-from django.apps import apps
 from django.db import connection
 from django.db.models import Case, F, Q, When
 
@@ -15,6 +13,7 @@ from plans import queries as plan_queries
 from plans.models import Target
 from reports.queries import compiled
 from reports.queries import period_reports as reports
+from tests.reports.stand_ins import assert_no_stand_in_compiled_in
 from tests.reports.test_period_report import year_2026  # noqa: F401 (a fixture)
 
 STAND_IN_MARKS = ("1901", "1902", "1903", "1904", "1905", "1909", "~", "987654331")
@@ -90,41 +89,16 @@ def test_the_compiled_reads_are_the_orm_reads(tree, year_2026, start, end, years
     assert reports._run(statement, tree.root, **values)
 
 
-def constants_made_of_stand_ins(slots) -> list:
-    return [
-        value
-        for name, value in slots
-        if name is None and any(mark in str(value) for mark in STAND_IN_MARKS)
-    ]
-
-
-@pytest.fixture
-def sqlite(sqlite_connection):
-    """An empty in-memory SQLite database with every table, given to the compiled
-    statements as their connection, with their cache empty."""
-    with sqlite_connection.schema_editor() as editor:
-        for model in apps.get_models():
-            if model._meta.managed and not model._meta.proxy:
-                editor.create_model(model)
-    with (
-        mock.patch.object(compiled, "connection", sqlite_connection),
-        mock.patch.dict(compiled._STATEMENTS, clear=True),
-    ):
-        yield sqlite_connection
-
-
 @pytest.mark.parametrize("start, end, years", PERIODS)
-def test_every_value_is_a_parameter_on_sqlite(sqlite, start, end, years):
+def test_every_value_is_a_parameter_on_sqlite(compiled_on_sqlite, start, end, years):
     assert compiled.connection.vendor == "sqlite"
     unit = Organization(pk=7, path="00010002", depth=2)
     for statement, _queryset, values in shapes(unit, start, end, years):
-        assert constants_made_of_stand_ins(statement.slots) == []
-        assert not any(mark in statement.sql for mark in STAND_IN_MARKS)
+        assert_no_stand_in_compiled_in(statement, STAND_IN_MARKS)
         assert {"prefix", "end"} <= {name for name, _ in statement.slots if name}
         assert reports._run(statement, unit, **values) == []  # SQLite takes it
     statement = reports._targets_statement(len(years))
-    assert constants_made_of_stand_ins(statement.slots) == []
-    assert not any(mark in statement.sql for mark in STAND_IN_MARKS)
+    assert_no_stand_in_compiled_in(statement, STAND_IN_MARKS)
     params = statement.params(targets_values(unit, end, years))
     assert plan_queries.done_totals_of(statement.compiler, statement.sql, params, on=end) == []
     assert connection.vendor == "postgresql"  # the rest of the suite's
