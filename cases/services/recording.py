@@ -18,7 +18,7 @@ from cases.services.locks import (
     counted_complaint,
     counted_denunciation,
 )
-from cases.services.subjects import _create_subject, _subject_error
+from cases.services.subjects import _create_subject, _subject_error, subject_counts
 from cases.services.targets import AUTO, _check_target, _resolve_target
 from ktgs import access, versioning
 from ktgs.models import Organization
@@ -129,6 +129,12 @@ def record_case(
     # A new case (draft or decided) has no counting date yet (kept for the rule's sake).
     check_change(None, counted_case(case))
     versioning.record_user(case, user)
+    # The subjects' counts are those of the data (_create_subject keeps each one's kind
+    # and committee flag, or refuses the whole case).
+    for name, value in subject_counts(
+        (data.get("kind", ""), data.get("is_committee_member", False)) for data in subjects
+    ).items():
+        setattr(case, name, value)
     case.save()
     for index, data in enumerate(subjects):
         try:
