@@ -129,18 +129,19 @@ def record_case(
     # A new case (draft or decided) has no counting date yet (kept for the rule's sake).
     check_change(None, counted_case(case))
     versioning.record_user(case, user)
-    # The subjects' counts are those of the data (_create_subject keeps each one's kind
-    # and committee flag, or refuses the whole case).
-    for name, value in subject_counts(
-        (data.get("kind", ""), data.get("is_committee_member", False)) for data in subjects
-    ).items():
-        setattr(case, name, value)
     case.save()
+    created = []
     for index, data in enumerate(subjects):
         try:
-            _create_subject(case=case, user=user, data=data)
+            created.append(_create_subject(case=case, user=user, data=data))
         except ValidationError as error:
             raise _subject_error(index, error) from None
+    if created:
+        # The subjects' counts, from the subjects as they were stored.
+        counts = subject_counts((subject.kind, subject.is_committee_member) for subject in created)
+        Case.objects.filter(pk=case.pk).update(**counts)
+        for name, value in counts.items():
+            setattr(case, name, value)
     enqueue_progress_refresh([case.organization_id])
     return case
 
