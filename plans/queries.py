@@ -143,17 +143,16 @@ def done_rows(lines, on: datetime.date | None = None) -> list[tuple]:
     Written in SQL for many lineages (the whole subtree's report sent 55,000 before
     done_totals): the lineages go in as one array
     parameter (a list of 55,000 ids as `IN (%s, …)` twice cost psycopg ~1 s of Python to
-    split, and the database as much to parse), and cases and subjects are counted apart
-    and added up, each row once, where one join of both needed four COUNT(DISTINCT …)
-    sorts (5 s → 1.2 s for the nation's report at 10% scale). The cases' tables are
-    named through the reverse relations, so plans still imports nothing of cases."""
+    split, and the database as much to parse), and the subjects are added up from the
+    counts each case keeps (cases' Case.SUBJECT_COUNTS), each case once: no join with the
+    subjects, whose COUNT(DISTINCT …) sorts once cost the nation's report 5 s at 10%
+    scale. The cases' table is named through the reverse relation, so plans still
+    imports nothing of cases."""
     keys = sorted(set(lines))
     if not keys:
         return []
     case_model = Target._meta.get_field("cases").related_model
     assert isinstance(case_model, type) and issubclass(case_model, models.Model)
-    subject_model = case_model._meta.get_field("subjects").related_model
-    assert isinstance(subject_model, type) and issubclass(subject_model, models.Model)
     if connection.vendor == "postgresql":
         given = "SELECT unnest(%s::bigint[]) AS line"
     else:
@@ -168,24 +167,15 @@ def done_rows(lines, on: datetime.date | None = None) -> list[tuple]:
             SELECT t.id, g.line FROM {Target._meta.db_table} t JOIN given g ON t.lineage_id = g.line
         ),
         counted AS (
-            SELECT c.id, l.line FROM {case_model._meta.db_table} c
+            SELECT l.line, c.subject_organizations, c.subject_members,
+                c.subject_committee_members
+            FROM {case_model._meta.db_table} c
             JOIN lineage l ON c.target_id = l.id
             WHERE c.status IN ({statuses}) {concluded_by}
         )
-        SELECT line, SUM(n_cases), SUM(n_organizations), SUM(n_members), SUM(n_committee)
-        FROM (
-            SELECT line, COUNT(*) AS n_cases, 0 AS n_organizations, 0 AS n_members,
-                0 AS n_committee
-            FROM counted GROUP BY line
-            UNION ALL
-            SELECT c.line, 0,
-                COUNT(*) FILTER (WHERE s.kind = 'organization'),
-                COUNT(*) FILTER (WHERE s.kind = 'member'),
-                COUNT(*) FILTER (WHERE s.kind = 'member' AND s.is_committee_member)
-            FROM counted c JOIN {subject_model._meta.db_table} s ON s.case_id = c.id
-            GROUP BY c.line
-        ) AS done
-        GROUP BY line
+        SELECT line, COUNT(*), SUM(subject_organizations), SUM(subject_members),
+            SUM(subject_committee_members)
+        FROM counted GROUP BY line
     """
     params: list[Any] = [keys if connection.vendor == "postgresql" else json.dumps(keys)]
     params += list(COUNTING_STATUSES)
@@ -232,27 +222,25 @@ def done_totals_of(
     by = len(compiler.select) - 4
     case_model = Target._meta.get_field("cases").related_model
     assert isinstance(case_model, type) and issubclass(case_model, models.Model)
-    subject_model = case_model._meta.get_field("subjects").related_model
-    assert isinstance(subject_model, type) and issubclass(subject_model, models.Model)
     keys = ", ".join(["counts", *(f"by{i}" for i in range(by))])
     statuses = ", ".join(["%s"] * len(COUNTING_STATUSES))
+    # A target counts its lineage's cases, or their subjects of one kind: the counts each
+    # case keeps (cases' Case.SUBJECT_COUNTS), so no join with the subjects.
     sql = f"""
         WITH t(id, line, quantity, {keys}) AS ({targets_sql}),
-        linked AS (
-            SELECT t.id, t.counts, c.id AS case_id FROM t
+        done AS (
+            SELECT t.id, SUM(
+                CASE t.counts WHEN %s THEN 1
+                    WHEN %s THEN c.subject_organizations
+                    WHEN %s THEN c.subject_members
+                    WHEN %s THEN c.subject_committee_members
+                    ELSE 0 END
+            ) AS n
+            FROM t
             JOIN {Target._meta.db_table} x ON COALESCE(x.lineage_id, x.id) = t.line
             JOIN {case_model._meta.db_table} c ON c.target_id = x.id
             WHERE c.status IN ({statuses}) AND c.concluded_on <= %s
-        ),
-        done AS (
-            SELECT id, COUNT(*) AS n FROM linked WHERE counts = %s GROUP BY id
-            UNION ALL
-            SELECT l.id, COUNT(*) FROM linked l
-            JOIN {subject_model._meta.db_table} s ON s.case_id = l.case_id
-            WHERE (l.counts = %s AND s.kind = 'organization')
-                OR (l.counts = %s AND s.kind = 'member')
-                OR (l.counts = %s AND s.kind = 'member' AND s.is_committee_member)
-            GROUP BY l.id
+            GROUP BY t.id
         ),
         per_target AS (
             SELECT t.*, COALESCE(d.n, 0) AS done FROM t LEFT JOIN done d ON d.id = t.id
@@ -262,7 +250,7 @@ def done_totals_of(
             CAST(SUM(done) AS bigint)
         FROM per_target GROUP BY {keys}
     """
-    params = [*targets_params, *COUNTING_STATUSES, on, *DONE_COLUMNS]
+    params = [*targets_params, *DONE_COLUMNS, *COUNTING_STATUSES, on]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()

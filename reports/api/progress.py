@@ -478,8 +478,7 @@ def concluded_rows(path: str, unit: int, day: date, years: list[int], kind: str)
         )
         .values("body", "is_own", "arising_case")
         .annotate(
-            # The join with subjects repeats a case once per subject: count cases distinct.
-            n=Count("id", distinct=True),
+            n=Count("id"),
             **counting.subject_counts(
                 organizations="organizations",
                 members="members",

@@ -13,7 +13,7 @@ from datetime import date
 from decimal import Decimal
 from fractions import Fraction
 
-from django.db.models import Count, DateField, Exists, F, Func, OuterRef, Q, QuerySet, Value
+from django.db.models import Count, DateField, Exists, F, Func, OuterRef, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 
 from cases.models import Case, CaseSubject
@@ -62,15 +62,13 @@ def orphaned_cases(today: date) -> Q:
 
 
 def subject_counts(*, organizations: str, members: str, committee_members: str) -> dict:
-    """The three counts of a grouped query of cases joined with their subjects (for
-    `.annotate(**...)`, under the names given): organisations, members and committee
-    members among the members. The join repeats a case once per subject, so the cases
-    themselves are counted distinct by the caller."""
-    member = Q(subjects__kind=CaseSubject.Kind.MEMBER)
+    """The three subject counts of a grouped query of cases (for `.annotate(**...)`, under
+    the names given): organisations, members and committee members among the members
+    they examined, added up from the counts each case keeps (Case.SUBJECT_COUNTS)."""
     return {
-        organizations: Count("subjects", filter=Q(subjects__kind=CaseSubject.Kind.ORGANIZATION)),
-        members: Count("subjects", filter=member),
-        committee_members: Count("subjects", filter=member & Q(subjects__is_committee_member=True)),
+        organizations: Sum("subject_organizations"),
+        members: Sum("subject_members"),
+        committee_members: Sum("subject_committee_members"),
     }
 
 

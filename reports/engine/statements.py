@@ -30,7 +30,7 @@ from decimal import Decimal
 import psycopg
 from django.db import connection
 
-from cases.models import Case, CaseSubject
+from cases.models import Case
 from ktgs.models import Organization
 from plans.models import Programme, Target
 from reports.models import ALL_KINDS, COVERAGE_KINDS, FIGURES
@@ -65,7 +65,9 @@ WITH t AS MATERIALIZED (
       {targets}
 ),
 counting AS (
-    SELECT c.id, c.target_id FROM cases_case c
+    SELECT c.id, c.target_id, c.subject_organizations, c.subject_members,
+           c.subject_committee_members
+    FROM cases_case c
     WHERE c.status = ANY(%(counting)s) AND c.concluded_on <= %(today)s
       AND c.target_id IS NOT NULL {counting}
 ),
@@ -84,19 +86,18 @@ inherited AS (
     GROUP BY h.id
 ),
 orphan AS ({orphan}),
+-- The subjects of the counted kind, from the counts each case keeps (Case.SUBJECT_COUNTS).
 done_subjects AS (
     SELECT h.holder AS target_id,
-           COUNT(*) FILTER (WHERE s.kind = %(subject_organization)s) AS organizations,
-           COUNT(*) FILTER (WHERE s.kind = %(subject_member)s) AS members,
-           COUNT(*) FILTER (WHERE s.kind = %(subject_member)s AND s.is_committee_member)
-               AS committee
+           SUM(c.subject_organizations) AS organizations,
+           SUM(c.subject_members) AS members,
+           SUM(c.subject_committee_members) AS committee
     FROM counting c
     JOIN (
         SELECT id AS target_id, id AS holder FROM t WHERE counts <> %(counts_cases)s
         UNION ALL
         SELECT i.id, h.id FROM idle i JOIN t h ON h.line = i.line AND h.counts <> %(counts_cases)s
     ) h ON h.target_id = c.target_id
-    JOIN cases_casesubject s ON s.case_id = c.id
     GROUP BY h.holder
 ),
 d AS (
@@ -246,8 +247,6 @@ def statement_params(today: date, tolerance: Decimal) -> dict:
         "counts_cases": str(Target.Counts.CASES),
         "counts_organizations": str(Target.Counts.ORGANIZATIONS),
         "counts_members": str(Target.Counts.MEMBERS),
-        "subject_organization": str(CaseSubject.Kind.ORGANIZATION),
-        "subject_member": str(CaseSubject.Kind.MEMBER),
         "level_grassroots": str(Organization.Level.GRASSROOTS),
         "level_partial": str(Organization.Level.PARTIAL),
         "level_cell": str(Organization.Level.CELL),

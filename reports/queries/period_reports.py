@@ -546,8 +546,7 @@ def _done_query(path: str, pk: int, start: date, end: date) -> QuerySet:
         )
         .values("kind", "counted_body", "own")
         .annotate(
-            # The join with subjects repeats a case once per subject: count cases distinct.
-            n=Count("id", distinct=True),
+            n=Count("id"),
             **counting.subject_counts(
                 organizations="orgs", members="members", committee_members="committee"
             ),

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from cases.models import Case, CaseSubject
+from cases.services.subjects import subject_counts
 from plans import queries, services
 from plans.models import Target
 from tests.plans.factories import INSPECT, SUPERVISE, add_grid, make_programme
@@ -108,6 +109,8 @@ def _concluded_case(target, on, *, subjects=()):
         title="Cuộc kiểm tra thử",
         status="concluded",
         concluded_on=on,
+        # The counts the subjects' services keep on a case (Case.SUBJECT_COUNTS).
+        **subject_counts(subjects),
     )
     for kind, committee in subjects:
         if kind == "member":

@@ -15,40 +15,28 @@ from plans import queries
 @pytest.fixture
 def sqlite(sqlite_connection):
     """An in-memory SQLite database holding targets 1 → 2 (2 replaced 1 in an amendment)
-    and 3, their cases and the cases' subjects, given to plans.queries as its connection."""
+    and 3 and their cases with their subjects' counts, given to plans.queries as its
+    connection."""
     with sqlite_connection.cursor() as cursor:
         cursor.execute("CREATE TABLE plans_target (id integer PRIMARY KEY, lineage_id integer)")
+        # A case keeps its subjects' counts (Case.SUBJECT_COUNTS): organisations, members,
+        # committee members among them.
         cursor.execute(
             "CREATE TABLE cases_case (id integer PRIMARY KEY, target_id integer,"
-            " status varchar(20), concluded_on date)"
-        )
-        cursor.execute(
-            "CREATE TABLE cases_casesubject (id integer PRIMARY KEY, case_id integer,"
-            " kind varchar(20), is_committee_member bool)"
+            " status varchar(20), concluded_on date, subject_organizations integer,"
+            " subject_members integer, subject_committee_members integer)"
         )
         cursor.executemany(
             "INSERT INTO plans_target VALUES (%s, %s)", [(1, None), (2, 1), (3, None)]
         )
         cursor.executemany(
-            "INSERT INTO cases_case VALUES (%s, %s, %s, %s)",
+            "INSERT INTO cases_case VALUES (%s, %s, %s, %s, %s, %s, %s)",
             [
-                (10, 1, "concluded", "2026-03-01"),  # on the replaced target
-                (11, 2, "closed", "2026-05-01"),
-                (12, 2, "concluded", "2026-09-01"),  # after the day asked below
-                (13, 2, "in_progress", None),  # does not count
-                (14, 3, "concluded", "2026-02-01"),
-            ],
-        )
-        cursor.executemany(
-            "INSERT INTO cases_casesubject VALUES (%s, %s, %s, %s)",
-            [
-                (100, 10, "organization", False),
-                (101, 10, "member", True),
-                (102, 11, "member", False),
-                (103, 11, "member", True),
-                (104, 12, "organization", False),
-                (105, 13, "organization", False),
-                (106, 14, "member", False),
+                (10, 1, "concluded", "2026-03-01", 1, 1, 1),  # on the replaced target
+                (11, 2, "closed", "2026-05-01", 0, 2, 1),
+                (12, 2, "concluded", "2026-09-01", 1, 0, 0),  # after the day asked below
+                (13, 2, "in_progress", None, 1, 0, 0),  # does not count
+                (14, 3, "concluded", "2026-02-01", 0, 1, 0),
             ],
         )
     with mock.patch.object(queries, "connection", sqlite_connection):

@@ -11,6 +11,7 @@ import pytest
 from django.db import connection, connections
 
 from cases.models import Case, CaseSubject
+from cases.services.subjects import subject_counts
 from ktgs.models import Organization, User
 from plans import queries
 from plans.models import ActivityKind, Amendment, Body, Programme, Target
@@ -67,11 +68,20 @@ def write_rows(alias: str) -> None:
         ]
     )
 
+    subjects = [
+        (10, ORG, False), (10, MEMBER, True),
+        (14, MEMBER, False), (14, MEMBER, True), (14, MEMBER, False), (14, ORG, False),
+        (15, ORG, False), (15, ORG, False),
+        (16, MEMBER, True), (16, MEMBER, False),
+    ]  # fmt: skip
+
     def case(pk, target_id, status, concluded_on):
+        # With the counts the subjects' services keep on a case (Case.SUBJECT_COUNTS).
+        counts = subject_counts((kind, committee) for id_, kind, committee in subjects if id_ == pk)
         return Case(
             id=pk, organization_id=1, body=Body.STANDING_COMMITTEE, kind=INSPECTION,
             year=2026, target_id=target_id, title=f"Cuộc {pk}", status=status,
-            concluded_on=concluded_on,
+            concluded_on=concluded_on, **counts,
         )  # fmt: skip
 
     Case.objects.using(alias).bulk_create(
@@ -85,12 +95,6 @@ def write_rows(alias: str) -> None:
             case(16, 6, CONCLUDED, date(2026, 6, 1)),
         ]
     )
-    subjects = [
-        (10, ORG, False), (10, MEMBER, True),
-        (14, MEMBER, False), (14, MEMBER, True), (14, MEMBER, False), (14, ORG, False),
-        (15, ORG, False), (15, ORG, False),
-        (16, MEMBER, True), (16, MEMBER, False),
-    ]  # fmt: skip
     CaseSubject.objects.using(alias).bulk_create(
         [
             CaseSubject(

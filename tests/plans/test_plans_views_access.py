@@ -190,6 +190,7 @@ def _programme_with_targets(tree, count: int, doc_number: str) -> Programme:
             title="Cuộc thử",
             status="concluded",
             concluded_on=D(2025, 3, 1),
+            subject_members=1,  # the count the subjects' services keep
         )
         CaseSubject.objects.create(case=case, kind="member", member_name="Đảng viên Thử")
     first = programme.targets.first()

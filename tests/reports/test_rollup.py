@@ -7,6 +7,7 @@ from datetime import date
 import pytest
 
 from cases.models import Case, CaseSubject
+from cases.services.subjects import subject_counts
 from ktgs import services as ktgs_services
 from plans.documents import parse_document_number
 from plans.models import Amendment, Programme, Target
@@ -74,6 +75,8 @@ def case(
         status=Case.Status.CONCLUDED if concluded else Case.Status.DECIDED,
         concluded_on=concluded_on if concluded else None,
         decided_on=date(2026, 3, 1),
+        # The counts the subjects' services keep on a case (Case.SUBJECT_COUNTS).
+        **subject_counts((kind_, committee) for kind_, _org, committee in subjects),
     )
     for kind_, org, committee in subjects:
         CaseSubject.objects.create(

@@ -13,6 +13,7 @@ from typing import NamedTuple
 
 from django.utils import timezone
 
+from cases.services.subjects import subject_counts
 from devtools.synthetic.year.vocabulary import (
     AHEAD,
     ARISING_KINDS,
@@ -165,7 +166,7 @@ class YearBuilder:
             case_id, unit.id, body, kind, self.year, target_id, title or TITLES[kind],
             decision, serial, issuer, decided_on, work_starts_on, work_ends_on, status,
             concluded_on, conclusion, found if concluded_on else None, shortcomings, summary,
-            self.now,
+            self.now, *subject_counts((s[0], s[4]) for s in subjects).values(),
         ))  # fmt: skip
         subject_ids = []
         subjects_table = self.t["subjects"]

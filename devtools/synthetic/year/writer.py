@@ -111,6 +111,7 @@ def tables() -> dict[str, Table]:
             "decision_number", "decision_serial", "decision_issuer", "decided_on",
             "work_starts_on", "work_ends_on", "status", "concluded_on", "conclusion_number",
             "violation_found", "shortcomings_found", "summary", "created_at",
+            "subject_organizations", "subject_members", "subject_committee_members",
         )),
         "subjects": Table(CaseSubject, (
             "id", "case_id", "kind", "organization_id", "member_name", "member_position",
