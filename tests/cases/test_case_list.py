@@ -2,6 +2,7 @@
 
 import datetime
 
+import django_filters
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -115,3 +116,30 @@ def test_each_case_shows_its_own_number_of_subjects_whatever_the_filters(client,
     drilled = client.get(url, {"subject": "member"})
     assert shown(drilled) == {two.pk: 2}
     assert drilled.context["counted"] == 2
+
+
+def test_the_filter_form_depends_on_nothing_but_the_language_and_the_query():
+    """The case list keeps its filter form's HTML per language and query string
+    (cases.views.cases._filter_fields), for every user: right only while no filter's
+    choices come from the database or depend on who asks. A filter with a queryset, or
+    with choices computed at render time, must drop that cache first."""
+    from cases.queries import CaseFilter
+
+    for name, found in CaseFilter.base_filters.items():
+        assert not isinstance(found, django_filters.ModelChoiceFilter), name
+        assert not isinstance(found, django_filters.ModelMultipleChoiceFilter), name
+        choices = found.extra.get("choices")
+        assert choices is None or isinstance(choices, list | tuple), name
+
+
+def test_two_users_see_the_same_filter_form_for_the_same_query(client, cast, tree):
+    url = reverse("cases:list")
+    query = {"year": YEAR, "kind": "supervision_thematic", "status": "concluded"}
+    forms = []
+    for user in (cast.staff_a, cast.leader_b):
+        client.force_login(user)
+        page = client.get(url, query).content.decode()
+        start = page.index('<form method="get" class="inline-form filters">')
+        forms.append(page[start : page.index("</form>", start)])
+    assert forms[0] == forms[1]
+    assert 'value="supervision_thematic" selected' in forms[0]
