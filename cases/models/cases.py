@@ -93,9 +93,11 @@ class Case(Searchable, Versioned):
     # How many of its subjects are party organisations, members, and committee members
     # among the members: what a target counted in organisations or members is done by.
     # Kept by the subjects' services in the same transaction as the subjects
-    # (cases.services.subjects.save_subject_counts), so that the figures add them up from
-    # the cases alone: the join of every case with its subjects and COUNT(DISTINCT …)
-    # cost the nation's period report ~3× as much (314 → 95 ms at 10% scale).
+    # (cases.services.subjects.subject_counts, the rule), so that the figures add them up
+    # from the cases alone: the join of every case with its subjects and COUNT(DISTINCT …)
+    # cost that statement of the nation's period report ~3× as much (314 → 95 ms at 10%
+    # scale). The SQLite engine (reports.engine.counting) still counts the subjects
+    # themselves; the tests that compare both engines compare the two.
     subject_organizations = models.PositiveIntegerField(default=0, editable=False)
     subject_members = models.PositiveIntegerField(default=0, editable=False)
     subject_committee_members = models.PositiveIntegerField(default=0, editable=False)

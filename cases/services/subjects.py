@@ -6,7 +6,6 @@ from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, Q
 from django.utils import formats
 from django.utils.translation import gettext as _g
 
@@ -93,14 +92,9 @@ def _count_subjects(case: Case) -> list[str]:
     """Set the case's subject counts from its subjects as they are now in the database
     (inside the caller's transaction, the case locked) and name the fields, for the
     save that moves its version on."""
-    member = Q(kind=CaseSubject.Kind.MEMBER)
-    found = CaseSubject.objects.filter(case=case).aggregate(
-        subject_organizations=Count("pk", filter=Q(kind=CaseSubject.Kind.ORGANIZATION)),
-        subject_members=Count("pk", filter=member),
-        subject_committee_members=Count("pk", filter=member & Q(is_committee_member=True)),
-    )
-    for name in Case.SUBJECT_COUNTS:
-        setattr(case, name, found[name])
+    found = CaseSubject.objects.filter(case=case).values_list("kind", "is_committee_member")
+    for name, value in subject_counts(found).items():
+        setattr(case, name, value)
     return list(Case.SUBJECT_COUNTS)
 
 
