@@ -24,9 +24,10 @@ from hypothesis import strategies as st
 
 from cases import services
 from cases.models import Case, CaseSubject
-from cases.services.subjects import subject_counts
+from cases.services.subjects import recount_subjects, subject_counts
 from devtools.demo.cases import DemoYear
 from plans.models import ActivityKind, Body
+from reports import tasks as report_tasks
 from tests.cases.factories import record
 from tests.factories import UserFactory
 
@@ -270,6 +271,28 @@ def test_the_migration_counts_every_case_from_its_subjects(cast, tree):
     }
 
 
+def test_the_nightly_check_counts_again_the_cases_whose_counts_went_wrong(cast, tree, caplog):
+    right = record(cast.staff_a, tree.a, subjects=[unit(tree.a1), member("Một", committee=True)])
+    wrong = record(cast.staff_a, tree.a, subjects=[member("Hai"), member("Ba", committee=True)])
+    empty = record(cast.staff_a, tree.a)
+    # A write that went round the services: one case's counts, one empty case's.
+    Case.objects.filter(pk=wrong.pk).update(subject_members=5)
+    Case.objects.filter(pk=empty.pk).update(subject_organizations=1)
+    version = Case.objects.get(pk=wrong.pk).version
+
+    assert report_tasks.nightly_progress()["cases_recounted"] == 2
+
+    assert assert_counts_kept() == {
+        right.pk: (1, 1, 1),
+        wrong.pk: (0, 2, 1),
+        empty.pk: (0, 0, 0),
+    }
+    # A repair, not an edit: a form opened on the case is not made stale.
+    assert Case.objects.get(pk=wrong.pk).version == version
+    assert f"case {wrong.pk}: its subject counts did not match" in caplog.text
+    assert recount_subjects() == []
+
+
 # --- the seeding --------------------------------------------------------------------------
 
 
@@ -318,3 +341,33 @@ def test_the_demo_bulk_writer_writes_each_cases_counts(cast, tree):
             year.cases, [(1, 2, 1), (0, 2, 2), (2, 0, 0), (0, 1, 0)], strict=True
         )
     }
+
+
+def test_the_nightly_check_finds_a_miscounted_case_on_sqlite(sqlite_connection):
+    """The check's statement on `make run`'s engine: a case with two members (one on the
+    committee) whose counts say one organisation is found; the same counts put right are
+    not."""
+    from cases.services import subjects
+
+    with sqlite_connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE TABLE cases_case (id integer PRIMARY KEY, subject_organizations integer,"
+            " subject_members integer, subject_committee_members integer)"
+        )
+        cursor.execute(
+            "CREATE TABLE cases_casesubject (id integer PRIMARY KEY, case_id integer,"
+            " kind varchar(12), is_committee_member bool)"
+        )
+        cursor.execute("INSERT INTO cases_case VALUES (1, 1, 0, 0), (2, 0, 1, 0)")
+        cursor.execute(
+            "INSERT INTO cases_casesubject VALUES (10, 1, 'member', 1), (11, 1, 'member', 0),"
+            " (12, 2, 'member', 0)"
+        )
+    params = {"organization": str(ORG), "member": str(MEMBER)}
+    with sqlite_connection.cursor() as cursor:
+        cursor.execute(subjects._MISCOUNTED_SQL, params)
+        assert cursor.fetchall() == [(1,)]
+        cursor.execute("UPDATE cases_case SET subject_organizations = 0, subject_members = 2,"
+                       " subject_committee_members = 1 WHERE id = 1")  # fmt: skip
+        cursor.execute(subjects._MISCOUNTED_SQL, params)
+        assert cursor.fetchall() == []
