@@ -2,9 +2,10 @@
 
 On the database the command runs on (PostgreSQL, seeded with a synthetic profile), with
 the broker it is given (Redis): one real Celery worker as the Procfile starts it, so
-progress refreshes run; then for each gunicorn worker count (1, 2, 4) a gunicorn on
-127.0.0.1 and a port of its own, and Locust against it in a process of its own
-(devtools.load.drive: warm-up, each page alone, then the users under load). The writes
+progress refreshes run; then for each gunicorn worker count (1, 2, 4) a gunicorn with
+production's settings (deploy/gunicorn.conf.py: threads) on 127.0.0.1 and a port of its
+own, and Locust against it in a process of its own (devtools.load.drive: warm-up, each
+page alone, then the users under load). The writes
 persist: the load test wants a database of its own, never the benchmark's.
 
 The client shares the machine with the server: Locust runs as one process (gevent,
@@ -16,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import runpy
 import signal
 import socket
 import subprocess
@@ -56,6 +58,13 @@ class Options:
 # Without it every request paid PostgreSQL a new backend and its catalogue reads (~9 ms
 # of a ~45 ms dashboard); the environment may still set its own value.
 PRODUCTION_CONN_MAX_AGE = "60"
+# The web processes' settings in production (threads per process).
+GUNICORN_SETTINGS = Path(settings.BASE_DIR) / "deploy" / "gunicorn.conf.py"
+
+
+def gunicorn_threads() -> int:
+    """The threads of each gunicorn process, as its settings file reads the environment."""
+    return int(runpy.run_path(str(GUNICORN_SETTINGS))["threads"])
 
 
 def server_environment() -> dict[str, str]:
@@ -133,12 +142,14 @@ def celery_worker(env: dict[str, str], workdir: Path) -> Iterator[subprocess.Pop
 
 @contextlib.contextmanager
 def gunicorn(workers: int, env: dict[str, str], workdir: Path) -> Iterator[tuple[str, int]]:
-    """gunicorn as the Procfile starts it, with `workers` workers; yields (URL, pid)."""
+    """gunicorn as deploy/Procfile starts it (its settings file: threads), with `workers`
+    processes; yields (URL, pid)."""
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     log_path = workdir / f"gunicorn-{workers}.log"
     command = [
-        sys.executable, "-m", "gunicorn", "ktgs.wsgi", "--bind", f"127.0.0.1:{port}",
+        sys.executable, "-m", "gunicorn", "-c", str(GUNICORN_SETTINGS), "ktgs.wsgi",
+        "--bind", f"127.0.0.1:{port}",
         "--workers", str(workers), "--log-level", "warning",
     ]  # fmt: skip
     process = _start(command, env, log_path)
@@ -238,6 +249,7 @@ def summarise(runs: dict[str, dict], options: Options, *, profile_root: str, uni
         "users": options.users,
         "seconds": options.seconds,
         "think_time_s": [1, 2],
+        "threads_per_worker": gunicorn_threads(),
         "errors": sum(errors.values()),
         "errors_by_workers": errors,
         # The worst over the worker counts; each one's below.
@@ -268,8 +280,9 @@ def _ms(entry: dict | None, key: str) -> str:
 def table(report: dict) -> str:
     lines = [
         f"ktgs load test — {report['root']} ({report['units']:,} units): {report['users']} users "
-        f"(4 leaders : 1 staff), 1–2 s think time, {report['seconds']:.0f} s each; gunicorn + "
-        "PostgreSQL + Redis + 1 Celery worker on 127.0.0.1",
+        f"(4 leaders : 1 staff), 1–2 s think time, {report['seconds']:.0f} s each; gunicorn "
+        f"({report['threads_per_worker']} threads a worker) + PostgreSQL + Redis + 1 Celery "
+        "worker on 127.0.0.1",
         "",
         f"{'workers':>7}  {'req/s':>6}  {'errors':>6}  {'login p50/p95 s':>16}  "
         f"{'dash p95 alone→load ms':>23}  {'ratio':>6}  {'refresh shown after s':>24}  "

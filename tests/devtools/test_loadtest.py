@@ -4,6 +4,7 @@ each class once, in Locust's own process as the load test runs them (devtools.lo
 
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -61,3 +62,48 @@ def test_the_servers_keep_their_database_connections_as_production_does(monkeypa
     assert runner.server_environment()["DJANGO_CONN_MAX_AGE"] == "60"
     monkeypatch.setenv("DJANGO_CONN_MAX_AGE", "0")
     assert runner.server_environment()["DJANGO_CONN_MAX_AGE"] == "0"
+
+
+def _gunicorn_settings(env: dict[str, str]) -> dict[str, str]:
+    """deploy/gunicorn.conf.py as gunicorn itself reads it (`--print-config`)."""
+    printed = subprocess.run(
+        [sys.executable, "-m", "gunicorn", "-c", str(runner.GUNICORN_SETTINGS), "ktgs.wsgi",
+         "--print-config"],
+        env=env, cwd=settings.BASE_DIR, capture_output=True, text=True, check=True, timeout=60,
+    ).stdout  # fmt: skip
+    return dict(re.findall(r"^(\w+)\s+= (.*)$", printed, re.M))
+
+
+def test_production_web_processes_serve_requests_on_threads(monkeypatch):
+    """The web processes of production and of the load test: gunicorn's threaded worker,
+    the processes, threads and address from the environment (README, "Running in
+    production"), two threads by default."""
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in {"WEB_CONCURRENCY", "KTGS_WEB_THREADS", "KTGS_BIND", "GUNICORN_CMD_ARGS"}
+    }
+    default = _gunicorn_settings(env)
+    assert default["worker_class"] == "gthread"
+    assert (default["workers"], default["threads"]) == ("1", "2")
+    assert default["bind"] == "['127.0.0.1:8000']"
+    chosen = _gunicorn_settings(
+        {**env, "WEB_CONCURRENCY": "3", "KTGS_WEB_THREADS": "3", "KTGS_BIND": "10.0.0.5:8001"}
+    )
+    assert (chosen["workers"], chosen["threads"], chosen["bind"]) == ("3", "3", "['10.0.0.5:8001']")
+    # The load test says how many threads it measured with, as the file reads them.
+    monkeypatch.delenv("KTGS_WEB_THREADS", raising=False)
+    assert runner.gunicorn_threads() == 2
+    monkeypatch.setenv("KTGS_WEB_THREADS", "3")
+    assert runner.gunicorn_threads() == 3
+
+
+def test_every_production_web_command_uses_the_settings_file():
+    """deploy/Procfile and the systemd unit start gunicorn with deploy/gunicorn.conf.py."""
+    base = settings.BASE_DIR
+    procfile = (base / "deploy" / "Procfile").read_text()
+    (web,) = [line for line in procfile.splitlines() if line.startswith("web:")]
+    assert "gunicorn -c deploy/gunicorn.conf.py ktgs.wsgi" in web
+    unit = (base / "deploy" / "systemd" / "ktgs-web.service").read_text()
+    (start,) = [line for line in unit.splitlines() if line.startswith("ExecStart=")]
+    assert "gunicorn -c /srv/ktgs/deploy/gunicorn.conf.py ktgs.wsgi" in start
