@@ -3,7 +3,7 @@
 On the database the command runs on (PostgreSQL, seeded with a synthetic profile), with
 the broker it is given (Redis): one real Celery worker as the Procfile starts it, so
 progress refreshes run; then for each gunicorn worker count (1, 2, 4) a gunicorn with
-production's settings (deploy/gunicorn.conf.py: threads) on 127.0.0.1 and a port of its
+production's settings (deploy/gunicorn.conf.py) on 127.0.0.1 and a port of its
 own, and Locust against it in a process of its own (devtools.load.drive: warm-up, each
 page alone, then the users under load). The writes
 persist: the load test wants a database of its own, never the benchmark's.
@@ -58,7 +58,7 @@ class Options:
 # Without it every request paid PostgreSQL a new backend and its catalogue reads (~9 ms
 # of a ~45 ms dashboard); the environment may still set its own value.
 PRODUCTION_CONN_MAX_AGE = "60"
-# The web processes' settings in production (threads per process).
+# The web processes' settings in production (the worker class and its threads).
 GUNICORN_SETTINGS = Path(settings.BASE_DIR) / "deploy" / "gunicorn.conf.py"
 
 
@@ -142,8 +142,8 @@ def celery_worker(env: dict[str, str], workdir: Path) -> Iterator[subprocess.Pop
 
 @contextlib.contextmanager
 def gunicorn(workers: int, env: dict[str, str], workdir: Path) -> Iterator[tuple[str, int]]:
-    """gunicorn as deploy/Procfile starts it (its settings file: threads), with `workers`
-    processes; yields (URL, pid)."""
+    """gunicorn as deploy/Procfile starts it (its settings file), with `workers` processes;
+    yields (URL, pid)."""
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     log_path = workdir / f"gunicorn-{workers}.log"
@@ -277,11 +277,15 @@ def _ms(entry: dict | None, key: str) -> str:
     return "—" if not entry else f"{entry[key]:,.0f}"
 
 
+def _threads_text(threads: int) -> str:
+    return "sync workers" if threads == 1 else f"{threads} threads a worker"
+
+
 def table(report: dict) -> str:
     lines = [
         f"ktgs load test — {report['root']} ({report['units']:,} units): {report['users']} users "
         f"(4 leaders : 1 staff), 1–2 s think time, {report['seconds']:.0f} s each; gunicorn "
-        f"({report['threads_per_worker']} threads a worker) + PostgreSQL + Redis + 1 Celery "
+        f"({_threads_text(report['threads_per_worker'])}) + PostgreSQL + Redis + 1 Celery "
         "worker on 127.0.0.1",
         "",
         f"{'workers':>7}  {'req/s':>6}  {'errors':>6}  {'login p50/p95 s':>16}  "

@@ -75,25 +75,26 @@ def _gunicorn_settings(env: dict[str, str]) -> dict[str, str]:
 
 
 def test_production_web_processes_serve_requests_on_threads(monkeypatch):
-    """The web processes of production and of the load test: gunicorn's threaded worker,
-    the processes, threads and address from the environment (README, "Running in
-    production"), two threads by default."""
+    """The web processes of production and of the load test: by default two sync
+    processes per core; the processes, threads (gunicorn's threaded worker) and address
+    from the environment (README, "Running in production")."""
     env = {
         key: value
         for key, value in os.environ.items()
         if key not in {"WEB_CONCURRENCY", "KTGS_WEB_THREADS", "KTGS_BIND", "GUNICORN_CMD_ARGS"}
     }
     default = _gunicorn_settings(env)
-    assert default["worker_class"] == "gthread"
-    assert (default["workers"], default["threads"]) == ("1", "2")
+    assert (default["worker_class"], default["threads"]) == ("sync", "1")
+    assert default["workers"] == str(2 * len(os.sched_getaffinity(0)))
     assert default["bind"] == "['127.0.0.1:8000']"
     chosen = _gunicorn_settings(
         {**env, "WEB_CONCURRENCY": "3", "KTGS_WEB_THREADS": "3", "KTGS_BIND": "10.0.0.5:8001"}
     )
     assert (chosen["workers"], chosen["threads"], chosen["bind"]) == ("3", "3", "['10.0.0.5:8001']")
+    assert chosen["worker_class"] == "gthread"
     # The load test says how many threads it measured with, as the file reads them.
     monkeypatch.delenv("KTGS_WEB_THREADS", raising=False)
-    assert runner.gunicorn_threads() == 2
+    assert runner.gunicorn_threads() == 1
     monkeypatch.setenv("KTGS_WEB_THREADS", "3")
     assert runner.gunicorn_threads() == 3
 
