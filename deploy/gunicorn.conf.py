@@ -8,17 +8,19 @@ request at a time (gunicorn's sync worker): `make loadtest` on two cores (50 use
 
 | processes × threads | req/s | ratio |
 |---|---|---|
-| 1 × 1 (the default before) | 23.2, 21.4 | 18×, 24.8× |
+| 1 × 1 (the default before) | 23.2, 21.4, 23.6 | 18×, 24.8×, 19.7× |
 | 1 × 2 | 31.5, 27.6, 30.2 | 7.5×, 15.7×, 11.9× |
 | 1 × 4 | 29.5 | 15× |
-| 2 × 1 | 33.4 | 7.7× |
+| 2 × 1 | 33.4, 35.7 | 7.7×, 4.3× |
 | 2 × 2 | 33.9, 33.0, 32.6 | 8.4×, 10.3×, 11.8× |
 | 2 × 4 | 33.9 | 6.3× |
-| 4 × 1 | 34.5, 35.1 | 2.7×, 3.8× |
+| 4 × 1 | 34.5, 35.1, 32.4 | 2.7×, 3.8×, 7.3× |
 | 4 × 2 | 33.8, 33.3 | 7.1×, 7.5× |
 | 4 × 4 | 33.5 | 7.2× |
 
-(1 × 1: once gunicorn's sync worker, once its gthread worker with one thread.)
+(1 × 1: twice gunicorn's sync worker, once its gthread worker with one thread.) The
+runs scatter widely; over them, several sync processes kept the ratio at 2.7–7.7×
+(4.3× the median of five), several threaded ones at 6.3–11.8× (7.5× of seven).
 
 A page spends much of its time waiting for PostgreSQL: one process on one thread leaves a
 core idle while it waits. Threads fill that wait, but the threads of a process also take
