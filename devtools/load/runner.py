@@ -3,10 +3,10 @@
 On the database the command runs on (PostgreSQL, seeded with a synthetic profile), with
 the broker it is given (Redis): one real Celery worker as the Procfile starts it, so
 progress refreshes run; then for each gunicorn worker count (1, 2, 4) a gunicorn with
-production's settings (deploy/gunicorn.conf.py) on 127.0.0.1 and a port of its
-own, and Locust against it in a process of its own (devtools.load.drive: warm-up, each
-page alone, then the users under load). The writes
-persist: the load test wants a database of its own, never the benchmark's.
+production's settings (deploy/gunicorn.conf.py) on 127.0.0.1 and a port of its own, and
+Locust against it in a process of its own (devtools.load.drive: warm-up, each page alone,
+then the users under load). The writes persist: the load test wants a database of its
+own, never the benchmark's.
 
 The client shares the machine with the server: Locust runs as one process (gevent,
 FastHttpUser), and the table says how the CPU was split during each run.
