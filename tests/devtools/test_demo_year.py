@@ -11,13 +11,22 @@ import time_machine
 from django.core.management import call_command
 from django.db.models import Count, Exists, F, OuterRef, Q
 
-from cases.models import Case, CaseSubject, DisciplineDecision
+from cases.models import (
+    Case,
+    CaseSubject,
+    Denunciation,
+    DisciplineComplaint,
+    DisciplineDecision,
+    Letter,
+    Suspension,
+)
 from devtools.demo import province as demo
 from ktgs.models import Organization
 from plans.models import Amendment, Programme, Target
 from reports import engine
 from reports.engine.table import row_values
 from reports.models import ALL_KINDS, ProgressRow
+from reports.queries.records import records
 
 L = Organization.Level
 TODAY = datetime.date(2026, 7, 2)  # half-way through the year: some units ahead, some behind
@@ -238,6 +247,63 @@ def test_synthetic_year_fits_the_tree_and_the_progress_table(db, pinned):
     assert engine.rebuild(TODAY).changed == 0
     top = ProgressRow.objects.get(organization=root, year=2026, kind=ALL_KINDS, body="")
     assert top.sub_units_lagging > 0 and top.sub_units_completed > 0
+
+
+def test_synthetic_year_writes_the_commissions_records(db, pinned):
+    """The letters, denunciations, disciplinary complaints and suspensions of the
+    synthetic year are records the services could have written (each row passes the
+    model's validation and constraints), tied to the year's cases as the services tie
+    them, and the records' figures count them: the benchmark and the load test read them
+    on every dashboard."""
+    seed("--profile", "national", "--scale", "0.002", "--seed", "5")
+    root = Organization.objects.get(code="QG")
+    letters = Letter.objects.all()
+    denunciations = Denunciation.objects.select_related("case", "letter")
+    complaints = DisciplineComplaint.objects.select_related("case", "discipline")
+    suspensions = Suspension.objects.all()
+    assert letters.count() > 100 and suspensions.count() > 5
+    assert denunciations.count() > 5 and complaints.count() > 0
+    for record in [*letters, *denunciations, *complaints, *suspensions]:
+        record.full_clean()
+        assert record.created_at is not None
+
+    # Every denunciation case has its handling and the named letter it came from,
+    # received before the decision, concluded when the case is.
+    assert denunciations.count() == Case.objects.filter(kind="denunciation").count()
+    for denunciation in denunciations:
+        case, letter = denunciation.case, denunciation.letter
+        assert letter.kind == "denunciation" and letter.sender_kind == "named"
+        assert letter.organization_id == case.organization_id
+        assert denunciation.received_on == letter.received_on <= case.decided_on
+        assert (denunciation.concluded_on is None) == (case.status != "concluded")
+        assert denunciation.concluded_on in (None, case.concluded_on)
+    # A complaint contests an earlier discipline decision of a unit below the one that
+    # settles it, once.
+    for complaint in complaints:
+        assert complaint.case.kind == "discipline_complaint"
+        assert complaint.discipline.decided_on <= complaint.lodged_on <= complaint.case.decided_on
+        settling, deciding = complaint.case.organization, complaint.discipline.deciding_organization
+        assert deciding.path.startswith(settling.path) and deciding != settling
+    assert not complaints.values("discipline").annotate(n=Count("id")).filter(n__gt=1).exists()
+    # A forwarded letter has its copy at the unit it went to, in the same chain.
+    forwarded = letters.filter(handling="forwarded")
+    assert forwarded.exists()
+    for letter in forwarded:
+        copy = letter.forwards.get()
+        assert copy.organization_id == letter.forwarded_to_id and copy.root_id == letter.pk
+        assert copy.received_on >= letter.handled_on
+    assert not letters.filter(received_on__gt=TODAY).exists()
+    assert not letters.filter(handled_on__gt=TODAY).exists()
+    assert not suspensions.filter(starts_on__gt=TODAY).exists()
+
+    # The records' figures of the nation for the year so far: each chain counted once.
+    found = records(root, starts_on=datetime.date(2026, 1, 1), ends_on=TODAY, today=TODAY)
+    every = found.bodies[0]
+    assert every.letters_received == letters.filter(forwarded_from__isnull=True).count()
+    assert every.denunciations.received == denunciations.count()
+    assert every.denunciations.concluded == denunciations.filter(concluded_on__isnull=False).count()
+    assert every.complaints_received == complaints.count()
+    assert sum(line.count for line in every.suspensions) == suspensions.count()
 
 
 def test_synthetic_year_follows_the_seed(db, pinned):

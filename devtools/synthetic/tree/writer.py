@@ -11,6 +11,7 @@ from typing import NamedTuple
 
 from django.db import connection
 
+from cases.models import Letter
 from devtools import bulk
 from ktgs import search
 from ktgs.models import Organization
@@ -199,6 +200,15 @@ def delete_tree(root: Organization) -> int:
             return count
         outside = Organization.objects.exclude(path__startswith=root.path)
         outside.filter(successor__path__startswith=root.path).update(successor=None)
+        # A forwarded letter's copies refer to it (PROTECT), which the ORM's delete refuses
+        # within one chain: the subtree's letters go first, in one statement (the records
+        # that refer to them go below, before the foreign keys are checked at commit).
+        units = f"(SELECT id FROM {table} WHERE path LIKE %s)"
+        cursor.execute(
+            f"DELETE FROM {Letter._meta.db_table} WHERE organization_id IN {units} "
+            f"OR forwarded_to_id IN {units} OR about_organization_id IN {units}",
+            [root.path + "%"] * 3,
+        )
         for relation in Organization._meta.related_objects:
             if relation.related_model is Organization:
                 continue

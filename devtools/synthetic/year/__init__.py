@@ -16,7 +16,10 @@ order. What is generated, for the current year (`timezone.localdate().year`):
   follow it) and its targets' cases are concluded accordingly by today, with subjects
   (a cell for a committee's inspection, one to three members for a member supervision);
   some cases still in progress or decided; arising cases (violations, denunciations…) at
-  every level; discipline decisions on some violations.
+  every level; discipline decisions on some violations;
+- the commission's other records (`records`): letters received at every unit with a
+  commission (some forwarded to a unit below), the handling of each denunciation case
+  and of each disciplinary complaint case, and suspensions.
 
 Every date is on or before today (the planned end of work in progress aside); a case in
 a counting status has its conclusion date; decision numbers are unique per issuing body
@@ -28,7 +31,8 @@ on SQLite, with ids reserved up front so cases can name their targets and subjec
 cases before the rows are in the table (foreign keys are checked at commit).
 
 One module per part: `vocabulary` (what is drawn from), `writer` (Table and the foreign
-key check), `builder` (YearBuilder) and `seed` (seed_synthetic_year). Callers import
+key check), `builder` (YearBuilder), `records` (RecordsBuilder, which the builder calls)
+and `seed` (seed_synthetic_year). Callers import
 from this package.
 """
 

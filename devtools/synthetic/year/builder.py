@@ -14,6 +14,7 @@ from typing import NamedTuple
 from django.utils import timezone
 
 from cases.services.subjects import subject_counts
+from devtools.synthetic.year.records import RecordsBuilder
 from devtools.synthetic.year.vocabulary import (
     AHEAD,
     ARISING_KINDS,
@@ -83,6 +84,10 @@ class YearBuilder:
         self.serials: dict[str, int] = defaultdict(int)
         self.people = 0
         self.started_targets = 0
+        self.records = RecordsBuilder(
+            seed=seed, year=self.year, days=self.days, today_index=self.today_index,
+            now=self.now, tables=tables,
+        )  # fmt: skip
 
     # -- numbers and dates
 
@@ -183,11 +188,22 @@ class YearBuilder:
                 number, dserial = self.number(issuer_above)
                 day = self.days[min(self.today_index, concluded + rng.randint(5, 20))]
                 form = rng.choice(("reprimand", "reprimand", "warning", "removal_from_post"))
+                discipline_id = self.t["disciplines"].new_id()
                 self.t["disciplines"].add((
-                    self.t["disciplines"].new_id(), case_id, subject_id, form, number, dserial,
+                    discipline_id, case_id, subject_id, form, number, dserial,
                     issuer_above, day, deciding.id, Body.INSPECTION_COMMISSION.value,
                     subject[4], self.now,
                 ))  # fmt: skip
+                self.records.discipline(
+                    discipline_id, (day - self.start).days, subject[2], deciding.path
+                )
+        if kind in (K.DENUNCIATION, K.DISCIPLINE_COMPLAINT):
+            self.records.handling_case(
+                unit=unit, body=body, case_id=case_id, kind=kind,
+                decided=(decided_on - self.start).days,
+                concluded=concluded if status == CONCLUDED else None, violation=violation,
+                accused=subjects[0],
+            )  # fmt: skip
         return case_id
 
     def programme(self, unit: Unit) -> tuple[int, int]:
@@ -233,6 +249,7 @@ class YearBuilder:
         """Everything of one provincial-level subtree (pre-order walk)."""
         rng = self.rng
         programmes: dict[int, Owner] = {}
+        self.records.province_started()
         stack = [top]
         profile_of: dict[int, int] = {}
         while stack:
@@ -258,6 +275,8 @@ class YearBuilder:
             elif unit.level == L.CELL:
                 self.member_share(unit, programmes, profile_of)
             self.arising(unit)
+            self.records.unit(unit)
+        self.records.province_finished()
 
     def named(self, unit: Unit, programme_id: int, issued: int, count: int) -> None:
         rng = self.rng

@@ -21,6 +21,10 @@ class YearResult:
     cases: int = 0
     subjects: int = 0
     disciplines: int = 0
+    letters: int = 0  # rows: a forwarded letter is a row at each unit it reaches
+    denunciations: int = 0
+    complaints: int = 0
+    suspensions: int = 0
     targets_started: int = 0  # targets with at least one concluded case by today
     seconds: float = 0.0
 
@@ -70,13 +74,19 @@ def seed_synthetic_year(
     result.cases = written["cases"].written
     result.subjects = written["subjects"].written
     result.disciplines = written["disciplines"].written
+    result.letters = written["letters"].written
+    result.denunciations = written["denunciations"].written
+    result.complaints = written["complaints"].written
+    result.suspensions = written["suspensions"].written
     result.targets_started = builder.started_targets
     result.seconds = time.monotonic() - started
     share = result.targets_started / result.targets if result.targets else 0
     stdout.write(
         f"{name} year {today.year}: {result.programmes:,} programmes, {result.targets:,} "
         f"targets ({share:.0%} partly or fully done), {result.cases:,} cases, "
-        f"{result.subjects:,} subjects, {result.disciplines:,} discipline decisions "
+        f"{result.subjects:,} subjects, {result.disciplines:,} discipline decisions; "
+        f"{result.letters:,} letters received, {result.denunciations:,} denunciations, "
+        f"{result.complaints:,} disciplinary complaints, {result.suspensions:,} suspensions "
         f"in {result.seconds:.1f} s."
     )
     return result

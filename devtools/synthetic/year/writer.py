@@ -9,7 +9,15 @@ from typing import Any
 
 from django.db import connection, models
 
-from cases.models import Case, CaseSubject, DisciplineDecision
+from cases.models import (
+    Case,
+    CaseSubject,
+    Denunciation,
+    DisciplineComplaint,
+    DisciplineDecision,
+    Letter,
+    Suspension,
+)
 from devtools import bulk
 from ktgs import search
 from plans.models import Programme, Target
@@ -121,6 +129,29 @@ def tables() -> dict[str, Table]:
             "id", "case_id", "subject_id", "form", "decision_number", "decision_serial",
             "decision_issuer", "decided_on", "deciding_organization_id", "deciding_body",
             "is_committee_member", "created_at",
+        )),
+        # The commission's other records (devtools.synthetic.year.records).
+        "letters": Table(Letter, (
+            "id", "organization_id", "body", "received_on", "reference", "sender_kind",
+            "sender_name", "kind", "about_kind", "about_organization_id", "about_member_name",
+            "about_member_position", "about_is_committee_member", "summary", "handling",
+            "handled_on", "forwarded_to_id", "case_id", "forwarded_from_id", "root_id",
+            "created_at",
+        )),
+        "denunciations": Table(Denunciation, (
+            "id", "case_id", "letter_id", "received_on", "due_on", "extension_days",
+            "extended_to", "extension_reason", "conclusion", "concluded_on", "created_at",
+        )),
+        "complaints": Table(DisciplineComplaint, (
+            "id", "case_id", "discipline_id", "letter_id", "complainant",
+            "decision_received_on", "lodged_on", "late_reason", "result", "new_form",
+            "decided_on", "created_at",
+        )),
+        "suspensions": Table(Suspension, (
+            "id", "kind", "organization_id", "body", "member_name", "member_position",
+            "is_committee_member", "subject_organization_id", "decision_number", "decided_on",
+            "reason", "reason_detail", "starts_on", "ends_on", "cap_days", "extension_reason",
+            "lifted_on", "outcome", "outcome_note", "created_at",
         )),
     }  # fmt: skip
 
