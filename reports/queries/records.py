@@ -240,11 +240,23 @@ def _in_subtree(prefix: str, path: str) -> Q:
 
 
 def _letters(path: str, start: date, end: date) -> tuple[QuerySet, QuerySet]:
-    entered = Letter.objects.filter(
-        _in_subtree("organization", path),
-        Q(forwarded_from__isnull=True) | ~_in_subtree("forwarded_from__organization", path),
-        received_on__gte=start,
-        received_on__lte=end,
+    # A copy forwarded from a unit of the subtree did not enter it: the unit it came from
+    # is looked up for each copy (two primary keys). Joined, PostgreSQL hashed every unit
+    # of the tree and every letter for it (~9 ms of a province's dashboard at the 10%
+    # profile, each of the two reads below), for the tenth of the letters that are copies.
+    came_from = Subquery(
+        Letter.objects.filter(pk=OuterRef("forwarded_from_id"))
+        .order_by()
+        .values("organization__path")
+    )
+    entered = (
+        Letter.objects.alias(came_from=came_from)
+        .filter(
+            _in_subtree("organization", path),
+            received_on__gte=start,
+            received_on__lte=end,
+        )
+        .filter(Q(forwarded_from__isnull=True) | ~Q(came_from__startswith=path))
     )
     chain = Coalesce("root_id", "id")
     counts = {
