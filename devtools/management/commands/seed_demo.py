@@ -18,6 +18,10 @@ Profiles:
             Each is one new root with its own root code (QG, QG10, QG25); a profile that is
             already there is refused unless --replace.
 
+--if-missing keeps a synthetic profile that is already there, unless it was written
+before the synthetic year had the commission's records (no letter in it): then it is
+written again, as with --replace.
+
 --replace deletes the profile's tree first. On PostgreSQL, when that tree is the only
 root in the database, this is TRUNCATE ... RESTART IDENTITY CASCADE of the organisation
 table: every table that references units (roles, programmes, cases, progress…) is emptied
@@ -33,6 +37,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from django.urls import reverse
 
+from cases.models import Letter
 from devtools.demo import cases, figures, programmes, province, records, submissions
 from devtools.synthetic import tree as synthetic_tree
 from ktgs.models import Organization
@@ -95,9 +100,18 @@ class Command(BaseCommand):
             if scale <= 0:
                 raise CommandError("--scale must be positive.")
             chosen = synthetic_tree.PROFILES[profile]
-            if if_missing and not replace and synthetic_tree.synthetic_root(chosen) is not None:
-                self.stdout.write(f"The {chosen.name} data is already there: kept.")
-                return
+            root = synthetic_tree.synthetic_root(chosen)
+            if if_missing and not replace and root is not None:
+                if Letter.objects.filter(organization__path__startswith=root.path).exists():
+                    self.stdout.write(f"The {chosen.name} data is already there: kept.")
+                    return
+                # Written before the synthetic year had the commission's records: the
+                # figures measured on it would not be those of the data seeded now.
+                self.stdout.write(
+                    f"The {chosen.name} data is there but has none of the commission's "
+                    "records (letters, denunciations, suspensions): written again."
+                )
+                replace = True
             self.seed_synthetic(chosen, seed=seed, scale=scale, replace=replace)
 
     def seed_demo(self, *, seed: int) -> None:
