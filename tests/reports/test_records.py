@@ -161,6 +161,34 @@ def test_a_forwarded_letter_counts_once_wherever_it_went(cast, tree):
     assert received(tree.province, D(2025, 3, 2), D(2025, 3, 31))[0] == 0
 
 
+def test_a_letter_that_enters_a_subtree_twice_counts_once_for_all_bodies(cast, tree):
+    """Forwarded out of A and back into it through another body: A's bodies each received
+    it, and all A's bodies together received one letter (one read gives both: the chain
+    counts for all bodies at its first row in the subtree)."""
+    first = letter(cast.staff_a, tree.a1, kind="petition", received_on=D(2025, 3, 1))
+    at_b = services.forward_letter(
+        user=cast.staff_a, letter=first, to=tree.b, on=D(2025, 3, 4), version=first.version
+    )
+    services.forward_letter(
+        user=cast.admin,
+        letter=at_b,
+        to=tree.a2,
+        on=D(2025, 3, 9),
+        version=at_b.version,
+        body=Body.CELL,
+    )
+    letter(cast.staff_a, tree.a2, kind="petition", received_on=D(2025, 4, 1), body=Body.CELL)
+
+    def received(unit):
+        found = records(unit, starts_on=D(2025, 1, 1), ends_on=D(2025, 12, 31), today=AFTER)
+        return found.all.letters_received, {b.body: b.letters_received for b in found.by_body}
+
+    assert received(tree.a) == (2, {"inspection_commission": 1, "cell": 2})
+    assert received(tree.province) == (2, {"inspection_commission": 1, "cell": 1})
+    assert received(tree.a2) == (2, {"cell": 2})
+    assert received(tree.b) == (1, {"inspection_commission": 1})
+
+
 def test_an_annulled_discipline_leaves_the_period_after_its_date(cast, tree):
     kept = disciplined(cast.staff_a, tree.a1, decided_on=D(2025, 4, 10), member_name="Giữ")
     annulled = disciplined(cast.staff_a, tree.a1, decided_on=D(2025, 4, 11), member_name="Xóa")
