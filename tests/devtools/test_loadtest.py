@@ -74,7 +74,7 @@ def _gunicorn_settings(env: dict[str, str]) -> dict[str, str]:
     return dict(re.findall(r"^(\w+)\s+= (.*)$", printed, re.M))
 
 
-def test_production_web_processes_serve_requests_on_threads(monkeypatch):
+def test_production_web_processes_come_from_the_settings_file(monkeypatch):
     """The web processes of production and of the load test: by default two sync
     processes per core; the processes, threads (gunicorn's threaded worker) and address
     from the environment (README, "Running in production")."""

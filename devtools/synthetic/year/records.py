@@ -29,8 +29,10 @@ from plans.models import Body
 if TYPE_CHECKING:
     from devtools.synthetic.year.builder import Unit
 
-# Mean letters received a year by a unit's bodies, by level (a grassroots unit only with
-# units below it: a grassroots cell has no commission).
+# The levels with an inspection commission (a grassroots unit only with units below it:
+# a grassroots cell has none; _has_commission).
+COMMISSION_LEVELS = (L.PROVINCIAL, L.UPPER_GRASSROOTS, L.GRASSROOTS)
+# Mean letters received a year by a unit's bodies, by level.
 LETTERS_PER_UNIT = {L.PROVINCIAL: 120, L.UPPER_GRASSROOTS: 8, L.GRASSROOTS: 0.3}
 LETTER_KINDS = (Letter.Kind.DENUNCIATION.value, Letter.Kind.PETITION.value,
                 Letter.Kind.FEEDBACK.value, Letter.Kind.DISCIPLINE_COMPLAINT.value)  # fmt: skip
@@ -85,8 +87,6 @@ class RecordsBuilder:
         self.rules = {
             (rule.kind, rule.level): rule for rule in DeadlineRule.objects.filter(is_active=True)
         }
-        # The first row of each letter's forwarding chain.
-        self.roots: dict[int, int] = {}
         # The province's discipline decisions not yet complained of: (id, day, name, the
         # deciding unit's path); and its complaint cases: (case id, the unit's path,
         # decided, concluded), matched once the province is walked.
@@ -223,8 +223,8 @@ class RecordsBuilder:
             else:
                 position, committee, _head = POSITIONS[rng.randrange(len(POSITIONS))]
                 about = (MEMBER, None, self._person(), position, committee)
-        root = None if forwarded_from is None else self.roots[forwarded_from]
-        self.roots[letter_id] = root or letter_id
+        # A copy is only ever made of a chain's first row here: that row is its root.
+        root = forwarded_from
         letters.add((
             letter_id, unit.id, body, days[received],
             f"{self._serial('letter ' + unit.code)}/Đ-{unit.code}", sender,
@@ -346,4 +346,4 @@ def _has_commission(unit: Unit) -> bool:
     grassroots cell (chi bộ cơ sở, no unit below it) has none."""
     if unit.level == L.GRASSROOTS:
         return bool(unit.children)
-    return unit.level in LETTERS_PER_UNIT
+    return unit.level in COMMISSION_LEVELS
