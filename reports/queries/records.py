@@ -239,44 +239,83 @@ def _in_subtree(prefix: str, path: str) -> Q:
     return Q(**{f"{prefix}__path__startswith": path})
 
 
-def _letters(path: str, start: date, end: date) -> QuerySet:
+def _of_subtree(queryset: QuerySet, unit: str, path: str, *, top: bool, lookup: bool) -> QuerySet:
+    """`queryset`'s records held by a unit of the subtree at `path`, `unit` naming the
+    record's unit ("organization", "case__organization"). `top`: the subtree's unit is a
+    top-level one (the nation's); `lookup`: the subtree holds a large share of the tree
+    (large_share).
+
+    - Any other subtree: its units by the path index, the records joined to them (hashed
+      for a province's ~10,000 units at the national profile).
+    - `lookup`: each record's unit looked up by the primary key, cheaper than hashing the
+      subtree's units when these are a large share of the tree (a province of the 10%
+      profile: a quarter of it).
+    - `top`: not even that while no other top-level unit exists (asked once, by
+      org_depth_name_idx; PostgreSQL tries an OR's arms in order), as then every unit is
+      in the subtree. At the national profile the units' scans and lookups were ~300 ms
+      of the nation's dashboard (its 57,392 letters, 13,413 denunciations, 3,042
+      suspensions, 6,827 discipline decisions).
+    """
+    if not (top or lookup):
+        return queryset.filter(_in_subtree(unit, path))
+    unit_path = Subquery(
+        Organization.objects.filter(pk=OuterRef(f"{unit}_id")).order_by().values("path")
+    )
+    in_subtree = Q(r_unit_path__startswith=path)
+    if top:
+        in_subtree = Q(~Exists(_other_top_units(path))) | in_subtree
+    return queryset.alias(r_unit_path=unit_path).filter(in_subtree)
+
+
+def _other_top_units(path: str) -> QuerySet:
+    """The top-level units but the one at `path`."""
+    return Organization.objects.filter(depth=1).exclude(path=path)
+
+
+def _letters(path: str, start: date, end: date, *, top: bool, lookup: bool) -> QuerySet:
     """The letters that entered the subtree in [start, end], per body and kind, with the
     all-bodies figures in the same read: r_a, r_b count the body's chains (all, those from
     anonymous or false-name senders), r_c, r_d the chains whose first entered row of the
-    kind (by id) is the body's, which add up over the bodies to each chain once (a chain
-    may enter a subtree twice, forwarded out of it and back in through another body).
-    Two reads, one per grouping, cost ~13 ms each of a province's dashboard at the 10%
-    profile."""
+    kind is the body's, which add up over the bodies to each chain once (a chain may
+    enter a subtree twice, forwarded out of it and back in through the same body or
+    another).
+
+    Each chain is counted at its first entered row of the grouping (by id), so plain
+    counts, not COUNT(DISTINCT), which sorted every row of each group: ~45 ms of the
+    nation's dashboard at the national profile (57,392 letters), where the counts are
+    hashed. Only a forwarded copy (root set) can have an earlier row, as the first row of
+    a chain has the smallest id, so only a copy that entered the subtree asks."""
     unhandled = Q(sender_kind__in=Letter.UNHANDLED_SENDERS)
-    entered = _entered_letters(path, start, end)
-    # An earlier entered row of the same chain and kind (the same sender kinds for the
-    # anonymous count): only a forwarded copy (root set) can have one, as the first row
-    # of a chain has the smallest id.
-    earlier = _entered_letters(path, start, end).filter(
+    # An earlier entered row of the same chain and kind.
+    earlier = _entered_letters(path, start, end, top=top, lookup=lookup).filter(
         Q(root_id=OuterRef("root_id")) | Q(pk=OuterRef("root_id")),
         kind=OuterRef("kind"),
         pk__lt=OuterRef("pk"),
     )
-    first = Q(root__isnull=True) | ~Exists(earlier)
-    first_unhandled = unhandled & (Q(root__isnull=True) | ~Exists(earlier.filter(unhandled)))
-    chain = Coalesce("root_id", "id")
+    in_body = earlier.filter(body=OuterRef("body"))
+
+    def first(rows: QuerySet) -> Q:
+        """The row is its chain's first among `rows`, the earlier entered rows."""
+        return Q(root__isnull=True) | Q(~Exists(rows))
+
     return _part(
-        entered,
+        _entered_letters(path, start, end, top=top, lookup=lookup),
         "letters",
         F("body"),
         F("kind"),
         _NONE,
-        r_a=Count(chain, distinct=True),
-        r_b=Count(chain, distinct=True, filter=unhandled),
-        r_c=Count(chain, distinct=True, filter=first),
-        r_d=Count(chain, distinct=True, filter=first_unhandled),
+        r_a=Count("id", filter=first(in_body)),
+        r_b=Count("id", filter=unhandled & first(in_body.filter(unhandled))),
+        r_c=Count("id", filter=first(earlier)),
+        r_d=Count("id", filter=unhandled & first(earlier.filter(unhandled))),
     )
 
 
-def _entered_letters(path: str, start: date, end: date) -> QuerySet:
+def _entered_letters(path: str, start: date, end: date, *, top: bool, lookup: bool) -> QuerySet:
     """The letters of the subtree's units received in [start, end], but the copies
     forwarded from a unit of the subtree (they entered it once, as the row they came
-    from)."""
+    from). `top`, `lookup`: _of_subtree; for the nation's while it is the only top-level
+    unit, no copy entered it."""
     # The unit a copy came from is looked up for each copy (two primary keys). Joined,
     # PostgreSQL hashed every unit of the tree and every letter for it (~9 ms of a
     # province's dashboard at the 10% profile, for each read), for the tenth of the
@@ -286,23 +325,32 @@ def _entered_letters(path: str, start: date, end: date) -> QuerySet:
         .order_by()
         .values("organization__path")
     )
+    from_outside = ~Q(came_from__startswith=path)
+    if top:
+        from_outside = Q(Exists(_other_top_units(path))) & from_outside
+    received = Letter.objects.filter(received_on__gte=start, received_on__lte=end)
     return (
-        Letter.objects.alias(came_from=came_from)
-        .filter(
-            _in_subtree("organization", path),
-            received_on__gte=start,
-            received_on__lte=end,
-        )
-        .filter(Q(forwarded_from__isnull=True) | ~Q(came_from__startswith=path))
+        _of_subtree(received, "organization", path, top=top, lookup=lookup)
+        .alias(came_from=came_from)
+        .filter(Q(forwarded_from__isnull=True) | from_outside)
     )
 
 
 def _denunciations(
-    path: str, start: date, end: date, today: date, *, lower: date, upper: date, soon: date
+    path: str,
+    start: date,
+    end: date,
+    today: date,
+    *,
+    top: bool,
+    lookup: bool,
+    lower: date,
+    upper: date,
+    soon: date,
 ) -> QuerySet:
     """`lower`, `upper`: the earlier of `start` and `today`, the later of `end` and
     `today`; `soon`: `today` + cases.deadlines.DUE_SOON_DAYS (given, not derived here: see
-    _STAND_INS)."""
+    _STAND_INS). `top`, `lookup`: _of_subtree."""
     deadline = Coalesce("extended_to", "due_on")
     live = ~Q(case__status=Case.Status.CANCELLED)
 
@@ -321,10 +369,14 @@ def _denunciations(
         )
     )
     # Those concluded before the period and before today take no part in any figure.
-    found = Denunciation.objects.filter(
-        Q(concluded_on__isnull=True) | Q(concluded_on__gte=lower),
-        _in_subtree("case__organization", path),
-        received_on__lte=upper,
+    found = _of_subtree(
+        Denunciation.objects.filter(
+            Q(concluded_on__isnull=True) | Q(concluded_on__gte=lower), received_on__lte=upper
+        ),
+        "case__organization",
+        path,
+        top=top,
+        lookup=lookup,
     ).annotate(r_deadline=deadline)
     return _part(
         found,
@@ -343,11 +395,15 @@ def _denunciations(
     )
 
 
-def _complaints(path: str, start: date, end: date) -> QuerySet:
+def _complaints(path: str, start: date, end: date, *, top: bool, lookup: bool) -> QuerySet:
     lodged = Q(lodged_on__gte=start, lodged_on__lte=end)
     decided = Q(decided_on__gte=start, decided_on__lte=end)
-    found = DisciplineComplaint.objects.filter(
-        lodged | decided, _in_subtree("case__organization", path)
+    found = _of_subtree(
+        DisciplineComplaint.objects.filter(lodged | decided),
+        "case__organization",
+        path,
+        top=top,
+        lookup=lookup,
     )
     return _part(
         found,
@@ -360,9 +416,13 @@ def _complaints(path: str, start: date, end: date) -> QuerySet:
     )
 
 
-def _suspensions(path: str, start: date, end: date) -> QuerySet:
-    found = Suspension.objects.filter(
-        _in_subtree("organization", path), starts_on__gte=start, starts_on__lte=end
+def _suspensions(path: str, start: date, end: date, *, top: bool, lookup: bool) -> QuerySet:
+    found = _of_subtree(
+        Suspension.objects.filter(starts_on__gte=start, starts_on__lte=end),
+        "organization",
+        path,
+        top=top,
+        lookup=lookup,
     )
     return _part(
         found,
@@ -375,39 +435,18 @@ def _suspensions(path: str, start: date, end: date) -> QuerySet:
     )
 
 
-def _disciplines(
-    path: str, start: date, end: date, *, top: bool = False, lookup: bool = False
-) -> QuerySet:
-    """`top`: the subtree's unit is a top-level one (the nation's; `path` is its path).
-    `lookup`: the subtree holds a large share of the tree (large_share; always so with
-    `top`)."""
-    # Counted where it was decided: by the bodies of the subtree's units.
-    found = disciplines_in_force(end).filter(decided_on__gte=start)
-    if lookup or top:
-        # Each decision of the tree, its unit looked up by the primary key: cheaper than
-        # hashing the subtree's units when these are a large share of the tree (a
-        # province of the 10% profile, a quarter of it: 1-2 ms against 3-8 joined).
-        deciding_path = Subquery(
-            Organization.objects.filter(pk=OuterRef("deciding_organization_id"))
-            .order_by()
-            .values("path")
-        )
-        in_subtree = Q(deciding_path__startswith=path)
-        if top:
-            # And not even that while no other top-level unit exists (asked once, by
-            # org_depth_name_idx), as then every unit is in the subtree: the lookups were
-            # ~15 ms of the nation's dashboard at the national profile, its 6,827
-            # decisions. PostgreSQL tries an OR's arms in order.
-            others = Organization.objects.filter(depth=1).exclude(path=path)
-            in_subtree = Q(~Exists(others)) | in_subtree
-        found = found.alias(deciding_path=deciding_path).filter(in_subtree)
-    else:
-        # Any other subtree: its units by the path index (hashed for a province's ~10,000
-        # at the national profile), their decisions joined to them. A province looked its
-        # decisions' units up one by one too, but that reads every decision of the tree:
-        # at the national profile 12-20 ms against 4-5 ms joined (at 10%, where a province
-        # is a quarter of the tree for a tenth of the decisions, 1-2 ms against 3-8).
-        found = found.filter(_in_subtree("deciding_organization", path))
+def _disciplines(path: str, start: date, end: date, *, top: bool, lookup: bool) -> QuerySet:
+    """`top`, `lookup`: _of_subtree."""
+    # Counted where it was decided: by the bodies of the subtree's units. A province of
+    # a tree of many looked its decisions' units up one by one too, but that reads every
+    # decision of the tree: at the national profile 12-20 ms against 4-5 ms joined.
+    found = _of_subtree(
+        disciplines_in_force(end).filter(decided_on__gte=start),
+        "deciding_organization",
+        path,
+        top=top,
+        lookup=lookup,
+    )
     # Grouped by the subject's kind (organisation or member), asked per decision: joined,
     # the subjects made PostgreSQL hash all of them (a sequential scan of every case's
     # subjects: ~100 ms of the nation's dashboard at 10%). Asked of the partial index of
@@ -505,10 +544,10 @@ _ADD = {
 def _union(
     path: str, start: date, end: date, today: date, *, top: bool, lookup: bool, **derived: date
 ) -> QuerySet:
-    return _letters(path, start, end).union(
-        _denunciations(path, start, end, today, **derived),
-        _complaints(path, start, end),
-        _suspensions(path, start, end),
+    return _letters(path, start, end, top=top, lookup=lookup).union(
+        _denunciations(path, start, end, today, top=top, lookup=lookup, **derived),
+        _complaints(path, start, end, top=top, lookup=lookup),
+        _suspensions(path, start, end, top=top, lookup=lookup),
         _disciplines(path, start, end, top=top, lookup=lookup),
         all=True,
     )

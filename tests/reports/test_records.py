@@ -226,52 +226,70 @@ def test_an_annulled_discipline_leaves_the_period_after_its_date(cast, tree):
     )
 
 
-def test_a_top_level_unit_counts_the_disciplines_of_its_tree_alone(cast, tree):
-    """The nation's statement skips looking up each decision's unit while no other
-    top-level unit exists (its subtree is then every unit): once one exists, each top
-    level counts its own tree's decisions only."""
-    disciplined(cast.admin, tree.a1, decided_on=D(2025, 4, 10), member_name="Kỷ A1")
-    disciplined(cast.admin, tree.b, decided_on=D(2025, 4, 11), member_name="Kỷ B")
+def one_record_of_each_kind(user, upper, lower) -> None:
+    """In `upper`'s subtree: a letter received by `upper` and forwarded to `lower`, a
+    denunciation (and its letter) and a discipline at `lower`, a complaint against that
+    discipline handled by `upper`, a suspension at `lower`."""
+    received = letter(user, upper, kind="petition", received_on=D(2025, 3, 1))
+    services.forward_letter(
+        user=user, letter=received, to=lower, on=D(2025, 3, 4), version=received.version
+    )
+    denunciation(user, lower)
+    decision = disciplined(user, lower, decided_on=D(2025, 4, 10), member_name="Kỷ")
+    complaint(user, decision, upper)
+    suspension(user, lower, member_name="Đình")
 
-    def members(unit) -> int:
-        found = records(unit, starts_on=D(2025, 1, 1), ends_on=D(2025, 9, 30), today=AFTER)
-        return found.all.discipline_total.members
 
-    assert members(tree.root) == 2
+def figures(unit, second_level_units=None) -> tuple[int, ...]:
+    """The nine months' letters, denunciations, complaints, suspensions and disciplined
+    members of `unit`'s subtree, for all bodies."""
+    found = records(
+        unit,
+        starts_on=NINE_MONTHS[0],
+        ends_on=NINE_MONTHS[1],
+        today=AFTER,
+        second_level_units=second_level_units,
+    ).all
+    return (
+        found.letters_received,
+        found.denunciations.received,
+        found.complaints_received,
+        found.suspended,
+        found.discipline_total.members,
+    )
+
+
+def test_a_top_level_unit_counts_the_records_of_its_tree_alone(cast, tree):
+    """The nation's statement skips looking up each record's unit (and where a forwarded
+    letter came from) while no other top-level unit exists, as its subtree is then every
+    unit: once one exists, each top level counts its own tree's records only."""
+    one_record_of_each_kind(cast.admin, tree.a, tree.a1)
+    # Two letters (the forwarded one once, and the denunciation's), one of the others.
+    assert figures(tree.root) == (2, 1, 1, 1, 1)
     other = OrganizationFactory(code="KHAC", name="Cây khác", member_count=0)
     unit = OrganizationFactory(parent=other, code="KHAC-1", name="Đảng bộ khác")
     assert other.depth == tree.root.depth == 1
     staff = UserFactory(username="staff_other")
     grant_role(user=staff, organization=other, kind=Role.Kind.STAFF)
-    disciplined(staff, unit, decided_on=D(2025, 4, 12), member_name="Kỷ khác")
-    assert (members(tree.root), members(other), members(tree.province)) == (2, 1, 2)
+    one_record_of_each_kind(staff, other, unit)
+    assert figures(tree.root) == figures(tree.province) == figures(other) == (2, 1, 1, 1, 1)
+    assert figures(unit) == (2, 1, 0, 1, 1)
 
 
 @pytest.mark.parametrize("second_level_units", [None, 1, FEW_SECOND_LEVEL_UNITS])
-def test_a_province_counts_its_disciplines_whichever_way_they_are_read(
-    cast, tree, second_level_units
-):
-    """A second-level unit of a tree with few of them looks each decision's unit up; of
-    a tree with many (or when the caller does not say), it joins its own units: the same
-    figures either way, its own tree's decisions only."""
-    disciplined(cast.admin, tree.a1, decided_on=D(2025, 4, 10), member_name="Kỷ A1")
-    disciplined(cast.admin, tree.b, decided_on=D(2025, 4, 11), member_name="Kỷ B")
+def test_a_province_counts_its_records_whichever_way_they_are_read(cast, tree, second_level_units):
+    """A second-level unit of a tree with few of them looks each record's unit up; of a
+    tree with many (or when the caller does not say), it joins its own units: the same
+    figures either way, its own tree's records only."""
+    one_record_of_each_kind(cast.admin, tree.a, tree.a1)
     other = OrganizationFactory(parent=tree.root, code="TN-KHAC", name="Tỉnh khác")
+    below = OrganizationFactory(parent=other, code="TN-KHAC-1", name="Đảng bộ dưới")
     assert other.depth == tree.province.depth == 2
-    disciplined(cast.admin, other, decided_on=D(2025, 4, 12), member_name="Kỷ khác")
+    one_record_of_each_kind(cast.admin, other, below)
     assert large_share(tree.province, second_level_units) is (second_level_units == 1)
-
-    def members(unit) -> int:
-        found = records(
-            unit,
-            starts_on=D(2025, 1, 1),
-            ends_on=D(2025, 9, 30),
-            today=AFTER,
-            second_level_units=second_level_units,
-        )
-        return found.all.discipline_total.members
-
-    assert (members(tree.province), members(other), members(tree.root)) == (2, 1, 3)
+    assert figures(tree.province, second_level_units) == (2, 1, 1, 1, 1)
+    assert figures(other, second_level_units) == (2, 1, 1, 1, 1)
+    assert figures(tree.root, second_level_units) == (4, 2, 2, 2, 2)
 
 
 def conclude(user, opened, on):
