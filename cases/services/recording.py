@@ -22,6 +22,7 @@ from cases.services.subjects import _create_subject, _subject_error, subject_cou
 from cases.services.targets import AUTO, _check_target, _resolve_target
 from ktgs import access, versioning
 from ktgs.models import Organization
+from plans.models import ActivityKind
 from plans.services import enqueue_progress_refresh
 
 # Fields update_case may change; the rest move through their own services.
@@ -146,6 +147,30 @@ def record_case(
     return case
 
 
+# A case that handles a recorded denunciation or disciplinary complaint is that handling:
+# the records count it as one (reports.queries.records reads the denunciations through
+# the cases of their kind, by case_denunciation_idx), so its kind is kept.
+_HANDLINGS = (
+    (Denunciation, ActivityKind.DENUNCIATION),
+    (DisciplineComplaint, ActivityKind.DISCIPLINE_COMPLAINT),
+)
+
+
+def _check_kind_kept(case: Case) -> None:
+    for model, kind in _HANDLINGS:
+        if model.objects.filter(case=case).exists():
+            raise ValidationError(
+                {
+                    "kind": _g(
+                        "Cuộc này là việc giải quyết một đơn đã ghi nhận: loại của nó luôn là "
+                        "“%(kind)s”."
+                    )
+                    % {"kind": kind.label}
+                },
+                code="handling_kind",
+            )
+
+
 def _handled_in(case: Case, fields: dict) -> list[tuple]:
     """The denunciation or complaint handled in `case` when a change of its unit or body
     may move its figures, with the function that counts it (cases.services.locks)."""
@@ -189,6 +214,8 @@ def update_case(
     if "organization" in fields and fields["organization"].pk != old_unit:
         _check_writable(user, fields["organization"])
     changed = [name for name, value in fields.items() if getattr(current, name) != value]
+    if "kind" in changed:
+        _check_kind_kept(current)
     for name in changed:
         setattr(current, name, fields[name])
     # The number is the issuing body's (unit and body) of the decision's year: moving the

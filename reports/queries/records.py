@@ -62,6 +62,7 @@ from cases.models import (
 )
 from cases.queries import DECIDING_GROUPS, disciplines_in_force
 from ktgs.models import Organization
+from plans.models import ActivityKind
 from reports.models import ALL_BODIES
 from reports.queries import compiled
 from reports.queries.bodies import BODY_ORDER, body_label
@@ -371,7 +372,12 @@ def _denunciations(
     # Those concluded before the period and before today take no part in any figure.
     found = _of_subtree(
         Denunciation.objects.filter(
-            Q(concluded_on__isnull=True) | Q(concluded_on__gte=lower), received_on__lte=upper
+            Q(concluded_on__isnull=True) | Q(concluded_on__gte=lower),
+            received_on__lte=upper,
+            # Every denunciation's case is of this kind (cases.services.recording keeps
+            # it): said, so that the case's unit, body and status come from the index of
+            # those cases alone (case_denunciation_idx).
+            case__kind=ActivityKind.DENUNCIATION,
         ),
         "case__organization",
         path,

@@ -11,7 +11,16 @@ from cases import services
 from cases.models import Case, CaseSubject, Denunciation, Letter
 from ktgs import versioning
 from plans.models import ActivityKind
-from tests.cases.factories import TODAY, YEAR, denunciation, doc_number, letter, make_target
+from reports.queries.records import records
+from tests.cases.factories import (
+    TODAY,
+    YEAR,
+    complaint,
+    denunciation,
+    doc_number,
+    letter,
+    make_target,
+)
 from tests.factories import OrganizationFactory
 
 D = datetime.date
@@ -192,3 +201,53 @@ def test_a_stale_conclusion_is_refused(cast, tree):
         )
     assert Denunciation.objects.get().conclusion == "untrue"
     assert Case.objects.get().violation_found is False
+
+
+def test_the_case_of_a_denunciation_or_a_complaint_keeps_its_kind(cast, tree):
+    """The case is the handling: the records count its denunciation (read through the
+    cases of that kind) and the targets count it under that kind, so a change of kind is
+    refused on the field, and the title, like any other field, still changes."""
+    opened = denunciation(cast.staff_a, tree.a1)
+    decision = services.add_discipline(
+        user=cast.staff_a,
+        case=services.conclude_denunciation(
+            user=cast.staff_a,
+            denunciation=opened,
+            conclusion="true",
+            concluded_on=D(YEAR, 4, 1),
+            version=opened.version,
+        ).case,
+        subject=opened.case.subjects.get(),
+        form="reprimand",
+        decision_number=doc_number(),
+        decided_on=D(YEAR, 4, 10),
+        deciding_organization=tree.a1,
+        deciding_body="inspection_commission",
+    )
+    lodged = complaint(cast.staff_a, decision, tree.a)
+    for case, kind in (
+        (Case.objects.get(denunciation__isnull=False), "Giải quyết tố cáo"),
+        (lodged.case, "Giải quyết khiếu nại kỷ luật"),
+    ):
+        case.refresh_from_db()
+        before = case.kind
+        with pytest.raises(ValidationError) as error:
+            services.update_case(
+                user=cast.staff_a,
+                case=case,
+                version=case.version,
+                kind=ActivityKind.INSPECTION_VIOLATION,
+            )
+        assert error.value.message_dict == {
+            "kind": [
+                f"Cuộc này là việc giải quyết một đơn đã ghi nhận: loại của nó luôn là “{kind}”."
+            ]
+        }
+        case.refresh_from_db()
+        assert case.kind == before
+        renamed = services.update_case(
+            user=cast.staff_a, case=case, version=case.version, kind=before, title="Đổi tên"
+        )
+        assert renamed.title == "Đổi tên"
+    found = records(tree.a, starts_on=D(YEAR, 1, 1), ends_on=D(YEAR, 12, 31), today=TODAY).all
+    assert (found.denunciations.received, found.complaints_received) == (1, 1)
