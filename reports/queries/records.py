@@ -277,38 +277,38 @@ def _letters(path: str, start: date, end: date, *, top: bool, lookup: bool) -> Q
     """The letters that entered the subtree in [start, end], per body and kind, with the
     all-bodies figures in the same read: r_a, r_b count the body's chains (all, those from
     anonymous or false-name senders), r_c, r_d the chains whose first entered row of the
-    kind is the body's, which add up over the bodies to each chain once (a chain may
-    enter a subtree twice, forwarded out of it and back in through the same body or
-    another).
+    kind (by id) is the body's, which add up over the bodies to each chain once (a chain
+    may enter a subtree twice, forwarded out of it and back in through another body).
+    Two reads, one per grouping, cost ~13 ms each of a province's dashboard at the 10%
+    profile.
 
-    Each chain is counted at its first entered row of the grouping (by id), so plain
-    counts, not COUNT(DISTINCT), which sorted every row of each group: ~45 ms of the
-    nation's dashboard at the national profile (57,392 letters), where the counts are
-    hashed. Only a forwarded copy (root set) can have an earlier row, as the first row of
-    a chain has the smallest id, so only a copy that entered the subtree asks."""
+    Counting each chain at its first row of the body too (plain counts, no COUNT
+    DISTINCT, whose sort was ~20 ms of the nation's dashboard at the national profile)
+    took two more EXISTS: their planning cost ~1 ms of every dashboard, the small units'
+    too (a grassroots unit's records 3.9 -> 5.4 ms at the 10% profile), which are most
+    of the dashboards read."""
     unhandled = Q(sender_kind__in=Letter.UNHANDLED_SENDERS)
-    # An earlier entered row of the same chain and kind.
+    # An earlier entered row of the same chain and kind (the same sender kinds for the
+    # anonymous count): only a forwarded copy (root set) can have one, as the first row
+    # of a chain has the smallest id.
     earlier = _entered_letters(path, start, end, top=top, lookup=lookup).filter(
         Q(root_id=OuterRef("root_id")) | Q(pk=OuterRef("root_id")),
         kind=OuterRef("kind"),
         pk__lt=OuterRef("pk"),
     )
-    in_body = earlier.filter(body=OuterRef("body"))
-
-    def first(rows: QuerySet) -> Q:
-        """The row is its chain's first among `rows`, the earlier entered rows."""
-        return Q(root__isnull=True) | Q(~Exists(rows))
-
+    first = Q(root__isnull=True) | Q(~Exists(earlier))
+    first_unhandled = unhandled & (Q(root__isnull=True) | Q(~Exists(earlier.filter(unhandled))))
+    chain = Coalesce("root_id", "id")
     return _part(
         _entered_letters(path, start, end, top=top, lookup=lookup),
         "letters",
         F("body"),
         F("kind"),
         _NONE,
-        r_a=Count("id", filter=first(in_body)),
-        r_b=Count("id", filter=unhandled & first(in_body.filter(unhandled))),
-        r_c=Count("id", filter=first(earlier)),
-        r_d=Count("id", filter=unhandled & first(earlier.filter(unhandled))),
+        r_a=Count(chain, distinct=True),
+        r_b=Count(chain, distinct=True, filter=unhandled),
+        r_c=Count(chain, distinct=True, filter=first),
+        r_d=Count(chain, distinct=True, filter=first_unhandled),
     )
 
 
