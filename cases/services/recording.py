@@ -162,8 +162,8 @@ def _check_kind_kept(case: Case) -> None:
             raise ValidationError(
                 {
                     "kind": _g(
-                        "Cuộc này là việc giải quyết một đơn đã ghi nhận: loại của nó luôn là "
-                        "“%(kind)s”."
+                        "Cuộc này giải quyết một tố cáo hoặc khiếu nại kỷ luật đã ghi nhận: "
+                        "loại của nó luôn là “%(kind)s”."
                     )
                     % {"kind": kind.label}
                 },

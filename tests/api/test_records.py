@@ -5,7 +5,8 @@ read-only role, 409 for a stale version)."""
 
 import pytest
 
-from cases.models import Denunciation, Letter
+from cases.models import Case, Denunciation, Letter
+from plans.models import ActivityKind
 from tests.api.conftest import ids
 from tests.cases.factories import (
     complaint,
@@ -251,3 +252,20 @@ def test_filters_by_unit_and_deadline(api, cast, tree, records):
     assert ids(client.get("/api/v1/complaints/", {"subtree_of": tree.a.pk})) == {
         records["complaints"].pk
     }
+
+
+def test_the_api_refuses_to_change_the_kind_of_a_denunciations_case_on_the_field(api, cast, tree):
+    opened = denunciation(cast.staff_a, tree.a1)
+    response = api.as_user(cast.staff_a).patch(
+        f"/api/v1/cases/{opened.case.pk}/",
+        {"version": opened.case.version, "kind": ActivityKind.INSPECTION_VIOLATION},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert response.json() == {
+        "kind": [
+            "Cuộc này giải quyết một tố cáo hoặc khiếu nại kỷ luật đã ghi nhận: loại của nó "
+            "luôn là “Giải quyết tố cáo”."
+        ]
+    }
+    assert Case.objects.get().kind == ActivityKind.DENUNCIATION

@@ -240,7 +240,8 @@ def test_the_case_of_a_denunciation_or_a_complaint_keeps_its_kind(cast, tree):
             )
         assert error.value.message_dict == {
             "kind": [
-                f"Cuộc này là việc giải quyết một đơn đã ghi nhận: loại của nó luôn là “{kind}”."
+                "Cuộc này giải quyết một tố cáo hoặc khiếu nại kỷ luật đã ghi nhận: loại của nó "
+                f"luôn là “{kind}”."
             ]
         }
         case.refresh_from_db()
