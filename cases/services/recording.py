@@ -147,43 +147,44 @@ def record_case(
     return case
 
 
-# A case that handles a recorded denunciation or disciplinary complaint is that handling:
-# the records count it as one (reports.queries.records reads the denunciations through
-# the cases of their kind, by case_denunciation_idx), so its kind is kept.
+# The handlings a case may hold (one at most), the kind of a case that holds one and the
+# function that counts it (cases.services.locks). A case that handles a recorded
+# denunciation or disciplinary complaint is that handling: the records count it as one
+# (reports.queries.records reads the denunciations through the cases of their kind, by
+# case_denunciation_idx), so its kind is kept.
 _HANDLINGS = (
-    (Denunciation, ActivityKind.DENUNCIATION),
-    (DisciplineComplaint, ActivityKind.DISCIPLINE_COMPLAINT),
+    (Denunciation, ActivityKind.DENUNCIATION, counted_denunciation),
+    (DisciplineComplaint, ActivityKind.DISCIPLINE_COMPLAINT, counted_complaint),
 )
 
 
-def _check_kind_kept(case: Case) -> None:
-    for model, kind in _HANDLINGS:
-        if model.objects.filter(case=case).exists():
-            raise ValidationError(
-                {
-                    "kind": _g(
-                        "Cuộc này giải quyết một tố cáo hoặc khiếu nại kỷ luật đã ghi nhận: "
-                        "loại của nó luôn là “%(kind)s”."
-                    )
-                    % {"kind": kind.label}
-                },
-                code="handling_kind",
-            )
-
-
 def _handled_in(case: Case, fields: dict) -> list[tuple]:
-    """The denunciation or complaint handled in `case` when a change of its unit or body
-    may move its figures, with the function that counts it (cases.services.locks)."""
-    if not {"organization", "body"} & set(fields):
+    """The denunciation or complaint handled in `case`, with the kind it keeps and the
+    function that counts it, when `fields` may change its figures (unit, body) or its kind."""
+    if not {"organization", "body", "kind"} & set(fields):
         return []
     found: list[tuple] = []
-    for record, counted in (
-        (Denunciation.objects.filter(case=case).first(), counted_denunciation),
-        (DisciplineComplaint.objects.filter(case=case).first(), counted_complaint),
-    ):
+    for model, kind, counted in _HANDLINGS:
+        record = model.objects.filter(case=case).first()
         if record is not None:
-            found.append((record, counted))
+            found.append((record, kind, counted))
     return found
+
+
+def _check_kind_kept(handled: list[tuple]) -> None:
+    """A change of kind is refused on a case that holds a handling (_handled_in)."""
+    if handled:
+        _record, kind, _counted = handled[0]
+        raise ValidationError(
+            {
+                "kind": _g(
+                    "Cuộc này giải quyết một tố cáo hoặc khiếu nại kỷ luật đã ghi nhận: "
+                    "loại của nó luôn là “%(kind)s”."
+                )
+                % {"kind": kind.label}
+            },
+            code="handling_kind",
+        )
 
 
 @transaction.atomic
@@ -209,13 +210,13 @@ def update_case(
     old_unit = current.organization_id
     before = counted_case(current)
     handled = _handled_in(current, fields)
-    handled_before = [counted(record, current) for record, counted in handled]
+    handled_before = [counted(record, current) for record, _kind, counted in handled]
     target = fields.pop("target", current.target)
     if "organization" in fields and fields["organization"].pk != old_unit:
         _check_writable(user, fields["organization"])
     changed = [name for name, value in fields.items() if getattr(current, name) != value]
     if "kind" in changed:
-        _check_kind_kept(current)
+        _check_kind_kept(handled)
     for name in changed:
         setattr(current, name, fields[name])
     # The number is the issuing body's (unit and body) of the decision's year: moving the
@@ -256,7 +257,7 @@ def update_case(
     if not changed:
         return current
     check_change(before, counted_case(current))
-    for (record, counted), old in zip(handled, handled_before, strict=True):
+    for (record, _kind, counted), old in zip(handled, handled_before, strict=True):
         check_change(old, counted(record, current))
     versioning.bump(current, user, sorted(set(changed)))
     if _COUNTED_FIELDS & set(changed) or "decided_on" in changed:

@@ -236,10 +236,6 @@ def _part(queryset: QuerySet, section: str, body, key, sub, **counts) -> QuerySe
     )
 
 
-def _in_subtree(prefix: str, path: str) -> Q:
-    return Q(**{f"{prefix}__path__startswith": path})
-
-
 def _of_subtree(queryset: QuerySet, unit: str, path: str, *, top: bool, lookup: bool) -> QuerySet:
     """`queryset`'s records held by a unit of the subtree at `path`, `unit` naming the
     record's unit ("organization", "case__organization"). `top`: the subtree's unit is a
@@ -258,7 +254,7 @@ def _of_subtree(queryset: QuerySet, unit: str, path: str, *, top: bool, lookup: 
       3,042 suspensions, 132 ms without.
     """
     if not (top or lookup):
-        return queryset.filter(_in_subtree(unit, path))
+        return queryset.filter(**{f"{unit}__path__startswith": path})
     unit_path = Subquery(
         Organization.objects.filter(pk=OuterRef(f"{unit}_id")).order_by().values("path")
     )

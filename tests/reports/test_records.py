@@ -131,7 +131,9 @@ def test_the_same_figures_per_body_and_per_subtree(cast, tree):
     ]
 
 
-def test_a_forwarded_letter_counts_once_wherever_it_went(cast, tree):
+def forwarded_twice(cast, tree, then_to) -> None:
+    """A petition received by A1 on 1 March, forwarded to B on 4 March, and from there to
+    `then_to`'s cells on 9 March."""
     first = letter(cast.staff_a, tree.a1, kind="petition", received_on=D(2025, 3, 1))
     at_b = services.forward_letter(
         user=cast.staff_a, letter=first, to=tree.b, on=D(2025, 3, 4), version=first.version
@@ -139,17 +141,23 @@ def test_a_forwarded_letter_counts_once_wherever_it_went(cast, tree):
     services.forward_letter(
         user=cast.admin,
         letter=at_b,
-        to=tree.b1,
+        to=then_to,
         on=D(2025, 3, 9),
         version=at_b.version,
         body=Body.CELL,
     )
 
-    def received(unit, start=None, end=None):
-        start, end = start or D(2025, 1, 1), end or D(2025, 12, 31)
-        found = records(unit, starts_on=start, ends_on=end, today=end)
-        return found.all.letters_received, {b.body: b.letters_received for b in found.by_body}
 
+def received(unit, start=None, end=None):
+    """The letters `unit`'s subtree received in [start, end] (2025 by default): for all
+    bodies, per body."""
+    start, end = start or D(2025, 1, 1), end or D(2025, 12, 31)
+    found = records(unit, starts_on=start, ends_on=end, today=end)
+    return found.all.letters_received, {b.body: b.letters_received for b in found.by_body}
+
+
+def test_a_forwarded_letter_counts_once_wherever_it_went(cast, tree):
+    forwarded_twice(cast, tree, then_to=tree.b1)
     assert received(tree.root) == (1, {"inspection_commission": 1})
     assert received(tree.province) == (1, {"inspection_commission": 1})
     # Each unit the chain entered from outside its subtree received it once.
@@ -165,24 +173,8 @@ def test_a_letter_that_enters_a_subtree_twice_counts_once_for_all_bodies(cast, t
     """Forwarded out of A and back into it through another body: A's bodies each received
     it, and all A's bodies together received one letter (one read gives both: the chain
     counts for all bodies at its first row in the subtree)."""
-    first = letter(cast.staff_a, tree.a1, kind="petition", received_on=D(2025, 3, 1))
-    at_b = services.forward_letter(
-        user=cast.staff_a, letter=first, to=tree.b, on=D(2025, 3, 4), version=first.version
-    )
-    services.forward_letter(
-        user=cast.admin,
-        letter=at_b,
-        to=tree.a2,
-        on=D(2025, 3, 9),
-        version=at_b.version,
-        body=Body.CELL,
-    )
+    forwarded_twice(cast, tree, then_to=tree.a2)
     letter(cast.staff_a, tree.a2, kind="petition", received_on=D(2025, 4, 1), body=Body.CELL)
-
-    def received(unit):
-        found = records(unit, starts_on=D(2025, 1, 1), ends_on=D(2025, 12, 31), today=AFTER)
-        return found.all.letters_received, {b.body: b.letters_received for b in found.by_body}
-
     assert received(tree.a) == (2, {"inspection_commission": 1, "cell": 2})
     assert received(tree.province) == (2, {"inspection_commission": 1, "cell": 1})
     assert received(tree.a2) == (2, {"cell": 2})
